@@ -1,0 +1,26 @@
+/* JSON in and out, as Go's encoding/json does it (what Helm's --set-json
+ * reads and what `toJson .Values` prints). */
+#ifndef CMFV_JSON_H
+#define CMFV_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cmfv/buf.h"
+#include "cmfv/node.h"
+
+/** Parse one JSON value from the start of \p s (\p len bytes), as
+ * json.Decoder.Decode does: leading whitespace skipped, numbers become
+ * CMFV_FLOAT. \p *used gets the bytes consumed. Nodes get location \p loc.
+ * Errors: CMFV_EINPUT with the reason in \p d, CMFV_ENOMEM. */
+enum cmfv_err cmfv_json_parse(const char *s, size_t len, struct cmfv_loc loc, size_t max_depth,
+			      struct cmfv_node **out, size_t *used, struct cmfv_diag *d);
+
+/** Append \p n as compact JSON with sorted keys, Go-style escaping (<, >, &
+ * as \u003c ...; invalid UTF-8 as \ufffd). */
+enum cmfv_err cmfv_json_emit(struct cmfv_buf *b, const struct cmfv_node *n);
+
+/** Append a JSON string literal for \p len bytes at \p s (Go escaping). */
+enum cmfv_err cmfv_json_str(struct cmfv_buf *b, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,46 @@
+/* Input files and their contents, kept for the life of a run so that
+ * locations can name them and reports can quote the offending line. */
+#ifndef CMFV_SOURCE_H
+#define CMFV_SOURCE_H
+
+#include <stddef.h>
+
+#include "cmfv/diag.h"
+
+struct cmfv_source {
+	char *name;  /**< as the user gave it ("-" is shown as "<stdin>") */
+	char *text;  /**< contents, NUL-terminated (may hold NUL bytes) */
+	size_t len;
+	int secret;  /**< holds key material: never quoted in reports */
+	struct cmfv_source *next;
+};
+
+struct cmfv_sources {
+	struct cmfv_source *head;
+};
+
+/** Largest input file read, in bytes (1 GiB). */
+#define CMFV_MAX_INPUT ((size_t)1 << 30)
+
+/** Read \p path ("-" = stdin) whole and register it; \p *out is borrowed
+ * from \p set. Errors: CMFV_ENOENT (missing/unreadable, with the OS reason),
+ * CMFV_EINPUT (too large), CMFV_ENOMEM. */
+enum cmfv_err cmfv_sources_read(struct cmfv_sources *set, const char *path, int secret,
+				const struct cmfv_source **out, struct cmfv_diag *d);
+
+/** Register \p text (copied) under \p name; \p *out borrowed from \p set. */
+enum cmfv_err cmfv_sources_add(struct cmfv_sources *set, const char *name, const char *text,
+			       size_t len, int secret, const struct cmfv_source **out);
+
+/** Find a registered source by name; NULL when absent. */
+const struct cmfv_source *cmfv_sources_find(const struct cmfv_sources *set, const char *name);
+
+/** Free every source; secret ones are wiped first. */
+void cmfv_sources_free(struct cmfv_sources *set);
+
+/** Read a whole file descriptor into a fresh buffer (NUL-terminated);
+ * caller frees. Returns CMFV_ENOENT with errno text on read error. */
+enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
+			   struct cmfv_diag *d);
+
+#endif

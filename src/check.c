@@ -1,0 +1,179 @@
+/* Rules over the merged values: CMF001-CMF004, CMF010, CMF011. */
+#include "cmfv/check.h"
+
+#include <string.h>
+
+static int is_true(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_BOOL && n->u.b;
+}
+
+static const char *str_of(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_STR ? n->u.s.ptr : NULL;
+}
+
+void cmfv_keyref_from_values(const struct cmfv_node *values, const char *name_override,
+			     const char *prop_override, struct cmfv_keyref *ref)
+{
+	const struct cmfv_node *prod = cmfv_node_path(values, CMFV_PATH_PRODUCTION);
+	const struct cmfv_node *enc = cmfv_node_path(values, CMFV_PATH_ENC_ENABLED);
+	const struct cmfv_node *name = cmfv_node_path(values, CMFV_PATH_SECRET_NAME);
+	const struct cmfv_node *prop = cmfv_node_path(values, CMFV_PATH_SECRET_PROP);
+	struct cmfv_loc flag = {"--secret-name", 0, 0};
+
+	memset(ref, 0, sizeof(*ref));
+	if (is_true(prod)) {
+		ref->required = 1;
+		ref->required_loc = prod->loc;
+		ref->required_by = CMFV_PATH_PRODUCTION;
+	} else if (is_true(enc)) {
+		ref->required = 1;
+		ref->required_loc = enc->loc;
+		ref->required_by = CMFV_PATH_ENC_ENABLED;
+	}
+	ref->name = str_of(name);
+	if (name)
+		ref->name_loc = name->loc;
+	ref->property = str_of(prop);
+	if (prop)
+		ref->prop_loc = prop->loc;
+	if (name_override) {
+		ref->name = name_override;
+		ref->name_loc = flag;
+		ref->name_loc.file = NULL;
+	}
+	if (prop_override) {
+		ref->property = prop_override;
+		ref->prop_loc = flag;
+		ref->prop_loc.file = NULL;
+	}
+}
+
+int cmfv_is_dns1123_subdomain(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (alnum)
+			continue;
+		if (c != '-' && c != '.')
+			return 0;
+		/* '-' and '.' never start or end a label */
+		if (i == 0 || i == n - 1)
+			return 0;
+		if (c == '.' && (s[i - 1] == '.' || s[i - 1] == '-' || s[i + 1] == '-'))
+			return 0;
+		if (c == '-' && s[i + 1] == '.')
+			return 0;
+	}
+	return 1;
+}
+
+int cmfv_is_secret_key(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 253 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+	    strncmp(s, "..", 2) == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+static enum cmfv_err mode_not_boolean(const struct cmfv_node *n, const char *path,
+				      struct cmfv_report *r, int *flagged)
+{
+	if (n == NULL || n->kind == CMFV_NULL || n->kind == CMFV_BOOL)
+		return CMFV_OK;
+	*flagged = 1;
+	if (n->kind == CMFV_STR)
+		return cmfv_report_add(
+			r, "CMF003", path, n->loc,
+			"%s is the string \"%.40s\", not a boolean; write %s without quotes (or use --set, not --set-string)",
+			path, n->u.s.ptr,
+			(strcmp(n->u.s.ptr, "false") == 0 || strcmp(n->u.s.ptr, "False") == 0) ? "false"
+												 : "true");
+	return cmfv_report_add(r, "CMF003", path, n->loc,
+			       "%s is a %s, not a boolean; set it to true or false", path,
+			       cmfv_kind_name(n->kind));
+}
+
+enum cmfv_err cmfv_check_values(const struct cmfv_node *values, const struct cmfv_keyref *ref,
+				struct cmfv_report *r)
+{
+	const struct cmfv_node *prod = cmfv_node_path(values, CMFV_PATH_PRODUCTION);
+	const struct cmfv_node *enc = cmfv_node_path(values, CMFV_PATH_ENC_ENABLED);
+	const struct cmfv_node *name = cmfv_node_path(values, CMFV_PATH_SECRET_NAME);
+	const struct cmfv_node *prop = cmfv_node_path(values, CMFV_PATH_SECRET_PROP);
+	int mode_flagged = 0;
+	int has_name = ref->name && ref->name[0];
+	int has_prop = ref->property && ref->property[0];
+	enum cmfv_err e = CMFV_OK;
+	struct cmfv_loc none = {NULL, 0, 0};
+
+	e = mode_not_boolean(prod, CMFV_PATH_PRODUCTION, r, &mode_flagged);
+	if (e == CMFV_OK)
+		e = mode_not_boolean(enc, CMFV_PATH_ENC_ENABLED, r, &mode_flagged);
+	if (e == CMFV_OK && name && name->kind != CMFV_STR && name->kind != CMFV_NULL)
+		e = cmfv_report_add(r, "CMF004", CMFV_PATH_SECRET_NAME, name->loc,
+				    "%s is a %s; it must be the Secret's name as a string",
+				    CMFV_PATH_SECRET_NAME, cmfv_kind_name(name->kind));
+	if (e == CMFV_OK && prop && prop->kind != CMFV_STR && prop->kind != CMFV_NULL)
+		e = cmfv_report_add(r, "CMF004", CMFV_PATH_SECRET_PROP, prop->loc,
+				    "%s is a %s; it must be the Secret's data key as a string",
+				    CMFV_PATH_SECRET_PROP, cmfv_kind_name(prop->kind));
+	if (e != CMFV_OK)
+		return e;
+
+	if (ref->required) {
+		if (!has_name)
+			e = cmfv_report_add(
+				r, "CMF001", CMFV_PATH_SECRET_NAME, ref->required_loc,
+				"%s is true but %s is not set; CMF will not start without its encryption key: set it to the name of the Secret holding the key",
+				ref->required_by, CMFV_PATH_SECRET_NAME);
+		if (e == CMFV_OK && !has_prop)
+			e = cmfv_report_add(
+				r, "CMF002", CMFV_PATH_SECRET_PROP, ref->required_loc,
+				"%s is true but %s is not set; set it to the data key inside the Secret (e.g. encryption-key)",
+				ref->required_by, CMFV_PATH_SECRET_PROP);
+	}
+	if (e == CMFV_OK && has_name && !cmfv_is_dns1123_subdomain(ref->name))
+		e = cmfv_report_add(
+			r, "CMF004", CMFV_PATH_SECRET_NAME, ref->name_loc,
+			"Secret name \"%.80s\" is not a valid DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+			ref->name);
+	if (e == CMFV_OK && has_prop && !cmfv_is_secret_key(ref->property))
+		e = cmfv_report_add(
+			r, "CMF004", CMFV_PATH_SECRET_PROP, ref->prop_loc,
+			"Secret property \"%.80s\" is not a valid Secret data key: use letters, digits, '-', '_' and '.'",
+			ref->property);
+	if (e != CMFV_OK || ref->required || mode_flagged)
+		return e;
+
+	e = cmfv_report_add(
+		r, "CMF010", CMFV_PATH_PRODUCTION, prod ? prod->loc : none,
+		"encryption is not required (%s is %s): CMF stores its Secrets in plain text; set cmf.sql.production=true and an encryption key before the first install, the mode cannot be changed later",
+		CMFV_PATH_PRODUCTION, prod && prod->kind == CMFV_BOOL ? "false" : "not set");
+	if (e == CMFV_OK && (has_name || has_prop)) {
+		const struct cmfv_node *at = name && has_name ? name : prop;
+
+		e = cmfv_report_add(
+			r, "CMF011", has_name ? CMFV_PATH_SECRET_NAME : CMFV_PATH_SECRET_PROP,
+			at ? at->loc : none,
+			"encryption.key.* is set but encryption is not required, so CMF ignores it; set %s=true to encrypt, or remove encryption.key",
+			CMFV_PATH_PRODUCTION);
+	}
+	return e;
+}

@@ -1,0 +1,67 @@
+/* The commands, one file each (cmd_*.c), and what they share. */
+#ifndef CMFV_CLI_COMMANDS_H
+#define CMFV_CLI_COMMANDS_H
+
+#include <stdio.h>
+
+#include "cmfv/check.h"
+#include "cmfv/node.h"
+#include "cmfv/report.h"
+#include "cmfv/source.h"
+#include "opts.h"
+
+/* Exit codes (SPEC.md). */
+enum cli_exit {
+	EXIT_CLEAN = 0,     /**< no error-level finding */
+	EXIT_FINDINGS = 1,  /**< an error (or a warning with --strict) */
+	EXIT_USAGE = 2,     /**< usage error or unusable input */
+	EXIT_ENV = 3,       /**< environment failed */
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_values(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_key_info(int argc, char **argv);
+int cmd_post_render(int argc, char **argv);
+
+/** Everything a check run learns. */
+struct cli_run {
+	struct cmfv_sources sources;
+	struct cmfv_node *values;   /**< merged values, NULL when none given */
+	struct cmfv_keyref ref;
+	struct cmfv_report report;
+	const char *namespace;      /**< release namespace or NULL */
+};
+
+/** Build values and run every rule that the flags in \p o make possible
+ * (values rules, key sources). Returns 0, or 2/3 after printing the input
+ * or environment error to stderr. \p run must be zeroed first and is freed
+ * with cli_run_free. */
+int cli_run_checks(const struct cli_opts *o, struct cli_run *run);
+void cli_run_free(struct cli_run *run);
+
+/** Key-source rules CMF020-CMF027 (keysrc.c). Returns 0, 2 or 3 (after
+ * printing the error). */
+int cli_check_keys(const struct cli_opts *o, struct cli_run *run);
+
+/** Exit code for a finished report: 1 when an error (or, with \p strict, a
+ * warning) is present, else 0. */
+int cli_report_exit(const struct cmfv_report *r, int strict);
+
+/** Render \p run's report in \p format ("text", "json", ...) to \p out.
+ * Returns 0, or 2 for an unknown format. */
+int cli_render(const struct cli_opts *o, const struct cli_run *run, const char *format, FILE *out);
+
+/** Is \p format one cli_render knows? */
+int cli_format_known(const char *format);
+
+/** Print a core error: "cmf-validate: file:line:col: message". Returns
+ * the exit code for it. */
+int cli_print_diag(const struct cmfv_diag *d);
+
+/** The release namespace from -n or $HELM_NAMESPACE (NULL when neither). */
+const char *cli_namespace(const struct cli_opts *o);
+
+#endif

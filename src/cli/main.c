@@ -1,0 +1,68 @@
+/* cmf-validate: the command-line front end. Dispatches to cmd_*.c. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cmfv/version.h"
+#include "commands.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"check", cmd_check, "validate values, key sources and manifests (default command)"},
+	{"post-render", cmd_post_render, "Helm post-renderer: check, then mount the key into the CMF Deployment"},
+	{"values", cmd_values, "print the merged values exactly as Helm computes them"},
+	{"keygen", cmd_keygen, "make a new AES key (raw file or Secret manifest)"},
+	{"key-info", cmd_key_info, "length and key check value of each key source; compare them"},
+	{"rules", cmd_rules, "list every rule"},
+	{"version", cmd_version, "print the version"},
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "cmf-validate %s: stop broken CMF encryption setups before they deploy\n\n"
+		   "Usage:\n  cmf-validate [command] [flags]\n  helm cmf-validate [command] [flags]\n\n"
+		   "Commands:\n",
+		CMFV_VERSION);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nWithout a command, 'check' runs. 'cmf-validate COMMAND --help' tells more.\n"
+		   "Exit codes: 0 ok, 1 findings, 2 usage or input error, 3 environment error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	struct rlimit no_core = {0, 0};
+
+	/* Key material may sit in memory: never let it reach a core dump. */
+	setrlimit(RLIMIT_CORE, &no_core);
+	/* A closed pipe is an I/O error we report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc >= 2) {
+		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+		    strcmp(argv[1], "help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[1], "--version") == 0)
+			return cmd_version(argc - 2, argv + 2);
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(argv[1], commands[i].name) == 0)
+				return commands[i].fn(argc - 2, argv + 2);
+		if (argv[1][0] != '-') {
+			fprintf(stderr, "cmf-validate: unknown command '%s'\nRun 'cmf-validate --help' for usage.\n",
+				argv[1]);
+			return 2;
+		}
+	}
+	return cmd_check(argc - 1, argv + 1);
+}

@@ -1,0 +1,307 @@
+#include "opts.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmfv/alloc.h"
+
+enum arg_kind { A_NONE, A_ONE };
+
+#define VALS (CMD_CHECK | CMD_VALUES | CMD_POST_RENDER)
+#define KEYS (CMD_CHECK | CMD_POST_RENDER | CMD_KEY_INFO)
+
+enum flag_id {
+	F_CHART, F_VALUES, F_SET, F_SET_STRING, F_SET_JSON, F_SET_FILE, F_SET_LITERAL, F_HELM_COMPAT,
+	F_SECRET_FILE, F_KEY_FILE, F_MANIFESTS, F_CLUSTER, F_SECRET_NAME, F_SECRET_PROPERTY,
+	F_NAMESPACE, F_KUBE_CONTEXT, F_KUBECONFIG, F_RELEASE, F_PREV_VALUES, F_PREV_KCV,
+	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
+	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
+	F_SECRET, F_PROPERTY, F_YES, F_HELP,
+};
+
+struct flag {
+	enum flag_id id;
+	const char *name;  /* long name without dashes */
+	char shortc;       /* 0 = none */
+	enum arg_kind arg;
+	unsigned cmds;
+	const char *metavar;
+	const char *help;
+};
+
+static const struct flag flags[] = {
+	{F_CHART, "chart", 0, A_ONE, VALS, "DIR", "chart directory: its values.yaml are the defaults"},
+	{F_VALUES, "values", 'f', A_ONE, VALS, "FILE", "values file (repeatable, '-' = stdin), as helm -f"},
+	{F_SET, "set", 0, A_ONE, VALS, "K=V", "set values as helm --set (repeatable)"},
+	{F_SET_STRING, "set-string", 0, A_ONE, VALS, "K=V", "as helm --set-string (repeatable)"},
+	{F_SET_JSON, "set-json", 0, A_ONE, VALS, "K=JSON", "as helm --set-json (repeatable)"},
+	{F_SET_FILE, "set-file", 0, A_ONE, VALS, "K=PATH", "as helm --set-file (repeatable)"},
+	{F_SET_LITERAL, "set-literal", 0, A_ONE, VALS, "K=V", "as helm --set-literal (repeatable)"},
+	{F_HELM_COMPAT, "helm-compat", 0, A_ONE, VALS, "3|4",
+	 "merge values as this Helm major version does (default 4; differs only in nested nulls)"},
+	{F_SECRET_FILE, "secret-file", 0, A_ONE, KEYS, "FILE",
+	 "Secret manifest(s): YAML or JSON, Secret, List or stream (repeatable, '-' = stdin)"},
+	{F_KEY_FILE, "key-file", 0, A_ONE, KEYS, "FILE", "raw key file, e.g. from openssl rand -out (repeatable)"},
+	{F_MANIFESTS, "manifests", 0, A_ONE, CMD_CHECK | CMD_KEY_INFO, "FILE",
+	 "rendered manifests ('-' = stdin): Secrets there count, the Deployment is checked"},
+	{F_CLUSTER, "cluster", 0, A_NONE, KEYS, NULL, "read the Secret from the cluster with kubectl"},
+	{F_SECRET_NAME, "secret-name", 0, A_ONE, KEYS, "NAME", "Secret to read (overrides encryption.key.kubernetesSecretName)"},
+	{F_SECRET_PROPERTY, "secret-property", 0, A_ONE, KEYS, "KEY",
+	 "Secret data key (overrides encryption.key.kubernetesSecretProperty)"},
+	{F_NAMESPACE, "namespace", 'n', A_ONE, KEYS | CMD_KEYGEN, "NS", "release namespace (default $HELM_NAMESPACE)"},
+	{F_KUBE_CONTEXT, "kube-context", 0, A_ONE, KEYS, "CTX", "kubeconfig context (default $HELM_KUBECONTEXT)"},
+	{F_KUBECONFIG, "kubeconfig", 0, A_ONE, KEYS, "FILE", "kubeconfig file (default $KUBECONFIG)"},
+	{F_RELEASE, "release", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "NAME", "deployed release to guard an upgrade against"},
+	{F_PREV_VALUES, "previous-values", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "FILE",
+	 "values of the deployed release (offline upgrade guard)"},
+	{F_PREV_KCV, "previous-kcv", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "HEX", "KCV of the deployed key (offline upgrade guard)"},
+	{F_ALLOW_UNSAFE, "allow-unsafe-upgrade", 0, A_NONE, CMD_CHECK | CMD_POST_RENDER, NULL,
+	 "report upgrade guard findings as warnings (only after wiping the CMF database)"},
+	{F_OUTPUT, "output", 'o', A_ONE, CMD_CHECK | CMD_VALUES | CMD_KEY_INFO | CMD_RULES, "FORMAT",
+	 "check: text|json|sarif|junit|github; values: yaml|json"},
+	{F_OUTPUT_FILE, "output-file", 0, A_ONE, CMD_CHECK, "FILE", "write the report to FILE"},
+	{F_STRICT, "strict", 0, A_NONE, CMD_CHECK | CMD_POST_RENDER, NULL, "warnings fail too (exit 1)"},
+	{F_CONFIG, "config", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "FILE", "config file (default .cmf-validate.yaml if present)"},
+	{F_ALL_ENVS, "all-environments", 0, A_NONE, CMD_CHECK, NULL, "check every environment of the config file"},
+	{F_ENV, "environment", 'e', A_ONE, CMD_CHECK | CMD_VALUES, "NAME", "use an environment of the config file"},
+	{F_DEPLOYMENT, "deployment", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK, "NAME", "name of the CMF Deployment"},
+	{F_CONTAINER, "container", 0, A_ONE, CMD_POST_RENDER, "NAME", "container to mount the key into (default cmf)"},
+	{F_MOUNT_PATH, "mount-path", 0, A_ONE, CMD_POST_RENDER, "PATH", "where the key is mounted (default /opt/cmf/encryption)"},
+	{F_VOLUME_NAME, "volume-name", 0, A_ONE, CMD_POST_RENDER, "NAME", "volume name (default cmf-encryption-key)"},
+	{F_FILE_NAME, "file-name", 0, A_ONE, CMD_POST_RENDER, "NAME", "file name of the key in the mount (default encryption-key)"},
+	{F_REPORT, "report", 0, A_ONE, CMD_POST_RENDER, "FILE", "also write the report to FILE"},
+	{F_BITS, "bits", 0, A_ONE, CMD_KEYGEN, "128|256", "key size (default 256)"},
+	{F_SECRET, "secret", 0, A_ONE, CMD_KEYGEN, "NAME", "print a Secret manifest with this name"},
+	{F_PROPERTY, "property", 0, A_ONE, CMD_KEYGEN, "KEY", "data key of the Secret"},
+	{F_YES, "yes", 'y', A_NONE, CMD_INSTALL_PR, NULL, "do not ask"},
+	{F_HELP, "help", 'h', A_NONE, ~0u, NULL, "show help"},
+};
+
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cmf-validate %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun 'cmf-validate %s --help' for usage.\n", cmd);
+	return 2;
+}
+
+static int push_str(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = cmfv_realloc((void *)*v, (*n + 1) * sizeof(**v));
+
+	if (nv == NULL)
+		return -1;
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+static int push_set(struct cli_opts *o, enum cmfv_set_kind k, const char *arg)
+{
+	struct cmfv_set_flag *nv = cmfv_realloc(o->sets, (o->nsets + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return -1;
+	nv[o->nsets].kind = k;
+	nv[o->nsets].arg = arg;
+	nv[o->nsets].index = (unsigned)o->nsets + 1;
+	o->nsets++;
+	o->sets = nv;
+	return 0;
+}
+
+static int apply(struct cli_opts *o, const struct flag *f, const char *v)
+{
+	int r = 0;
+
+	switch (f->id) {
+	case F_CHART: o->chart = v; break;
+	case F_VALUES: r = push_str(&o->files, &o->nfiles, v); break;
+	case F_SET: r = push_set(o, CMFV_SET, v); break;
+	case F_SET_STRING: r = push_set(o, CMFV_SET_STRING, v); break;
+	case F_SET_JSON: r = push_set(o, CMFV_SET_JSON, v); break;
+	case F_SET_FILE: r = push_set(o, CMFV_SET_FILE, v); break;
+	case F_SET_LITERAL: r = push_set(o, CMFV_SET_LITERAL, v); break;
+	case F_HELM_COMPAT:
+		if (strcmp(v, "3") != 0 && strcmp(v, "4") != 0)
+			return usage_error(o->cmd_name, "--helm-compat must be 3 or 4, not '%s'", v);
+		o->helm_major = atoi(v);
+		break;
+	case F_SECRET_FILE: r = push_str(&o->secret_files, &o->nsecret_files, v); break;
+	case F_KEY_FILE: r = push_str(&o->key_files, &o->nkey_files, v); break;
+	case F_MANIFESTS: r = push_str(&o->manifests, &o->nmanifests, v); break;
+	case F_CLUSTER: o->cluster = 1; break;
+	case F_SECRET_NAME: o->secret_name = v; break;
+	case F_SECRET_PROPERTY: o->secret_property = v; break;
+	case F_NAMESPACE: o->namespace = v; o->namespace_from_flag = 1; break;
+	case F_KUBE_CONTEXT: o->kube_context = v; break;
+	case F_KUBECONFIG: o->kubeconfig = v; break;
+	case F_RELEASE: o->release = v; break;
+	case F_PREV_VALUES: o->previous_values = v; break;
+	case F_PREV_KCV: o->previous_kcv = v; break;
+	case F_ALLOW_UNSAFE: o->allow_unsafe_upgrade = 1; break;
+	case F_OUTPUT:
+		if (o->noutputs == CLI_MAX_OUTPUTS)
+			return usage_error(o->cmd_name, "too many -o flags");
+		o->outputs[o->noutputs++] = v;
+		break;
+	case F_OUTPUT_FILE: o->output_file = v; break;
+	case F_STRICT: o->strict = 1; break;
+	case F_CONFIG: o->config = v; break;
+	case F_ALL_ENVS: o->all_environments = 1; break;
+	case F_ENV: o->environment = v; break;
+	case F_DEPLOYMENT: o->deployment = v; break;
+	case F_CONTAINER: o->container = v; break;
+	case F_MOUNT_PATH: o->mount_path = v; break;
+	case F_VOLUME_NAME: o->volume_name = v; break;
+	case F_FILE_NAME: o->file_name = v; break;
+	case F_REPORT: o->report_file = v; break;
+	case F_BITS:
+		if (strcmp(v, "128") != 0 && strcmp(v, "256") != 0)
+			return usage_error(o->cmd_name, "--bits must be 128 or 256, not '%s'", v);
+		o->bits = atoi(v);
+		break;
+	case F_SECRET: o->secret = v; break;
+	case F_PROPERTY: o->property = v; break;
+	case F_YES: o->yes = 1; break;
+	case F_HELP: o->help = 1; break;
+	}
+	if (r != 0) {
+		fprintf(stderr, "cmf-validate: out of memory\n");
+		return 3;
+	}
+	return 0;
+}
+
+static const struct flag *find_long(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strlen(flags[i].name) == len && strncmp(flags[i].name, name, len) == 0)
+			return &flags[i];
+	return NULL;
+}
+
+static const struct flag *find_short(char c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (flags[i].shortc == c)
+			return &flags[i];
+	return NULL;
+}
+
+int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, struct cli_opts *o)
+{
+	int i, only_positional = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
+	o->cmd_name = cmd_name;
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const struct flag *f = NULL;
+		const char *val = NULL;
+		char shown[128];
+		int r;
+
+		if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+			char **nv = cmfv_realloc(o->rest, (o->nrest + 1) * sizeof(*nv));
+
+			if (nv == NULL)
+				return 3;
+			nv[o->nrest++] = argv[i];
+			o->rest = nv;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_positional = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+			f = find_long(a + 2, len);
+			if (eq)
+				val = eq + 1;
+			snprintf(shown, sizeof(shown), "--%.*s", (int)len, a + 2);
+		} else {
+			f = find_short(a[1]);
+			if (a[2] != '\0')
+				val = a + 2; /* -fFILE */
+			snprintf(shown, sizeof(shown), "-%c", a[1]);
+		}
+		if (f == NULL || !(f->cmds & (unsigned)cmd))
+			return usage_error(cmd_name, "unknown flag %s", shown);
+		if (f->arg == A_NONE && val != NULL)
+			return usage_error(cmd_name, "flag %s takes no value", shown);
+		if (f->arg == A_ONE && val == NULL) {
+			if (i + 1 >= argc)
+				return usage_error(cmd_name, "flag %s needs a value", shown);
+			val = argv[++i];
+		}
+		r = apply(o, f, val);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+void cli_opts_free(struct cli_opts *o)
+{
+	cmfv_free((void *)o->files);
+	cmfv_free(o->sets);
+	cmfv_free((void *)o->secret_files);
+	cmfv_free((void *)o->key_files);
+	cmfv_free((void *)o->manifests);
+	cmfv_free(o->rest);
+	memset(o, 0, sizeof(*o));
+}
+
+void cli_print_flags(enum cli_cmd cmd)
+{
+	size_t i;
+
+	printf("Flags:\n");
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		char left[64];
+		const struct flag *f = &flags[i];
+
+		if (!(f->cmds & (unsigned)cmd))
+			continue;
+		if (f->shortc)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", f->shortc, f->name,
+				 f->metavar ? " " : "", f->metavar ? f->metavar : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", f->name, f->metavar ? " " : "",
+				 f->metavar ? f->metavar : "");
+		printf("  %-30s %s\n", left, f->help);
+	}
+}
+
+void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->chart_dir = o->chart;
+	in->files = o->files;
+	in->nfiles = o->nfiles;
+	in->sets = o->sets;
+	in->nsets = o->nsets;
+	in->helm_major = o->helm_major ? o->helm_major : 4;
+}
+
+int cli_has_values(const struct cli_opts *o)
+{
+	return o->chart != NULL || o->nfiles > 0 || o->nsets > 0;
+}

@@ -1,0 +1,103 @@
+/* Command-line flags shared by the commands. One table (opts.c) lists every
+ * flag and the commands that accept it, so --help and completion agree. */
+#ifndef CMFV_CLI_OPTS_H
+#define CMFV_CLI_OPTS_H
+
+#include <stddef.h>
+
+#include "cmfv/values.h"
+
+enum cli_cmd {
+	CMD_CHECK = 1 << 0,
+	CMD_VALUES = 1 << 1,
+	CMD_POST_RENDER = 1 << 2,
+	CMD_KEYGEN = 1 << 3,
+	CMD_KEY_INFO = 1 << 4,
+	CMD_RULES = 1 << 5,
+	CMD_VERSION = 1 << 6,
+	CMD_INSTALL_PR = 1 << 7,
+	CMD_WRAPPER = 1 << 8,
+};
+
+#define CLI_MAX_OUTPUTS 8
+
+struct cli_opts {
+	enum cli_cmd cmd;
+	const char *cmd_name;
+
+	/* values */
+	const char *chart;
+	const char **files;
+	size_t nfiles;
+	struct cmfv_set_flag *sets;
+	size_t nsets;
+	int helm_major;
+
+	/* key sources */
+	const char **secret_files;
+	size_t nsecret_files;
+	const char **key_files;
+	size_t nkey_files;
+	const char **manifests;
+	size_t nmanifests;
+	int cluster;
+	const char *secret_name;
+	const char *secret_property;
+	const char *namespace;    /* -n, else $HELM_NAMESPACE */
+	int namespace_from_flag;
+	const char *kube_context; /* else $HELM_KUBECONTEXT */
+	const char *kubeconfig;   /* else $KUBECONFIG */
+
+	/* upgrade guards */
+	const char *release;
+	const char *previous_values;
+	const char *previous_kcv;
+	int allow_unsafe_upgrade;
+
+	/* output */
+	const char *outputs[CLI_MAX_OUTPUTS];
+	size_t noutputs;
+	const char *output_file;
+	int strict;
+	const char *config;
+	int all_environments;
+	const char *environment;
+
+	/* post-render */
+	const char *deployment;
+	const char *container;
+	const char *mount_path;
+	const char *volume_name;
+	const char *file_name;
+	const char *report_file;
+
+	/* keygen */
+	int bits;
+	const char *out_file; /* keygen -o FILE */
+	const char *secret;   /* keygen --secret */
+	const char *property; /* keygen --property */
+
+	/* install-post-renderer / wrapper */
+	int yes;
+	int no_cluster;
+
+	int help;
+	char **rest; /* positional arguments (borrowed from argv) */
+	size_t nrest;
+};
+
+/** Parse argv (after the command word) for \p cmd. On a usage error prints
+ * "cmf-validate: ..." to stderr and returns 2; 0 on success. */
+int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, struct cli_opts *o);
+void cli_opts_free(struct cli_opts *o);
+
+/** Print the flags \p cmd accepts, for --help. */
+void cli_print_flags(enum cli_cmd cmd);
+
+/** Build the values pipeline input from \p o. */
+void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in);
+
+/** Does \p o give any values input (chart, -f, --set*)? */
+int cli_has_values(const struct cli_opts *o);
+
+#endif

@@ -1,0 +1,167 @@
+#include "cmfv/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmfv/alloc.h"
+
+enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
+			   struct cmfv_diag *d)
+{
+	size_t cap = 65536, n = 0;
+	char *b = cmfv_malloc(cap);
+
+	if (b == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", name);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			char *nb;
+
+			if (cap >= max + 1) {
+				OPENSSL_cleanse(b, n);
+				cmfv_free(b);
+				return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+						     "input is larger than the %zu MiB limit",
+						     max >> 20);
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			nb = cmfv_malloc(cap);
+			if (nb == NULL) {
+				OPENSSL_cleanse(b, n);
+				cmfv_free(b);
+				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", name);
+			}
+			/* copy instead of realloc so that no stale copy of a key is left behind */
+			memcpy(nb, b, n);
+			OPENSSL_cleanse(b, n);
+			cmfv_free(b);
+			b = nb;
+		}
+		r = read(fd, b + n, cap - 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			{
+				int e = errno;
+
+				OPENSSL_cleanse(b, n);
+				cmfv_free(b);
+				return cmfv_diag_set(d, CMFV_ENOENT, name, 0, 0, "cannot read: %s",
+						     strerror(e));
+			}
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return CMFV_OK;
+}
+
+static enum cmfv_err add_owned(struct cmfv_sources *set, const char *name, char *text, size_t len,
+			       int secret, const struct cmfv_source **out)
+{
+	struct cmfv_source *s = cmfv_calloc(1, sizeof(*s));
+	struct cmfv_source **tail;
+
+	if (s == NULL || (s->name = cmfv_strdup(name)) == NULL) {
+		cmfv_free(s);
+		return CMFV_ENOMEM;
+	}
+	s->text = text;
+	s->len = len;
+	s->secret = secret;
+	for (tail = &set->head; *tail; tail = &(*tail)->next)
+		;
+	*tail = s;
+	*out = s;
+	return CMFV_OK;
+}
+
+enum cmfv_err cmfv_sources_add(struct cmfv_sources *set, const char *name, const char *text,
+			       size_t len, int secret, const struct cmfv_source **out)
+{
+	char *copy = cmfv_malloc(len + 1);
+
+	if (copy == NULL)
+		return CMFV_ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (add_owned(set, name, copy, len, secret, out) != CMFV_OK) {
+		OPENSSL_cleanse(copy, len);
+		cmfv_free(copy);
+		return CMFV_ENOMEM;
+	}
+	return CMFV_OK;
+}
+
+enum cmfv_err cmfv_sources_read(struct cmfv_sources *set, const char *path, int secret,
+				const struct cmfv_source **out, struct cmfv_diag *d)
+{
+	int fd, is_stdin = strcmp(path, "-") == 0;
+	const char *shown = is_stdin ? "<stdin>" : path;
+	char *buf = NULL;
+	size_t len = 0;
+	enum cmfv_err e;
+
+	if (is_stdin) {
+		/* stdin can be read once; later references reuse it */
+		const struct cmfv_source *prev = cmfv_sources_find(set, shown);
+
+		if (prev) {
+			*out = prev;
+			return CMFV_OK;
+		}
+		fd = 0;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return cmfv_diag_set(d, CMFV_ENOENT, path, 0, 0, "cannot open: %s",
+					     strerror(errno));
+	}
+	e = cmfv_read_fd(fd, shown, CMFV_MAX_INPUT, &buf, &len, d);
+	if (!is_stdin)
+		close(fd);
+	if (e != CMFV_OK)
+		return e;
+	if (add_owned(set, shown, buf, len, secret, out) != CMFV_OK) {
+		OPENSSL_cleanse(buf, len);
+		cmfv_free(buf);
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	return CMFV_OK;
+}
+
+const struct cmfv_source *cmfv_sources_find(const struct cmfv_sources *set, const char *name)
+{
+	const struct cmfv_source *s;
+
+	for (s = set->head; s; s = s->next)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+void cmfv_sources_free(struct cmfv_sources *set)
+{
+	struct cmfv_source *s = set->head;
+
+	while (s) {
+		struct cmfv_source *next = s->next;
+
+		if (s->text)
+			OPENSSL_cleanse(s->text, s->len);
+		cmfv_free(s->text);
+		cmfv_free(s->name);
+		cmfv_free(s);
+		s = next;
+	}
+	set->head = NULL;
+}

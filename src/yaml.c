@@ -1,0 +1,595 @@
+#include "cmfv/yaml.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "cmfv/alloc.h"
+#include "cmfv/scalar.h"
+
+#define DEFAULT_MAX_DEPTH 1000
+#define DEFAULT_MAX_NODES 5000000
+
+struct frame {
+	struct cmfv_node *node; /* map or sequence under construction */
+	char *anchor;           /* registered when the collection completes */
+	int have_key;           /* maps: a key is waiting for its value */
+	int key_is_merge;
+	char *key;
+	struct cmfv_loc key_loc;
+};
+
+struct anchor {
+	char *name;
+	struct cmfv_node *node; /* a private copy: the tree may change later */
+};
+
+struct loader {
+	yaml_parser_t parser;
+	const char *file;
+	unsigned line_offset;
+	unsigned max_depth;
+	size_t max_nodes;
+	size_t nodes;
+	struct frame *stack;
+	size_t depth, cap;
+	struct anchor *anchors;
+	size_t nanchors, acap;
+	struct cmfv_node *root;
+	int have_root;
+	struct cmfv_diag *d;
+};
+
+static struct cmfv_loc mark_loc(const struct loader *l, yaml_mark_t m)
+{
+	struct cmfv_loc loc = {l->file, (unsigned)m.line + 1 + l->line_offset, (unsigned)m.column + 1};
+
+	return loc;
+}
+
+static enum cmfv_err oom(struct loader *l)
+{
+	return cmfv_diag_fail(l->d, CMFV_ENOMEM, "out of memory while reading %s", l->file);
+}
+
+static enum cmfv_err fail_at(struct loader *l, yaml_mark_t m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum cmfv_err fail_at(struct loader *l, yaml_mark_t m, const char *fmt, ...)
+{
+	struct cmfv_loc loc = mark_loc(l, m);
+	char msg[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cmfv_diag_set(l->d, CMFV_EINPUT, l->file, loc.line, loc.col, "%s", msg);
+}
+
+static size_t count_nodes(const struct cmfv_node *n)
+{
+	size_t c = 1, i;
+
+	if (n->kind == CMFV_MAP)
+		for (i = 0; i < n->u.map.n; i++)
+			c += count_nodes(n->u.map.v[i].val);
+	else if (n->kind == CMFV_SEQ)
+		for (i = 0; i < n->u.seq.n; i++)
+			c += count_nodes(n->u.seq.v[i]);
+	return c;
+}
+
+static enum cmfv_err register_anchor(struct loader *l, char *name, const struct cmfv_node *node)
+{
+	struct cmfv_node *copy;
+	size_t i;
+
+	if (name == NULL)
+		return CMFV_OK;
+	copy = cmfv_node_copy(node);
+	if (copy == NULL) {
+		cmfv_free(name);
+		return oom(l);
+	}
+	/* a redefined anchor replaces the earlier one, as in YAML */
+	for (i = 0; i < l->nanchors; i++) {
+		if (strcmp(l->anchors[i].name, name) == 0) {
+			cmfv_node_free(l->anchors[i].node);
+			l->anchors[i].node = copy;
+			cmfv_free(name);
+			return CMFV_OK;
+		}
+	}
+	if (l->nanchors == l->acap) {
+		size_t cap = l->acap ? l->acap * 2 : 8;
+		struct anchor *a = cmfv_realloc(l->anchors, cap * sizeof(*a));
+
+		if (a == NULL) {
+			cmfv_node_free(copy);
+			cmfv_free(name);
+			return oom(l);
+		}
+		l->anchors = a;
+		l->acap = cap;
+	}
+	l->anchors[l->nanchors].name = name;
+	l->anchors[l->nanchors].node = copy;
+	l->nanchors++;
+	return CMFV_OK;
+}
+
+static const struct cmfv_node *find_anchor(const struct loader *l, const char *name)
+{
+	size_t i;
+
+	for (i = l->nanchors; i > 0; i--)
+		if (strcmp(l->anchors[i - 1].name, name) == 0)
+			return l->anchors[i - 1].node;
+	return NULL;
+}
+
+static int tag_is(const yaml_char_t *tag, const char *suffix)
+{
+	static const char prefix[] = "tag:yaml.org,2002:";
+
+	if (tag == NULL)
+		return 0;
+	return strncmp((const char *)tag, prefix, sizeof(prefix) - 1) == 0 &&
+	       strcmp((const char *)tag + sizeof(prefix) - 1, suffix) == 0;
+}
+
+/* Should this scalar be resolved (plain YAML 1.1 rules) or kept as text? */
+static int scalar_resolves(const yaml_event_t *ev)
+{
+	const yaml_char_t *tag = ev->data.scalar.tag;
+
+	if (tag_is(tag, "str") || tag_is(tag, "binary"))
+		return 0;
+	if (tag_is(tag, "int") || tag_is(tag, "float") || tag_is(tag, "bool") ||
+	    tag_is(tag, "null"))
+		return 1;
+	return ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static enum cmfv_err scalar_node(struct loader *l, const yaml_event_t *ev, struct cmfv_node **out)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	struct cmfv_loc loc = mark_loc(l, ev->start_mark);
+	struct cmfv_scalar r;
+	struct cmfv_node *n;
+
+	if (scalar_resolves(ev)) {
+		cmfv_scalar_resolve(s, len, &r);
+		switch (r.res) {
+		case CMFV_RES_NULL:
+			n = cmfv_node_new(CMFV_NULL, loc);
+			break;
+		case CMFV_RES_BOOL:
+			n = cmfv_node_new(CMFV_BOOL, loc);
+			if (n)
+				n->u.b = r.b;
+			break;
+		case CMFV_RES_NUM:
+			n = cmfv_node_new(CMFV_FLOAT, loc);
+			if (n)
+				n->u.f = r.num;
+			break;
+		case CMFV_RES_NONFINITE:
+			return fail_at(l, ev->start_mark,
+				       "%.20s cannot be used: Helm turns values into JSON, which has no infinity or NaN",
+				       s);
+		default:
+			n = cmfv_node_new_str(s, len, loc);
+			break;
+		}
+	} else {
+		n = cmfv_node_new_str(s, len, loc);
+		if (n && (ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			  ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ||
+			  ev->data.scalar.tag != NULL))
+			n->quoted = 1;
+	}
+	if (n == NULL)
+		return oom(l);
+	*out = n;
+	return CMFV_OK;
+}
+
+/* Map keys become strings, as sigs.k8s.io/yaml makes them. */
+static enum cmfv_err key_from_node(struct loader *l, const struct cmfv_node *n, yaml_mark_t m,
+				   char **out)
+{
+	char buf[64];
+
+	switch (n->kind) {
+	case CMFV_STR:
+		*out = cmfv_strndup(n->u.s.ptr, n->u.s.len);
+		break;
+	case CMFV_BOOL:
+		*out = cmfv_strdup(n->u.b ? "true" : "false");
+		break;
+	case CMFV_FLOAT:
+		cmfv_format_float_key(n->u.f, buf, sizeof(buf));
+		*out = cmfv_strdup(buf);
+		break;
+	case CMFV_NULL:
+		return fail_at(l, m, "a map key cannot be null");
+	default:
+		return fail_at(l, m, "a map key must be a scalar, not a %s", cmfv_kind_name(n->kind));
+	}
+	return *out ? CMFV_OK : oom(l);
+}
+
+static enum cmfv_err key_from_scalar(struct loader *l, const yaml_event_t *ev, char **out,
+				     int *is_merge)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	struct cmfv_scalar r;
+	char buf[64];
+
+	*is_merge = 0;
+	if (!scalar_resolves(ev)) {
+		*out = cmfv_strndup(s, len);
+		return *out ? CMFV_OK : oom(l);
+	}
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && len == 2 && memcmp(s, "<<", 2) == 0) {
+		*is_merge = 1;
+		*out = cmfv_strdup("<<");
+		return *out ? CMFV_OK : oom(l);
+	}
+	cmfv_scalar_resolve(s, len, &r);
+	switch (r.res) {
+	case CMFV_RES_NULL:
+		return fail_at(l, ev->start_mark, "a map key cannot be null");
+	case CMFV_RES_BOOL:
+		*out = cmfv_strdup(r.b ? "true" : "false");
+		break;
+	case CMFV_RES_NUM:
+		if (r.is_int)
+			snprintf(buf, sizeof(buf), "%.0f", r.num);
+		else
+			cmfv_format_float_key(r.num, buf, sizeof(buf));
+		*out = cmfv_strdup(buf);
+		break;
+	case CMFV_RES_NONFINITE:
+		/* sigs.k8s.io/yaml spells these keys the YAML way */
+		*out = cmfv_strdup(s[0] == '-' ? "-.inf" : (s[1] == 'n' || s[1] == 'N') ? ".nan" : ".inf");
+		break;
+	default:
+		*out = cmfv_strndup(s, len);
+		break;
+	}
+	return *out ? CMFV_OK : oom(l);
+}
+
+static enum cmfv_err merge_into(struct loader *l, struct cmfv_node *map, const struct cmfv_node *src,
+				yaml_mark_t m)
+{
+	size_t i;
+
+	if (src->kind == CMFV_MAP) {
+		for (i = 0; i < src->u.map.n; i++) {
+			struct cmfv_node *v = cmfv_node_copy(src->u.map.v[i].val);
+
+			if (v == NULL ||
+			    cmfv_map_set(map, src->u.map.v[i].key, src->u.map.v[i].key_loc, v) != CMFV_OK)
+				return oom(l);
+		}
+		return CMFV_OK;
+	}
+	if (src->kind == CMFV_SEQ) {
+		/* go-yaml v2 applies the list from its end, so earlier maps win */
+		for (i = src->u.seq.n; i > 0; i--) {
+			if (src->u.seq.v[i - 1]->kind != CMFV_MAP)
+				return fail_at(l, m, "%s", "map merge requires a map or a list of maps");
+			if (merge_into(l, map, src->u.seq.v[i - 1], m) != CMFV_OK)
+				return l->d->code;
+		}
+		return CMFV_OK;
+	}
+	return fail_at(l, m, "%s", "map merge requires a map or a list of maps");
+}
+
+/* Attach a completed node (consumed) to its parent, or make it the root. */
+static enum cmfv_err deliver(struct loader *l, struct cmfv_node *n, yaml_mark_t m)
+{
+	struct frame *f;
+	enum cmfv_err e;
+
+	if (l->depth == 0) {
+		l->root = n;
+		l->have_root = 1;
+		return CMFV_OK;
+	}
+	f = &l->stack[l->depth - 1];
+	if (f->node->kind == CMFV_SEQ)
+		return cmfv_seq_push(f->node, n) == CMFV_OK ? CMFV_OK : oom(l);
+	if (!f->have_key) {
+		/* only an alias can bring a finished node into key position */
+		e = key_from_node(l, n, m, &f->key);
+		f->key_loc = n->loc;
+		cmfv_node_free(n);
+		if (e == CMFV_OK)
+			f->have_key = 1;
+		return e;
+	}
+	f->have_key = 0;
+	if (f->key_is_merge) {
+		f->key_is_merge = 0;
+		e = merge_into(l, f->node, n, m);
+		cmfv_node_free(n);
+	} else {
+		e = cmfv_map_set(f->node, f->key, f->key_loc, n) == CMFV_OK ? CMFV_OK : oom(l);
+	}
+	cmfv_free(f->key);
+	f->key = NULL;
+	return e;
+}
+
+static int awaiting_key(const struct loader *l)
+{
+	const struct frame *f;
+
+	if (l->depth == 0)
+		return 0;
+	f = &l->stack[l->depth - 1];
+	return f->node->kind == CMFV_MAP && !f->have_key;
+}
+
+static enum cmfv_err count(struct loader *l, size_t n, yaml_mark_t m)
+{
+	l->nodes += n;
+	if (l->nodes > l->max_nodes)
+		return fail_at(l, m, "document is too large or expands too many aliases (more than %zu nodes)",
+			       l->max_nodes);
+	return CMFV_OK;
+}
+
+static enum cmfv_err push(struct loader *l, const yaml_event_t *ev, enum cmfv_kind kind)
+{
+	const yaml_char_t *anchor =
+		kind == CMFV_MAP ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+	struct frame *f;
+	struct cmfv_node *n;
+
+	if (awaiting_key(l))
+		return fail_at(l, ev->start_mark, "a map key must be a scalar, not a %s",
+			       kind == CMFV_MAP ? "map" : "list");
+	if (l->depth >= l->max_depth)
+		return fail_at(l, ev->start_mark, "nesting is deeper than the limit of %u levels",
+			       l->max_depth);
+	if (count(l, 1, ev->start_mark) != CMFV_OK)
+		return l->d->code;
+	if (l->depth == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct frame *s = cmfv_realloc(l->stack, cap * sizeof(*s));
+
+		if (s == NULL)
+			return oom(l);
+		l->stack = s;
+		l->cap = cap;
+	}
+	n = cmfv_node_new(kind, mark_loc(l, ev->start_mark));
+	if (n == NULL)
+		return oom(l);
+	f = &l->stack[l->depth];
+	memset(f, 0, sizeof(*f));
+	f->node = n;
+	if (anchor && (f->anchor = cmfv_strdup((const char *)anchor)) == NULL) {
+		cmfv_node_free(n);
+		return oom(l);
+	}
+	l->depth++;
+	return CMFV_OK;
+}
+
+static enum cmfv_err pop(struct loader *l, yaml_mark_t m)
+{
+	struct frame f = l->stack[--l->depth];
+	enum cmfv_err e;
+
+	cmfv_free(f.key);
+	e = register_anchor(l, f.anchor, f.node);
+	if (e != CMFV_OK) {
+		cmfv_node_free(f.node);
+		return e;
+	}
+	return deliver(l, f.node, m);
+}
+
+static enum cmfv_err on_scalar(struct loader *l, const yaml_event_t *ev)
+{
+	struct cmfv_node *n = NULL;
+	enum cmfv_err e;
+	char *anchor = NULL;
+
+	if (count(l, 1, ev->start_mark) != CMFV_OK)
+		return l->d->code;
+	if (awaiting_key(l)) {
+		struct frame *f = &l->stack[l->depth - 1];
+
+		e = key_from_scalar(l, ev, &f->key, &f->key_is_merge);
+		if (e != CMFV_OK)
+			return e;
+		f->key_loc = mark_loc(l, ev->start_mark);
+		f->have_key = 1;
+		if (ev->data.scalar.anchor) {
+			/* an anchored key: remember it as the string it became */
+			n = cmfv_node_new_str(f->key, strlen(f->key), f->key_loc);
+			if (n == NULL)
+				return oom(l);
+			anchor = cmfv_strdup((const char *)ev->data.scalar.anchor);
+			if (anchor == NULL) {
+				cmfv_node_free(n);
+				return oom(l);
+			}
+			e = register_anchor(l, anchor, n);
+			cmfv_node_free(n);
+			return e;
+		}
+		return CMFV_OK;
+	}
+	e = scalar_node(l, ev, &n);
+	if (e != CMFV_OK)
+		return e;
+	if (ev->data.scalar.anchor) {
+		anchor = cmfv_strdup((const char *)ev->data.scalar.anchor);
+		if (anchor == NULL) {
+			cmfv_node_free(n);
+			return oom(l);
+		}
+		e = register_anchor(l, anchor, n);
+		if (e != CMFV_OK) {
+			cmfv_node_free(n);
+			return e;
+		}
+	}
+	return deliver(l, n, ev->start_mark);
+}
+
+static enum cmfv_err on_alias(struct loader *l, const yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	const struct cmfv_node *a = find_anchor(l, name);
+	struct cmfv_node *n;
+
+	if (a == NULL)
+		return fail_at(l, ev->start_mark, "unknown anchor '%s' referenced", name);
+	if (count(l, count_nodes(a), ev->start_mark) != CMFV_OK)
+		return l->d->code;
+	n = cmfv_node_copy(a);
+	if (n == NULL)
+		return oom(l);
+	return deliver(l, n, ev->start_mark);
+}
+
+static void reset_doc(struct loader *l)
+{
+	size_t i;
+
+	while (l->depth > 0) {
+		struct frame *f = &l->stack[--l->depth];
+
+		cmfv_node_free(f->node);
+		cmfv_free(f->anchor);
+		cmfv_free(f->key);
+	}
+	for (i = 0; i < l->nanchors; i++) {
+		cmfv_free(l->anchors[i].name);
+		cmfv_node_free(l->anchors[i].node);
+	}
+	l->nanchors = 0;
+	l->nodes = 0;
+	cmfv_node_free(l->root);
+	l->root = NULL;
+	l->have_root = 0;
+}
+
+static enum cmfv_err parse_error(struct loader *l)
+{
+	yaml_parser_t *p = &l->parser;
+	char msg[512];
+	yaml_mark_t m = p->problem_mark;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return oom(l);
+	if (p->context)
+		snprintf(msg, sizeof(msg), "%s %s", p->problem ? p->problem : "syntax error",
+			 p->context);
+	else
+		snprintf(msg, sizeof(msg), "%s", p->problem ? p->problem : "syntax error");
+	if (p->error == YAML_READER_ERROR) {
+		/* reader errors carry a byte offset rather than a line */
+		return cmfv_diag_set(l->d, CMFV_EINPUT, l->file, 0, 0,
+				     "invalid input at byte %zu: %s", p->problem_offset, msg);
+	}
+	return fail_at(l, m, "%s", msg);
+}
+
+enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
+				 const struct cmfv_yaml_opts *opts, cmfv_yaml_doc_fn fn,
+				 void *ctx, struct cmfv_diag *d)
+{
+	struct loader l;
+	yaml_event_t ev;
+	enum cmfv_err e = CMFV_OK;
+	int done = 0, stop_after_first = fn == NULL;
+
+	memset(&l, 0, sizeof(l));
+	l.file = file;
+	l.d = d;
+	l.max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
+	l.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEFAULT_MAX_NODES;
+	l.line_offset = opts ? opts->line_offset : 0;
+	if (!yaml_parser_initialize(&l.parser))
+		return oom(&l);
+	yaml_parser_set_input_string(&l.parser, (const unsigned char *)text, len);
+	while (!done && e == CMFV_OK) {
+		if (!yaml_parser_parse(&l.parser, &ev)) {
+			e = parse_error(&l);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			reset_doc(&l);
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			if (stop_after_first) {
+				/* keep the root for the caller of cmfv_yaml_load */
+				done = 2;
+				break;
+			}
+			e = fn(ctx, l.root, d);
+			l.root = NULL;
+			l.have_root = 0;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			e = push(&l, &ev, CMFV_MAP);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			e = push(&l, &ev, CMFV_SEQ);
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			e = pop(&l, ev.start_mark);
+			break;
+		case YAML_SCALAR_EVENT:
+			e = on_scalar(&l, &ev);
+			break;
+		case YAML_ALIAS_EVENT:
+			e = on_alias(&l, &ev);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	if (e == CMFV_OK && stop_after_first) {
+		*(struct cmfv_node **)ctx = l.root;
+		l.root = NULL;
+	}
+	reset_doc(&l);
+	cmfv_free(l.stack);
+	cmfv_free(l.anchors);
+	yaml_parser_delete(&l.parser);
+	return e;
+}
+
+enum cmfv_err cmfv_yaml_load(const char *text, size_t len, const char *file,
+			     const struct cmfv_yaml_opts *opts, struct cmfv_node **out,
+			     struct cmfv_diag *d)
+{
+	struct cmfv_node *root = NULL;
+	enum cmfv_err e = cmfv_yaml_load_all(text, len, file, opts, NULL, &root, d);
+
+	if (e == CMFV_OK)
+		*out = root;
+	return e;
+}
