@@ -21,6 +21,8 @@
 
 /* Sentinel results besides cmfv_err: the end of input was reached. */
 #define R_EOF (-1)
+/* val_list: the value is not a {list} (nothing consumed). */
+#define R_NOTLIST (-2)
 
 struct sp {
 	const char *s;
@@ -232,7 +234,7 @@ static int json_val(struct sp *p, struct cmfv_node **out)
 }
 
 /* k={a,b,c}. Returns 0 with *out a list, R_EOF at end of input (no
- * value), 1 when the value is not a list (nothing consumed). */
+ * value), R_NOTLIST when the value is not a list. */
 static int val_list(struct sp *p, struct cmfv_buf *tmp, struct cmfv_node **out)
 {
 	struct cmfv_node *list;
@@ -241,7 +243,7 @@ static int val_list(struct sp *p, struct cmfv_buf *tmp, struct cmfv_node **out)
 	if (p->pos >= p->len)
 		return R_EOF;
 	if (p->s[p->pos] != '{')
-		return 1;
+		return R_NOTLIST;
 	p->pos++;
 	list = cmfv_node_new(CMFV_SEQ, p->loc);
 	if (list == NULL)
@@ -308,18 +310,14 @@ static int value(struct sp *p, struct cmfv_buf *tmp, struct cmfv_node **out, int
 		/* a key with '=' at the very end: "" and the parse ends (Helm) */
 		return in_list ? 0 : R_EOF;
 	}
-	if (r != 1)
+	if (r != R_NOTLIST)
 		return r;
 	r = until(p, ",", tmp, &last);
 	if (r != 0 && r != R_EOF)
 		return r;
-	{
-		int rr = reader(p, tmp->ptr ? tmp->ptr : "", tmp->len, out);
-
-		if (rr != 0)
-			return rr;
-	}
-	return r;
+	/* the end of input here is not the end of the parse: Helm returns
+	 * the reader's result, and the next key finds the end */
+	return reader(p, tmp->ptr ? tmp->ptr : "", tmp->len, out);
 }
 
 static int parse_index(struct sp *p, struct cmfv_buf *tmp, long *out)

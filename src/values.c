@@ -2,6 +2,7 @@
 #include "cmfv/values.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmfv/alloc.h"
 #include "cmfv/json.h"
@@ -214,10 +215,16 @@ enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_
 	if (e == CMFV_OK && in->chart_dir) {
 		char path[4096];
 		const struct cmfv_source *s;
+		struct stat st;
 		int n = snprintf(path, sizeof(path), "%s/values.yaml", in->chart_dir);
 
 		if (n < 0 || (size_t)n >= sizeof(path)) {
 			e = cmfv_diag_fail(d, CMFV_EUSAGE, "chart path is too long");
+		} else if (stat(in->chart_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			e = cmfv_diag_set(d, CMFV_ENOENT, in->chart_dir, 0, 0,
+					  "--chart needs a chart directory");
+		} else if (stat(path, &st) != 0) {
+			/* a chart without values.yaml has no defaults, as in Helm */
 		} else {
 			e = cmfv_sources_read(src, path, 0, &s, d);
 			if (e == CMFV_OK)
