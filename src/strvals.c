@@ -79,9 +79,26 @@ static int until(struct sp *p, const char *stop, struct cmfv_buf *out, char *las
 	return R_EOF;
 }
 
+/* "an integer", "a map", ... */
 static const char *kind_of(const struct cmfv_node *n)
 {
-	return cmfv_kind_name(n->kind);
+	switch (n->kind) {
+	case CMFV_NULL:
+		return "null";
+	case CMFV_BOOL:
+		return "a boolean";
+	case CMFV_INT:
+		return "an integer";
+	case CMFV_FLOAT:
+		return "a number";
+	case CMFV_STR:
+		return "a string";
+	case CMFV_MAP:
+		return "a map";
+	case CMFV_SEQ:
+		return "a list";
+	}
+	return "a value";
 }
 
 /* Map key set; empty keys are ignored as in Helm. Consumes v. */
@@ -410,7 +427,7 @@ static int list_item(struct sp *p, struct cmfv_node *list, long i, int level)
 			goto out;
 		if (list->u.seq.n > (size_t)i && list->u.seq.v[i]->kind != CMFV_NULL) {
 			if (list->u.seq.v[i]->kind != CMFV_SEQ) {
-				r = fail(p, CMFV_EINPUT, "element %s is a %s, not a list", num,
+				r = fail(p, CMFV_EINPUT, "element %s is %s, not a list", num,
 					 kind_of(list->u.seq.v[i]));
 				goto out;
 			}
@@ -502,7 +519,7 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 		if (r != 0)
 			break;
 		if (list != NULL && list->kind != CMFV_SEQ) {
-			r = fail(p, CMFV_EINPUT, "cannot index \"%s\": it is a %s, not a list", ks,
+			r = fail(p, CMFV_EINPUT, "cannot index \"%s\": it is %s, not a list", ks,
 				 kind_of(list));
 			break;
 		}
@@ -561,7 +578,7 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 			break;
 		}
 		if (inner != NULL && inner->kind != CMFV_MAP) {
-			r = fail(p, CMFV_EINPUT, "cannot set below \"%s\": it is a %s, not a map", ks,
+			r = fail(p, CMFV_EINPUT, "cannot set below \"%s\": it is %s, not a map", ks,
 				 kind_of(inner));
 			break;
 		}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test, as CI runs them: a -Werror build and ctest, then the unit and
+# end-to-end suites again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the unit tests under valgrind memcheck.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-2}
+
+echo "== build (-Werror) and ctest"
+cmake -S . -B build -DCMFV_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [ "${CMFV_SKIP_SANITIZERS:-0}" != 1 ]; then
+	echo "== ASan + UBSan build and ctest (unit, e2e)"
+	cmake -S . -B build-asan -DCMFV_WERROR=ON -DCMFV_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-asan -j "$jobs"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir build-asan --output-on-failure -j "$jobs" -L 'unit|e2e'
+
+	echo "== valgrind memcheck (unit tests)"
+	fails=0
+	for t in build/tests/test_*; do
+		[ -x "$t" ] || continue
+		if ! valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			"$t" >/dev/null 2>"$t.valgrind"; then
+			echo "valgrind: $t failed:"; tail -30 "$t.valgrind"; fails=$((fails + 1))
+		fi
+	done
+	[ $fails = 0 ] || { echo "valgrind: $fails test program(s) failed"; exit 1; }
+	echo "valgrind: all unit test programs clean"
+fi
