@@ -64,6 +64,9 @@ static const struct cmfv_rule rules[] = {
 	{"CMF042", "key-changed", CMFV_SEV_ERROR,
 	 "upgrade: the key's check value differs from the deployed one",
 	 "Restore the original key from your backup; CMF cannot read data encrypted with another key"},
+	{"CMF090", "waiver-expired", CMFV_SEV_WARNING,
+	 "a waiver in the configuration file has expired and no longer applies",
+	 "Fix the finding it waived, or renew the waiver with a new expiry date and reason"},
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -112,10 +115,6 @@ enum cmfv_err cmfv_report_add(struct cmfv_report *r, const char *id, const char 
 	if (rule == NULL)
 		return CMFV_EINPUT;
 	sev = rule->severity;
-	if (r->override && r->override[rule - rules] != 0)
-		sev = r->override[rule - rules];
-	if (sev == CMFV_SEV_OFF)
-		return CMFV_OK;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 8;
 		struct cmfv_finding *v = cmfv_realloc(r->v, cap * sizeof(*v));
@@ -243,6 +242,5 @@ void cmfv_report_free(struct cmfv_report *r)
 	}
 	cmfv_free(r->v);
 	cmfv_free(r->keys);
-	cmfv_free(r->override);
 	memset(r, 0, sizeof(*r));
 }

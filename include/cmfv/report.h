@@ -51,12 +51,11 @@ struct cmfv_report {
 	size_t n, cap;
 	struct cmfv_key_summary *keys;
 	size_t nkeys, kcap;
-	/** Severity overrides by rule index (0 = default); set by config. */
-	enum cmfv_severity *override;
 };
 
-/** Add a finding for rule \p id (must exist). A rule switched off by the
- * override table is dropped silently. \p path may be NULL, \p loc.file NULL. */
+/** Add a finding for rule \p id (must exist) at its default severity
+ * (configuration applies later: cmfv_config_apply). \p path may be NULL,
+ * \p loc.file NULL. */
 enum cmfv_err cmfv_report_add(struct cmfv_report *r, const char *id, const char *path,
 			      struct cmfv_loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmfv/values.h"
 #include "commands.h"
@@ -37,6 +39,40 @@ int cli_report_exit(const struct cmfv_report *r, int strict)
 	return EXIT_CLEAN;
 }
 
+void cli_today(char buf[11])
+{
+	const char *env = getenv("CMFV_TODAY");
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (env && cmfv_is_date(env)) {
+		memcpy(buf, env, 10);
+		buf[10] = '\0';
+		return;
+	}
+	localtime_r(&now, &tm);
+	strftime(buf, 11, "%Y-%m-%d", &tm);
+}
+
+int cli_load_config(const struct cli_opts *o, struct cmfv_sources *src, struct cmfv_config **cfg)
+{
+	const char *path = o->config;
+	const struct cmfv_source *s;
+	struct cmfv_diag d;
+
+	*cfg = NULL;
+	if (path == NULL) {
+		if (access(".cmf-validate.yaml", F_OK) != 0)
+			return 0;
+		path = ".cmf-validate.yaml";
+	}
+	cmfv_diag_clear(&d);
+	if (cmfv_sources_read(src, path, 0, &s, &d) != CMFV_OK ||
+	    cmfv_config_load(s, cfg, &d) != CMFV_OK)
+		return cli_print_diag(&d);
+	return 0;
+}
+
 int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 {
 	struct cmfv_diag d;
@@ -44,6 +80,11 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 
 	cmfv_diag_clear(&d);
 	run->namespace = cli_namespace(o);
+	if (run->config == NULL) {
+		rc = cli_load_config(o, &run->sources, &run->config);
+		if (rc != 0)
+			return rc;
+	}
 	if (cli_has_values(o)) {
 		struct cmfv_values_input in;
 
@@ -59,6 +100,15 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 	rc = cli_check_keys(o, run);
 	if (rc != 0)
 		return rc;
+	if (run->config) {
+		char today[11];
+
+		cli_today(today);
+		if (cmfv_config_apply(run->config, today, &run->report) != CMFV_OK) {
+			fprintf(stderr, "cmf-validate: out of memory\n");
+			return EXIT_ENV;
+		}
+	}
 	cmfv_report_sort(&run->report);
 	return 0;
 }
@@ -67,6 +117,7 @@ void cli_run_free(struct cli_run *run)
 {
 	cmfv_node_free(run->values);
 	cmfv_report_free(&run->report);
+	cmfv_config_free(run->config);
 	cmfv_sources_free(&run->sources);
 	memset(run, 0, sizeof(*run));
 }
@@ -86,13 +137,158 @@ static void help(void)
 	       "error, 3 environment error (kubectl/helm failing, I/O).\n");
 }
 
+/* -o FORMAT or -o FORMAT=FILE */
+static int split_output(const char *spec, char *fmt, size_t fmtsz, const char **file)
+{
+	const char *eq = strchr(spec, '=');
+	size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+
+	if (n >= fmtsz)
+		return 0;
+	memcpy(fmt, spec, n);
+	fmt[n] = '\0';
+	*file = eq ? eq + 1 : NULL;
+	return cli_format_known(fmt) && (!eq || eq[1] != '\0');
+}
+
+static int write_outputs(const struct cli_opts *o, const struct cli_run *runs, size_t nruns)
+{
+	size_t i, n = o->noutputs ? o->noutputs : 1;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i++) {
+		char fmt[16];
+		const char *file = NULL;
+		FILE *out = stdout;
+
+		if (o->noutputs)
+			split_output(o->outputs[i], fmt, sizeof(fmt), &file);
+		else
+			snprintf(fmt, sizeof(fmt), "text");
+		/* --output-file is for the one -o that names no file of its own */
+		if (file == NULL && o->output_file)
+			file = o->output_file;
+		if (file && strcmp(file, "-") != 0) {
+			out = fopen(file, "w");
+			if (out == NULL) {
+				perror(file);
+				return EXIT_ENV;
+			}
+		}
+		rc = cli_render_runs(o, runs, nruns, fmt, out);
+		if (out != stdout) {
+			if ((ferror(out) || fclose(out) != 0) && rc == 0) {
+				perror(file);
+				rc = EXIT_ENV;
+			}
+		}
+	}
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+		perror("cmf-validate: write");
+		rc = EXIT_ENV;
+	}
+	return rc;
+}
+
+/* Options for one environment of the configuration file: its values,
+ * --set flags and namespace replace the command line's. */
+static int env_opts(const struct cli_opts *base, const struct cmfv_env *env, struct cli_opts *o)
+{
+	unsigned i;
+	size_t n = 0;
+
+	*o = *base;
+	o->files = NULL;
+	o->sets = NULL;
+	o->rest = NULL;
+	o->nrest = 0;
+	o->chart = env->chart ? env->chart : base->chart;
+	o->nfiles = env->nvalues;
+	o->nsets = env->nset + env->nset_string;
+	o->files = calloc(env->nvalues + 1, sizeof(*o->files));
+	o->sets = calloc(o->nsets + 1, sizeof(*o->sets));
+	if (o->files == NULL || o->sets == NULL)
+		return EXIT_ENV;
+	for (i = 0; i < env->nvalues; i++)
+		o->files[i] = env->values[i];
+	for (i = 0; i < env->nset; i++, n++)
+		o->sets[n] = (struct cmfv_set_flag){CMFV_SET, env->set[i], (unsigned)n + 1};
+	for (i = 0; i < env->nset_string; i++, n++)
+		o->sets[n] = (struct cmfv_set_flag){CMFV_SET_STRING, env->set_string[i], (unsigned)n + 1};
+	if (env->namespace) {
+		o->namespace = env->namespace;
+		o->namespace_from_flag = 1;
+	}
+	return 0;
+}
+
+static int check_environments(const struct cli_opts *o)
+{
+	struct cmfv_sources src = {0};
+	struct cmfv_config *cfg = NULL;
+	struct cli_run *runs = NULL;
+	size_t nruns = 0, i;
+	int rc = cli_load_config(o, &src, &cfg), worst = 0;
+
+	if (rc == 0 && cfg == NULL) {
+		fprintf(stderr, "cmf-validate check: %s needs a configuration file with environments (--config or .cmf-validate.yaml)\n",
+			o->all_environments ? "--all-environments" : "--environment");
+		rc = EXIT_USAGE;
+	}
+	if (rc == 0 && o->environment) {
+		for (i = 0; i < cfg->nenvs; i++)
+			if (strcmp(cfg->envs[i].name, o->environment) == 0)
+				break;
+		if (i == cfg->nenvs) {
+			fprintf(stderr, "cmf-validate check: no environment '%s' in %s\n", o->environment,
+				cfg->file);
+			rc = EXIT_USAGE;
+		}
+	} else if (rc == 0 && cfg->nenvs == 0) {
+		fprintf(stderr, "cmf-validate check: %s defines no environments\n", cfg->file);
+		rc = EXIT_USAGE;
+	}
+	if (rc == 0)
+		runs = calloc(cfg->nenvs, sizeof(*runs));
+	if (rc == 0 && runs == NULL)
+		rc = EXIT_ENV;
+	for (i = 0; rc == 0 && i < cfg->nenvs; i++) {
+		struct cli_opts eo;
+		const struct cmfv_env *env = &cfg->envs[i];
+
+		if (o->environment && strcmp(env->name, o->environment) != 0)
+			continue;
+		rc = env_opts(o, env, &eo);
+		if (rc == 0) {
+			runs[nruns].env = env->name;
+			rc = cli_run_checks(&eo, &runs[nruns]);
+			nruns++;
+		}
+		free((void *)eo.files);
+		free(eo.sets);
+	}
+	if (rc == 0)
+		rc = write_outputs(o, runs, nruns);
+	for (i = 0; rc == 0 && i < nruns; i++) {
+		int r = cli_report_exit(&runs[i].report, o->strict);
+
+		if (r > worst)
+			worst = r;
+	}
+	for (i = 0; i < nruns; i++)
+		cli_run_free(&runs[i]);
+	free(runs);
+	cmfv_config_free(cfg);
+	cmfv_sources_free(&src);
+	return rc ? rc : worst;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct cli_run run;
 	int rc = cli_parse(CMD_CHECK, "check", argc, argv, &o);
 	size_t i;
-	FILE *out = stdout;
 
 	if (rc != 0) {
 		cli_opts_free(&o);
@@ -109,6 +305,22 @@ int cmd_check(int argc, char **argv)
 		cli_opts_free(&o);
 		return EXIT_USAGE;
 	}
+	for (i = 0; i < o.noutputs; i++) {
+		char fmt[16];
+		const char *file;
+
+		if (!split_output(o.outputs[i], fmt, sizeof(fmt), &file)) {
+			fprintf(stderr, "cmf-validate check: unknown output format '%s' (text, json, sarif, junit, github; FORMAT=FILE writes to a file)\n",
+				o.outputs[i]);
+			cli_opts_free(&o);
+			return EXIT_USAGE;
+		}
+	}
+	if (o.all_environments || o.environment) {
+		rc = check_environments(&o);
+		cli_opts_free(&o);
+		return rc;
+	}
 	if (!cli_has_values(&o) && o.nsecret_files == 0 && o.nkey_files == 0 && o.nmanifests == 0 &&
 	    !o.cluster) {
 		fprintf(stderr, "cmf-validate check: nothing to check: give values (-f, --set, --chart) or a key source\n"
@@ -116,37 +328,12 @@ int cmd_check(int argc, char **argv)
 		cli_opts_free(&o);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < o.noutputs; i++) {
-		if (!cli_format_known(o.outputs[i])) {
-			fprintf(stderr, "cmf-validate check: unknown output format '%s' (text, json, sarif, junit, github)\n",
-				o.outputs[i]);
-			cli_opts_free(&o);
-			return EXIT_USAGE;
-		}
-	}
 	memset(&run, 0, sizeof(run));
 	rc = cli_run_checks(&o, &run);
-	if (rc == 0) {
-		if (o.output_file) {
-			out = fopen(o.output_file, "w");
-			if (out == NULL) {
-				perror(o.output_file);
-				rc = EXIT_ENV;
-			}
-		}
-		for (i = 0; rc == 0 && i < (o.noutputs ? o.noutputs : 1); i++)
-			rc = cli_render(&o, &run, o.noutputs ? o.outputs[i] : "text", out);
-		if (rc == 0 && (fflush(out) != 0 || ferror(out))) {
-			perror("cmf-validate: write");
-			rc = EXIT_ENV;
-		}
-		if (out != stdout && out != NULL && fclose(out) != 0 && rc == 0) {
-			perror("cmf-validate: write");
-			rc = EXIT_ENV;
-		}
-		if (rc == 0)
-			rc = cli_report_exit(&run.report, o.strict);
-	}
+	if (rc == 0)
+		rc = write_outputs(&o, &run, 1);
+	if (rc == 0)
+		rc = cli_report_exit(&run.report, o.strict);
 	cli_run_free(&run);
 	cli_opts_free(&o);
 	return rc;

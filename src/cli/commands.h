@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cmfv/check.h"
+#include "cmfv/config.h"
 #include "cmfv/node.h"
 #include "cmfv/report.h"
 #include "cmfv/source.h"
@@ -33,6 +34,8 @@ struct cli_run {
 	struct cmfv_keyref ref;
 	struct cmfv_report report;
 	const char *namespace;      /**< release namespace or NULL */
+	struct cmfv_config *config; /**< the configuration file, or NULL */
+	const char *env;            /**< environment name (config), or NULL */
 };
 
 /** Build values and run every rule that the flags in \p o make possible
@@ -51,8 +54,20 @@ int cli_check_keys(const struct cli_opts *o, struct cli_run *run);
 int cli_report_exit(const struct cmfv_report *r, int strict);
 
 /** Render \p run's report in \p format ("text", "json", ...) to \p out.
- * Returns 0, or 2 for an unknown format. */
+ * Returns 0, 2 for an unknown format, 3 when out of memory. */
 int cli_render(const struct cli_opts *o, const struct cli_run *run, const char *format, FILE *out);
+
+/** Render several runs (one per environment) as one report. */
+int cli_render_runs(const struct cli_opts *o, const struct cli_run *runs, size_t nruns,
+		    const char *format, FILE *out);
+
+/** Load the configuration named by --config, else ./.cmf-validate.yaml when
+ * present, into \p *cfg (NULL when there is none). Returns 0, or 2/3 after
+ * printing the error. */
+int cli_load_config(const struct cli_opts *o, struct cmfv_sources *src, struct cmfv_config **cfg);
+
+/** Today as YYYY-MM-DD ($CMFV_TODAY overrides it, for tests). */
+void cli_today(char buf[11]);
 
 /** Is \p format one cli_render knows? */
 int cli_format_known(const char *format);
