@@ -31,6 +31,9 @@ void cmfv_keyref_from_values(const struct cmfv_node *values, const char *name_ov
 		ref->required = 1;
 		ref->required_loc = enc->loc;
 		ref->required_by = CMFV_PATH_ENC_ENABLED;
+	} else if (prod) {
+		/* not required: still the place where the mode is decided */
+		ref->required_loc = prod->loc;
 	}
 	ref->name = str_of(name);
 	if (name)

@@ -15,7 +15,8 @@
  * borrowed from the values tree or the overrides. */
 struct cmfv_keyref {
 	int required;              /**< production or encryption.enabled is boolean true */
-	struct cmfv_loc required_loc; /**< where encryption was turned on */
+	struct cmfv_loc required_loc; /**< where encryption was turned on (or, when it is
+				       not required, where cmf.sql.production was set) */
 	const char *required_by;   /**< the path that turned it on */
 	const char *name;          /**< Secret name or NULL/"" */
 	struct cmfv_loc name_loc;

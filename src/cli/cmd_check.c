@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmfv/guard.h"
 #include "cmfv/values.h"
 #include "commands.h"
 
@@ -37,6 +38,56 @@ int cli_report_exit(const struct cmfv_report *r, int strict)
 	if (strict && cmfv_report_count(r, CMFV_SEV_WARNING) > 0)
 		return EXIT_FINDINGS;
 	return EXIT_CLEAN;
+}
+
+/* CMF040-CMF042 against the deployed release (--release) or its offline
+ * facts (--previous-values, --previous-kcv). */
+int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run)
+{
+	struct cmfv_guard_input in;
+	struct cmfv_node *prev = NULL;
+	struct cmfv_diag d;
+	size_t i;
+	int rc = 0;
+
+	memset(&in, 0, sizeof(in));
+	cmfv_diag_clear(&d);
+	if (o->previous_kcv && !cmfv_is_kcv(o->previous_kcv)) {
+		fprintf(stderr, "cmf-validate: --previous-kcv must be 6 hex digits (as key-info prints), not '%s'\n",
+			o->previous_kcv);
+		return EXIT_USAGE;
+	}
+	if (o->previous_values) {
+		const struct cmfv_source *s;
+
+		if (cmfv_sources_read(&run->sources, o->previous_values, 0, &s, &d) != CMFV_OK ||
+		    cmfv_values_parse(s, &prev, &d) != CMFV_OK)
+			return cli_print_diag(&d);
+	}
+	if (o->release) {
+		rc = cli_release_facts(o, run, &prev, &in.prev_kcv);
+		if (rc != 0) {
+			cmfv_node_free(prev);
+			return rc;
+		}
+	}
+	if (o->previous_kcv)
+		in.prev_kcv = o->previous_kcv;
+	in.prev_values = prev;
+	in.allow_unsafe = o->allow_unsafe_upgrade;
+	for (i = 0; i < run->report.nkeys; i++)
+		if (run->report.keys[i].valid && run->report.keys[i].kcv[0]) {
+			in.cur_kcv = run->report.keys[i].kcv;
+			break;
+		}
+	if (in.allow_unsafe && (prev || in.prev_kcv))
+		fprintf(stderr, "cmf-validate: --allow-unsafe-upgrade: upgrade guard findings are reported as warnings; use it only after wiping the CMF database\n");
+	if (cmfv_check_upgrade(&run->ref, &in, &run->report) != CMFV_OK) {
+		fprintf(stderr, "cmf-validate: out of memory\n");
+		rc = EXIT_ENV;
+	}
+	cmfv_node_free(prev);
+	return rc;
 }
 
 void cli_today(char buf[11])
@@ -98,6 +149,9 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 		return EXIT_ENV;
 	}
 	rc = cli_check_keys(o, run);
+	if (rc != 0)
+		return rc;
+	rc = cli_check_upgrade(o, run);
 	if (rc != 0)
 		return rc;
 	if (run->config) {

@@ -49,6 +49,16 @@ void cli_run_free(struct cli_run *run);
  * printing the error). */
 int cli_check_keys(const struct cli_opts *o, struct cli_run *run);
 
+/** Upgrade guards CMF040-CMF042 (cmd_check.c). Returns 0, 2 or 3. */
+int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run);
+
+/** The deployed release's values (`$HELM_BIN get values NAME --all -o json`)
+ * and its key's KCV (from the CMF Deployment's annotation), for --release
+ * (release.c). A release that does not exist leaves both NULL. \p *kcv is
+ * owned by \p run (kept in its sources). Returns 0, 2 or 3. */
+int cli_release_facts(const struct cli_opts *o, struct cli_run *run, struct cmfv_node **values,
+		      const char **kcv);
+
 /** Exit code for a finished report: 1 when an error (or, with \p strict, a
  * warning) is present, else 0. */
 int cli_report_exit(const struct cmfv_report *r, int strict);
