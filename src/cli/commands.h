@@ -26,6 +26,8 @@ int cmd_version(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_key_info(int argc, char **argv);
 int cmd_post_render(int argc, char **argv);
+int cmd_install_post_renderer(int argc, char **argv);
+int cmd_wrapper(const char *helm_cmd, int argc, char **argv);
 
 /** Everything a check run learns. */
 struct cli_run {

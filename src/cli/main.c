@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{"values", cmd_values, "print the merged values exactly as Helm computes them"},
 	{"keygen", cmd_keygen, "make a new AES key (raw file or Secret manifest)"},
 	{"key-info", cmd_key_info, "length and key check value of each key source; compare them"},
+	{"install-post-renderer", cmd_install_post_renderer,
+	 "Helm 4: install or refresh the cmf-post-renderer plugin"},
 	{"rules", cmd_rules, "list every rule"},
 	{"version", cmd_version, "print the version"},
 };
@@ -32,7 +34,9 @@ static void usage(FILE *f)
 		   "Commands:\n",
 		CMFV_VERSION);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-22s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-22s %s\n", "install|upgrade|template",
+		"check, then run helm with the post-renderer wired in");
 	fprintf(f, "\nWithout a command, 'check' runs. 'cmf-validate COMMAND --help' tells more.\n"
 		   "Exit codes: 0 ok, 1 findings, 2 usage or input error, 3 environment error.\n");
 }
@@ -58,6 +62,9 @@ int main(int argc, char **argv)
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (strcmp(argv[1], commands[i].name) == 0)
 				return commands[i].fn(argc - 2, argv + 2);
+		if (strcmp(argv[1], "install") == 0 || strcmp(argv[1], "upgrade") == 0 ||
+		    strcmp(argv[1], "template") == 0)
+			return cmd_wrapper(argv[1], argc - 2, argv + 2);
 		if (argv[1][0] != '-') {
 			fprintf(stderr, "cmf-validate: unknown command '%s'\nRun 'cmf-validate --help' for usage.\n",
 				argv[1]);

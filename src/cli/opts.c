@@ -18,7 +18,7 @@ enum flag_id {
 	F_NAMESPACE, F_KUBE_CONTEXT, F_KUBECONFIG, F_RELEASE, F_PREV_VALUES, F_PREV_KCV,
 	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
 	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
-	F_SECRET, F_PROPERTY, F_YES, F_HELP,
+	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV,
 };
 
 struct flag {
@@ -72,6 +72,8 @@ static const struct flag flags[] = {
 	{F_VOLUME_NAME, "volume-name", 0, A_ONE, CMD_POST_RENDER, "NAME", "volume name (default cmf-encryption-key)"},
 	{F_FILE_NAME, "file-name", 0, A_ONE, CMD_POST_RENDER, "NAME", "file name of the key in the mount (default encryption-key)"},
 	{F_REPORT, "report", 0, A_ONE, CMD_POST_RENDER, "FILE", "also write the report to FILE"},
+	{F_KCV, "kcv", 0, A_ONE, CMD_POST_RENDER, "HEX",
+	 "KCV of the key (as the wrapper read it), recorded on the Deployment for upgrade guards"},
 	{F_BITS, "bits", 0, A_ONE, CMD_KEYGEN, "128|256", "key size (default 256)"},
 	{F_SECRET, "secret", 0, A_ONE, CMD_KEYGEN, "NAME", "print a Secret manifest with this name"},
 	{F_PROPERTY, "property", 0, A_ONE, CMD_KEYGEN, "KEY", "data key of the Secret"},
@@ -173,6 +175,7 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 	case F_PROPERTY: o->property = v; break;
 	case F_YES: o->yes = 1; break;
 	case F_HELP: o->help = 1; break;
+	case F_KCV: o->kcv = v; break;
 	}
 	if (r != 0) {
 		fprintf(stderr, "cmf-validate: out of memory\n");

@@ -70,6 +70,7 @@ struct cli_opts {
 	const char *volume_name;
 	const char *file_name;
 	const char *report_file;
+	const char *kcv;          /* post-render --kcv: the key's KCV, known elsewhere */
 
 	/* keygen */
 	int bits;

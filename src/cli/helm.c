@@ -1,0 +1,290 @@
+/* Running Helm: capture, version, post-renderer plugin. */
+#include "helm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmfv/version.h"
+#include "commands.h"
+
+char *cli_helm_bin(void)
+{
+	char *h = getenv("HELM_BIN");
+	static char helm[] = "helm";
+
+	return h && h[0] ? h : helm;
+}
+
+char *cli_unconst(const char *s)
+{
+	union {
+		const char *c;
+		char *m;
+	} u;
+
+	u.c = s;
+	return u.m;
+}
+
+static int status_code(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 1;
+}
+
+int cli_run_capture(char *const argv[], unsigned timeout_s, size_t max, char **out,
+		    int pass_stderr)
+{
+	int fds[2], st = 0;
+	pid_t pid;
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	time_t deadline = time(NULL) + (time_t)timeout_s;
+	int timed_out = 0;
+
+	*out = NULL;
+	if (buf == NULL || pipe(fds) != 0) {
+		free(buf);
+		return 127;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		free(buf);
+		return 127;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		dup2(fds[1], 1);
+		if (!pass_stderr && devnull >= 0)
+			dup2(devnull, 2);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		close(fds[0]);
+		close(fds[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd p = {fds[0], POLLIN, 0};
+		int left = (int)(deadline - time(NULL));
+		ssize_t r;
+
+		if (left <= 0) {
+			timed_out = 1;
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, left * 1000) <= 0) {
+			if (errno == EINTR)
+				continue;
+			continue;
+		}
+		if (len + 1 >= cap && cap < max + 1) {
+			char *nb = realloc(buf, cap * 2 > max + 1 ? max + 1 : cap * 2);
+
+			if (nb == NULL)
+				break;
+			buf = nb;
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+		}
+		if (len + 1 >= cap) {
+			char sink[4096];
+
+			r = read(fds[0], sink, sizeof(sink)); /* over the limit: drain */
+		} else {
+			r = read(fds[0], buf + len, cap - 1 - len);
+			if (r > 0)
+				len += (size_t)r;
+		}
+		if (r <= 0 && !(r < 0 && errno == EINTR))
+			break;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	buf[len] = '\0';
+	*out = buf;
+	return timed_out ? 124 : status_code(st);
+}
+
+int cli_run_inherit(char *const argv[])
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid < 0)
+		return 127;
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "cmf-validate: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return status_code(st);
+}
+
+int cli_helm_major(void)
+{
+	char *argv[] = {cli_helm_bin(), "version", "--template", "{{.Version}}", NULL};
+	char *out = NULL;
+	int rc = cli_run_capture(argv, 30, 4096, &out, 0), major = 0;
+
+	if (rc == 0 && out && out[0] == 'v')
+		major = atoi(out + 1);
+	if (major != 3 && major != 4) {
+		fprintf(stderr, "cmf-validate: cannot tell the Helm version from '%s version' (exit %d%s%s)\n",
+			argv[0], rc, out && out[0] ? ", printed " : "", out ? out : "");
+		major = 0;
+	}
+	free(out);
+	return major;
+}
+
+char *cli_self_path(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	const char *dir = getenv("HELM_PLUGIN_DIR");
+
+	if (n > 0) {
+		buf[n] = '\0';
+		return strdup(buf);
+	}
+	if (dir) {
+		snprintf(buf, sizeof(buf), "%s/bin/cmf-validate", dir);
+		return strdup(buf);
+	}
+	return NULL;
+}
+
+int cli_post_renderer_installed(void)
+{
+	char *argv[] = {cli_helm_bin(), "plugin", "list", NULL};
+	char *out = NULL, *line;
+	int rc = cli_run_capture(argv, 30, 1 << 20, &out, 0), found = 0;
+
+	if (rc != 0) {
+		free(out);
+		return -1;
+	}
+	for (line = out; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (strncmp(line, "cmf-post-renderer", 17) == 0 &&
+		    (line[17] == ' ' || line[17] == '\t'))
+			found = 1;
+		line = nl ? nl + 1 : NULL;
+	}
+	free(out);
+	return found;
+}
+
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	if (fclose(f) != 0)
+		return -1;
+	return chmod(path, mode);
+}
+
+/* The plugin folder lives next to Helm's data (never in the plugins folder
+ * itself: `helm plugin install` links it there). */
+int cli_install_post_renderer(int quiet)
+{
+	const char *data = getenv("HELM_DATA_HOME");
+	const char *home = getenv("HOME");
+	char dir[4096], path[4200], plugin[1024];
+	char *self = cli_self_path(), *out = NULL;
+	char *uninstall[] = {cli_helm_bin(), "plugin", "uninstall", "cmf-post-renderer", NULL};
+	char *install[] = {cli_helm_bin(), "plugin", "install", dir, NULL};
+	int rc, installed;
+
+	if (self == NULL) {
+		fprintf(stderr, "cmf-validate: cannot find my own executable\n");
+		return EXIT_ENV;
+	}
+	if (data && data[0])
+		snprintf(dir, sizeof(dir), "%s/cmf-validate/cmf-post-renderer", data);
+	else
+		snprintf(dir, sizeof(dir), "%s/.local/share/helm/cmf-validate/cmf-post-renderer",
+			 home ? home : "/tmp");
+	snprintf(path, sizeof(path), "mkdir -p");
+	{
+		/* mkdir -p, by hand */
+		char *p;
+
+		for (p = dir + 1; *p; p++) {
+			if (*p == '/') {
+				*p = '\0';
+				mkdir(dir, 0755);
+				*p = '/';
+			}
+		}
+		mkdir(dir, 0755);
+		snprintf(path, sizeof(path), "%s/bin", dir);
+		mkdir(path, 0755);
+	}
+	snprintf(plugin, sizeof(plugin),
+		 "# Installed by `cmf-validate install-post-renderer` (cmf-validate %s).\n"
+		 "apiVersion: v1\ntype: postrenderer/v1\nname: cmf-post-renderer\nversion: %s\n"
+		 "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n"
+		 "    - command: ${HELM_PLUGIN_DIR}/bin/cmf-validate\n      args: [\"post-render\"]\n",
+		 CMFV_VERSION, CMFV_VERSION);
+	snprintf(path, sizeof(path), "%s/plugin.yaml", dir);
+	if (write_file(path, plugin, 0644) != 0) {
+		fprintf(stderr, "cmf-validate: cannot write %s: %s\n", path, strerror(errno));
+		free(self);
+		return EXIT_ENV;
+	}
+	snprintf(path, sizeof(path), "%s/bin/cmf-validate", dir);
+	unlink(path);
+	if (symlink(self, path) != 0) {
+		fprintf(stderr, "cmf-validate: cannot link %s: %s\n", path, strerror(errno));
+		free(self);
+		return EXIT_ENV;
+	}
+	free(self);
+	installed = cli_post_renderer_installed();
+	if (installed == 1) {
+		rc = cli_run_capture(uninstall, 60, 1 << 16, &out, 1);
+		free(out);
+		out = NULL;
+		if (rc != 0) {
+			fprintf(stderr, "cmf-validate: helm plugin uninstall cmf-post-renderer failed (exit %d)\n", rc);
+			return EXIT_ENV;
+		}
+	}
+	rc = cli_run_capture(install, 120, 1 << 16, &out, 1);
+	free(out);
+	if (rc != 0) {
+		fprintf(stderr, "cmf-validate: helm plugin install %s failed (exit %d)\n", dir, rc);
+		return EXIT_ENV;
+	}
+	if (!quiet)
+		fprintf(stderr, "cmf-validate: %s the Helm 4 post-renderer plugin cmf-post-renderer (from %s);\n"
+				"  use it with: helm install ... --post-renderer cmf-post-renderer --post-renderer-args -f --post-renderer-args values.yaml\n",
+			installed == 1 ? "refreshed" : "installed", dir);
+	return 0;
+}
