@@ -6,6 +6,7 @@
 
 #include "cmfv/version.h"
 #include "commands.h"
+#include "opts.h"
 
 struct command {
 	const char *name;
@@ -56,6 +57,10 @@ int main(int argc, char **argv)
 		    strcmp(argv[1], "help") == 0) {
 			usage(stdout);
 			return 0;
+		}
+		if (strcmp(argv[1], "__completion") == 0) {
+			cli_print_completion();
+			return fflush(stdout) == 0 ? 0 : 3;
 		}
 		if (strcmp(argv[1], "--version") == 0)
 			return cmd_version(argc - 2, argv + 2);

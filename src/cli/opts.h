@@ -95,6 +95,9 @@ void cli_opts_free(struct cli_opts *o);
 /** Print the flags \p cmd accepts, for --help. */
 void cli_print_flags(enum cli_cmd cmd);
 
+/** Print Helm's completion.yaml for the plugin (commands and flags). */
+void cli_print_completion(void);
+
 /** Build the values pipeline input from \p o. */
 void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in);
 
