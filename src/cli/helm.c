@@ -2,17 +2,15 @@
 #include "helm.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "cmfv/proc.h"
 #include "cmfv/version.h"
 #include "commands.h"
 
@@ -35,7 +33,7 @@ char *cli_unconst(const char *s)
 	return u.m;
 }
 
-static int status_code(int st)
+int cli_status_code(int st)
 {
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
@@ -47,80 +45,18 @@ static int status_code(int st)
 int cli_run_capture(char *const argv[], unsigned timeout_s, size_t max, char **out,
 		    int pass_stderr)
 {
-	int fds[2], st = 0;
-	pid_t pid;
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	time_t deadline = time(NULL) + (time_t)timeout_s;
-	int timed_out = 0;
+	struct cmfv_proc p;
+	int rc;
 
 	*out = NULL;
-	if (buf == NULL || pipe(fds) != 0) {
-		free(buf);
+	if (cmfv_proc_run(argv, timeout_s, max, pass_stderr, &p) != CMFV_OK) {
+		cmfv_proc_free(&p, 0);
 		return 127;
 	}
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		free(buf);
-		return 127;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-
-		dup2(fds[1], 1);
-		if (!pass_stderr && devnull >= 0)
-			dup2(devnull, 2);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		close(fds[0]);
-		close(fds[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		struct pollfd p = {fds[0], POLLIN, 0};
-		int left = (int)(deadline - time(NULL));
-		ssize_t r;
-
-		if (left <= 0) {
-			timed_out = 1;
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (poll(&p, 1, left * 1000) <= 0) {
-			if (errno == EINTR)
-				continue;
-			continue;
-		}
-		if (len + 1 >= cap && cap < max + 1) {
-			char *nb = realloc(buf, cap * 2 > max + 1 ? max + 1 : cap * 2);
-
-			if (nb == NULL)
-				break;
-			buf = nb;
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-		}
-		if (len + 1 >= cap) {
-			char sink[4096];
-
-			r = read(fds[0], sink, sizeof(sink)); /* over the limit: drain */
-		} else {
-			r = read(fds[0], buf + len, cap - 1 - len);
-			if (r > 0)
-				len += (size_t)r;
-		}
-		if (r <= 0 && !(r < 0 && errno == EINTR))
-			break;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	buf[len] = '\0';
-	*out = buf;
-	return timed_out ? 124 : status_code(st);
+	rc = p.timed_out ? 124 : p.status;
+	*out = strdup(p.out.ptr ? p.out.ptr : "");
+	cmfv_proc_free(&p, 0);
+	return rc;
 }
 
 int cli_run_inherit(char *const argv[])
@@ -138,7 +74,7 @@ int cli_run_inherit(char *const argv[])
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	return status_code(st);
+	return cli_status_code(st);
 }
 
 int cli_helm_major(void)

@@ -18,6 +18,9 @@ char *cli_unconst(const char *s);
 int cli_run_capture(char *const argv[], unsigned timeout_s, size_t max, char **out,
 		    int pass_stderr);
 
+/** Exit status of a waitpid() status word: 128+N for signal N. */
+int cli_status_code(int st);
+
 /** Run argv (no shell), stdio inherited; returns its exit status as above. */
 int cli_run_inherit(char *const argv[]);
 

@@ -59,8 +59,8 @@ static const struct flag flags[] = {
 	{F_PREV_KCV, "previous-kcv", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "HEX", "KCV of the deployed key (offline upgrade guard)"},
 	{F_ALLOW_UNSAFE, "allow-unsafe-upgrade", 0, A_NONE, CMD_CHECK | CMD_POST_RENDER, NULL,
 	 "report upgrade guard findings as warnings (only after wiping the CMF database)"},
-	{F_OUTPUT, "output", 'o', A_ONE, CMD_CHECK | CMD_VALUES | CMD_KEY_INFO | CMD_RULES, "FORMAT",
-	 "check: text|json|sarif|junit|github; values: yaml|json"},
+	{F_OUTPUT, "output", 'o', A_ONE, CMD_CHECK | CMD_VALUES | CMD_KEY_INFO | CMD_RULES | CMD_KEYGEN,
+	 "FORMAT", "check: text|json|sarif|junit|github; values, key-info: yaml|json|text; keygen: the key file"},
 	{F_OUTPUT_FILE, "output-file", 0, A_ONE, CMD_CHECK, "FILE", "write the report to FILE"},
 	{F_STRICT, "strict", 0, A_NONE, CMD_CHECK | CMD_POST_RENDER, NULL, "warnings fail too (exit 1)"},
 	{F_CONFIG, "config", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "FILE", "config file (default .cmf-validate.yaml if present)"},
@@ -151,6 +151,10 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 	case F_PREV_KCV: o->previous_kcv = v; break;
 	case F_ALLOW_UNSAFE: o->allow_unsafe_upgrade = 1; break;
 	case F_OUTPUT:
+		if (o->cmd == CMD_KEYGEN) {
+			o->out_file = v;
+			break;
+		}
 		if (o->noutputs == CLI_MAX_OUTPUTS)
 			return usage_error(o->cmd_name, "too many -o flags");
 		o->outputs[o->noutputs++] = v;
