@@ -278,19 +278,25 @@ int cli_check_keys(const struct cli_opts *o, struct cli_run *run)
 		struct cmfv_buf where = {0};
 		size_t total = o->nsecret_files + o->nmanifests;
 
+		int found = 0;
+
 		memset(&v, 0, sizeof(v));
 		for (i = 0; rc == 0 && i < total; i++) {
 			const char *path = i < o->nsecret_files ? o->secret_files[i]
 								: o->manifests[i - o->nsecret_files];
 
 			rc = keysrc_find(run, path, ref->name, ref->property, &v);
-			if (rc == 0 && v.status != CMFV_SECRET_NOT_FOUND)
+			if (rc == 0 && v.status != CMFV_SECRET_NOT_FOUND) {
+				found = 1;
 				break;
+			}
 			if (where.len)
 				cmfv_buf_puts(&where, total > 2 ? ", " : " or ");
 			cmfv_buf_puts(&where, strcmp(path, "-") == 0 ? "<stdin>" : path);
 			cmfv_secret_value_clear(&v);
 		}
+		if (!found)
+			v.status = CMFV_SECRET_NOT_FOUND;
 		if (rc == 0) {
 			analyze = secret_findings(run, where.ptr ? where.ptr : "the files given", &v, &err);
 			rc = err;
