@@ -1,15 +1,172 @@
-/* --release: facts about the deployed release, read with helm and kubectl. */
+/* --release: what the deployed release runs, read with helm and kubectl,
+ * for the upgrade guards (CMF040-CMF042). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#define CMFV_KCV_ANNOTATION "cmf-validate.io/key-kcv" /* written by post-render */
+#include "cmfv/node.h"
+#include "cmfv/proc.h"
+#include "cmfv/values.h"
+#include "cmfv/yaml.h"
 #include "commands.h"
+#include "helm.h"
+
+#define TIMEOUT 60
+
+/* `helm get values NAME --all -o json`: NULL values when there is no such
+ * release (an install). */
+static int deployed_values(const struct cli_opts *o, struct cli_run *run, struct cmfv_node **values)
+{
+	const char *ctx = o->kube_context ? o->kube_context : getenv("HELM_KUBECONTEXT");
+	char *argv[16];
+	size_t n = 0;
+	struct cmfv_proc p;
+	struct cmfv_diag d;
+	const struct cmfv_source *s;
+	char label[600];
+
+	*values = NULL;
+	argv[n++] = cli_helm_bin();
+	argv[n++] = cli_unconst("get");
+	argv[n++] = cli_unconst("values");
+	argv[n++] = cli_unconst(o->release);
+	argv[n++] = cli_unconst("--all");
+	argv[n++] = cli_unconst("-o");
+	argv[n++] = cli_unconst("json");
+	if (run->namespace) {
+		argv[n++] = cli_unconst("--namespace");
+		argv[n++] = cli_unconst(run->namespace);
+	}
+	if (ctx && ctx[0]) {
+		argv[n++] = cli_unconst("--kube-context");
+		argv[n++] = cli_unconst(ctx);
+	}
+	argv[n] = NULL;
+	if (cmfv_proc_run(argv, TIMEOUT, (size_t)64 << 20, 0, &p) != CMFV_OK || p.not_found ||
+	    p.timed_out) {
+		fprintf(stderr, "cmf-validate: --release: cannot run %s get values%s\n", argv[0],
+			p.timed_out ? " (timed out)" : "");
+		cmfv_proc_free(&p, 0);
+		return EXIT_ENV;
+	}
+	if (p.status != 0) {
+		const char *err = p.err.ptr ? p.err.ptr : "";
+		int missing = strstr(err, "not found") != NULL; /* "Error: release: not found" */
+
+		if (!missing)
+			fprintf(stderr, "cmf-validate: --release: %s get values %s failed: %s", argv[0],
+				o->release, err[0] ? err : "(no message)\n");
+		cmfv_proc_free(&p, 0);
+		return missing ? 0 : EXIT_ENV;
+	}
+	snprintf(label, sizeof(label), "release %s (deployed values)", o->release);
+	cmfv_diag_clear(&d);
+	if (cmfv_sources_add(&run->sources, label, p.out.ptr ? p.out.ptr : "", p.out.len, 0, &s) !=
+	    CMFV_OK) {
+		cmfv_proc_free(&p, 0);
+		fprintf(stderr, "cmf-validate: out of memory\n");
+		return EXIT_ENV;
+	}
+	cmfv_proc_free(&p, 0);
+	if (cmfv_values_parse(s, values, &d) != CMFV_OK) {
+		cli_print_diag(&d);
+		return EXIT_ENV; /* helm printed something we cannot read */
+	}
+	return 0;
+}
+
+static const char *str(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_STR ? n->u.s.ptr : NULL;
+}
+
+/* The KCV the post-renderer recorded on the release's CMF Deployment. */
+static int deployed_kcv(const struct cli_opts *o, struct cli_run *run, const char **kcv)
+{
+	const char *ctx = o->kube_context ? o->kube_context : getenv("HELM_KUBECONTEXT");
+	const char *kubectl = getenv("CMFV_KUBECTL");
+	char *argv[16];
+	size_t n = 0, i;
+	struct cmfv_proc p;
+	struct cmfv_diag d;
+	struct cmfv_node *list = NULL;
+	const struct cmfv_node *items;
+	const struct cmfv_source *s;
+
+	*kcv = NULL;
+	argv[n++] = cli_unconst(kubectl && kubectl[0] ? kubectl : "kubectl");
+	argv[n++] = cli_unconst("get");
+	argv[n++] = cli_unconst("deployments");
+	argv[n++] = cli_unconst("-o");
+	argv[n++] = cli_unconst("json");
+	if (run->namespace) {
+		argv[n++] = cli_unconst("--namespace");
+		argv[n++] = cli_unconst(run->namespace);
+	}
+	if (ctx && ctx[0]) {
+		argv[n++] = cli_unconst("--context");
+		argv[n++] = cli_unconst(ctx);
+	}
+	if (o->kubeconfig) {
+		argv[n++] = cli_unconst("--kubeconfig");
+		argv[n++] = cli_unconst(o->kubeconfig);
+	}
+	argv[n] = NULL;
+	if (cmfv_proc_run(argv, TIMEOUT, (size_t)64 << 20, 0, &p) != CMFV_OK || p.not_found ||
+	    p.timed_out || p.status != 0) {
+		fprintf(stderr, "cmf-validate: --release: kubectl get deployments failed%s%s",
+			p.err.ptr ? ": " : "\n", p.err.ptr ? p.err.ptr : "");
+		cmfv_proc_free(&p, 0);
+		return EXIT_ENV;
+	}
+	cmfv_diag_clear(&d);
+	if (cmfv_sources_add(&run->sources, "deployed Deployments", p.out.ptr ? p.out.ptr : "",
+			     p.out.len, 0, &s) != CMFV_OK ||
+	    cmfv_yaml_load(s->text, s->len, s->name, NULL, &list, &d) != CMFV_OK) {
+		cmfv_proc_free(&p, 0);
+		if (d.code != CMFV_OK)
+			cli_print_diag(&d);
+		return EXIT_ENV;
+	}
+	cmfv_proc_free(&p, 0);
+	items = cmfv_map_get(list, "items");
+	for (i = 0; items && items->kind == CMFV_SEQ && i < items->u.seq.n; i++) {
+		const struct cmfv_node *dep = items->u.seq.v[i];
+		const struct cmfv_node *ann = cmfv_node_path(dep, "metadata.annotations");
+		const char *rel = str(cmfv_map_get(ann, "meta.helm.sh/release-name"));
+		const char *k = str(cmfv_map_get(ann, CMFV_KCV_ANNOTATION));
+		const char *name = str(cmfv_node_path(dep, "metadata.name"));
+
+		if (k == NULL || rel == NULL || strcmp(rel, o->release) != 0)
+			continue;
+		if (o->deployment && (name == NULL || strcmp(name, o->deployment) != 0))
+			continue;
+		/* the string lives in the registered source's tree: copy it there */
+		{
+			const struct cmfv_source *ks;
+
+			if (cmfv_sources_add(&run->sources, "deployed KCV", k, strlen(k), 0, &ks) == CMFV_OK)
+				*kcv = ks->text;
+		}
+		break;
+	}
+	cmfv_node_free(list);
+	return 0;
+}
 
 int cli_release_facts(const struct cli_opts *o, struct cli_run *run, struct cmfv_node **values,
 		      const char **kcv)
 {
-	(void)run;
-	*values = NULL;
+	int rc = deployed_values(o, run, values);
+
 	*kcv = NULL;
-	fprintf(stderr, "cmf-validate: --release %s: reading a deployed release is not available yet; use --previous-values and --previous-kcv\n",
-		o->release);
-	return EXIT_ENV;
+	if (rc != 0 || *values == NULL)
+		return rc; /* no release: an install, nothing to guard */
+	rc = deployed_kcv(o, run, kcv);
+	if (rc != 0) {
+		cmfv_node_free(*values);
+		*values = NULL;
+	}
+	return rc;
 }

@@ -5,8 +5,9 @@ discovery (/version, /api, /apis, /api/v1), the Secret, and Status errors.
 No API server can run here; kubectl itself stays real.
 
 usage: fake-apiserver.py PORTFILE SECRETS_DIR
-Secrets are files SECRETS_DIR/<namespace>/<name>.json (a Secret as JSON).
-A namespace folder holding a file named FORBIDDEN answers 403."""
+Secrets are files SECRETS_DIR/<namespace>/<name>.json (a Secret as JSON);
+SECRETS_DIR/<namespace>/deployments.json is the Deployment list of that
+namespace. A namespace folder holding a file named FORBIDDEN answers 403."""
 import json, os, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -36,7 +37,13 @@ class H(BaseHTTPRequestHandler):
             return self.send(200, {"kind": "APIVersions", "versions": ["v1"],
                                    "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]})
         if p == "/apis":
-            return self.send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
+            return self.send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
+                 "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]})
+        if p == "/apis/apps/v1":
+            return self.send(200, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources": [
+                {"name": "deployments", "singularName": "deployment", "namespaced": True, "kind": "Deployment",
+                 "verbs": ["get", "list"], "shortNames": ["deploy"]}]})
         if p == "/api/v1":
             return self.send(200, {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
                 {"name": "secrets", "singularName": "secret", "namespaced": True, "kind": "Secret",
@@ -44,6 +51,12 @@ class H(BaseHTTPRequestHandler):
                 {"name": "namespaces", "singularName": "namespace", "namespaced": False, "kind": "Namespace",
                  "verbs": ["get", "list"]}]})
         parts = p.strip("/").split("/")
+        if len(parts) == 6 and parts[:4] == ["apis", "apps", "v1", "namespaces"] and parts[5] == "deployments":
+            f = os.path.join(root, parts[4], "deployments.json")
+            if os.path.exists(f):
+                with open(f) as fh:
+                    return self.send(200, json.load(fh))
+            return self.send(200, {"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {}, "items": []})
         if len(parts) == 6 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "secrets":
             ns, name = parts[3], parts[5]
             if os.path.exists(os.path.join(root, ns, "FORBIDDEN")):
