@@ -321,9 +321,11 @@ static void completion_flags(enum cli_cmd cmd, const char *indent)
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		if (!(flags[i].cmds & (unsigned)cmd))
 			continue;
-		printf("%s- %s\n", indent, flags[i].name);
+		/* quoted: Helm reads this file with YAML 1.1, where y, yes and n
+		 * are booleans (and a duplicate flag makes Helm 3 panic) */
+		printf("%s- \"%s\"\n", indent, flags[i].name);
 		if (flags[i].shortc)
-			printf("%s- %c\n", indent, flags[i].shortc);
+			printf("%s- \"%c\"\n", indent, flags[i].shortc);
 	}
 }
 
@@ -351,8 +353,8 @@ void cli_print_completion(void)
 		completion_flags(cmds[i].cmd, "  ");
 	}
 	for (i = 0; i < sizeof(wrapped) / sizeof(wrapped[0]); i++)
-		printf("- name: %s\n  flags:\n  - cmf-no-cluster\n  - cmf-secret-file\n  - cmf-key-file\n"
-		       "  - cmf-config\n  - cmf-strict\n  - cmf-allow-unsafe-upgrade\n"
-		       "  - cmf-install-post-renderer\n",
+		printf("- name: %s\n  flags:\n  - \"cmf-no-cluster\"\n  - \"cmf-secret-file\"\n"
+		       "  - \"cmf-key-file\"\n  - \"cmf-config\"\n  - \"cmf-strict\"\n"
+		       "  - \"cmf-allow-unsafe-upgrade\"\n  - \"cmf-install-post-renderer\"\n",
 		       wrapped[i]);
 }
