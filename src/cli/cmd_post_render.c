@@ -1,12 +1,491 @@
-/* placeholder: replaced by its owner */
+/* post-render: manifests on stdin -> the same manifests on stdout, with the
+ * encryption key mounted into the CMF Deployment.
+ *
+ * Every document that is not changed goes out byte for byte: the stream is
+ * cut into documents without parsing them (docsplit.c) and only documents
+ * that mention a Deployment are parsed. Output is held back until the whole
+ * stream has been seen, so that a failing check writes nothing (fail
+ * closed); past SPOOL_MEM bytes it waits in an unlinked temporary file, so
+ * memory stays bounded by the largest document. */
+#define _GNU_SOURCE /* memmem, O_TMPFILE */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cmfv/alloc.h"
+#include "cmfv/docsplit.h"
+#include "cmfv/emit.h"
+#include "cmfv/mount.h"
+#include "cmfv/yaml.h"
 #include "commands.h"
+
+#define SPOOL_MEM ((size_t)8 << 20)
+
+struct spool {
+	char *mem;
+	size_t len, cap;
+	int fd;         /* spill file, -1 while everything fits in memory */
+	size_t total;   /* bytes spooled */
+	int failed;
+};
+
+struct candidate {
+	char *bytes;    /* the document as it came */
+	size_t len;
+	size_t at;      /* spool offset it goes before */
+	struct cmfv_node *doc;
+	enum cmfv_match match;
+	int chosen, changed;
+};
+
+static int spool_add(struct spool *s, const char *p, size_t n)
+{
+	if (s->failed)
+		return -1;
+	if (s->fd < 0 && s->len + n > SPOOL_MEM) {
+		const char *dir = getenv("TMPDIR");
+
+		s->fd = open(dir && dir[0] ? dir : "/tmp", O_TMPFILE | O_RDWR | O_EXCL, 0600);
+		if (s->fd < 0) {
+			char path[4096];
+
+			snprintf(path, sizeof(path), "%s/cmf-validate-spool-XXXXXX", dir && dir[0] ? dir : "/tmp");
+			s->fd = mkstemp(path);
+			if (s->fd >= 0)
+				unlink(path);
+		}
+		if (s->fd < 0 || write(s->fd, s->mem, s->len) != (ssize_t)s->len) {
+			s->failed = 1;
+			return -1;
+		}
+		s->len = 0;
+	}
+	if (s->fd >= 0) {
+		while (n > 0) {
+			ssize_t w = write(s->fd, p, n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				s->failed = 1;
+				return -1;
+			}
+			p += w;
+			n -= (size_t)w;
+			s->total += (size_t)w;
+		}
+		return 0;
+	}
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 65536;
+		char *nm;
+
+		while (cap < s->len + n)
+			cap *= 2;
+		nm = cmfv_realloc(s->mem, cap);
+		if (nm == NULL) {
+			s->failed = 1;
+			return -1;
+		}
+		s->mem = nm;
+		s->cap = cap;
+	}
+	memcpy(s->mem + s->len, p, n);
+	s->len += n;
+	s->total += n;
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Copy spool bytes [from, to) to stdout. */
+static int spool_out(struct spool *s, size_t from, size_t to)
+{
+	char buf[1 << 16];
+
+	if (s->fd < 0)
+		return write_all(1, s->mem + from, to - from);
+	while (from < to) {
+		size_t n = to - from > sizeof(buf) ? sizeof(buf) : to - from;
+		ssize_t r = pread(s->fd, buf, n, (off_t)from);
+
+		if (r <= 0)
+			return -1;
+		if (write_all(1, buf, (size_t)r) != 0)
+			return -1;
+		from += (size_t)r;
+	}
+	return 0;
+}
+
+/* The lines a changed document keeps from its original: BOM, the `---`
+ * marker, directives, comments (`# Source: ...`) and blank lines before the
+ * content. */
+static size_t keep_prefix(const char *p, size_t n)
+{
+	size_t i = 0, keep = 0;
+
+	if (n >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+		i = keep = 3;
+	while (i < n) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - p) + 1 : n, j = i;
+		int marker = n - i >= 3 && memcmp(p + i, "---", 3) == 0;
+
+		if (marker)
+			j = i + 3;
+		else if (p[i] == '%')
+			j = end;
+		while (j < end && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r' || p[j] == '\n'))
+			j++;
+		if (j < end && p[j] != '#')
+			break; /* content starts on this line */
+		i = keep = end;
+	}
+	return keep;
+}
+
+static const char *report_path(const struct cli_opts *o, char *buf, size_t size)
+{
+	const char *cache = getenv("HELM_CACHE_HOME"), *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (o->report_file)
+		return o->report_file;
+	if (cache && cache[0])
+		snprintf(buf, size, "%s/cmf-validate/last-report.txt", cache);
+	else if (xdg && xdg[0])
+		snprintf(buf, size, "%s/helm/cmf-validate/last-report.txt", xdg);
+	else
+		snprintf(buf, size, "%s/.cache/helm/cmf-validate/last-report.txt", home ? home : "/tmp");
+	return buf;
+}
+
+/* Helm 4 throws a post-renderer's stderr away: the report also goes to a
+ * file (the README says where). Failing to write it is only a warning. */
+static void write_report(const struct cli_opts *o, const struct cli_run *run, int rc, const char *why)
+{
+	char buf[4096], dir[4096], *slash;
+	const char *path = report_path(o, buf, sizeof(buf));
+	FILE *f;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(dir, 0700);
+		*slash = '/';
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
+		fprintf(stderr, "cmf-validate: warning: cannot write the report to %s: %s\n", path,
+			strerror(errno));
+		return;
+	}
+	fprintf(f, "cmf-validate post-render: exit %d%s%s\n", rc, why ? ": " : "", why ? why : "");
+	cli_render(o, run, "text", f);
+	if (fclose(f) != 0)
+		fprintf(stderr, "cmf-validate: warning: cannot write the report to %s\n", path);
+}
+
+static void help(void)
+{
+	printf("Usage: cmf-validate post-render [values flags] [key-source flags] [flags] < manifests > manifests\n\n"
+	       "Helm post-renderer: run every check on the values, then mount the encryption key\n"
+	       "into the CMF Deployment: a read-only volume from the key Secret, projecting only\n"
+	       "its property as FILE (mode 0400), mounted at PATH in container `cmf`. Every other\n"
+	       "document passes through byte for byte. Errors write nothing and exit 1, so the\n"
+	       "release stops. The report also goes to --report FILE, else\n"
+	       "$HELM_CACHE_HOME/cmf-validate/last-report.txt (Helm 4 hides a post-renderer's stderr).\n\n"
+	       "Helm 3:  helm install ... --post-renderer $HELM_PLUGINS/cmf-validate/bin/cmf-validate \\\n"
+	       "           --post-renderer-args post-render --post-renderer-args -f --post-renderer-args values.yaml\n"
+	       "Helm 4:  helm cmf-validate install-post-renderer --yes   (once)\n"
+	       "         helm install ... --post-renderer cmf-post-renderer --post-renderer-args -f --post-renderer-args values.yaml\n\n");
+	cli_print_flags(CMD_POST_RENDER);
+}
+
+static void free_candidates(struct candidate *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cmfv_free(c[i].bytes);
+		cmfv_node_free(c[i].doc);
+	}
+	cmfv_free(c);
+}
+
+/* Copy stdin to stdout unchanged (encryption not required). */
+static int passthrough(void)
+{
+	char buf[1 << 16];
+	size_t total = 0;
+	ssize_t r;
+
+	while ((r = read(0, buf, sizeof(buf))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("cmf-validate: read");
+			return EXIT_USAGE;
+		}
+		if (write_all(1, buf, (size_t)r) != 0) {
+			perror("cmf-validate: write");
+			return EXIT_ENV;
+		}
+		total += (size_t)r;
+	}
+	if (total == 0) {
+		fprintf(stderr, "cmf-validate: post-render: no manifests on stdin\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
 
 int cmd_post_render(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "cmf-validate: not implemented yet\n");
-	return 3;
+	struct cli_opts o;
+	struct cli_run run;
+	struct cmfv_mount_opts mo;
+	struct cmfv_splitter sp;
+	struct spool spool = {NULL, 0, 0, -1, 0, 0};
+	struct candidate *cand = NULL;
+	size_t ncand = 0, i, chosen = 0, nlabel = 0, content = 0;
+	struct cmfv_diag d;
+	const char *why = NULL;
+	int rc = cli_parse(CMD_POST_RENDER, "post-render", argc, argv, &o), done = 0;
+
+	memset(&run, 0, sizeof(run));
+	if (rc != 0) {
+		cli_opts_free(&o);
+		return rc;
+	}
+	if (o.help) {
+		help();
+		cli_opts_free(&o);
+		return 0;
+	}
+	if (o.nrest) {
+		fprintf(stderr, "cmf-validate post-render: unexpected argument '%s'\n", o.rest[0]);
+		cli_opts_free(&o);
+		return EXIT_USAGE;
+	}
+	rc = cli_run_checks(&o, &run);
+	if (rc != 0) {
+		write_report(&o, &run, rc, "unusable input (see the message above)");
+		goto out;
+	}
+	if (cli_report_exit(&run.report, o.strict) != 0) {
+		rc = EXIT_FINDINGS;
+		why = "the release is stopped";
+		goto report;
+	}
+	if (!run.ref.required) {
+		/* plain-text mode: nothing to mount; the warning says so */
+		rc = passthrough();
+		why = rc == 0 ? "encryption not required: manifests passed through unchanged" : NULL;
+		goto report;
+	}
+
+	memset(&mo, 0, sizeof(mo));
+	mo.deployment = o.deployment ? o.deployment : run.config ? run.config->deployment : NULL;
+	mo.container = o.container ? o.container : run.config ? run.config->container : NULL;
+	mo.mount_path = o.mount_path ? o.mount_path : run.config && run.config->mount_path ? run.config->mount_path : CMFV_DEFAULT_MOUNT_PATH;
+	mo.volume_name = o.volume_name ? o.volume_name : run.config && run.config->volume_name ? run.config->volume_name : CMFV_DEFAULT_VOLUME;
+	mo.file_name = o.file_name ? o.file_name : run.config && run.config->file_name ? run.config->file_name : CMFV_DEFAULT_FILE;
+	mo.secret_name = run.ref.name;
+	mo.property = run.ref.property;
+	mo.kcv = o.kcv;
+	for (i = 0; mo.kcv == NULL && i < run.report.nkeys; i++)
+		if (run.report.keys[i].valid)
+			mo.kcv = run.report.keys[i].kcv;
+
+	cmfv_diag_clear(&d);
+	cmfv_splitter_init(&sp, 0, "<stdin>", 0);
+	while (rc == 0) {
+		const char *p;
+		size_t n;
+		unsigned line;
+		struct cmfv_node *doc = NULL;
+		enum cmfv_match m;
+
+		if (cmfv_splitter_next(&sp, &p, &n, &line, &done, &d) != CMFV_OK) {
+			rc = cli_print_diag(&d);
+			break;
+		}
+		if (done)
+			break;
+		if (cmfv_chunk_has_content(p, n))
+			content++;
+		/* only documents that mention a Deployment need a tree */
+		if (memmem(p, n, "Deployment", 10) != NULL) {
+			struct cmfv_yaml_opts yo = {0, 0, line - 1};
+
+			if (cmfv_yaml_load(p, n, "<stdin>", &yo, &doc, &d) != CMFV_OK) {
+				rc = cli_print_diag(&d);
+				break;
+			}
+			m = cmfv_mount_match(doc, &mo);
+			if (m != CMFV_MATCH_NONE) {
+				struct candidate *nc = cmfv_realloc(cand, (ncand + 1) * sizeof(*cand));
+
+				if (nc == NULL || (nc[ncand].bytes = cmfv_malloc(n ? n : 1)) == NULL) {
+					cand = nc ? nc : cand;
+					cmfv_node_free(doc);
+					fprintf(stderr, "cmf-validate: out of memory\n");
+					rc = EXIT_ENV;
+					break;
+				}
+				cand = nc;
+				memcpy(cand[ncand].bytes, p, n);
+				cand[ncand].len = n;
+				cand[ncand].at = spool.total;
+				cand[ncand].doc = doc;
+				cand[ncand].match = m;
+				cand[ncand].chosen = cand[ncand].changed = 0;
+				if (m == CMFV_MATCH_LABEL)
+					nlabel++;
+				ncand++;
+				continue;
+			}
+			cmfv_node_free(doc);
+		}
+		if (spool_add(&spool, p, n) != 0) {
+			fprintf(stderr, "cmf-validate: cannot hold the manifests: %s\n", strerror(errno));
+			rc = EXIT_ENV;
+		}
+	}
+	cmfv_splitter_free(&sp);
+	if (rc != 0)
+		goto report;
+	if (content == 0) {
+		fprintf(stderr, "cmf-validate: post-render: no manifests on stdin\n");
+		rc = EXIT_USAGE;
+		goto report;
+	}
+	/* which Deployment: --deployment, else the label, else the name */
+	for (i = 0; i < ncand; i++) {
+		cand[i].chosen = nlabel ? cand[i].match == CMFV_MATCH_LABEL : 1;
+		chosen += (size_t)cand[i].chosen;
+	}
+	if (chosen == 0) {
+		cmfv_report_add(&run.report, "CMF030", NULL, (struct cmfv_loc){NULL, 0, 0},
+				"no CMF Deployment in the manifests (looked for %s%s); pass --deployment NAME if the chart renames it",
+				mo.deployment ? "the name " : "the label app.kubernetes.io/name=confluent-manager-for-apache-flink, then the name ",
+				mo.deployment ? mo.deployment : CMFV_DEFAULT_DEPLOYMENT);
+	} else if (chosen > 1) {
+		struct cmfv_buf names = {0};
+
+		for (i = 0; i < ncand; i++)
+			if (cand[i].chosen) {
+				const struct cmfv_node *nm = cmfv_node_path(cand[i].doc, "metadata.name");
+
+				cmfv_buf_puts(&names, names.len ? ", " : "");
+				cmfv_buf_puts(&names, nm && nm->kind == CMFV_STR ? nm->u.s.ptr : "?");
+			}
+		cmfv_report_add(&run.report, "CMF031", NULL, cand[0].doc->loc,
+				"%zu Deployments could be CMF's (%s); pass --deployment NAME", chosen,
+				names.ptr ? names.ptr : "");
+		cmfv_buf_free(&names, 0);
+	} else {
+		for (i = 0; i < ncand; i++)
+			if (cand[i].chosen &&
+			    cmfv_mount(cand[i].doc, &mo, &run.report, &cand[i].changed) != CMFV_OK) {
+				fprintf(stderr, "cmf-validate: out of memory\n");
+				rc = EXIT_ENV;
+				goto report;
+			}
+	}
+	cmfv_report_sort(&run.report);
+	if (cli_report_exit(&run.report, o.strict) != 0) {
+		rc = EXIT_FINDINGS;
+		why = "the release is stopped";
+		goto report;
+	}
+	if (spool.failed) {
+		rc = EXIT_ENV;
+		goto report;
+	}
+	/* all is well: write the stream, the changed Deployment in its place */
+	{
+		size_t from = 0;
+		int werr = 0;
+
+		for (i = 0; i < ncand && !werr; i++) {
+			werr = spool_out(&spool, from, cand[i].at) != 0;
+			from = cand[i].at;
+			if (werr)
+				break;
+			if (cand[i].changed) {
+				struct cmfv_buf b = {0};
+				size_t keep = keep_prefix(cand[i].bytes, cand[i].len);
+				int crlf = memmem(cand[i].bytes, cand[i].len, "\r\n", 2) != NULL;
+
+				cmfv_buf_add(&b, cand[i].bytes, keep);
+				if (keep == 0 && i > 0)
+					cmfv_buf_puts(&b, "---\n");
+				if (cmfv_yaml_emit(cand[i].doc, 0, &b) != CMFV_OK || b.failed) {
+					cmfv_buf_free(&b, 0);
+					rc = EXIT_ENV;
+					break;
+				}
+				if (crlf) {
+					/* the document came with CRLF: keep to it */
+					struct cmfv_buf c = {0};
+					size_t k;
+
+					for (k = 0; k < b.len; k++) {
+						if (b.ptr[k] == '\n' && (k == 0 || b.ptr[k - 1] != '\r'))
+							cmfv_buf_add(&c, "\r", 1);
+						cmfv_buf_add(&c, b.ptr + k, 1);
+					}
+					cmfv_buf_free(&b, 0);
+					b = c;
+				}
+				werr = b.failed || write_all(1, b.ptr, b.len) != 0;
+				cmfv_buf_free(&b, 0);
+			} else {
+				werr = write_all(1, cand[i].bytes, cand[i].len) != 0;
+			}
+		}
+		if (!werr && rc == 0)
+			werr = spool_out(&spool, from, spool.total) != 0;
+		if (werr) {
+			fprintf(stderr, "cmf-validate: post-render: cannot write the manifests: %s\n",
+				strerror(errno));
+			rc = EXIT_ENV;
+		}
+	}
+report:
+	if (run.report.n)
+		cli_render(&o, &run, "text", stderr);
+	write_report(&o, &run, rc, why);
+out:
+	free_candidates(cand, ncand);
+	cmfv_free(spool.mem);
+	if (spool.fd >= 0)
+		close(spool.fd);
+	cli_run_free(&run);
+	cli_opts_free(&o);
+	return rc;
 }
