@@ -133,7 +133,7 @@ static int learn(struct wrap *w, const char *flag, const char *val)
 
 		for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 			if (strcmp(flag, sets[i].flag) == 0)
-				return add_set(o, sets[i].kind, val) || push(&w->pr, &w->npr, flag) ||
+				return add_set(o, sets[i].kind, val) || push(&w->pr, &w->npr, sets[i].flag) ||
 				       push(&w->pr, &w->npr, val);
 	}
 	if (strcmp(flag, "-n") == 0 || strcmp(flag, "--namespace") == 0) {

@@ -18,6 +18,8 @@ vals=$root/testdata/e2e
 kubectl=$(bash "$root/tests/helm/fetch-helm.sh" kubectl)
 # a clean clone of what is committed, as a user would get it
 git clone -q "$root" "$tmp/clone" || { echo "cannot clone"; exit 1; }
+cmake -S "$tmp/clone" -B "$tmp/build" -DCMFV_TESTS=OFF >/dev/null && cmake --build "$tmp/build" -j2 >/dev/null || exit 1
+bin=$tmp/build/cmf-validate
 openssl rand -out "$tmp/good.key" 32; openssl rand -base64 32 >"$tmp/b64.key"
 "$kubectl" create secret generic cmf-encryption-key --from-file=encryption-key="$tmp/good.key" -n flink --dry-run=client -o yaml >"$tmp/good-secret.yaml"
 "$kubectl" create secret generic cmf-encryption-key --from-file=encryption-key="$tmp/b64.key" -n flink --dry-run=client -o yaml >"$tmp/bad-secret.yaml"
@@ -75,7 +77,13 @@ for m in "${majors[@]}"; do
 		same=0 changed=0
 		for f in "$tmp/a$m".*; do
 			g=$tmp/b$m.${f##*.}
-			if cmp -s "$f" "$g"; then same=$((same + 1)); else changed=$((changed + 1)); cf=$g; fi
+			if [ "$m" = 3 ]; then
+				cmp -s "$f" "$g" # Helm 3 prints the post-renderer's bytes
+			else
+				# Helm 4 re-parses and re-prints what the post-renderer gives it:
+				# compare the documents' data (cmf-validate values reads YAML as Helm does)
+				cmp -s <("$bin" values -f "$f" -o json 2>&1) <("$bin" values -f "$g" -o json 2>&1)
+			fi && same=$((same + 1)) || { changed=$((changed + 1)); cf=$g; }
 		done
 		[ $changed = 1 ] && grep -q 'kind: Deployment' "$cf" && ok "helm$m: only the Deployment changed ($same documents identical)" || no "helm$m: $changed documents changed"
 		grep -q 'secretName: cmf-encryption-key' "$tmp/post$m.yaml" && grep -q 'mountPath: /opt/cmf/encryption' "$tmp/post$m.yaml" &&
