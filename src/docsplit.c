@@ -1,6 +1,8 @@
 #include "cmfv/docsplit.h"
 
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,15 +30,13 @@ static int doc_end_at(const char *p, size_t n)
 	       (n == 3 || p[3] == ' ' || p[3] == '\t' || p[3] == '\r' || p[3] == '\n');
 }
 
-/* Find the start of the next chunk after the one beginning at buf[from].
- * Returns its offset, len when there is none within the bytes held (and
- * the stream is at its end), or (size_t)-1 when more input is needed. */
-static size_t next_boundary(const char *buf, size_t from, size_t len, int eof)
+/* The slow, line-by-line search, needed only when a chunk holds a `...`
+ * end marker (a `%` directive may then start the next document). */
+static size_t next_boundary_slow(const char *buf, size_t from, size_t len, int eof)
 {
 	size_t i = from;
 	int after_end = 0;
 
-	/* the chunk's own first line never ends it */
 	for (;;) {
 		const char *nl = memchr(buf + i, '\n', len - i);
 		size_t ls;
@@ -58,15 +58,62 @@ static size_t next_boundary(const char *buf, size_t from, size_t len, int eof)
 	}
 }
 
-static unsigned count_lines(const char *p, size_t n)
+/* Find the start of the next chunk after the one beginning at buf[from]
+ * (its own first line never ends it). Returns its offset, len when there
+ * is none and the stream is at its end, or (size_t)-1 when more input is
+ * needed. The common case is one memmem per document. */
+static size_t next_boundary(const char *buf, size_t from, size_t len, int eof)
 {
-	unsigned c = 0;
-	const char *end = p + n;
+	size_t i = from;
 
-	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		c++;
-		p++;
+	for (;;) {
+		const char *hit = memmem(buf + i, len - i, "\n---", 4);
+		size_t ls;
+		int r;
+
+		if (hit == NULL) {
+			/* a marker may straddle the end of what we hold */
+			if (!eof)
+				return (size_t)-1;
+			break;
+		}
+		ls = (size_t)(hit - buf) + 1;
+		r = doc_start_at(buf + ls, len - ls, eof);
+		if (r < 0)
+			return (size_t)-1;
+		if (r > 0) {
+			if (memmem(buf + from, ls - from, "\n...", 4) || memcmp(buf + from, "...", len - from < 3 ? len - from : 3) == 0)
+				return next_boundary_slow(buf, from, len, eof);
+			return ls;
+		}
+		i = ls;
 	}
+	if (memmem(buf + from, len - from, "\n...", 4))
+		return next_boundary_slow(buf, from, len, eof);
+	return len;
+}
+
+/* Newlines in p[0..n), a word at a time. */
+unsigned cmfv_count_lines(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, nl = 0x0a0a0a0a0a0a0a0au;
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fu;
+	unsigned c = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, x;
+
+		memcpy(&w, p + i, 8);
+		x = w ^ nl;
+		/* high bit set in each byte of x that is zero */
+		x = ~(((x & low7) + low7) | x | low7);
+		/* one bit per newline byte: gather them into a count (no popcnt
+		 * instruction needed) */
+		c += (unsigned)((((x >> 7) & ones) * ones) >> 56);
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
 	return c;
 }
 
@@ -141,10 +188,17 @@ enum cmfv_err cmfv_splitter_next(struct cmfv_splitter *s, const char **p, size_t
 	*p = s->buf + s->start;
 	*len = end - s->start;
 	*line = s->line;
-	s->line += count_lines(*p, *len);
+	s->line += cmfv_count_lines(*p, *len);
 	s->start = end;
 	s->first = 0;
 	return CMFV_OK;
+}
+
+void cmfv_splitter_prime(struct cmfv_splitter *s, char *buf, size_t len, size_t cap)
+{
+	s->buf = buf;
+	s->len = len;
+	s->cap = cap;
 }
 
 void cmfv_splitter_free(struct cmfv_splitter *s)
@@ -155,7 +209,7 @@ void cmfv_splitter_free(struct cmfv_splitter *s)
 
 enum cmfv_err cmfv_split_buffer(const char *buf, size_t len,
 				enum cmfv_err (*fn)(void *ctx, const char *p, size_t n, unsigned line),
-				void *ctx)
+				void *ctx, int count)
 {
 	size_t start = 0;
 	unsigned line = 1;
@@ -166,7 +220,8 @@ enum cmfv_err cmfv_split_buffer(const char *buf, size_t len,
 
 		if (e != CMFV_OK)
 			return e;
-		line += count_lines(buf + start, end - start);
+		if (count)
+			line += cmfv_count_lines(buf + start, end - start);
 		start = end;
 	}
 	return CMFV_OK;

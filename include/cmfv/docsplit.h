@@ -33,12 +33,21 @@ void cmfv_splitter_init(struct cmfv_splitter *s, int fd, const char *name, size_
 enum cmfv_err cmfv_splitter_next(struct cmfv_splitter *s, const char **p, size_t *len,
 				 unsigned *line, int *done, struct cmfv_diag *d);
 
+/** Hand the splitter bytes already read from its fd: \p buf (allocated with
+ * cmfv_malloc, \p cap bytes, \p len used) becomes its buffer. */
+void cmfv_splitter_prime(struct cmfv_splitter *s, char *buf, size_t len, size_t cap);
+
 void cmfv_splitter_free(struct cmfv_splitter *s);
 
-/** Split a buffer in memory: calls \p fn for each chunk; stops on non-OK. */
+/** Split a buffer in memory: calls \p fn for each chunk; stops on non-OK.
+ * Without \p count the line passed is 0 (the caller counts when it needs
+ * to: cmfv_count_lines). */
 enum cmfv_err cmfv_split_buffer(const char *buf, size_t len,
 				enum cmfv_err (*fn)(void *ctx, const char *p, size_t n, unsigned line),
-				void *ctx);
+				void *ctx, int count);
+
+/** Number of '\n' bytes in \p p[0..n). */
+unsigned cmfv_count_lines(const char *p, size_t n);
 
 /** Is there anything but whitespace, comments, markers and directives in
  * the chunk (is it a document with content)? */

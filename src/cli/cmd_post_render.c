@@ -10,9 +10,11 @@
 #define _GNU_SOURCE /* memmem, O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,13 +25,16 @@
 #include "cmfv/yaml.h"
 #include "commands.h"
 
-#define SPOOL_MEM ((size_t)8 << 20)
+#define SPOOL_MEM ((size_t)16 << 20)      /* a stream this size is read whole */
+#define SPOOL_STREAM_MEM ((size_t)4 << 20) /* beyond it, spool this much, then spill */
 
 struct spool {
 	char *mem;
 	size_t len, cap;
 	int fd;         /* spill file, -1 while everything fits in memory */
+	size_t limit;   /* bytes held in memory before spilling */
 	size_t total;   /* bytes spooled */
+	const char *map; /* the input mapped whole (a regular file), or NULL */
 	int failed;
 };
 
@@ -37,6 +42,7 @@ struct candidate {
 	char *bytes;    /* the document as it came */
 	size_t len;
 	size_t at;      /* spool offset it goes before */
+	size_t skip;    /* bytes of the spool it replaces (the input held whole: its own) */
 	struct cmfv_node *doc;
 	enum cmfv_match match;
 	int chosen, changed;
@@ -46,7 +52,7 @@ static int spool_add(struct spool *s, const char *p, size_t n)
 {
 	if (s->failed)
 		return -1;
-	if (s->fd < 0 && s->len + n > SPOOL_MEM) {
+	if (s->fd < 0 && s->len + n > s->limit) {
 		const char *dir = getenv("TMPDIR");
 
 		s->fd = open(dir && dir[0] ? dir : "/tmp", O_TMPFILE | O_RDWR | O_EXCL, 0600);
@@ -120,6 +126,8 @@ static int spool_out(struct spool *s, size_t from, size_t to)
 {
 	char buf[1 << 16];
 
+	if (s->map)
+		return write_all(1, s->map + from, to - from);
 	if (s->fd < 0)
 		return write_all(1, s->mem + from, to - from);
 	while (from < to) {
@@ -208,6 +216,88 @@ static void write_report(const struct cli_opts *o, const struct cli_run *run, in
 		fprintf(stderr, "cmf-validate: warning: cannot write the report to %s\n", path);
 }
 
+static void madvise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+
+	if (n > 4096 + (a - (uintptr_t)p))
+		madvise((void *)a, (n - (a - (uintptr_t)p)) & ~(size_t)4095, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+struct pr_state {
+	const struct cmfv_mount_opts *mo;
+	const char *want;
+	size_t wantlen;
+	struct spool *spool;
+	int inmem;           /* the input is held whole in spool->mem */
+	const char *base;    /* ... starting here */
+	struct candidate *cand;
+	size_t ncand, nlabel, content;
+	int rc;
+	struct cmfv_diag *d;
+};
+
+/* One document of the stream: a candidate CMF Deployment is kept aside
+ * (parsed), everything else goes to the spool as it is. */
+static enum cmfv_err take_chunk(void *ctx, const char *p, size_t n, unsigned line)
+{
+	struct pr_state *st = ctx;
+	struct cmfv_node *doc = NULL;
+	enum cmfv_match m;
+
+	if (cmfv_chunk_has_content(p, n))
+		st->content++;
+	/* only a document that names both a Deployment and the CMF name (or
+	 * --deployment's) can be a candidate: only those need a tree */
+	if (memmem(p, n, st->want, st->wantlen) != NULL && memmem(p, n, "Deployment", 10) != NULL) {
+		struct cmfv_yaml_opts yo = {0, 0, 0};
+
+		/* lines are counted only for the few documents that get parsed */
+		yo.line_offset = st->inmem ? cmfv_count_lines(st->base, (size_t)(p - st->base)) : line - 1;
+		if (cmfv_yaml_load(p, n, "<stdin>", &yo, &doc, st->d) != CMFV_OK) {
+			st->rc = cli_print_diag(st->d);
+			return CMFV_EINPUT;
+		}
+		m = cmfv_mount_match(doc, st->mo);
+		if (m != CMFV_MATCH_NONE) {
+			struct candidate *nc = cmfv_realloc(st->cand, (st->ncand + 1) * sizeof(*nc));
+			struct candidate *c;
+
+			if (nc == NULL || (nc[st->ncand].bytes = cmfv_malloc(n ? n : 1)) == NULL) {
+				st->cand = nc ? nc : st->cand;
+				cmfv_node_free(doc);
+				fprintf(stderr, "cmf-validate: out of memory\n");
+				st->rc = EXIT_ENV;
+				return CMFV_ENOMEM;
+			}
+			st->cand = nc;
+			c = &nc[st->ncand++];
+			memcpy(c->bytes, p, n);
+			c->len = n;
+			c->at = st->inmem ? (size_t)(p - st->base) : st->spool->total;
+			c->skip = st->inmem ? n : 0;
+			c->doc = doc;
+			c->match = m;
+			c->chosen = c->changed = 0;
+			if (m == CMFV_MATCH_LABEL)
+				st->nlabel++;
+			return CMFV_OK;
+		}
+		cmfv_node_free(doc);
+	}
+	if (!st->inmem && spool_add(st->spool, p, n) != 0) {
+		fprintf(stderr, "cmf-validate: cannot hold the manifests: %s\n", strerror(errno));
+		st->rc = EXIT_ENV;
+		return CMFV_EIO;
+	}
+	return CMFV_OK;
+}
+
 static void help(void)
 {
 	printf("Usage: cmf-validate post-render [values flags] [key-source flags] [flags] < manifests > manifests\n\n"
@@ -222,6 +312,51 @@ static void help(void)
 	       "Helm 4:  helm cmf-validate install-post-renderer --yes   (once)\n"
 	       "         helm install ... --post-renderer cmf-post-renderer --post-renderer-args -f --post-renderer-args values.yaml\n\n");
 	cli_print_flags(CMD_POST_RENDER);
+}
+
+static enum cmfv_err drop_doc(void *ctx, struct cmfv_node *doc, struct cmfv_diag *d)
+{
+	(void)ctx;
+	(void)d;
+	cmfv_node_free(doc);
+	return CMFV_OK;
+}
+
+struct yaml_check {
+	struct cmfv_diag *d;
+};
+
+static enum cmfv_err check_chunk(void *ctx, const char *p, size_t n, unsigned line)
+{
+	struct yaml_check *c = ctx;
+	struct cmfv_yaml_opts yo = {0, 0, line - 1};
+
+	return cmfv_yaml_load_all(p, n, "<stdin>", &yo, drop_doc, NULL, c->d);
+}
+
+/* When no CMF Deployment turned up, is the input YAML at all? Parsing every
+ * document costs time, so it is done only on this failure path. Returns 0
+ * when it is, else the exit code after printing where it is not. */
+static int check_yaml(struct spool *s)
+{
+	struct cmfv_diag d;
+	struct yaml_check c = {&d};
+	const char *p = s->map ? s->map : s->mem;
+	void *map = NULL;
+	int rc = 0;
+
+	cmfv_diag_clear(&d);
+	if (s->fd >= 0 && s->total > 0) {
+		map = mmap(NULL, s->total, PROT_READ, MAP_PRIVATE, s->fd, 0);
+		if (map == MAP_FAILED)
+			return 0;
+		p = map;
+	}
+	if (p && cmfv_split_buffer(p, s->total, check_chunk, &c, 1) != CMFV_OK)
+		rc = cli_print_diag(&d);
+	if (map)
+		munmap(map, s->total);
+	return rc;
 }
 
 static void free_candidates(struct candidate *c, size_t n)
@@ -268,7 +403,8 @@ int cmd_post_render(int argc, char **argv)
 	struct cli_run run;
 	struct cmfv_mount_opts mo;
 	struct cmfv_splitter sp;
-	struct spool spool = {NULL, 0, 0, -1, 0, 0};
+	struct spool spool = {NULL, 0, 0, -1, SPOOL_STREAM_MEM, 0, NULL, 0};
+	struct pr_state st;
 	struct candidate *cand = NULL;
 	size_t ncand = 0, i, chosen = 0, nlabel = 0, content = 0;
 	struct cmfv_diag d;
@@ -276,6 +412,7 @@ int cmd_post_render(int argc, char **argv)
 	int rc = cli_parse(CMD_POST_RENDER, "post-render", argc, argv, &o), done = 0;
 
 	memset(&run, 0, sizeof(run));
+	memset(&st, 0, sizeof(st));
 	if (rc != 0) {
 		cli_opts_free(&o);
 		return rc;
@@ -320,62 +457,95 @@ int cmd_post_render(int argc, char **argv)
 		if (run.report.keys[i].valid)
 			mo.kcv = run.report.keys[i].kcv;
 
+	st.mo = &mo;
+	st.want = mo.deployment ? mo.deployment : CMFV_DEFAULT_DEPLOYMENT;
+	st.wantlen = strlen(st.want);
+	st.spool = &spool;
+	st.d = &d;
 	cmfv_diag_clear(&d);
-	cmfv_splitter_init(&sp, 0, "<stdin>", 0);
-	while (rc == 0) {
-		const char *p;
-		size_t n;
-		unsigned line;
-		struct cmfv_node *doc = NULL;
-		enum cmfv_match m;
+	/* Most streams fit in memory: read them whole and cut them up in place
+	 * (no copy). A larger one is split as it comes and spooled. */
+	{
+		size_t cap = SPOOL_MEM, len = 0;
+		char *buf;
+		int eof = 0;
+		struct stat sb;
 
-		if (cmfv_splitter_next(&sp, &p, &n, &line, &done, &d) != CMFV_OK) {
-			rc = cli_print_diag(&d);
-			break;
-		}
-		if (done)
-			break;
-		if (cmfv_chunk_has_content(p, n))
-			content++;
-		/* only documents that mention a Deployment need a tree */
-		if (memmem(p, n, "Deployment", 10) != NULL) {
-			struct cmfv_yaml_opts yo = {0, 0, line - 1};
+		/* a regular file of modest size is mapped, not copied (a larger one
+		 * streams: mapped pages would count against the memory bound) */
+		if (fstat(0, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+		    (size_t)sb.st_size <= SPOOL_MEM && lseek(0, 0, SEEK_CUR) == 0) {
+			void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, 0, 0);
 
-			if (cmfv_yaml_load(p, n, "<stdin>", &yo, &doc, &d) != CMFV_OK) {
-				rc = cli_print_diag(&d);
-				break;
+			if (m != MAP_FAILED) {
+				st.inmem = 1;
+				st.base = m;
+				spool.total = (size_t)sb.st_size;
+				spool.map = m;
+				if (cmfv_split_buffer(m, spool.total, take_chunk, &st, 0) != CMFV_OK)
+					rc = st.rc ? st.rc : EXIT_ENV;
+				goto collected;
 			}
-			m = cmfv_mount_match(doc, &mo);
-			if (m != CMFV_MATCH_NONE) {
-				struct candidate *nc = cmfv_realloc(cand, (ncand + 1) * sizeof(*cand));
+		}
+		buf = cmfv_malloc(cap);
 
-				if (nc == NULL || (nc[ncand].bytes = cmfv_malloc(n ? n : 1)) == NULL) {
-					cand = nc ? nc : cand;
-					cmfv_node_free(doc);
-					fprintf(stderr, "cmf-validate: out of memory\n");
-					rc = EXIT_ENV;
+		/* one allocation; pages are touched only as input arrives, and huge
+		 * pages spare most of the page faults of a large stream */
+		if (buf)
+			madvise_huge(buf, cap);
+		while (buf && !eof && len < cap) {
+			ssize_t r;
+
+			r = read(0, buf + len, cap - len);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				fprintf(stderr, "cmf-validate: post-render: cannot read stdin: %s\n", strerror(errno));
+				cmfv_free(buf);
+				rc = EXIT_USAGE;
+				goto report;
+			}
+			if (r == 0)
+				eof = 1;
+			len += (size_t)r;
+		}
+		if (buf == NULL) {
+			fprintf(stderr, "cmf-validate: out of memory\n");
+			rc = EXIT_ENV;
+			goto report;
+		}
+		if (eof) {
+			spool.mem = buf;
+			spool.len = spool.total = len;
+			st.inmem = 1;
+			st.base = buf;
+			if (cmfv_split_buffer(buf, len, take_chunk, &st, 0) != CMFV_OK)
+				rc = st.rc ? st.rc : EXIT_ENV;
+		} else {
+			cmfv_splitter_init(&sp, 0, "<stdin>", 0);
+			cmfv_splitter_prime(&sp, buf, len, cap);
+			while (rc == 0) {
+				const char *p;
+				size_t n;
+				unsigned line;
+
+				if (cmfv_splitter_next(&sp, &p, &n, &line, &done, &d) != CMFV_OK) {
+					rc = cli_print_diag(&d);
 					break;
 				}
-				cand = nc;
-				memcpy(cand[ncand].bytes, p, n);
-				cand[ncand].len = n;
-				cand[ncand].at = spool.total;
-				cand[ncand].doc = doc;
-				cand[ncand].match = m;
-				cand[ncand].chosen = cand[ncand].changed = 0;
-				if (m == CMFV_MATCH_LABEL)
-					nlabel++;
-				ncand++;
-				continue;
+				if (done)
+					break;
+				if (take_chunk(&st, p, n, line) != CMFV_OK)
+					rc = st.rc ? st.rc : EXIT_ENV;
 			}
-			cmfv_node_free(doc);
-		}
-		if (spool_add(&spool, p, n) != 0) {
-			fprintf(stderr, "cmf-validate: cannot hold the manifests: %s\n", strerror(errno));
-			rc = EXIT_ENV;
+			cmfv_splitter_free(&sp);
 		}
 	}
-	cmfv_splitter_free(&sp);
+collected:
+	cand = st.cand;
+	ncand = st.ncand;
+	nlabel = st.nlabel;
+	content = st.content;
 	if (rc != 0)
 		goto report;
 	if (content == 0) {
@@ -388,6 +558,8 @@ int cmd_post_render(int argc, char **argv)
 		cand[i].chosen = nlabel ? cand[i].match == CMFV_MATCH_LABEL : 1;
 		chosen += (size_t)cand[i].chosen;
 	}
+	if (chosen == 0 && (rc = check_yaml(&spool)) != 0)
+		goto report;
 	if (chosen == 0) {
 		cmfv_report_add(&run.report, "CMF030", NULL, (struct cmfv_loc){NULL, 0, 0},
 				"no CMF Deployment in the manifests (looked for %s%s); pass --deployment NAME if the chart renames it",
@@ -433,7 +605,7 @@ int cmd_post_render(int argc, char **argv)
 
 		for (i = 0; i < ncand && !werr; i++) {
 			werr = spool_out(&spool, from, cand[i].at) != 0;
-			from = cand[i].at;
+			from = cand[i].at + cand[i].skip;
 			if (werr)
 				break;
 			if (cand[i].changed) {
@@ -483,6 +655,8 @@ report:
 out:
 	free_candidates(cand, ncand);
 	cmfv_free(spool.mem);
+	if (spool.map)
+		munmap((void *)(uintptr_t)spool.map, spool.total);
 	if (spool.fd >= 0)
 		close(spool.fd);
 	cli_run_free(&run);
