@@ -29,4 +29,11 @@ if [ "${CMFV_SKIP_SANITIZERS:-0}" != 1 ]; then
 	done
 	[ $fails = 0 ] || { echo "valgrind: $fails test program(s) failed"; exit 1; }
 	echo "valgrind: all unit test programs clean"
+
+	echo "== valgrind memcheck (end-to-end golden suites: every command, every format)"
+	for suite in check lint upgrade post-render; do
+		CMFV_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+			bash tests/golden/run.sh build/cmf-validate "testdata/$suite" | tail -1
+		[ "${PIPESTATUS[0]}" = 0 ] || { echo "valgrind: golden suite $suite failed"; exit 1; }
+	done
 fi

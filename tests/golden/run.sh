@@ -4,6 +4,8 @@
 # exit code, and optionally <run>.err the exact stderr and <run>.stdin the
 # input. Each run happens inside the case folder, so paths are relative, with
 # SOURCE_DATE_EPOCH and CMFV_TODAY fixed so that reports are reproducible.
+# $CMFV_RUNNER, if set, prefixes every run (e.g. valgrind); it must exit
+# 99 on its own errors so that they show as a wrong exit code.
 #   run.sh BIN SUITE_DIR [--update]
 set -u
 bin=$1 suite=$2 update=${3:-}
@@ -17,7 +19,7 @@ for argsf in "$suite"/*/*.args; do
 	eval "args=($(cat "$argsf"))"
 	stdin=/dev/null
 	[ -f "$dir/$run.stdin" ] && stdin="$(cd "$dir" && pwd)/$run.stdin"
-	(cd "$dir" && env -u HELM_NAMESPACE -u NO_COLOR SOURCE_DATE_EPOCH=1780000000 CMFV_TODAY=2026-06-01 "$bin" "${args[@]}" <"$stdin" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/exit")
+	(cd "$dir" && env -u HELM_NAMESPACE -u NO_COLOR SOURCE_DATE_EPOCH=1780000000 CMFV_TODAY=2026-06-01 ${CMFV_RUNNER:-} "$bin" "${args[@]}" <"$stdin" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/exit")
 	if [ "$update" = --update ]; then
 		cp "$tmp/out" "$dir/$run.out"; cp "$tmp/exit" "$dir/$run.exit"
 		[ -s "$tmp/err" ] && cp "$tmp/err" "$dir/$run.err" || rm -f "$dir/$run.err"
