@@ -109,6 +109,40 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
 	return 0;
 }
 
+int cmfv_utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+	unsigned cp;
+
+	while (i < len) {
+		size_t n = utf8_len((const unsigned char *)s + i, len - i, &cp);
+
+		if (n == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+enum cmfv_err cmfv_utf8_sanitize(const char *s, size_t len, struct cmfv_buf *out)
+{
+	size_t i = 0;
+	unsigned cp;
+
+	while (i < len) {
+		size_t n = utf8_len((const unsigned char *)s + i, len - i, &cp);
+
+		if (n == 0) {
+			put_utf8(out, 0xFFFD);
+			i++;
+		} else {
+			cmfv_buf_add(out, s + i, n);
+			i += n;
+		}
+	}
+	return out->failed ? CMFV_ENOMEM : CMFV_OK;
+}
+
 static enum cmfv_err parse_string(struct jp *p, struct cmfv_buf *b)
 {
 	p->pos++; /* opening quote */

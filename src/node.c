@@ -203,6 +203,27 @@ void cmfv_map_delete(struct cmfv_node *map, const char *key)
 		rehash(map);
 }
 
+void cmfv_map_delete_flagged(struct cmfv_node *map, const unsigned char *drop, size_t ndrop)
+{
+	size_t i, j = 0;
+
+	if (map == NULL || map->kind != CMFV_MAP)
+		return;
+	for (i = 0; i < map->u.map.n; i++) {
+		if (i < ndrop && drop[i]) {
+			cmfv_free(map->u.map.v[i].key);
+			cmfv_node_free(map->u.map.v[i].val);
+			continue;
+		}
+		map->u.map.v[j++] = map->u.map.v[i];
+	}
+	if (j == map->u.map.n)
+		return;
+	map->u.map.n = j;
+	if (map->u.map.hash)
+		rehash(map);
+}
+
 enum cmfv_err cmfv_seq_push(struct cmfv_node *seq, struct cmfv_node *item)
 {
 	if (seq->u.seq.n == seq->u.seq.cap) {

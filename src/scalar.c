@@ -75,7 +75,8 @@ static int parse_go_int(const char *s, size_t len, double *out)
 	if (neg) {
 		if (v > (uint64_t)INT64_MAX + 1)
 			return 0;
-		*out = v == (uint64_t)INT64_MAX + 1 ? -9223372036854775808.0 : -(double)(int64_t)v;
+		/* an integer has no sign of zero: -0 is 0 */
+		*out = v == 0 ? 0.0 : v == (uint64_t)INT64_MAX + 1 ? -9223372036854775808.0 : -(double)(int64_t)v;
 		return 1;
 	}
 	*out = (double)v;
@@ -121,9 +122,15 @@ static int yaml_style_float(const char *s, size_t len)
 	return i == len;
 }
 
+/* Longest number text we read as a number. Go reads any length, but past
+ * 309 integer digits a float64 overflows (Go then fails, and so the text
+ * stays a string); only absurd forms (hundreds of leading zeros, a fraction
+ * of more than 1000 digits) are longer and still finite. */
+#define MAX_NUMBER_TEXT 1024
+
 static int parse_double(const char *s, size_t len, double *out)
 {
-	char buf[128];
+	char buf[MAX_NUMBER_TEXT];
 	char *end;
 
 	if (len >= sizeof(buf))
@@ -140,7 +147,7 @@ static int parse_double(const char *s, size_t len, double *out)
 
 void cmfv_scalar_resolve(const char *s, size_t len, struct cmfv_scalar *out)
 {
-	char plain[128];
+	char plain[MAX_NUMBER_TEXT];
 	size_t i, n = 0;
 	double v;
 
@@ -171,7 +178,7 @@ void cmfv_scalar_resolve(const char *s, size_t len, struct cmfv_scalar *out)
 		return;
 	/* Numbers: underscores are dropped first (so 1_000 is 1000). */
 	if (len >= sizeof(plain))
-		return; /* far longer than any number Helm would accept as one */
+		return; /* see MAX_NUMBER_TEXT */
 	for (i = 0; i < len; i++)
 		if (s[i] != '_')
 			plain[n++] = s[i];

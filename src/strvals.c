@@ -18,6 +18,9 @@
 
 #define MAX_INDEX 65536
 #define MAX_NESTED 30
+/* Helm has no limit on a[0][0]...; we need one, as every level is a C stack
+ * frame here and in everything that walks the tree afterwards. */
+#define MAX_LIST_NESTED 1000
 
 /* Sentinel results besides cmfv_err: the end of input was reached. */
 #define R_EOF (-1)
@@ -32,6 +35,7 @@ struct sp {
 	struct cmfv_sources *src;
 	struct cmfv_diag *d;
 	int literal;
+	unsigned list_depth; /* list_item calls in progress */
 };
 
 static int fail(struct sp *p, enum cmfv_err code, const char *fmt, ...)
@@ -58,7 +62,30 @@ static int oom(struct sp *p)
 
 /* Read until one of \p stop; '\' escapes (not for --set-literal). The text
  * goes to \p out (allocated). Returns 0 with *last set, or R_EOF. */
+static int until_raw(struct sp *p, const char *stop, struct cmfv_buf *out, char *last);
+
+/* Helm reads the argument as runes: bytes that are not UTF-8 become U+FFFD. */
 static int until(struct sp *p, const char *stop, struct cmfv_buf *out, char *last)
+{
+	int r = until_raw(p, stop, out, last);
+
+	if (out->len && !cmfv_utf8_valid(out->ptr, out->len)) {
+		struct cmfv_buf fixed = {0};
+
+		if (cmfv_utf8_sanitize(out->ptr, out->len, &fixed) != CMFV_OK) {
+			cmfv_buf_free(&fixed, 0);
+			return oom(p);
+		}
+		cmfv_buf_reset(out);
+		cmfv_buf_add(out, fixed.ptr, fixed.len);
+		cmfv_buf_free(&fixed, 0);
+		if (out->failed)
+			return oom(p);
+	}
+	return r;
+}
+
+static int until_raw(struct sp *p, const char *stop, struct cmfv_buf *out, char *last)
 {
 	cmfv_buf_reset(out);
 	while (p->pos < p->len) {
@@ -397,6 +424,11 @@ static int list_item(struct sp *p, struct cmfv_node *list, long i, int level)
 	snprintf(num, sizeof(num), "%ld", i);
 	if (i < 0)
 		return fail(p, CMFV_EINPUT, "negative %s index not allowed", num);
+	if (p->list_depth >= MAX_LIST_NESTED)
+		return fail(p, CMFV_EINPUT,
+			    "list nested level is greater than maximum supported nested level of %d",
+			    MAX_LIST_NESTED);
+	p->list_depth++;
 	r = until(p, "[.=", &k, &last);
 	if (k.len > 0) {
 		r = fail(p, CMFV_EINPUT, "unexpected data at end of array index: \"%s\"", k.ptr);
@@ -484,6 +516,7 @@ static int list_item(struct sp *p, struct cmfv_node *list, long i, int level)
 		r = set_index(p, list, i, inner);
 	}
 out:
+	p->list_depth--;
 	cmfv_buf_free(&k, 0);
 	return r;
 }

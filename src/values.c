@@ -5,26 +5,29 @@
 #include <sys/stat.h>
 
 #include "cmfv/alloc.h"
+#include "cmfv/buf.h"
 #include "cmfv/json.h"
 #include "cmfv/yaml.h"
 
-enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, struct cmfv_node **out,
-				struct cmfv_diag *d)
+/* One document (the first of \p text) as a values map. */
+static enum cmfv_err parse_one(const char *text, size_t len, const char *name, unsigned line0,
+			       struct cmfv_node **out, struct cmfv_diag *d)
 {
 	struct cmfv_node *root = NULL;
-	enum cmfv_err e = cmfv_yaml_load(s->text, s->len, s->name, NULL, &root, d);
+	struct cmfv_yaml_opts yo = {0, 0, line0};
+	enum cmfv_err e = cmfv_yaml_load(text, len, name, &yo, &root, d);
 
 	if (e != CMFV_OK)
 		return e;
 	if (root == NULL || root->kind == CMFV_NULL) {
-		struct cmfv_loc loc = {s->name, 1, 1};
+		struct cmfv_loc loc = {name, line0 + 1, 1};
 
 		cmfv_node_free(root);
 		root = cmfv_node_new(CMFV_MAP, loc);
 		if (root == NULL)
 			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	} else if (root->kind != CMFV_MAP) {
-		e = cmfv_diag_set(d, CMFV_EINPUT, s->name, root->loc.line, root->loc.col,
+		e = cmfv_diag_set(d, CMFV_EINPUT, name, root->loc.line, root->loc.col,
 				  "values must be a map of keys to values, not a %s",
 				  cmfv_kind_name(root->kind));
 		cmfv_node_free(root);
@@ -32,6 +35,83 @@ enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, struct cmfv_node **
 	}
 	*out = root;
 	return CMFV_OK;
+}
+
+/* Helm 4's LoadValues: the k8s YAMLReader cuts at lines that start with
+ * `---` (only spaces or a comment may follow), lines lose a final \r, and
+ * each document is read on its own and merged into the ones before. */
+static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node **out,
+				 struct cmfv_diag *d)
+{
+	struct cmfv_loc top = {s->name, 1, 1};
+	struct cmfv_node *acc = cmfv_node_new(CMFV_MAP, top);
+	struct cmfv_buf doc = {0};
+	const char *p = s->text, *end = s->text + s->len;
+	unsigned line = 0, doc_line = 0;
+	enum cmfv_err e = CMFV_OK;
+
+	if (acc == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	if (s->len >= 2 && (unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) {
+		cmfv_node_free(acc);
+		return cmfv_diag_set(d, CMFV_EINPUT, s->name, 1, 1,
+				     "a UTF-16LE values file cannot be read by Helm 4: save it as UTF-8");
+	}
+	while (e == CMFV_OK) {
+		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		int at_end = p >= end;
+		int sep = !at_end && n >= 3 && memcmp(p, "---", 3) == 0;
+
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (sep) {
+			size_t i = 3;
+
+			while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\v' || p[i] == '\f'))
+				i++;
+			if (i < n && p[i] != '#') {
+				e = cmfv_diag_set(d, CMFV_EINPUT, s->name, line + 1, (unsigned)i + 1,
+						  "invalid YAML document separator: only a comment may follow ---");
+				break;
+			}
+		}
+		if ((sep || at_end) && doc.len > 0) {
+			struct cmfv_node *cur = NULL;
+
+			e = parse_one(doc.ptr, doc.len, s->name, doc_line, &cur, d);
+			if (e == CMFV_OK && cmfv_values_merge_maps(acc, cur) != CMFV_OK)
+				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			cmfv_buf_reset(&doc);
+		}
+		if (at_end || e != CMFV_OK)
+			break;
+		if (!sep) {
+			if (doc.len == 0)
+				doc_line = line;
+			cmfv_buf_add(&doc, p, n);
+			cmfv_buf_add(&doc, "\n", 1);
+			if (doc.failed)
+				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		}
+		line++;
+		p = nl ? nl + 1 : end;
+	}
+	cmfv_buf_free(&doc, 0);
+	if (e != CMFV_OK) {
+		cmfv_node_free(acc);
+		return e;
+	}
+	*out = acc;
+	return CMFV_OK;
+}
+
+enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major,
+				struct cmfv_node **out, struct cmfv_diag *d)
+{
+	if (helm_major >= 4)
+		return parse_helm4(s, out, d);
+	return parse_one(s->text, s->len, s->name, 0, out, d);
 }
 
 /* Take the value out of pair i of map m, leaving a null in its place. */
@@ -69,23 +149,43 @@ enum cmfv_err cmfv_values_merge_maps(struct cmfv_node *dst, struct cmfv_node *sr
 	return e;
 }
 
+/* Flag pair \p p of map \p m for deletion. Deleting one key at a time
+ * would make a file of many nulls quadratic; the flags are applied in one
+ * pass (cmfv_map_delete_flagged). \p ndrop is the map's size when the loop
+ * began: keys added since cannot be deleted in the same loop, as the
+ * source map has each key once. */
+static enum cmfv_err flag_delete(const struct cmfv_node *m, const struct cmfv_pair *p,
+				 unsigned char **drop, size_t ndrop)
+{
+	size_t idx = (size_t)(p - m->u.map.v);
+
+	if (idx >= ndrop)
+		return CMFV_OK;
+	if (*drop == NULL && (*drop = cmfv_calloc(ndrop, 1)) == NULL)
+		return CMFV_ENOMEM;
+	(*drop)[idx] = 1;
+	return CMFV_OK;
+}
+
 /* coalesceTablesFullKey(dst = user, src = chart defaults), merge = false.
  * src is consumed. */
 static enum cmfv_err coalesce_tables(struct cmfv_node *dst, struct cmfv_node *src, int helm_major)
 {
-	size_t i;
+	size_t i, ndrop = dst->u.map.n;
+	unsigned char *drop = NULL;
 	enum cmfv_err e = CMFV_OK;
 
 	for (i = 0; i < src->u.map.n && e == CMFV_OK; i++) {
 		const char *k = src->u.map.v[i].key;
 		struct cmfv_node *val = src->u.map.v[i].val;
-		struct cmfv_node *dv = cmfv_map_get(dst, k);
+		struct cmfv_pair *dp = cmfv_map_get_pair(dst, k);
+		struct cmfv_node *dv = dp ? dp->val : NULL;
 
 		if (dv && dv->kind == CMFV_NULL) {
 			/* Helm 3 deletes a user null whenever the chart has the key;
 			 * Helm 4 only when the chart's value is not null itself. */
 			if (helm_major == 3 || val->kind != CMFV_NULL)
-				cmfv_map_delete(dst, k);
+				e = flag_delete(dst, dp, &drop, ndrop);
 		} else if (dv == NULL) {
 			struct cmfv_node *v = steal(src, i);
 
@@ -97,6 +197,9 @@ static enum cmfv_err coalesce_tables(struct cmfv_node *dst, struct cmfv_node *sr
 		}
 		/* otherwise the user's value wins (Helm warns and keeps it) */
 	}
+	if (drop)
+		cmfv_map_delete_flagged(dst, drop, ndrop);
+	cmfv_free(drop);
 	cmfv_node_free(src);
 	return e;
 }
@@ -104,30 +207,36 @@ static enum cmfv_err coalesce_tables(struct cmfv_node *dst, struct cmfv_node *sr
 enum cmfv_err cmfv_values_coalesce(struct cmfv_node *defaults, struct cmfv_node *user,
 				   int helm_major, struct cmfv_node **out)
 {
-	size_t i;
+	size_t i, ndrop;
+	unsigned char *drop = NULL;
 	enum cmfv_err e = CMFV_OK;
 
 	if (defaults == NULL) {
 		*out = user;
 		return CMFV_OK;
 	}
+	ndrop = user->u.map.n;
 	for (i = 0; i < defaults->u.map.n && e == CMFV_OK; i++) {
 		const char *k = defaults->u.map.v[i].key;
 		struct cmfv_node *val = defaults->u.map.v[i].val;
-		struct cmfv_node *uv = cmfv_map_get(user, k);
+		struct cmfv_pair *up = cmfv_map_get_pair(user, k);
+		struct cmfv_node *uv = up ? up->val : NULL;
 
 		if (uv == NULL) {
 			struct cmfv_node *v = steal(defaults, i);
 
 			e = v ? cmfv_map_set(user, k, defaults->u.map.v[i].key_loc, v) : CMFV_ENOMEM;
 		} else if (uv->kind == CMFV_NULL) {
-			cmfv_map_delete(user, k);
+			e = flag_delete(user, up, &drop, ndrop);
 		} else if (uv->kind == CMFV_MAP && val->kind == CMFV_MAP) {
 			struct cmfv_node *v = steal(defaults, i);
 
 			e = v ? coalesce_tables(uv, v, helm_major) : CMFV_ENOMEM;
 		}
 	}
+	if (drop)
+		cmfv_map_delete_flagged(user, drop, ndrop);
+	cmfv_free(drop);
 	cmfv_node_free(defaults);
 	if (e != CMFV_OK) {
 		cmfv_node_free(user);
@@ -194,7 +303,7 @@ enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_
 
 		e = cmfv_sources_read(src, in->files[i], 0, &s, d);
 		if (e == CMFV_OK)
-			e = cmfv_values_parse(s, &cur, d);
+			e = cmfv_values_parse(s, helm_major, &cur, d);
 		if (e == CMFV_OK && cmfv_values_merge_maps(base, cur) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
@@ -228,7 +337,7 @@ enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_
 		} else {
 			e = cmfv_sources_read(src, path, 0, &s, d);
 			if (e == CMFV_OK)
-				e = cmfv_values_parse(s, &defaults, d);
+				e = cmfv_values_parse(s, helm_major, &defaults, d);
 		}
 	}
 	if (e != CMFV_OK) {

@@ -6,9 +6,13 @@
 #include <yaml.h>
 
 #include "cmfv/alloc.h"
+#include "cmfv/buf.h"
+#include "cmfv/json.h"
+#include "cmfv/key.h"
 #include "cmfv/scalar.h"
 
-#define DEFAULT_MAX_DEPTH 1000
+/* go-yaml/JSON in Helm stop at 10000 levels, the top map included */
+#define DEFAULT_MAX_DEPTH 10000
 #define DEFAULT_MAX_NODES 5000000
 
 struct frame {
@@ -18,11 +22,7 @@ struct frame {
 	int key_is_merge;
 	char *key;
 	struct cmfv_loc key_loc;
-};
-
-struct anchor {
-	char *name;
-	struct cmfv_node *node; /* a private copy: the tree may change later */
+	int flow;               /* a [..] or {..} collection */
 };
 
 struct loader {
@@ -32,13 +32,19 @@ struct loader {
 	unsigned max_depth;
 	size_t max_nodes;
 	size_t nodes;
+	size_t alias_nodes; /* of nodes, those that alias expansion made */
 	struct frame *stack;
 	size_t depth, cap;
-	struct anchor *anchors;
-	size_t nanchors, acap;
+	/* anchor name -> a private copy of its node (the tree may change
+	 * later); a map, so that lookups stay fast with many anchors */
+	struct cmfv_node *anchors;
 	struct cmfv_node *root;
 	int have_root;
 	struct cmfv_diag *d;
+	const char *text;       /* the input, for checks go-yaml v2 makes */
+	size_t len;
+	size_t cur_char, cur_byte; /* a character index and its byte offset */
+	size_t base_byte;       /* character 0 (libyaml does not count a BOM) */
 };
 
 static struct cmfv_loc mark_loc(const struct loader *l, yaml_mark_t m)
@@ -68,66 +74,47 @@ static enum cmfv_err fail_at(struct loader *l, yaml_mark_t m, const char *fmt, .
 	return cmfv_diag_set(l->d, CMFV_EINPUT, l->file, loc.line, loc.col, "%s", msg);
 }
 
+/* Nodes as the loader counts them: keys included. */
 static size_t count_nodes(const struct cmfv_node *n)
 {
 	size_t c = 1, i;
 
 	if (n->kind == CMFV_MAP)
 		for (i = 0; i < n->u.map.n; i++)
-			c += count_nodes(n->u.map.v[i].val);
+			c += 1 + count_nodes(n->u.map.v[i].val);
 	else if (n->kind == CMFV_SEQ)
 		for (i = 0; i < n->u.seq.n; i++)
 			c += count_nodes(n->u.seq.v[i]);
 	return c;
 }
 
+/* Register anchor \p name (consumed) for a copy of \p node. */
 static enum cmfv_err register_anchor(struct loader *l, char *name, const struct cmfv_node *node)
 {
+	struct cmfv_loc none = {NULL, 0, 0};
 	struct cmfv_node *copy;
-	size_t i;
+	enum cmfv_err e;
 
 	if (name == NULL)
 		return CMFV_OK;
+	if (l->anchors == NULL && (l->anchors = cmfv_node_new(CMFV_MAP, none)) == NULL) {
+		cmfv_free(name);
+		return oom(l);
+	}
 	copy = cmfv_node_copy(node);
 	if (copy == NULL) {
 		cmfv_free(name);
 		return oom(l);
 	}
 	/* a redefined anchor replaces the earlier one, as in YAML */
-	for (i = 0; i < l->nanchors; i++) {
-		if (strcmp(l->anchors[i].name, name) == 0) {
-			cmfv_node_free(l->anchors[i].node);
-			l->anchors[i].node = copy;
-			cmfv_free(name);
-			return CMFV_OK;
-		}
-	}
-	if (l->nanchors == l->acap) {
-		size_t cap = l->acap ? l->acap * 2 : 8;
-		struct anchor *a = cmfv_realloc(l->anchors, cap * sizeof(*a));
-
-		if (a == NULL) {
-			cmfv_node_free(copy);
-			cmfv_free(name);
-			return oom(l);
-		}
-		l->anchors = a;
-		l->acap = cap;
-	}
-	l->anchors[l->nanchors].name = name;
-	l->anchors[l->nanchors].node = copy;
-	l->nanchors++;
-	return CMFV_OK;
+	e = cmfv_map_set(l->anchors, name, none, copy);
+	cmfv_free(name);
+	return e == CMFV_OK ? CMFV_OK : oom(l);
 }
 
 static const struct cmfv_node *find_anchor(const struct loader *l, const char *name)
 {
-	size_t i;
-
-	for (i = l->nanchors; i > 0; i--)
-		if (strcmp(l->anchors[i - 1].name, name) == 0)
-			return l->anchors[i - 1].node;
-	return NULL;
+	return cmfv_map_get(l->anchors, name);
 }
 
 static int tag_is(const yaml_char_t *tag, const char *suffix)
@@ -185,6 +172,37 @@ static enum cmfv_err scalar_node(struct loader *l, const yaml_event_t *ev, struc
 			n = cmfv_node_new_str(s, len, loc);
 			break;
 		}
+	} else if (tag_is(ev->data.scalar.tag, "binary")) {
+		/* go-yaml decodes !!binary (standard base64, whitespace ignored);
+		 * the JSON trip then makes the bytes valid UTF-8 */
+		struct cmfv_buf clean = {0}, text = {0};
+		unsigned char *bytes;
+		size_t i, blen = 0, bad;
+		int ok;
+
+		for (i = 0; i < len; i++)
+			if (!strchr(" \t\r\n", s[i]))
+				cmfv_buf_add(&clean, s + i, 1);
+		bytes = cmfv_malloc(clean.len / 4 * 3 + 3);
+		if (bytes == NULL || clean.failed) {
+			cmfv_free(bytes);
+			cmfv_buf_free(&clean, 0);
+			return oom(l);
+		}
+		ok = cmfv_base64_decode(clean.ptr ? clean.ptr : "", clean.len, bytes, &blen, &bad);
+		cmfv_buf_free(&clean, 0);
+		if (!ok) {
+			cmfv_free(bytes);
+			return fail_at(l, ev->start_mark, "!!binary value contains invalid base64 data");
+		}
+		if (cmfv_utf8_sanitize((const char *)bytes, blen, &text) != CMFV_OK) {
+			cmfv_free(bytes);
+			cmfv_buf_free(&text, 0);
+			return oom(l);
+		}
+		cmfv_free(bytes);
+		n = cmfv_node_new_str(text.ptr ? text.ptr : "", text.len, loc);
+		cmfv_buf_free(&text, 0);
 	} else {
 		n = cmfv_node_new_str(s, len, loc);
 		if (n && (ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
@@ -349,6 +367,26 @@ static enum cmfv_err count(struct loader *l, size_t n, yaml_mark_t m)
 	return CMFV_OK;
 }
 
+/* go-yaml v2's guard against alias bombs ("billion laughs"), which Helm
+ * applies too: past 100 aliased nodes in a document of over 1000, at most
+ * 99% of the nodes may come from aliases, falling to 10% between 400,000
+ * and 4,000,000 nodes. Checking after a whole alias is the same as go-yaml
+ * checking node by node: the ratio only grows while an alias expands. */
+static int excessive_aliasing(size_t nodes, size_t aliased)
+{
+	double allowed;
+
+	if (aliased <= 100 || nodes <= 1000)
+		return 0;
+	if (nodes <= 400000)
+		allowed = 0.99;
+	else if (nodes >= 4000000)
+		allowed = 0.10;
+	else
+		allowed = 0.99 - 0.89 * ((double)(nodes - 400000) / 3600000.0);
+	return (double)aliased / (double)nodes > allowed;
+}
+
 static enum cmfv_err push(struct loader *l, const yaml_event_t *ev, enum cmfv_kind kind)
 {
 	const yaml_char_t *anchor =
@@ -379,6 +417,8 @@ static enum cmfv_err push(struct loader *l, const yaml_event_t *ev, enum cmfv_ki
 	f = &l->stack[l->depth];
 	memset(f, 0, sizeof(*f));
 	f->node = n;
+	f->flow = kind == CMFV_MAP ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+				   : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 	if (anchor && (f->anchor = cmfv_strdup((const char *)anchor)) == NULL) {
 		cmfv_node_free(n);
 		return oom(l);
@@ -401,6 +441,50 @@ static enum cmfv_err pop(struct loader *l, yaml_mark_t m)
 	return deliver(l, f.node, m);
 }
 
+/* Byte offset of character index \p ci (libyaml marks count characters);
+ * marks only move forward, so a cursor keeps this linear. */
+static size_t byte_at(struct loader *l, size_t ci)
+{
+	if (ci < l->cur_char || l->cur_byte < l->base_byte) {
+		l->cur_char = 0;
+		l->cur_byte = l->base_byte;
+	}
+	while (l->cur_char < ci && l->cur_byte < l->len) {
+		l->cur_byte++;
+		while (l->cur_byte < l->len && ((unsigned char)l->text[l->cur_byte] & 0xC0) == 0x80)
+			l->cur_byte++;
+		l->cur_char++;
+	}
+	return l->cur_byte;
+}
+
+/* Helm parses with go-yaml v2, an older libyaml: it has no `\/` escape and
+ * ends a plain scalar in a flow collection at `?`. Reject those as it does. */
+static enum cmfv_err go_yaml_v2_checks(struct loader *l, const yaml_event_t *ev)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+	size_t from, to, i;
+
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && l->depth > 0 &&
+	    l->stack[l->depth - 1].flow && memchr(v, '?', ev->data.scalar.length))
+		return fail_at(l, ev->start_mark,
+			       "a plain scalar in a flow collection cannot hold '?' (quote it)");
+	if (ev->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE || l->text == NULL ||
+	    l->text[0] == '\xff' || l->text[0] == '\xfe')
+		return CMFV_OK;
+	from = byte_at(l, ev->start_mark.index);
+	to = byte_at(l, ev->end_mark.index);
+	for (i = from; i + 1 < to; i++) {
+		if (l->text[i] != '\\')
+			continue;
+		if (l->text[i + 1] == '/')
+			return fail_at(l, ev->start_mark,
+				       "found unknown escape character '/' while parsing a quoted scalar");
+		i++; /* skip the escaped character */
+	}
+	return CMFV_OK;
+}
+
 static enum cmfv_err on_scalar(struct loader *l, const yaml_event_t *ev)
 {
 	struct cmfv_node *n = NULL;
@@ -408,6 +492,8 @@ static enum cmfv_err on_scalar(struct loader *l, const yaml_event_t *ev)
 	char *anchor = NULL;
 
 	if (count(l, 1, ev->start_mark) != CMFV_OK)
+		return l->d->code;
+	if (go_yaml_v2_checks(l, ev) != CMFV_OK)
 		return l->d->code;
 	if (awaiting_key(l)) {
 		struct frame *f = &l->stack[l->depth - 1];
@@ -456,11 +542,19 @@ static enum cmfv_err on_alias(struct loader *l, const yaml_event_t *ev)
 	const char *name = (const char *)ev->data.alias.anchor;
 	const struct cmfv_node *a = find_anchor(l, name);
 	struct cmfv_node *n;
+	size_t size;
 
 	if (a == NULL)
 		return fail_at(l, ev->start_mark, "unknown anchor '%s' referenced", name);
-	if (count(l, count_nodes(a), ev->start_mark) != CMFV_OK)
+	size = count_nodes(a);
+	/* go-yaml counts the alias node itself too, but not as aliased */
+	if (count(l, size + 1, ev->start_mark) != CMFV_OK)
 		return l->d->code;
+	l->alias_nodes += size;
+	if (excessive_aliasing(l->nodes, l->alias_nodes))
+		return fail_at(l, ev->start_mark,
+			       "document contains excessive aliasing: %zu of its %zu nodes come from aliases",
+			       l->alias_nodes, l->nodes);
 	n = cmfv_node_copy(a);
 	if (n == NULL)
 		return oom(l);
@@ -469,8 +563,6 @@ static enum cmfv_err on_alias(struct loader *l, const yaml_event_t *ev)
 
 static void reset_doc(struct loader *l)
 {
-	size_t i;
-
 	while (l->depth > 0) {
 		struct frame *f = &l->stack[--l->depth];
 
@@ -478,12 +570,10 @@ static void reset_doc(struct loader *l)
 		cmfv_free(f->anchor);
 		cmfv_free(f->key);
 	}
-	for (i = 0; i < l->nanchors; i++) {
-		cmfv_free(l->anchors[i].name);
-		cmfv_node_free(l->anchors[i].node);
-	}
-	l->nanchors = 0;
+	cmfv_node_free(l->anchors);
+	l->anchors = NULL;
 	l->nodes = 0;
+	l->alias_nodes = 0;
 	cmfv_node_free(l->root);
 	l->root = NULL;
 	l->have_root = 0;
@@ -525,6 +615,10 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	l.max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
 	l.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEFAULT_MAX_NODES;
 	l.line_offset = opts ? opts->line_offset : 0;
+	l.text = text;
+	l.len = len;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		l.base_byte = l.cur_byte = 3;
 	if (!yaml_parser_initialize(&l.parser))
 		return oom(&l);
 	yaml_parser_set_input_string(&l.parser, (const unsigned char *)text, len);
@@ -539,6 +633,15 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			reset_doc(&l);
+			l.nodes = 1; /* go-yaml counts the document node */
+			if (ev.data.document_start.version_directive &&
+			    !(ev.data.document_start.version_directive->major == 1 &&
+			      ev.data.document_start.version_directive->minor == 1)) {
+				e = fail_at(&l, ev.start_mark, "%%YAML %d.%d is not supported: Helm reads YAML 1.1",
+					    ev.data.document_start.version_directive->major,
+					    ev.data.document_start.version_directive->minor);
+				break;
+			}
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			if (stop_after_first) {
@@ -577,7 +680,6 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	}
 	reset_doc(&l);
 	cmfv_free(l.stack);
-	cmfv_free(l.anchors);
 	yaml_parser_delete(&l.parser);
 	return e;
 }

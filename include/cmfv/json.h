@@ -20,6 +20,13 @@ enum cmfv_err cmfv_json_parse(const char *s, size_t len, struct cmfv_loc loc, si
  * as \u003c ...; invalid UTF-8 as \ufffd). */
 enum cmfv_err cmfv_json_emit(struct cmfv_buf *b, const struct cmfv_node *n);
 
+/** Append \p len bytes at \p s to \p out with every byte that is not part of
+ * valid UTF-8 replaced by U+FFFD, as Go does when it turns bytes into runes. */
+enum cmfv_err cmfv_utf8_sanitize(const char *s, size_t len, struct cmfv_buf *out);
+
+/** Is \p s (\p len bytes) valid UTF-8? */
+int cmfv_utf8_valid(const char *s, size_t len);
+
 /** Append a JSON string literal for \p len bytes at \p s (Go escaping). */
 enum cmfv_err cmfv_json_str(struct cmfv_buf *b, const char *s, size_t len);
 

@@ -75,6 +75,10 @@ enum cmfv_err cmfv_map_set(struct cmfv_node *map, const char *key, struct cmfv_l
 			   struct cmfv_node *val);
 /** Remove \p key if present. */
 void cmfv_map_delete(struct cmfv_node *map, const char *key);
+/** Remove, in one pass, the pairs whose index i < \p ndrop has \p drop[i]
+ * set; the rest keep their order. For deleting many keys: cmfv_map_delete
+ * costs O(n) each. */
+void cmfv_map_delete_flagged(struct cmfv_node *map, const unsigned char *drop, size_t ndrop);
 /** Append \p item (consumed, also on failure). */
 enum cmfv_err cmfv_seq_push(struct cmfv_node *seq, struct cmfv_node *item);
 

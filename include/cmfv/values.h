@@ -40,11 +40,13 @@ const char *cmfv_set_kind_flag(enum cmfv_set_kind k);
 enum cmfv_err cmfv_strvals_apply(struct cmfv_node *base, const struct cmfv_set_flag *flag,
 				 struct cmfv_sources *src, struct cmfv_diag *d);
 
-/** Parse a values document (YAML) into a map as Helm's ReadValues does:
- * no document or null gives an empty map; anything else that is not a map
- * is CMFV_EINPUT. \p *out caller-owned. */
-enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, struct cmfv_node **out,
-				struct cmfv_diag *d);
+/** Parse a values file (YAML) into a map as Helm does. Helm 3 reads the
+ * first document only; Helm 4 (\p helm_major >= 4) cuts the file at every
+ * line that starts with `---` (only a comment may follow it) and deep-merges
+ * the documents. No document or null gives an empty map; anything else that
+ * is not a map is CMFV_EINPUT. \p *out caller-owned. */
+enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major,
+				struct cmfv_node **out, struct cmfv_diag *d);
 
 /** Helm's mergeMaps (for -f files): \p src is merged into \p dst deeply;
  * maps merge, everything else replaces. \p src is consumed. */

@@ -61,7 +61,7 @@ int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run)
 		const struct cmfv_source *s;
 
 		if (cmfv_sources_read(&run->sources, o->previous_values, 0, &s, &d) != CMFV_OK ||
-		    cmfv_values_parse(s, &prev, &d) != CMFV_OK)
+		    cmfv_values_parse(s, 3, &prev, &d) != CMFV_OK)
 			return cli_print_diag(&d);
 	}
 	if (o->release) {
@@ -256,6 +256,7 @@ static int env_opts(const struct cli_opts *base, const struct cmfv_env *env, str
 	o->sets = NULL;
 	o->rest = NULL;
 	o->nrest = 0;
+	o->owned = NULL;
 	o->chart = env->chart ? env->chart : base->chart;
 	o->nfiles = env->nvalues;
 	o->nsets = env->nset + env->nset_string;

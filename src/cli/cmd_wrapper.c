@@ -115,7 +115,7 @@ static int learn(struct wrap *w, const char *flag, const char *val)
 	if (strcmp(flag, "-f") == 0 || strcmp(flag, "--values") == 0) {
 		if (strcmp(val, "-") == 0 && (val = save_stdin(w)) == NULL)
 			return -1;
-		if (push_const(&o->files, &o->nfiles, val) || push(&w->pr, &w->npr, "-f") ||
+		if (cli_add_values_file(o, val) || push(&w->pr, &w->npr, "-f") ||
 		    push(&w->pr, &w->npr, val))
 			return -1;
 		return 0;
@@ -424,6 +424,7 @@ out:
 	free(self);
 	free(w.helm);
 	free(w.pr);
+	cli_opts_free_owned(&w.o);
 	free((void *)w.o.files);
 	free(w.o.sets);
 	free((void *)w.o.secret_files);

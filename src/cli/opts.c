@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmfv/alloc.h"
+#include "cmfv/buf.h"
 
 enum arg_kind { A_NONE, A_ONE };
 
@@ -106,6 +107,60 @@ static int push_str(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+/* Split a flag value the way pflag's StringSlice does (CSV: commas
+ * separate, double quotes protect them) and push the parts. The parts are
+ * new strings, kept in \p owned for cli_opts_free. */
+static int push_csv(const char ***v, size_t *n, const char *s, char ***owned)
+{
+	struct cmfv_buf cur = {0};
+	int quoted = 0, r = 0;
+	const char *p;
+
+	if (strchr(s, ',') == NULL && strchr(s, '"') == NULL)
+		return push_str(v, n, s);
+	for (p = s;; p++) {
+		if (*p == '"') {
+			if (quoted && p[1] == '"') {
+				cmfv_buf_add(&cur, "\"", 1);
+				p++;
+			} else {
+				quoted = !quoted;
+			}
+			continue;
+		}
+		if (*p == '\0' || (*p == ',' && !quoted)) {
+			char *part = cmfv_strndup(cur.ptr ? cur.ptr : "", cur.len);
+			size_t k = 0;
+
+			if (part == NULL || cur.failed)
+				r = -1;
+			while (r == 0 && *owned && (*owned)[k])
+				k++;
+			if (r == 0) {
+				char **no = cmfv_realloc(*owned, (k + 2) * sizeof(*no));
+
+				if (no == NULL) {
+					r = -1;
+				} else {
+					no[k] = part;
+					no[k + 1] = NULL;
+					*owned = no;
+					r = push_str(v, n, part);
+				}
+			}
+			if (r != 0)
+				cmfv_free(part);
+			cmfv_buf_reset(&cur);
+			if (*p == '\0' || r != 0)
+				break;
+			continue;
+		}
+		cmfv_buf_add(&cur, p, 1);
+	}
+	cmfv_buf_free(&cur, 0);
+	return r;
+}
+
 static int push_set(struct cli_opts *o, enum cmfv_set_kind k, const char *arg)
 {
 	struct cmfv_set_flag *nv = cmfv_realloc(o->sets, (o->nsets + 1) * sizeof(*nv));
@@ -126,7 +181,10 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 
 	switch (f->id) {
 	case F_CHART: o->chart = v; break;
-	case F_VALUES: r = push_str(&o->files, &o->nfiles, v); break;
+	case F_VALUES:
+		/* Helm's -f is a string slice: "a.yaml,b.yaml" is two files */
+		r = push_csv(&o->files, &o->nfiles, v, &o->owned);
+		break;
 	case F_SET: r = push_set(o, CMFV_SET, v); break;
 	case F_SET_STRING: r = push_set(o, CMFV_SET_STRING, v); break;
 	case F_SET_JSON: r = push_set(o, CMFV_SET_JSON, v); break;
@@ -265,8 +323,19 @@ int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, str
 	return 0;
 }
 
+void cli_opts_free_owned(struct cli_opts *o)
+{
+	size_t k;
+
+	for (k = 0; o->owned && o->owned[k]; k++)
+		cmfv_free(o->owned[k]);
+	cmfv_free(o->owned);
+	o->owned = NULL;
+}
+
 void cli_opts_free(struct cli_opts *o)
 {
+	cli_opts_free_owned(o);
 	cmfv_free((void *)o->files);
 	cmfv_free(o->sets);
 	cmfv_free((void *)o->secret_files);
@@ -295,6 +364,11 @@ void cli_print_flags(enum cli_cmd cmd)
 				 f->metavar ? f->metavar : "");
 		printf("  %-30s %s\n", left, f->help);
 	}
+}
+
+int cli_add_values_file(struct cli_opts *o, const char *v)
+{
+	return push_csv(&o->files, &o->nfiles, v, &o->owned);
 }
 
 void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in)

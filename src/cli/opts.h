@@ -84,6 +84,7 @@ struct cli_opts {
 
 	int help;
 	char **rest; /* positional arguments (borrowed from argv) */
+	char **owned; /* strings made while parsing (NULL-terminated), freed with the opts */
 	size_t nrest;
 };
 
@@ -91,12 +92,17 @@ struct cli_opts {
  * "cmf-validate: ..." to stderr and returns 2; 0 on success. */
 int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, struct cli_opts *o);
 void cli_opts_free(struct cli_opts *o);
+/** Free only the strings parsing made (for opts whose arrays are not ours). */
+void cli_opts_free_owned(struct cli_opts *o);
 
 /** Print the flags \p cmd accepts, for --help. */
 void cli_print_flags(enum cli_cmd cmd);
 
 /** Print Helm's completion.yaml for the plugin (commands and flags). */
 void cli_print_completion(void);
+
+/** Add a -f/--values argument: comma-separated files, as Helm's flag. */
+int cli_add_values_file(struct cli_opts *o, const char *v);
 
 /** Build the values pipeline input from \p o. */
 void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in);
