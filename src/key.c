@@ -25,6 +25,12 @@ int cmfv_base64_decode(const char *in, size_t len, unsigned char *out, size_t *o
 	size_t i, o = 0;
 
 	*outlen = 0;
+	/* the first byte outside the alphabet is the most useful to report */
+	for (i = 0; i < len; i++)
+		if (in[i] != '=' && b64val((unsigned char)in[i]) < 0) {
+			*bad_at = i;
+			return 0;
+		}
 	if (len % 4 != 0) {
 		*bad_at = len;
 		return 0;
@@ -71,7 +77,8 @@ int cmfv_base64_decode(const char *in, size_t len, unsigned char *out, size_t *o
 
 void cmfv_base64_encode(const unsigned char *in, size_t len, char *out)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i, o = 0;
 
 	for (i = 0; i + 2 < len; i += 3) {
@@ -127,6 +134,13 @@ enum cmfv_err cmfv_key_kcv(const unsigned char *key, size_t len, char kcv[7])
 	return CMFV_OK;
 }
 
+int cmfv_key_equal(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+	if (alen != blen)
+		return 0;
+	return alen == 0 || CRYPTO_memcmp(a, b, alen) == 0;
+}
+
 static int is_hex(const unsigned char *s, size_t len)
 {
 	size_t i;
@@ -138,60 +152,113 @@ static int is_hex(const unsigned char *s, size_t len)
 	return len > 0;
 }
 
-/* Padded base64 text (standard or URL alphabet) that decodes to 16 or 32
- * bytes? Returns the decoded length or 0. Padding is required so that a
- * 22- or 43-character password is not taken for an encoded key. */
+/* Value of a base64 digit in either alphabet; *alpha gets 1 for a digit
+ * only the standard alphabet has, 2 for one only the URL-safe one has. */
+static int b64any(unsigned char c, int *alpha)
+{
+	*alpha = 0;
+	if (c == '-' || c == '_') {
+		*alpha = 2;
+		return c == '-' ? 62 : 63;
+	}
+	if (c == '+' || c == '/')
+		*alpha = 1;
+	return b64val(c);
+}
+
+/* Padded base64 text (either alphabet, not mixed) of a 16- or 32-byte key,
+ * with the unused bits of its last digit zero, as every encoder writes
+ * them? Returns the decoded length or 0. */
 static size_t base64_key_len(const unsigned char *s, size_t len)
 {
-	size_t i, data = len, bits;
+	size_t i, data = len;
+	int alphas = 0, a, v = 0;
 
 	while (data > 0 && s[data - 1] == '=')
 		data--;
-	if (len - data > 2 || data == 0)
+	if (!((len == 24 && data == 22) || (len == 44 && data == 43)))
 		return 0;
 	for (i = 0; i < data; i++) {
-		unsigned char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '+' || c == '/' || c == '-' || c == '_'))
+		v = b64any(s[i], &a);
+		if (v < 0)
 			return 0;
+		alphas |= a;
 	}
-	if (len % 4 != 0)
+	if (alphas == 3)
 		return 0;
-	bits = data * 6;
-	if (data % 4 == 1)
+	/* 22 digits carry 132 bits: 4 unused; 43 carry 258: 2 unused */
+	if ((data == 22 && (v & 0xF)) || (data == 43 && (v & 0x3)))
 		return 0;
-	bits /= 8;
-	return bits == 16 || bits == 32 ? bits : 0;
+	return data == 22 ? 16 : 32;
+}
+
+/* A block of at most half the key, repeated (the last copy may be cut)? */
+static int periodic(const unsigned char *k, size_t len)
+{
+	size_t p;
+
+	for (p = 1; p <= len / 2; p++)
+		if (memcmp(k, k + p, len - p) == 0)
+			return 1;
+	return 0;
 }
 
 static enum cmfv_key_weakness weakness(const unsigned char *k, size_t len)
 {
-	int seen[256] = {0};
-	size_t i, distinct = 0, printable = 0, seq_up = 1, seq_down = 1;
+	unsigned char seen[256];
+	size_t i, distinct = 0, printable = 0, most = 0;
+	unsigned char step = (unsigned char)(k[1] - k[0]);
+	int progression = 1;
+	enum cmfv_key_weakness w = CMFV_WEAK_NONE;
 
+	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < len; i++) {
-		if (!seen[k[i]]++)
+		unsigned char c = k[i];
+
+		if (seen[c] == 0)
 			distinct++;
-		if (k[i] >= 0x20 && k[i] < 0x7f)
+		if (seen[c] < 255)
+			seen[c]++;
+		if (seen[c] > most)
+			most = seen[c];
+		if ((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' || c == '\r')
 			printable++;
-		if (i > 0 && k[i] != (unsigned char)(k[i - 1] + 1))
-			seq_up = 0;
-		if (i > 0 && k[i] != (unsigned char)(k[i - 1] - 1))
-			seq_down = 0;
+		if (i > 0 && (unsigned char)(c - k[i - 1]) != step)
+			progression = 0;
 	}
-	OPENSSL_cleanse(seen, sizeof(seen));
 	if (distinct == 1)
-		return CMFV_WEAK_REPEATED;
-	if (seq_up || seq_down)
-		return CMFV_WEAK_SEQUENCE;
-	if (printable == len)
-		return CMFV_WEAK_PRINTABLE;
-	/* 32 random bytes show about 30 distinct values and 16 about 15.5;
-	 * fewer than half is astronomically unlikely for a random key */
-	if (distinct < len / 2)
-		return CMFV_WEAK_LOW_ENTROPY;
-	return CMFV_WEAK_NONE;
+		w = CMFV_WEAK_REPEATED;
+	else if (progression)
+		w = CMFV_WEAK_SEQUENCE;
+	else if (periodic(k, len))
+		w = CMFV_WEAK_PATTERN;
+	else if (printable == len)
+		w = CMFV_WEAK_PRINTABLE;
+	else if (distinct < len / 2 || most >= (len == 16 ? 7u : 8u))
+		w = CMFV_WEAK_LOW_ENTROPY;
+	/* the histogram says something about the key */
+	OPENSSL_cleanse(seen, sizeof(seen));
+	OPENSSL_cleanse(&step, sizeof(step));
+	return w;
+}
+
+const char *cmfv_key_weakness_name(enum cmfv_key_weakness w)
+{
+	switch (w) {
+	case CMFV_WEAK_NONE:
+		break;
+	case CMFV_WEAK_REPEATED:
+		return "one byte repeated";
+	case CMFV_WEAK_SEQUENCE:
+		return "a counting sequence";
+	case CMFV_WEAK_PATTERN:
+		return "a short block repeated";
+	case CMFV_WEAK_PRINTABLE:
+		return "printable text";
+	case CMFV_WEAK_LOW_ENTROPY:
+		return "far less random than a random key";
+	}
+	return "";
 }
 
 void cmfv_key_check(const unsigned char *key, size_t len, struct cmfv_key_check *c)
@@ -214,8 +281,9 @@ void cmfv_key_check(const unsigned char *key, size_t len, struct cmfv_key_check 
 		if (text > 0 && key[text - 1] == '\r')
 			text--;
 	}
+	c->hex_text = is_hex(key, text);
 	if (text != 16 && text != 32) {
-		if (is_hex(key, text) && (text == 32 || text == 64)) {
+		if (c->hex_text && (text == 32 || text == 64)) {
 			c->verdict = CMFV_KEY_DOUBLE_HEX;
 			c->inner_length = text / 2;
 			return;
@@ -229,7 +297,6 @@ void cmfv_key_check(const unsigned char *key, size_t len, struct cmfv_key_check 
 	}
 	if ((len == 17 || len == 33) && key[len - 1] == '\n') {
 		c->verdict = CMFV_KEY_TRAILING_NEWLINE;
-		c->hex_text = is_hex(key, len - 1);
 		return;
 	}
 	c->verdict = CMFV_KEY_BAD_LENGTH;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -9,105 +10,199 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmfv/diag.h"
+#include "cmfv/alloc.h"
 
-static void drain(int fd, struct cmfv_buf *b, size_t max, int *open_)
+#define DEFAULT_TIMEOUT 30
+#define DEFAULT_MAX ((size_t)16 << 20)
+
+struct stream {
+	int fd; /* -1 once at end of file */
+	struct cmfv_buf *b;
+	int secret;
+};
+
+/* Make room for \p n more bytes without realloc, so that no stale copy of
+ * secret bytes is left in freed memory. */
+static int grow_secret(struct cmfv_buf *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 65536;
+	char *np;
+
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	np = cmfv_malloc(cap);
+	if (np == NULL)
+		return -1;
+	if (b->ptr) {
+		memcpy(np, b->ptr, b->len + 1);
+		OPENSSL_cleanse(b->ptr, b->cap);
+		cmfv_free(b->ptr);
+	}
+	b->ptr = np;
+	b->cap = cap;
+	return 0;
+}
+
+/* Read what is there; keep at most \p max bytes. */
+static void drain(struct stream *s, size_t max, struct cmfv_proc *p)
 {
 	char chunk[8192];
-	ssize_t r = read(fd, chunk, sizeof(chunk));
+	ssize_t r = read(s->fd, chunk, sizeof(chunk));
+	size_t keep;
 
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (r <= 0) {
-		*open_ = 0;
-		return;
+		close(s->fd);
+		s->fd = -1;
+	} else {
+		keep = (size_t)r;
+		if (s->b->len + keep > max) {
+			keep = max - s->b->len;
+			p->truncated = 1;
+		}
+		if (keep > 0 && !s->b->failed) {
+			if (s->secret && grow_secret(s->b, keep) != 0)
+				s->b->failed = 1;
+			else
+				cmfv_buf_add(s->b, chunk, keep);
+		}
 	}
-	if (b->len < max)
-		cmfv_buf_add(b, chunk, (size_t)r > max - b->len ? max - b->len : (size_t)r);
+	OPENSSL_cleanse(chunk, sizeof(chunk));
 }
 
-int cmfv_proc_run(char *const argv[], unsigned timeout_s, size_t max, int pass_stderr,
-		  struct cmfv_proc *p)
+static long ms_left(const struct timespec *deadline)
 {
-	int out[2] = {-1, -1}, err[2] = {-1, -1}, st = 0, out_open = 1, err_open = !pass_stderr;
-	int exec_err[2] = {-1, -1};
-	struct timespec start, now;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static void close_pair(int fd[2])
+{
+	if (fd[0] >= 0)
+		close(fd[0]);
+	if (fd[1] >= 0)
+		close(fd[1]);
+	fd[0] = fd[1] = -1;
+}
+
+static void child(char *const argv[], const struct cmfv_proc_opts *o, int out[2], int err[2],
+		  int ex[2])
+{
+	int devnull = open("/dev/null", O_RDONLY), e;
+
+	if (devnull >= 0 && devnull != 0) {
+		dup2(devnull, 0);
+		close(devnull);
+	}
+	dup2(out[1], 1);
+	if (!o->pass_stderr)
+		dup2(err[1], 2);
+	close_pair(out);
+	close_pair(err);
+	close(ex[0]);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], argv);
+	e = errno;
+	while (write(ex[1], &e, sizeof(e)) < 0 && errno == EINTR)
+		;
+	_exit(127);
+}
+
+enum cmfv_err cmfv_proc_run_opts(char *const argv[], const struct cmfv_proc_opts *o,
+				 struct cmfv_proc *p)
+{
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, ex[2] = {-1, -1}, st = 0, e = 0;
+	unsigned timeout = o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT;
+	size_t max = o->max ? o->max : DEFAULT_MAX;
+	struct stream s[2];
+	struct timespec deadline;
+	ssize_t r;
 	pid_t pid;
 
 	memset(p, 0, sizeof(*p));
-	if (pipe(out) != 0 || (!pass_stderr && pipe(err) != 0) || pipe(exec_err) != 0)
+	if (pipe(out) != 0 || (!o->pass_stderr && pipe(err) != 0) || pipe(ex) != 0)
 		goto fail;
-	fcntl(exec_err[1], F_SETFD, FD_CLOEXEC);
+	/* the exec-error pipe closes by itself when exec succeeds */
+	if (fcntl(ex[1], F_SETFD, FD_CLOEXEC) != 0)
+		goto fail;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)timeout;
 	pid = fork();
 	if (pid < 0)
 		goto fail;
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY), e;
-
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(out[1], 1);
-		if (!pass_stderr)
-			dup2(err[1], 2);
-		close(out[0]);
-		close(out[1]);
-		if (!pass_stderr) {
-			close(err[0]);
-			close(err[1]);
-		}
-		close(exec_err[0]);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		e = errno;
-		if (write(exec_err[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
+	if (pid == 0)
+		child(argv, o, out, err, ex);
 	close(out[1]);
-	if (!pass_stderr)
+	out[1] = -1;
+	if (err[1] >= 0) {
 		close(err[1]);
-	close(exec_err[1]);
-	{
-		int e = 0;
-
-		if (read(exec_err[0], &e, sizeof(e)) == (ssize_t)sizeof(e))
-			p->not_found = 1;
-		close(exec_err[0]);
+		err[1] = -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (out_open || err_open) {
-		struct pollfd fds[2];
-		nfds_t n = 0;
-		long left;
+	close(ex[1]);
+	ex[1] = -1;
+	while ((r = read(ex[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	if (r == (ssize_t)sizeof(e)) {
+		p->not_found = 1;
+		p->exec_errno = e;
+	}
+	close(ex[0]);
+	ex[0] = -1;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = (long)timeout_s * 1000 - ((now.tv_sec - start.tv_sec) * 1000 +
-						 (now.tv_nsec - start.tv_nsec) / 1000000);
+	s[0] = (struct stream){out[0], &p->out, o->secret_out};
+	s[1] = (struct stream){err[0], &p->err, 0};
+	out[0] = err[0] = -1; /* closed by drain or below */
+	while (s[0].fd >= 0 || s[1].fd >= 0) {
+		struct pollfd fds[2];
+		struct stream *which[2];
+		nfds_t n = 0, i;
+		long left = ms_left(&deadline);
+
 		if (left <= 0) {
 			p->timed_out = 1;
 			kill(pid, SIGKILL);
 			break;
 		}
-		if (out_open)
-			fds[n++] = (struct pollfd){out[0], POLLIN, 0};
-		if (err_open)
-			fds[n++] = (struct pollfd){err[0], POLLIN, 0};
+		for (i = 0; i < 2; i++)
+			if (s[i].fd >= 0) {
+				fds[n] = (struct pollfd){s[i].fd, POLLIN, 0};
+				which[n++] = &s[i];
+			}
 		if (poll(fds, n, (int)(left > 1000 ? 1000 : left)) <= 0)
 			continue;
-		for (nfds_t i = 0; i < n; i++) {
-			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			if (fds[i].fd == out[0])
-				drain(out[0], &p->out, max, &out_open);
-			else
-				drain(err[0], &p->err, max, &err_open);
+		for (i = 0; i < n; i++)
+			if (fds[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
+				drain(which[i], max, p);
+	}
+	for (int i = 0; i < 2; i++)
+		if (s[i].fd >= 0)
+			close(s[i].fd);
+	/* streams closed: it should be gone or going, but a program that
+	 * closes its output and lingers still has the deadline */
+	for (;;) {
+		pid_t w = waitpid(pid, &st, p->timed_out ? 0 : WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			break;
+		if (w == 0) {
+			if (ms_left(&deadline) <= 0) {
+				p->timed_out = 1;
+				kill(pid, SIGKILL);
+			} else {
+				struct timespec ten_ms = {0, 10000000};
+
+				nanosleep(&ten_ms, NULL);
+			}
 		}
 	}
-	close(out[0]);
-	if (!pass_stderr)
-		close(err[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
 	if (WIFEXITED(st))
 		p->status = WEXITSTATUS(st);
 	else if (WIFSIGNALED(st))
@@ -118,23 +213,30 @@ int cmfv_proc_run(char *const argv[], unsigned timeout_s, size_t max, int pass_s
 		return CMFV_ENOMEM;
 	return CMFV_OK;
 fail:
-	if (out[0] >= 0) {
-		close(out[0]);
-		close(out[1]);
-	}
-	if (err[0] >= 0) {
-		close(err[0]);
-		close(err[1]);
-	}
-	if (exec_err[0] >= 0) {
-		close(exec_err[0]);
-		close(exec_err[1]);
-	}
+	close_pair(out);
+	close_pair(err);
+	close_pair(ex);
 	return CMFV_EENV;
+}
+
+enum cmfv_err cmfv_proc_run(char *const argv[], unsigned timeout_s, size_t max, int pass_stderr,
+			    struct cmfv_proc *p)
+{
+	struct cmfv_proc_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.timeout_s = timeout_s;
+	o.max = max;
+	o.pass_stderr = pass_stderr;
+	return cmfv_proc_run_opts(argv, &o, p);
 }
 
 void cmfv_proc_free(struct cmfv_proc *p, int wipe)
 {
-	cmfv_buf_free(&p->out, wipe);
+	if (p == NULL)
+		return;
+	if (wipe && p->out.ptr)
+		OPENSSL_cleanse(p->out.ptr, p->out.cap);
+	cmfv_buf_free(&p->out, 0);
 	cmfv_buf_free(&p->err, 0);
 }

@@ -65,6 +65,22 @@ enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, siz
 	return CMFV_OK;
 }
 
+/* Reports find a source by name: when one file is read twice (as values
+ * and as a Secret), every copy must count as secret, or one could be quoted. */
+static int mark_secret(struct cmfv_sources *set, const char *name, int secret)
+{
+	struct cmfv_source *s;
+
+	for (s = set->head; s; s = s->next)
+		if (strcmp(s->name, name) == 0 && s->secret)
+			secret = 1;
+	if (secret)
+		for (s = set->head; s; s = s->next)
+			if (strcmp(s->name, name) == 0)
+				s->secret = 1;
+	return secret;
+}
+
 static enum cmfv_err add_owned(struct cmfv_sources *set, const char *name, char *text, size_t len,
 			       int secret, const struct cmfv_source **out)
 {
@@ -77,7 +93,7 @@ static enum cmfv_err add_owned(struct cmfv_sources *set, const char *name, char 
 	}
 	s->text = text;
 	s->len = len;
-	s->secret = secret;
+	s->secret = mark_secret(set, name, secret);
 	for (tail = &set->head; *tail; tail = &(*tail)->next)
 		;
 	*tail = s;
@@ -116,6 +132,7 @@ enum cmfv_err cmfv_sources_read(struct cmfv_sources *set, const char *path, int 
 		const struct cmfv_source *prev = cmfv_sources_find(set, shown);
 
 		if (prev) {
+			mark_secret(set, shown, secret);
 			*out = prev;
 			return CMFV_OK;
 		}

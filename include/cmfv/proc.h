@@ -6,25 +6,45 @@
 #include <stddef.h>
 
 #include "cmfv/buf.h"
+#include "cmfv/diag.h"
 
 struct cmfv_proc {
-	int status;          /**< exit status; 128+N for signal N; see below */
-	int timed_out;       /**< killed after the time limit */
-	int not_found;       /**< the program could not be executed (status 127) */
-	struct cmfv_buf out; /**< stdout (NULL ptr when empty); wipe it if it held secrets */
-	struct cmfv_buf err; /**< stderr */
+	int status;	     /**< exit status; 128+N after signal N; 127 when it could
+				  not be executed */
+	int timed_out;	     /**< killed (SIGKILL) when the time limit ran out */
+	int not_found;	     /**< exec failed (see exec_errno): missing, not executable */
+	int exec_errno;	     /**< errno of the failed exec, else 0 */
+	int truncated;	     /**< stdout or stderr was longer than the cap; the rest
+				  was read and dropped */
+	struct cmfv_buf out; /**< stdout, NUL-terminated (ptr NULL when empty) */
+	struct cmfv_buf err; /**< stderr, likewise; empty when passed through */
 };
 
-/** Run \p argv (argv[0] looked up in PATH) with stdin from /dev/null, for at
- * most \p timeout_s seconds, keeping at most \p max bytes of each stream
- * (the rest is read and dropped). When \p pass_stderr, stderr is not
- * captured but goes to ours. Returns CMFV_OK when the program ran (whatever
- * its status), CMFV_EENV when it could not be started. \p p is zeroed first;
- * free it with cmfv_proc_free. */
-int cmfv_proc_run(char *const argv[], unsigned timeout_s, size_t max, int pass_stderr,
-		  struct cmfv_proc *p);
+struct cmfv_proc_opts {
+	unsigned timeout_s; /**< wall-clock limit for the whole run; 0 = 30 s */
+	size_t max;	    /**< cap per captured stream; 0 = 16 MiB */
+	int pass_stderr;    /**< stderr goes to ours instead of being captured */
+	int secret_out;	    /**< stdout holds key material: its buffer never leaves a
+				 stale copy when it grows; free with wipe set */
+};
 
-/** Free the buffers; \p wipe cleanses stdout first (it held key material). */
+/** Run \p argv (argv[0] looked up in PATH, execvp) with stdin from
+ * /dev/null and SIGPIPE at its default, capturing stdout (and stderr unless
+ * \p o->pass_stderr). When the time limit runs out the child is killed and
+ * reaped. \p p is zeroed first and owns the captured buffers: release them
+ * with cmfv_proc_free in every case (also on failure).
+ * \return CMFV_OK when the program was started, even if exec then failed
+ *         (p->not_found) or it was killed; CMFV_EENV when no pipe or process
+ *         could be made; CMFV_ENOMEM when a capture buffer could not grow. */
+enum cmfv_err cmfv_proc_run_opts(char *const argv[], const struct cmfv_proc_opts *o,
+				 struct cmfv_proc *p);
+
+/** cmfv_proc_run_opts with a timeout, a cap and pass_stderr only. */
+enum cmfv_err cmfv_proc_run(char *const argv[], unsigned timeout_s, size_t max, int pass_stderr,
+			    struct cmfv_proc *p);
+
+/** Free the buffers; \p wipe cleanses stdout first (it held key material).
+ * NULL is fine. */
 void cmfv_proc_free(struct cmfv_proc *p, int wipe);
 
 #endif

@@ -1,4 +1,5 @@
-/* key-info: length and KCV of each key source; do they hold the same key? */
+/* key-info: length, KCV and verdict of the key in each source; do they all
+ * hold the same key? */
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,47 +12,127 @@
 #include "keysrc.h"
 
 struct source {
-	char label[600];
+	char label[700];
+	int is_secret; /* a Secret source (not a raw key file) */
 	struct cmfv_secret_value v;
 	struct cmfv_key_check c;
-	const char *problem; /* NULL when the key is usable */
+	const char *verdict;
 };
 
 static void help(void)
 {
-	printf("Usage: cmf-validate key-info [--key-file FILE]... [--secret-file FILE]... [--cluster]\n"
-	       "                            [--secret-name NAME --secret-property KEY] [-n NS] [-o text|json]\n\n"
-	       "Print the length, key check value (KCV) and verdict of the key in each source\n"
-	       "(never the key). With two or more sources, exit 0 when they all hold the same\n"
-	       "key and 1 when not: prove that your backup matches the cluster.\n\n"
-	       "Example:\n  cmf-validate key-info --key-file backup/cmf.key --cluster --secret-name cmf-encryption-key --secret-property encryption-key -n flink\n\n");
+	printf("Usage: cmf-validate key-info [--key-file FILE]... [--secret-file FILE]... "
+	       "[--manifests FILE]...\n"
+	       "                            [--cluster] [--secret-name NAME --secret-property KEY] "
+	       "[-n NS] [-o text|json]\n\n"
+	       "Print the length, key check value (KCV) and verdict of the key in each source;\n"
+	       "never the key. The KCV is the first 3 bytes of AES-ECB(key, 16 zero bytes): two\n"
+	       "keys with the same KCV are the same key.\n\n"
+	       "Exit status: with two or more sources, 0 when they all hold the same usable key\n"
+	       "and 1 when not (prove that a backup matches the cluster); with one source, 0 when\n"
+	       "its key has a usable length and 1 when not. 2 and 3 as for every command.\n\n"
+	       "Example:\n  cmf-validate key-info --key-file backup/cmf.key --cluster "
+	       "--secret-name cmf-encryption-key --secret-property encryption-key -n flink\n\n");
 	cli_print_flags(CMD_KEY_INFO);
 }
 
-static const char *problem_of(const struct source *s)
+static int load(const struct cli_opts *o, struct cli_run *run, size_t i, struct source *s)
 {
-	switch (s->v.status) {
-	case CMFV_SECRET_NOT_FOUND:
-		return "Secret not found";
-	case CMFV_SECRET_NO_PROPERTY:
-		return "no such property in the Secret";
-	case CMFV_SECRET_BAD_BASE64:
-		return "not valid base64";
-	case CMFV_SECRET_FOUND:
-		break;
+	size_t k;
+	const char *path;
+
+	if (i < o->nkey_files) {
+		snprintf(s->label, sizeof(s->label), "--key-file %s", o->key_files[i]);
+		return keysrc_load_file(run, o->key_files[i], &s->v);
 	}
-	switch (s->c.verdict) {
-	case CMFV_KEY_OK:
-		return NULL;
-	case CMFV_KEY_DOUBLE_BASE64:
-	case CMFV_KEY_DOUBLE_HEX:
-		return "encoded twice";
-	case CMFV_KEY_TRAILING_NEWLINE:
-		return "trailing newline";
-	case CMFV_KEY_BAD_LENGTH:
-		break;
+	s->is_secret = 1;
+	k = i - o->nkey_files;
+	if (k < o->nsecret_files + o->nmanifests) {
+		path =
+		    k < o->nsecret_files ? o->secret_files[k] : o->manifests[k - o->nsecret_files];
+		snprintf(s->label, sizeof(s->label), "%s %s",
+			 k < o->nsecret_files ? "--secret-file" : "--manifests", path);
+		return keysrc_find(run, path, o->secret_name, o->secret_property, &s->v);
 	}
-	return "not 16 or 32 bytes";
+	snprintf(s->label, sizeof(s->label), "--cluster (namespace %s)",
+		 run->namespace ? run->namespace : "of the kubectl context");
+	return keysrc_cluster(o, run, o->secret_name, o->secret_property, &s->v);
+}
+
+static int usable(const struct source *s)
+{
+	return s->v.status == CMFV_SECRET_FOUND && s->c.verdict == CMFV_KEY_OK;
+}
+
+static void json_str_or_null(struct cmfv_buf *b, const char *s)
+{
+	if (s)
+		cmfv_json_str(b, s, strlen(s));
+	else
+		cmfv_buf_puts(b, "null");
+}
+
+static void render_json(const struct cli_opts *o, const struct source *src, size_t n, int same,
+			struct cmfv_buf *b)
+{
+	size_t i;
+
+	cmfv_buf_puts(b, "{\n  \"version\": 1,\n  \"sources\": [");
+	for (i = 0; i < n; i++) {
+		const struct source *s = &src[i];
+		int found = s->v.status == CMFV_SECRET_FOUND;
+
+		cmfv_buf_puts(b, i ? ",\n    {\"source\": " : "\n    {\"source\": ");
+		json_str_or_null(b, s->label);
+		cmfv_buf_puts(b, ", \"secret\": ");
+		json_str_or_null(b, s->is_secret ? o->secret_name : NULL);
+		cmfv_buf_puts(b, ", \"property\": ");
+		json_str_or_null(b, s->is_secret ? o->secret_property : NULL);
+		cmfv_buf_puts(b, ", \"namespace\": ");
+		json_str_or_null(b, s->v.namespace);
+		if (found)
+			cmfv_buf_printf(b, ", \"length\": %zu", s->v.len);
+		else
+			cmfv_buf_puts(b, ", \"length\": null");
+		cmfv_buf_puts(b, ", \"kcv\": ");
+		json_str_or_null(b, usable(s) ? s->c.kcv : NULL);
+		cmfv_buf_puts(b, ", \"verdict\": ");
+		json_str_or_null(b, s->verdict);
+		cmfv_buf_puts(b, ", \"weakness\": ");
+		json_str_or_null(b, usable(s) && s->c.weakness != CMFV_WEAK_NONE
+					? cmfv_key_weakness_name(s->c.weakness)
+					: NULL);
+		cmfv_buf_puts(b, "}");
+	}
+	cmfv_buf_printf(b, "%s],\n  \"same\": %s\n}\n", n ? "\n  " : "",
+			n > 1 ? (same ? "true" : "false") : "null");
+}
+
+static void render_text(const struct source *src, size_t n, int same, struct cmfv_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct source *s = &src[i];
+
+		cmfv_buf_printf(b, "%s: ", s->label);
+		/* the KCV last: scripts take it with sed 's/.*KCV //' */
+		if (s->v.status != CMFV_SECRET_FOUND)
+			cmfv_buf_printf(b, "%s\n", s->verdict);
+		else if (usable(s) && s->c.weakness != CMFV_WEAK_NONE)
+			cmfv_buf_printf(b, "weak (%s), %zu bytes, KCV %s\n",
+					cmfv_key_weakness_name(s->c.weakness), s->v.len, s->c.kcv);
+		else if (usable(s))
+			cmfv_buf_printf(b, "ok, %zu bytes, KCV %s\n", s->v.len, s->c.kcv);
+		else
+			cmfv_buf_printf(
+			    b,
+			    "%s, %zu bytes, not a usable key (cmf-validate check tells the fix)\n",
+			    s->verdict, s->v.len);
+	}
+	if (n > 1)
+		cmfv_buf_puts(b, same ? "same key in every source\n"
+				      : "the sources do NOT hold the same usable key\n");
 }
 
 int cmd_key_info(int argc, char **argv)
@@ -59,111 +140,87 @@ int cmd_key_info(int argc, char **argv)
 	struct cli_opts o;
 	struct cli_run run;
 	struct source *src = NULL;
-	size_t n = 0, i, total;
-	int rc = cli_parse(CMD_KEY_INFO, "key-info", argc, argv, &o), json, same = 1;
+	struct cmfv_buf b = {0};
+	size_t n = 0, i, total = 0;
+	int rc = cli_parse(CMD_KEY_INFO, "key-info", argc, argv, &o), json = 0, same = 1;
 
-	if (rc != 0) {
-		cli_opts_free(&o);
-		return rc;
-	}
+	memset(&run, 0, sizeof(run));
+	if (rc != 0)
+		goto out;
 	if (o.help) {
 		help();
-		cli_opts_free(&o);
-		return 0;
+		goto out;
 	}
-	json = o.noutputs && strcmp(o.outputs[o.noutputs - 1], "json") == 0;
-	if (o.noutputs && !json && strcmp(o.outputs[o.noutputs - 1], "text") != 0) {
-		fprintf(stderr, "cmf-validate key-info: unknown output format '%s' (text, json)\n",
-			o.outputs[o.noutputs - 1]);
-		cli_opts_free(&o);
-		return EXIT_USAGE;
+	if (o.noutputs) {
+		const char *f = o.outputs[o.noutputs - 1];
+
+		json = strcmp(f, "json") == 0;
+		if (!json && strcmp(f, "text") != 0) {
+			fprintf(stderr,
+				"cmf-validate key-info: unknown output format '%s' (text, json)\n",
+				f);
+			rc = EXIT_USAGE;
+			goto out;
+		}
 	}
 	total = o.nkey_files + o.nsecret_files + o.nmanifests + (o.cluster ? 1 : 0);
 	if (total == 0 || o.nrest) {
-		fprintf(stderr, "cmf-validate key-info: give one or more key sources (--key-file, --secret-file, --manifests, --cluster)\n");
-		cli_opts_free(&o);
-		return EXIT_USAGE;
+		fprintf(stderr, "cmf-validate key-info: give one or more key sources (--key-file, "
+				"--secret-file, --manifests, --cluster)\n");
+		rc = EXIT_USAGE;
+		goto out;
 	}
-	if (total > o.nkey_files && (!o.secret_name || !o.secret_property)) {
-		fprintf(stderr, "cmf-validate key-info: Secret sources need --secret-name and --secret-property\n");
-		cli_opts_free(&o);
-		return EXIT_USAGE;
+	if (total > o.nkey_files &&
+	    (!o.secret_name || !o.secret_name[0] || !o.secret_property || !o.secret_property[0])) {
+		fprintf(stderr, "cmf-validate key-info: --secret-file, --manifests and --cluster "
+				"need --secret-name NAME and --secret-property KEY\n");
+		rc = EXIT_USAGE;
+		goto out;
 	}
-	memset(&run, 0, sizeof(run));
 	run.namespace = cli_namespace(&o);
-	src = calloc(total, sizeof(*src));
+	src = cmfv_calloc(total, sizeof(*src));
 	if (src == NULL) {
-		cli_opts_free(&o);
-		return EXIT_ENV;
+		fprintf(stderr, "cmf-validate: out of memory\n");
+		rc = EXIT_ENV;
+		goto out;
 	}
-	for (i = 0; rc == 0 && i < total; i++) {
-		struct source *s = &src[n];
+	for (i = 0; i < total; i++, n++) {
+		struct source *s = &src[i];
 
-		if (i < o.nkey_files) {
-			snprintf(s->label, sizeof(s->label), "--key-file %s", o.key_files[i]);
-			rc = keysrc_load_file(&run, o.key_files[i], &s->v);
-		} else if (i < o.nkey_files + o.nsecret_files + o.nmanifests) {
-			size_t k = i - o.nkey_files;
-			const char *path = k < o.nsecret_files ? o.secret_files[k] : o.manifests[k - o.nsecret_files];
-
-			snprintf(s->label, sizeof(s->label), "%s %s", k < o.nsecret_files ? "--secret-file" : "--manifests",
-				 path);
-			rc = keysrc_find(&run, path, o.secret_name, o.secret_property, &s->v);
-		} else {
-			snprintf(s->label, sizeof(s->label), "--cluster (Secret %s, namespace %s)", o.secret_name,
-				 run.namespace ? run.namespace : "of the current context");
-			rc = keysrc_cluster(&o, &run, o.secret_name, o.secret_property, &s->v);
-		}
+		rc = load(&o, &run, i, s);
 		if (rc != 0)
-			break;
+			goto out;
 		if (s->v.status == CMFV_SECRET_FOUND)
 			cmfv_key_check(s->v.key, s->v.len, &s->c);
-		s->problem = problem_of(s);
-		n++;
+		s->verdict = keysrc_verdict(&s->v, &s->c);
 	}
-	if (rc == 0) {
-		/* the same key everywhere? compared in constant time, then wiped */
-		for (i = 0; i < n; i++)
-			if (src[i].problem || (i > 0 && (src[i].v.len != src[0].v.len ||
-							 CRYPTO_memcmp(src[i].v.key, src[0].v.key, src[0].v.len) != 0)))
-				same = 0;
-		if (json) {
-			struct cmfv_buf b = {0};
-
-			cmfv_buf_puts(&b, "{\n  \"sources\": [");
-			for (i = 0; i < n; i++) {
-				cmfv_buf_puts(&b, i ? ",\n    {\"source\": " : "\n    {\"source\": ");
-				cmfv_json_str(&b, src[i].label, strlen(src[i].label));
-				cmfv_buf_printf(&b, ", \"length\": %zu, \"kcv\": ", src[i].v.len);
-				if (src[i].problem)
-					cmfv_buf_printf(&b, "null, \"problem\": \"%s\"}", src[i].problem);
-				else
-					cmfv_buf_printf(&b, "\"%s\", \"problem\": null}", src[i].c.kcv);
-			}
-			cmfv_buf_printf(&b, "\n  ],\n  \"same\": %s\n}\n", n > 1 ? (same ? "true" : "false") : "null");
-			if (!b.failed)
-				fwrite(b.ptr, 1, b.len, stdout);
-			cmfv_buf_free(&b, 0);
-		} else {
-			for (i = 0; i < n; i++) {
-				if (src[i].problem)
-					printf("%s: %zu bytes, %s\n", src[i].label, src[i].v.len, src[i].problem);
-				else
-					printf("%s: %zu bytes, KCV %s\n", src[i].label, src[i].v.len, src[i].c.kcv);
-			}
-			if (n > 1)
-				printf("%s\n", same ? "same key in every source" : "the sources do NOT hold the same usable key");
-		}
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			perror("cmf-validate: write");
-			rc = EXIT_ENV;
-		} else {
-			rc = same ? EXIT_CLEAN : EXIT_FINDINGS;
-		}
+	/* the same key everywhere? compared in constant time */
+	for (i = 0; i < n; i++)
+		if (!usable(&src[i]) ||
+		    !cmfv_key_equal(src[i].v.key, src[i].v.len, src[0].v.key, src[0].v.len))
+			same = 0;
+	if (json)
+		render_json(&o, src, n, same, &b);
+	else
+		render_text(src, n, same, &b);
+	if (b.failed) {
+		fprintf(stderr, "cmf-validate: out of memory\n");
+		rc = EXIT_ENV;
+		goto out;
 	}
-	for (i = 0; i < total; i++)
+	if (fwrite(b.ptr, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+		perror("cmf-validate: write");
+		rc = EXIT_ENV;
+		goto out;
+	}
+	rc = same ? EXIT_CLEAN : EXIT_FINDINGS;
+out:
+	for (i = 0; src && i < total; i++)
 		cmfv_secret_value_clear(&src[i].v);
-	free(src);
+	if (src)
+		OPENSSL_cleanse(src, total * sizeof(*src));
+	cmfv_free(src);
+	cmfv_buf_free(&b, 0);
 	cli_run_free(&run);
 	cli_opts_free(&o);
 	return rc;

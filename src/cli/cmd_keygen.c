@@ -5,23 +5,30 @@
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmfv/check.h"
 #include "cmfv/key.h"
+#include "cmfv/scalar.h"
 #include "commands.h"
 
 static void help(void)
 {
-	printf("Usage: cmf-validate keygen [--bits 128|256] (-o FILE | --secret NAME --property KEY [-n NS])\n\n"
+	printf("Usage: cmf-validate keygen [--bits 128|256] (-o FILE | --secret NAME --property "
+	       "KEY [-n NS])\n\n"
 	       "Make a new AES key with OpenSSL's random generator (256 bits by default).\n"
-	       "  -o FILE     write the raw key to FILE (mode 0600; an existing file is never overwritten)\n"
-	       "  --secret    print a Secret manifest, shaped like\n"
-	       "              kubectl create secret generic NAME --from-file=KEY=... --dry-run=client -o yaml\n"
+	       "  -o FILE     write the raw key to FILE (mode 0600; an existing file is never "
+	       "overwritten)\n"
+	       "  --secret    print a Secret manifest on stdout, the same as\n"
+	       "              kubectl create secret generic NAME --from-file=KEY=... [-n NS] "
+	       "--dry-run=client -o yaml\n"
 	       "The key check value (KCV) goes to stderr. Back the key up: CMF cannot rotate it,\n"
 	       "and data encrypted with a lost key is gone.\n\n"
-	       "Examples:\n  cmf-validate keygen -o cmf.key && kubectl create secret generic cmf-encryption-key --from-file=encryption-key=cmf.key -n flink\n"
-	       "  cmf-validate keygen --secret cmf-encryption-key --property encryption-key -n flink | kubectl apply -f -\n\n");
+	       "Examples:\n  cmf-validate keygen -o cmf.key && kubectl create secret generic "
+	       "cmf-encryption-key --from-file=encryption-key=cmf.key -n flink\n"
+	       "  cmf-validate keygen --secret cmf-encryption-key --property encryption-key -n "
+	       "flink | kubectl apply -f -\n\n");
 	cli_print_flags(CMD_KEYGEN);
 }
 
@@ -42,11 +49,149 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+static int digits(const char *s, size_t n, unsigned *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		*v = *v * 10 + (unsigned)(s[i] - '0');
+	}
+	return n > 0;
+}
+
+/* A date go-yaml v2 reads as a timestamp (Go layout "2006-1-2")? */
+static int yaml_date(const char *s)
+{
+	static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *a = strchr(s, '-'), *b = a ? strchr(a + 1, '-') : NULL;
+	unsigned y, m, d, max;
+
+	if (a == NULL || b == NULL || a - s != 4 || b - a - 1 < 1 || b - a - 1 > 2 ||
+	    strlen(b + 1) < 1 || strlen(b + 1) > 2 || !digits(s, 4, &y) ||
+	    !digits(a + 1, (size_t)(b - a - 1), &m) || !digits(b + 1, strlen(b + 1), &d))
+		return 0;
+	if (m < 1 || m > 12 || d < 1)
+		return 0;
+	max = mdays[m - 1] + (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+	return d <= max;
+}
+
+/* Write \p s (a Secret name, namespace or data key: [-._a-zA-Z0-9]) as
+ * kubectl's YAML printer (go-yaml v2) does: double quotes when it would read
+ * back as another type, single quotes when the emitter cannot write it
+ * plain, else plain. */
+static void put_scalar(char *out, size_t size, size_t *o, const char *s)
+{
+	struct cmfv_scalar r;
+	const char *q = "";
+	int n;
+
+	cmfv_scalar_resolve(s, strlen(s), &r);
+	if (r.res != CMFV_RES_STR || yaml_date(s))
+		q = "\"";
+	else if (strcmp(s, "-") == 0 || strncmp(s, "---", 3) == 0 || strncmp(s, "...", 3) == 0)
+		q = "'";
+	n = snprintf(out + *o, size - *o, "%s%s%s", q, s, q);
+	if (n > 0)
+		*o += (size_t)n < size - *o ? (size_t)n : size - *o - 1;
+}
+
+static void put(char *out, size_t size, size_t *o, const char *s)
+{
+	int n = snprintf(out + *o, size - *o, "%s", s);
+
+	if (n > 0)
+		*o += (size_t)n < size - *o ? (size_t)n : size - *o - 1;
+}
+
+/* The manifest, built in \p out so that the key passes through no stdio
+ * buffer; the caller wipes \p out. Returns its length. */
+static size_t manifest(char *out, size_t size, const char *name, const char *prop, const char *ns,
+		       const char *b64)
+{
+	size_t o = 0;
+
+	put(out, size, &o, "apiVersion: v1\ndata:\n  ");
+	put_scalar(out, size, &o, prop);
+	put(out, size, &o, ": ");
+	put(out, size, &o, b64);
+	put(out, size, &o, "\nkind: Secret\nmetadata:\n  creationTimestamp: null\n  name: ");
+	put_scalar(out, size, &o, name);
+	put(out, size, &o, "\n");
+	if (ns) {
+		put(out, size, &o, "  namespace: ");
+		put_scalar(out, size, &o, ns);
+		put(out, size, &o, "\n");
+	}
+	return o;
+}
+
+static int to_file(const char *path, const unsigned char *key, size_t len, const char *kcv)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "cmf-validate keygen: %s: %s%s\n", path, strerror(e),
+			e == EEXIST ? "; never overwritten (a key file may be the only copy of a "
+				      "key): choose another name"
+				    : "");
+		return e == EEXIST ? EXIT_USAGE : EXIT_ENV;
+	}
+	/* the umask may only take bits away, but be exact */
+	if (fchmod(fd, 0600) != 0 || write_all(fd, key, len) != 0 || fsync(fd) != 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(path);
+		fprintf(stderr, "cmf-validate keygen: writing %s: %s\n", path, strerror(e));
+		return EXIT_ENV;
+	}
+	if (close(fd) != 0) {
+		unlink(path);
+		fprintf(stderr, "cmf-validate keygen: writing %s: %s\n", path, strerror(errno));
+		return EXIT_ENV;
+	}
+	fprintf(stderr, "cmf-validate: wrote a %zu-byte key to %s (mode 0600), KCV %s\n", len, path,
+		kcv);
+	fprintf(stderr,
+		"next: kubectl create secret generic cmf-encryption-key "
+		"--from-file=encryption-key=%s -n <release namespace>\n",
+		path);
+	return 0;
+}
+
+static int to_secret(const struct cli_opts *o, const unsigned char *key, size_t len,
+		     const char *kcv)
+{
+	char b64[48], text[2048];
+	size_t n;
+	int rc = 0;
+
+	cmfv_base64_encode(key, len, b64);
+	n = manifest(text, sizeof(text), o->secret, o->property, cli_namespace(o), b64);
+	OPENSSL_cleanse(b64, sizeof(b64));
+	if (fflush(stdout) != 0 || write_all(1, text, n) != 0) {
+		perror("cmf-validate keygen: writing the manifest");
+		rc = EXIT_ENV;
+	}
+	OPENSSL_cleanse(text, sizeof(text));
+	if (rc == 0)
+		fprintf(stderr,
+			"cmf-validate: made a %zu-byte key in Secret %s, property %s, KCV %s\n",
+			len, o->secret, o->property, kcv);
+	return rc;
+}
+
 int cmd_keygen(int argc, char **argv)
 {
 	struct cli_opts o;
 	unsigned char key[32];
-	char b64[64], kcv[7];
+	char kcv[7];
 	size_t len;
 	int rc = cli_parse(CMD_KEYGEN, "keygen", argc, argv, &o);
 
@@ -61,63 +206,43 @@ int cmd_keygen(int argc, char **argv)
 	}
 	len = o.bits == 128 ? 16 : 32;
 	if ((o.out_file == NULL) == (o.secret == NULL) || o.nrest) {
-		fprintf(stderr, "cmf-validate keygen: give either -o FILE or --secret NAME --property KEY\n");
+		fprintf(
+		    stderr,
+		    "cmf-validate keygen: give either -o FILE or --secret NAME --property KEY\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (o.secret && (o.property == NULL || !cmfv_is_secret_key(o.property) ||
-			 !cmfv_is_dns1123_subdomain(o.secret))) {
-		fprintf(stderr, "cmf-validate keygen: --secret needs a DNS-1123 name and --property a valid data key ([-._a-zA-Z0-9]+)\n");
+	/* kubectl also refuses data keys that start with ".." */
+	if (o.secret &&
+	    (o.property == NULL || !cmfv_is_secret_key(o.property) ||
+	     strncmp(o.property, "..", 2) == 0 || !cmfv_is_dns1123_subdomain(o.secret))) {
+		fprintf(stderr,
+			"cmf-validate keygen: --secret needs a DNS-1123 name and --property a "
+			"valid data key ([-._a-zA-Z0-9]+, not starting with '..')\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (o.out_file && o.property) {
+		fprintf(stderr, "cmf-validate keygen: --property goes with --secret, not -o\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (RAND_bytes(key, (int)len) != 1) {
 		fprintf(stderr, "cmf-validate keygen: OpenSSL's random generator failed\n");
 		rc = EXIT_ENV;
-		goto out;
+		goto wipe;
 	}
 	if (cmfv_key_kcv(key, len, kcv) != CMFV_OK) {
 		fprintf(stderr, "cmf-validate keygen: cannot compute the key check value\n");
 		rc = EXIT_ENV;
 		goto wipe;
 	}
-	if (o.out_file) {
-		int fd = open(o.out_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-		if (fd < 0) {
-			fprintf(stderr, "cmf-validate keygen: %s: %s%s\n", o.out_file, strerror(errno),
-				errno == EEXIST ? " (never overwritten: a key file may be the only copy of a key)" : "");
-			rc = errno == EEXIST ? EXIT_USAGE : EXIT_ENV;
-			goto wipe;
-		}
-		if (write_all(fd, key, len) != 0 || fsync(fd) != 0 || close(fd) != 0) {
-			fprintf(stderr, "cmf-validate keygen: writing %s: %s\n", o.out_file, strerror(errno));
-			unlink(o.out_file);
-			rc = EXIT_ENV;
-			goto wipe;
-		}
-		fprintf(stderr, "cmf-validate: wrote a %zu-byte key to %s (KCV %s)\n", len, o.out_file, kcv);
-		fprintf(stderr, "next: kubectl create secret generic cmf-encryption-key --from-file=encryption-key=%s -n <namespace>\n",
-			o.out_file);
-	} else {
-		const char *ns = cli_namespace(&o);
-
-		cmfv_base64_encode(key, len, b64);
-		printf("apiVersion: v1\ndata:\n  %s: %s\nkind: Secret\nmetadata:\n  creationTimestamp: null\n  name: %s\n",
-		       o.property, b64, o.secret);
-		if (ns)
-			printf("  namespace: %s\n", ns);
-		OPENSSL_cleanse(b64, sizeof(b64));
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			perror("cmf-validate keygen: write");
-			rc = EXIT_ENV;
-			goto wipe;
-		}
-		fprintf(stderr, "cmf-validate: made a %zu-byte key (KCV %s) in Secret %s, property %s\n", len,
-			kcv, o.secret, o.property);
-	}
-	fprintf(stderr, "Back the key up now, and note its KCV: CMF cannot rotate its key, and data\n"
-			"encrypted with a lost key cannot be recovered.\n");
+	rc = o.out_file ? to_file(o.out_file, key, len, kcv) : to_secret(&o, key, len, kcv);
+	if (rc == 0)
+		fprintf(
+		    stderr,
+		    "Back the key up now and note its KCV: CMF cannot rotate its key, and data\n"
+		    "encrypted with a lost key cannot be recovered.\n");
 wipe:
 	OPENSSL_cleanse(key, sizeof(key));
 out:

@@ -1,0 +1,201 @@
+/* Running programs: capture, exit status, missing programs, time limits,
+ * size caps, no shell. */
+#include "helpers.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmfv/proc.h"
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static const char *str(const struct cmfv_buf *b)
+{
+	return b->ptr ? b->ptr : "";
+}
+
+static void test_capture(void **state)
+{
+	char *argv[] = {"sh", "-c", "printf out; printf err >&2; exit 3", NULL};
+	struct cmfv_proc p;
+
+	(void)state;
+	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
+	assert_int_equal(p.status, 3);
+	assert_false(p.timed_out);
+	assert_false(p.not_found);
+	assert_false(p.truncated);
+	assert_string_equal(str(&p.out), "out");
+	assert_string_equal(str(&p.err), "err");
+	cmfv_proc_free(&p, 1);
+	cmfv_proc_free(NULL, 0);
+}
+
+/* Arguments reach the program as they are: no shell in between. */
+static void test_no_shell(void **state)
+{
+	char *argv[] = {"printf", "%s|%s", "$(echo hi); `id` && x", "*", NULL};
+	struct cmfv_proc p;
+
+	(void)state;
+	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
+	assert_int_equal(p.status, 0);
+	assert_string_equal(str(&p.out), "$(echo hi); `id` && x|*");
+	cmfv_proc_free(&p, 0);
+}
+
+static void test_stdin_is_empty(void **state)
+{
+	char *argv[] = {"cat", NULL};
+	struct cmfv_proc p;
+	double t0 = now();
+
+	(void)state;
+	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
+	assert_int_equal(p.status, 0);
+	assert_null(p.out.ptr);
+	assert_true(now() - t0 < 5);
+	cmfv_proc_free(&p, 0);
+}
+
+static void test_missing_program(void **state)
+{
+	char *argv[] = {"/nonexistent/kubectl", "get", NULL};
+	char *argv2[] = {"cmfv-no-such-program-on-path", NULL};
+	struct cmfv_proc p;
+
+	(void)state;
+	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
+	assert_true(p.not_found);
+	assert_int_equal(p.exec_errno, ENOENT);
+	assert_int_equal(p.status, 127);
+	cmfv_proc_free(&p, 0);
+	assert_int_equal(cmfv_proc_run(argv2, 10, 1024, 0, &p), CMFV_OK);
+	assert_true(p.not_found);
+	assert_int_equal(p.exec_errno, ENOENT);
+	cmfv_proc_free(&p, 0);
+}
+
+static void test_not_executable(void **state)
+{
+	char path[] = "/tmp/cmfv-test-proc-XXXXXX";
+	int fd = mkstemp(path);
+	char *argv[] = {path, NULL};
+	struct cmfv_proc p;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "#!/bin/sh\necho hi\n", 18), 18);
+	close(fd);
+	chmod(path, 0600);
+	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
+	unlink(path);
+	assert_true(p.not_found);
+	assert_int_equal(p.exec_errno, EACCES);
+	assert_int_equal(p.status, 127);
+	cmfv_proc_free(&p, 0);
+}
+
+static void test_timeout(void **state)
+{
+	char *sleeper[] = {"sleep", "20", NULL};
+	/* closes its output, then lingers: the deadline still holds */
+	char *quiet[] = {"sh", "-c", "exec >/dev/null 2>&1; sleep 20", NULL};
+	char *const *cases[] = {sleeper, quiet};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct cmfv_proc p;
+		double t0 = now(), dt;
+
+		assert_int_equal(cmfv_proc_run(cases[i], 1, 1024, 0, &p), CMFV_OK);
+		dt = now() - t0;
+		assert_true(p.timed_out);
+		assert_int_equal(p.status, 128 + SIGKILL);
+		assert_true(dt >= 0.9 && dt < 5);
+		cmfv_proc_free(&p, 0);
+	}
+}
+
+static void test_signal_status(void **state)
+{
+	char *argv[] = {"sh", "-c", "kill -TERM $$", NULL};
+	struct cmfv_proc p;
+
+	(void)state;
+	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
+	assert_int_equal(p.status, 128 + SIGTERM);
+	assert_false(p.timed_out);
+	cmfv_proc_free(&p, 0);
+}
+
+/* Output beyond the cap is read and dropped: the program is not blocked. */
+static void test_cap(void **state)
+{
+	char *argv[] = {"sh", "-c",
+			"head -c 300000 /dev/zero | tr '\\0' a; head -c 300000 /dev/zero >&2",
+			NULL};
+	struct cmfv_proc p;
+
+	(void)state;
+	assert_int_equal(cmfv_proc_run(argv, 20, 1000, 0, &p), CMFV_OK);
+	assert_int_equal(p.status, 0);
+	assert_true(p.truncated);
+	assert_int_equal(p.out.len, 1000);
+	assert_int_equal(p.err.len, 1000);
+	assert_int_equal(strspn(p.out.ptr, "a"), 1000);
+	cmfv_proc_free(&p, 0);
+}
+
+/* Large output, grown without realloc in secret mode. */
+static void test_large_secret_output(void **state)
+{
+	char *argv[] = {"sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' k", NULL};
+	struct cmfv_proc_opts o;
+	struct cmfv_proc p;
+	int secret;
+
+	(void)state;
+	for (secret = 0; secret < 2; secret++) {
+		memset(&o, 0, sizeof(o));
+		o.timeout_s = 20;
+		o.secret_out = secret;
+		assert_int_equal(cmfv_proc_run_opts(argv, &o, &p), CMFV_OK);
+		assert_int_equal(p.status, 0);
+		assert_false(p.truncated);
+		assert_int_equal(p.out.len, 3000000);
+		assert_int_equal(strspn(p.out.ptr, "k"), 3000000);
+		assert_int_equal(p.out.ptr[p.out.len], '\0');
+		cmfv_proc_free(&p, secret);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_capture),
+	    cmocka_unit_test(test_no_shell),
+	    cmocka_unit_test(test_stdin_is_empty),
+	    cmocka_unit_test(test_missing_program),
+	    cmocka_unit_test(test_not_executable),
+	    cmocka_unit_test(test_timeout),
+	    cmocka_unit_test(test_signal_status),
+	    cmocka_unit_test(test_cap),
+	    cmocka_unit_test(test_large_secret_output),
+	};
+
+	/* as main() does: a closed pipe must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
