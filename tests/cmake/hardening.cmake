@@ -1,0 +1,21 @@
+# Hardening (docs/hardening.md). The fault-injection unit test
+# (tests/unit/test_faults.c) registers itself with the other unit tests.
+
+# Hostile inputs for every entry point, and output errors (/dev/full, a
+# closed pipe). Sanitizer builds are slower and bigger by design: they keep
+# the exit codes and messages but not the time and memory bounds.
+if(CMFV_SANITIZE)
+  set(CMFV_HOSTILE_LIMITS --no-limits)
+else()
+  set(CMFV_HOSTILE_LIMITS "")
+endif()
+add_test(NAME hostile.corpus
+  COMMAND bash ${CMFV_SRC}/tests/hostile/run.sh ${CMFV_BIN} ${CMFV_HOSTILE_LIMITS})
+set_tests_properties(hostile.corpus PROPERTIES LABELS "e2e;hostile" TIMEOUT 900)
+
+# The fuzz smoke run: each harness about a minute, only in a fuzz build
+# (CC=clang -DCMFV_FUZZ=ON). CI calls tests/fuzz/smoke.sh directly.
+if(CMFV_FUZZ)
+  add_test(NAME fuzz.smoke COMMAND bash ${CMFV_SRC}/tests/fuzz/smoke.sh ${CMAKE_BINARY_DIR} 60)
+  set_tests_properties(fuzz.smoke PROPERTIES LABELS fuzz TIMEOUT 900)
+endif()

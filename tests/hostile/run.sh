@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# The hostile input corpus (testdata/hostile): every case feeds one hostile
+# input to one entry point and checks the exit code, that stderr says one
+# clear thing (exactly one line for exit 2 or 3; the expected text is in
+# stderr or, for findings, stdout), the wall time and the peak RSS. Then output errors: a full disk
+# and a closed pipe must give exit 3 with a message, never a signal.
+#
+#   tests/hostile/run.sh CMF_VALIDATE [--no-limits] [--small] [--report FILE]
+#
+# Big inputs (10 MiB scalar, 100,000-deep nesting, 200,000 keys, random
+# bytes) are generated here, not committed. --no-limits skips the time and
+# memory bounds (for sanitizer and valgrind builds, which are slower and
+# bigger by design); --small skips inputs over 64 KiB (for valgrind).
+# --report writes a table of every case's figures. CMF_VALIDATE may be a
+# wrapper script (tests/hostile/valgrind.sh).
+set -uo pipefail
+
+bin=${1:?usage: run.sh CMF_VALIDATE [--no-limits] [--small] [--report FILE]}
+shift
+limits=1 report= small=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-limits) limits=0 ;;
+	--small) small=1 ;;
+	--report) report=$2; shift ;;
+	*) echo "run.sh: unknown option $1"; exit 2 ;;
+	esac
+	shift
+done
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+src=$(cd "$(dirname "$0")/../.." && pwd)
+data=$src/testdata/hostile
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+gen=$tmp/gen
+mkdir -p "$gen"
+export NO_COLOR=1 CMFV_TODAY=2025-06-01 HELM_CACHE_HOME=$tmp/cache XDG_CACHE_HOME=$tmp/cache
+unset HELM_NAMESPACE HELM_BIN KUBECONFIG
+
+hard_timeout=${HOSTILE_TIMEOUT:-300}
+timer=/usr/bin/time
+if [ ! -x "$timer" ]; then
+	echo "run.sh: /usr/bin/time is missing (apt-get install time): time and memory not measured"
+	timer=
+fi
+
+# ---------------------------------------------------------------- inputs
+
+python3 - "$gen" <<'EOF'
+import os, random, sys, base64
+g = sys.argv[1]
+def w(name, data):
+    with open(os.path.join(g, name), 'wb') as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+MB = 1 << 20
+rnd = random.Random(8)
+w('empty.yaml', b'')
+w('random.bin', bytes(rnd.getrandbits(8) for _ in range(64 << 10)))
+w('big-scalar.yaml', b'a: ' + b'x' * (10 * MB) + b'\n')
+w('deep-flow.yaml', b'a: ' + b'[' * 100000 + b']' * 100000 + b'\n')
+w('deep-map.yaml', b'a: ' + b'{a: ' * 100000 + b'1' + b'}' * 100000 + b'\n')
+w('keys.yaml', ''.join(f'k{i}: {i}\n' for i in range(200000)))
+# defaults with 200,000 keys and a -f file that nulls them all (Helm deletes them)
+os.makedirs(os.path.join(g, 'chart'))
+w('chart/Chart.yaml', 'apiVersion: v2\nname: hostile\nversion: 0.1.0\n')
+w('chart/values.yaml', ''.join(f'k{i}: {i}\n' for i in range(200000)))
+w('nulls.yaml', ''.join(f'k{i}: null\n' for i in range(200000)))
+w('anchors.yaml', ''.join(f'k{i}: &a{i} {i}\n' for i in range(200000)) +
+  'refs: [' + ', '.join(f'*a{i}' for i in range(0, 200000, 10)) + ']\n')
+# a Secret whose key is 10 MiB of base64, and a stream of 200,000 small
+# documents around a Secret
+key = base64.b64encode(b'k' * (7 * MB + 512 * 1024)).decode()
+w('secret-big.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cmf-key\ndata:\n  key: ' + key + '\n')
+w('secret-many-docs.yaml', ''.join(f'---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n' for i in range(200000)) +
+  '---\napiVersion: v1\nkind: Secret\nmetadata: {name: cmf-key}\nstringData: {key: "0123456789abcdef0123456789abcdef"}\n')
+# manifests: a Deployment with a 10 MiB annotation; 200,000 documents; a
+# 100,000-deep Deployment
+dep = ('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: confluent-manager-for-apache-flink\n'
+       '  annotations:\n    big: "%s"\nspec:\n  template:\n    spec:\n      containers:\n        - name: cmf\n          image: x\n')
+w('manifests-big.yaml', dep % ('x' * (10 * MB)))
+w('manifests-many-docs.yaml', ''.join(f'---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n' for i in range(200000)) +
+  '---\n' + dep % 'small')
+w('manifests-deep.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: confluent-manager-for-apache-flink\n'
+  'spec: ' + '[' * 100000 + ']' * 100000 + '\n')
+# --set arguments (an argument is at most 128 KiB on Linux)
+w('set-deep-list.txt', 'a' + '[0]' * 1001 + '=1')
+w('set-deep-list-ok.txt', 'a' + '[0]' * 1000 + '=1')
+w('set-deep-dots.txt', '.'.join(['a'] * 32) + '=1')
+w('set-json-deep.txt', 'a=' + '[' * 10001 + ']' * 10001)
+w('set-json-deep-ok.txt', 'a=' + '[' * 10000 + ']' * 10000)
+w('set-keys.txt', ','.join(f'k{i}={i}' for i in range(10000)))
+w('set-dup.txt', 'a=1,a=2,a.b=3')
+w('set-bad-utf8.txt', b'a=\xff\xfe')
+w('set-unterminated-list.txt', 'a={x,y')
+w('set-json-unterminated.txt', 'a="never closed')
+w('set-huge-int.txt', 'a=' + '9' * 400)
+w('set-huge-index.txt', 'a[99999999999999999999]=1')
+w('set-big-index.txt', 'a[65537]=1')
+w('set-tabs.txt', 'a=\tb\t,c\t=d')
+w('set-empty.txt', '')
+EOF
+
+# An input: gen/NAME is generated above, anything else is in inputs/.
+input_path() {
+	case $1 in
+	gen/*) echo "$gen/${1#gen/}" ;;
+	*) echo "$data/inputs/$1" ;;
+	esac
+}
+
+# ---------------------------------------------------------------- cases
+
+pass=0 fail=0
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+[ -z "$report" ] || printf '%-12s %-28s %4s %8s %8s  %s\n' entry input exit seconds peak_MB stderr >"$report"
+
+# run ENTRY INPUT: runs the command for ENTRY on INPUT; sets rc, secs, mb;
+# stdout in $tmp/out, stderr in $tmp/err.
+run_entry() {
+	local entry=$1 in=$2 okvals=$src/testdata/examples/values-prod.yaml
+	local -a cmd
+	local stdin=/dev/null
+	case $entry in
+	values) cmd=("$bin" check -f "$in") ;;
+	values-dump) cmd=("$bin" values -o json -f "$in") ;;
+	values-chart) cmd=("$bin" values -o json --chart "$gen/chart" -f "$in") ;;
+	secret) cmd=("$bin" check --secret-file "$in" --secret-name cmf-key --secret-property key) ;;
+	post-render)
+		cmd=("$bin" post-render -f "$okvals")
+		stdin=$in ;;
+	config) cmd=("$bin" check --config "$in" -f "$okvals") ;;
+	set | set-string | set-json | set-literal)
+		cmd=("$bin" values -o json "--$entry" "$(cat "$in")") ;;
+	set-file) cmd=("$bin" values -o json --set-file "a=$in") ;;
+	*) echo "unknown entry point $entry"; return 1 ;;
+	esac
+	# a hang fails the case (exit 124) instead of blocking CI
+	cmd=(timeout "$hard_timeout" "${cmd[@]}")
+	if [ -n "$timer" ]; then
+		"$timer" -o "$tmp/time" -f '%e %M' "${cmd[@]}" <"$stdin" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		read -r secs kb < <(tail -1 "$tmp/time")
+		# time(1) reports a signal as "Command terminated by signal N"
+		grep -q 'terminated by signal' "$tmp/time" && rc=$((128 + $(sed -n 's/.*signal \([0-9]*\).*/\1/p' "$tmp/time")))
+		mb=$(((kb + 1023) / 1024))
+	else
+		"${cmd[@]}" <"$stdin" >"$tmp/out" 2>"$tmp/err"
+		rc=$? secs=0 mb=0
+	fi
+}
+
+while IFS= read -r line || [ -n "$line" ]; do
+	case $line in '#'* | '') continue ;; esac
+	spec=${line%%|*} msg=${line#*|}
+	[ "$spec" = "$line" ] && msg=
+	msg=$(printf '%s' "$msg" | sed 's/^ *//; s/ *$//')
+	read -r entry input want rest <<<"$spec"
+	max_s=1 max_mb=64
+	for opt in $rest; do
+		case $opt in
+		time=*) max_s=${opt#time=} ;;
+		rss=*) max_mb=${opt#rss=} ;;
+		esac
+	done
+	in=$(input_path "$input")
+	name="$entry $input"
+	if [ $small = 1 ] && [ "$(wc -c <"$in")" -gt 65536 ]; then
+		continue
+	fi
+	run_entry "$entry" "$in"
+	[ -z "$report" ] || printf '%-12s %-28s %4s %8s %8s  %s\n' "$entry" "$input" "$rc" "$secs" "$mb" \
+		"$(head -1 "$tmp/err" | cut -c1-160)" >>"$report"
+	why=""
+	[ "$rc" = "$want" ] || why="exit $rc, want $want"
+	# findings go to stdout, errors to stderr: the text may be in either
+	if [ -z "$why" ] && [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/err" "$tmp/out"; then
+		why="output lacks '$msg'"
+	fi
+	if [ -z "$why" ] && { [ "$want" = 2 ] || [ "$want" = 3 ]; }; then
+		lines=$(grep -c '' "$tmp/err")
+		[ "$lines" = 1 ] || why="$lines lines on stderr, want one clear message"
+	fi
+	if [ -z "$why" ] && [ "$want" = 0 ] && [ "$entry" != post-render ] && [ -s "$tmp/err" ]; then
+		why="stderr not empty"
+	fi
+	if [ -z "$why" ] && [ $limits = 1 ]; then
+		if awk -v s="$secs" -v m="$max_s" 'BEGIN { exit !(s > m) }'; then
+			why="took ${secs}s, limit ${max_s}s"
+		elif [ "$mb" -gt "$max_mb" ]; then
+			why="peak RSS ${mb} MB, limit ${max_mb} MB"
+		fi
+	fi
+	if [ -n "$why" ]; then
+		bad "$name: $why"
+		head -c 600 "$tmp/err" | sed 's/^/    /'
+	else
+		ok "$name (exit $rc, ${secs}s, ${mb} MB)"
+	fi
+done <"$data/cases.txt"
+
+# The valid BOM + CRLF stream: the documents post-render does not change
+# come out byte for byte (BOM and CRLF kept), and a second run on its own
+# output changes nothing.
+okvals=$src/testdata/examples/values-prod.yaml
+crlf=$data/inputs/bom-crlf-manifests.yaml
+if "$bin" post-render -f "$okvals" <"$crlf" >"$tmp/pr1" 2>/dev/null &&
+	"$bin" post-render -f "$okvals" <"$tmp/pr1" >"$tmp/pr2" 2>/dev/null; then
+	service=$(sed -n '/^---\r$/h; /^---\r$/!H; ${x; p}' "$crlf")
+	if [ "$(head -c3 "$tmp/pr1" | od -An -tx1 | tr -d ' ')" != efbbbf ]; then
+		bad "post-render BOM + CRLF: the BOM is gone"
+	elif ! grep -qF -- "$(printf '%s' "$service" | tail -1)" "$tmp/pr1" ||
+		[ "$(tail -c "$(printf '%s\n' "$service" | wc -c)" "$tmp/pr1")" != "$service" ]; then
+		bad "post-render BOM + CRLF: the Service document did not come out byte for byte"
+	elif ! cmp -s "$tmp/pr1" "$tmp/pr2"; then
+		bad "post-render BOM + CRLF: not idempotent (a second run changed the output)"
+	else
+		ok "post-render BOM + CRLF: untouched documents byte for byte, idempotent"
+	fi
+else
+	bad "post-render BOM + CRLF: failed"
+fi
+
+# ---------------------------------------------------------------- out of memory
+# The whole binary with its address space capped (ulimit -v) at 8 MB, 14
+# MB, ... 128 MB: malloc fails somewhere different each time, libyaml's and
+# OpenSSL's included. Every run must give its normal result or exit 3 with
+# one line saying memory ran out; never a crash, and never an input error
+# (exit 2) for what was a lack of memory. Not in sanitizer builds, which
+# need terabytes of address space.
+oom_sweep() {
+	local name=$1 normal=$2 stdin=$3 mb rc bad_runs=0 runs=0
+	shift 3
+	for mb in $(seq 8 6 128); do
+		(ulimit -v $((mb * 1024)); exec "$@") <"$stdin" >/dev/null 2>"$tmp/err"
+		rc=$?
+		runs=$((runs + 1))
+		if [ "$rc" = "$normal" ]; then
+			continue
+		elif [ "$rc" = 3 ] && [ "$(grep -c '' "$tmp/err")" = 1 ] &&
+			grep -qiE 'out of memory|cannot allocate memory' "$tmp/err"; then
+			continue
+		fi
+		bad_runs=$((bad_runs + 1))
+		[ $bad_runs -gt 1 ] || { echo "    at ${mb} MB: exit $rc"; head -c 300 "$tmp/err" | sed 's/^/    /'; }
+	done
+	if [ $bad_runs = 0 ]; then
+		ok "out of memory: $name ($runs limits, 8-128 MB)"
+	else
+		bad "out of memory: $name: $bad_runs of $runs limits gave neither exit $normal nor exit 3 with a message"
+	fi
+}
+if [ $limits = 1 ]; then
+	oom_sweep "check -f (200,000 keys)" 0 /dev/null "$bin" check -f "$gen/keys.yaml"
+	oom_sweep "values -o json -f (10 MiB scalar)" 0 /dev/null "$bin" values -o json -f "$gen/big-scalar.yaml"
+	oom_sweep "values --chart (200,000 nulls)" 0 /dev/null "$bin" values -o json --chart "$gen/chart" -f "$gen/nulls.yaml"
+	oom_sweep "check --secret-file (10 MiB key)" 1 /dev/null "$bin" check --secret-file "$gen/secret-big.yaml" \
+		--secret-name cmf-key --secret-property key
+	oom_sweep "post-render (10 MiB Deployment)" 0 "$gen/manifests-big.yaml" "$bin" post-render -f "$okvals"
+fi
+
+# ---------------------------------------------------------------- output errors
+
+# findings to print: an empty report has nothing to fail writing
+badvals=$src/testdata/examples/values-prod-broken.yaml
+# expect_io NAME RC STDERR-FILE: exit 3 and a message, never a signal
+expect_io() {
+	if [ "$2" = 3 ] && [ -s "$3" ]; then
+		ok "$1 (exit 3: $(head -1 "$3"))"
+	else
+		bad "$1: exit $2, want 3 and a message"
+		head -c 400 "$3" | sed 's/^/    /'
+	fi
+}
+if [ -w /dev/full ]; then
+	"$bin" values -f "$okvals" >/dev/full 2>"$tmp/err"
+	expect_io "values > /dev/full" $? "$tmp/err"
+	"$bin" values -o json -f "$okvals" >/dev/full 2>"$tmp/err"
+	expect_io "values -o json > /dev/full" $? "$tmp/err"
+	"$bin" check -o json -f "$badvals" >/dev/full 2>"$tmp/err"
+	expect_io "check -o json > /dev/full" $? "$tmp/err"
+	"$bin" check -f "$badvals" >/dev/full 2>"$tmp/err"
+	expect_io "check (text) > /dev/full" $? "$tmp/err"
+	"$bin" rules >/dev/full 2>"$tmp/err"
+	expect_io "rules > /dev/full" $? "$tmp/err"
+	"$bin" post-render -f "$okvals" <"$data/inputs/bom-crlf-manifests.yaml" >/dev/full 2>"$tmp/err"
+	expect_io "post-render > /dev/full" $? "$tmp/err"
+else
+	echo "skip /dev/full cases: no /dev/full"
+fi
+# A reader that is gone before we write: the write fails with EPIPE (SIGPIPE
+# is ignored) and must be exit 3, whatever the output's size.
+closed_pipe() {
+	local name=$1
+	shift
+	{ sleep 0.3; "$@" 2>"$tmp/err"; echo $? >"$tmp/rc"; } | true
+	expect_io "$name | (closed)" "$(cat "$tmp/rc")" "$tmp/err"
+}
+closed_pipe "values (10 MiB)" "$bin" values -f "$gen/big-scalar.yaml"
+closed_pipe "values -o json" "$bin" values -o json -f "$okvals"
+closed_pipe "check -o json" "$bin" check -o json -f "$badvals"
+closed_pipe "check (text)" "$bin" check -f "$badvals"
+closed_pipe "post-render" sh -c 'exec "$0" post-render -f "$1" <"$2"' "$bin" "$okvals" \
+	"$data/inputs/bom-crlf-manifests.yaml"
+# and one that reads a little first (| head -c1) on output bigger than a pipe
+{ "$bin" values -f "$gen/big-scalar.yaml" 2>"$tmp/err"; echo $? >"$tmp/rc"; } | head -c1 >/dev/null
+expect_io "values (10 MiB) | head -c1" "$(cat "$tmp/rc")" "$tmp/err"
+
+echo "hostile: $pass passed, $fail failed"
+[ $fail = 0 ]
