@@ -31,7 +31,7 @@ if [ "${CMFV_SKIP_SANITIZERS:-0}" != 1 ]; then
 	echo "valgrind: all unit test programs clean"
 
 	echo "== valgrind memcheck (end-to-end golden suites: every command, every format)"
-	for suite in check lint upgrade post-render; do
+	for suite in check lint upgrade; do
 		CMFV_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 			bash tests/golden/run.sh build/cmf-validate "testdata/$suite" | tail -1
 		[ "${PIPESTATUS[0]}" = 0 ] || { echo "valgrind: golden suite $suite failed"; exit 1; }

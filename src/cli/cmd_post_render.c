@@ -1,110 +1,227 @@
-/* post-render: manifests on stdin -> the same manifests on stdout, with the
- * encryption key mounted into the CMF Deployment.
+/* post-render: Helm's post-renderer. Manifests on stdin, the same on
+ * stdout with the key mounted into the CMF Deployment; fails closed.
  *
- * Every document that is not changed goes out byte for byte: the stream is
- * cut into documents without parsing them (docsplit.c) and only documents
- * that mention a Deployment are parsed. Output is held back until the whole
- * stream has been seen, so that a failing check writes nothing (fail
- * closed); past SPOOL_MEM bytes it waits in an unlinked temporary file, so
- * memory stays bounded by the largest document. */
-#define _GNU_SOURCE /* memmem, O_TMPFILE */
+ * Two passes keep memory bounded by the largest document and write nothing
+ * before the verdict: the first splits the stream, looks for the
+ * Deployment and keeps a copy of it only; the second copies the stream out
+ * with that one document replaced. stdin that is a regular file is mapped
+ * (pass 1 drops what it has read; pass 2 maps it again a window at a time);
+ * a pipe is kept in memory up to SPOOL_MEM, then in an unlinked temporary
+ * file (in memory after all when none can be made). */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
 
 #include "cmfv/alloc.h"
-#include "cmfv/docsplit.h"
-#include "cmfv/emit.h"
-#include "cmfv/mount.h"
-#include "cmfv/yaml.h"
+#include "cmfv/buf.h"
+#include "cmfv/check.h"
+#include "cmfv/guard.h"
+#include "cmfv/inject.h"
+#include "cmfv/stream.h"
+#include "cmfv/version.h"
 #include "commands.h"
 
-#define SPOOL_MEM ((size_t)16 << 20)      /* a stream this size is read whole */
-#define SPOOL_STREAM_MEM ((size_t)4 << 20) /* beyond it, spool this much, then spill */
+#define IN_NAME "<stdin>"
+#define COPY_BLOCK ((size_t)128 << 10)
+#define SPOOL_MEM ((size_t)16 << 20) /* a pipe's bytes kept in memory before a temporary file */
+#define MAP_WINDOW ((size_t)8 << 20) /* a mapped file is dropped or mapped this much at a time */
 
-struct spool {
-	char *mem;
-	size_t len, cap;
-	int fd;         /* spill file, -1 while everything fits in memory */
-	size_t limit;   /* bytes held in memory before spilling */
-	size_t total;   /* bytes spooled */
-	const char *map; /* the input mapped whole (a regular file), or NULL */
-	int failed;
+struct input {
+	int fd;			 /* stdin */
+	int seekable;		 /* a regular file: mapped, and mapped again in pass 2 */
+	off_t start;		 /* where stdin stood when we began */
+	unsigned long long size; /* its bytes from there (regular files) */
+	char *mem;		 /* a pipe's bytes: all of them, or the first SPOOL_MEM */
+	size_t len, cap, pos;	 /* pos: how far pass 1 has read mem */
+	int all_in_mem;		 /* mem holds the whole input */
+	int spool;		 /* temporary copy of a long pipe, or -1 */
+	int spool_errno;	 /* keeping the copy failed */
 };
 
-struct candidate {
-	char *bytes;    /* the document as it came */
-	size_t len;
-	size_t at;      /* spool offset it goes before */
-	size_t skip;    /* bytes of the spool it replaces (the input held whole: its own) */
-	struct cmfv_node *doc;
-	enum cmfv_match match;
-	int chosen, changed;
+struct pr {
+	struct cli_opts o;
+	struct cli_run run;
+	struct cmfv_inject_opts io;
+	struct cmfv_buf notes; /* what was said on stderr, for the report file */
+	struct input in;
 };
 
-static int spool_add(struct spool *s, const char *p, size_t n)
+static void say(struct pr *pr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "cmf-validate: ..." on stderr, and in the report file. */
+static void say(struct pr *pr, const char *fmt, ...)
 {
-	if (s->failed)
-		return -1;
-	if (s->fd < 0 && s->len + n > s->limit) {
-		const char *dir = getenv("TMPDIR");
+	char msg[1200];
+	va_list ap;
 
-		s->fd = open(dir && dir[0] ? dir : "/tmp", O_TMPFILE | O_RDWR | O_EXCL, 0600);
-		if (s->fd < 0) {
-			char path[4096];
-
-			snprintf(path, sizeof(path), "%s/cmf-validate-spool-XXXXXX", dir && dir[0] ? dir : "/tmp");
-			s->fd = mkstemp(path);
-			if (s->fd >= 0)
-				unlink(path);
-		}
-		if (s->fd < 0 || write(s->fd, s->mem, s->len) != (ssize_t)s->len) {
-			s->failed = 1;
-			return -1;
-		}
-		s->len = 0;
-	}
-	if (s->fd >= 0) {
-		while (n > 0) {
-			ssize_t w = write(s->fd, p, n);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				s->failed = 1;
-				return -1;
-			}
-			p += w;
-			n -= (size_t)w;
-			s->total += (size_t)w;
-		}
-		return 0;
-	}
-	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 65536;
-		char *nm;
-
-		while (cap < s->len + n)
-			cap *= 2;
-		nm = cmfv_realloc(s->mem, cap);
-		if (nm == NULL) {
-			s->failed = 1;
-			return -1;
-		}
-		s->mem = nm;
-		s->cap = cap;
-	}
-	memcpy(s->mem + s->len, p, n);
-	s->len += n;
-	s->total += n;
-	return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "cmf-validate: %s\n", msg);
+	cmfv_buf_printf(&pr->notes, "cmf-validate: %s\n", msg);
 }
+
+static int say_diag(struct pr *pr, const struct cmfv_diag *d)
+{
+	if (d->file[0] && d->line)
+		say(pr, "%s:%u:%u: %s", d->file, d->line, d->col ? d->col : 1, d->msg);
+	else if (d->file[0])
+		say(pr, "%s: %s", d->file, d->msg);
+	else
+		say(pr, "%s", d->msg);
+	return cmfv_err_exit_code(d->code);
+}
+
+static void help(void)
+{
+	printf("Usage: cmf-validate post-render [flags] < manifests > manifests\n\n"
+	       "Helm post-renderer. Runs every check on the values (and key sources), then\n"
+	       "mounts the encryption key Secret into the CMF Deployment: a read-only volume\n"
+	       "(defaultMode 0400) projecting just the key property to a file, mounted into\n"
+	       "container cmf. Every other document is written back byte for byte.\n\n"
+	       "  Helm 3: helm install ... --post-renderer \"$(helm env "
+	       "HELM_PLUGINS)/cmf-validate/bin/cmf-validate\" \\\n"
+	       "            --post-renderer-args post-render --post-renderer-args -f "
+	       "--post-renderer-args values.yaml\n"
+	       "  Helm 4: helm install ... --post-renderer cmf-post-renderer --post-renderer-args "
+	       "-f --post-renderer-args values.yaml\n"
+	       "  Easier: helm cmf-validate install|upgrade|template ... (checks first, wires this "
+	       "in)\n\n"
+	       "Encryption not required: the manifests pass through unchanged, with a warning\n"
+	       "(exit 1 with --strict). Encryption required but broken: exit 1, nothing written.\n"
+	       "Helm 4 discards a post-renderer's stderr, so the report is also written to\n"
+	       "--report FILE, else $HELM_CACHE_HOME/cmf-validate/last-report.txt, else\n"
+	       "${XDG_CACHE_HOME:-$HOME/.cache}/helm/cmf-validate/last-report.txt.\n\n");
+	cli_print_flags(CMD_POST_RENDER);
+	printf("\nDefaults: --volume-name %s, --mount-path %s, --file-name %s, --container %s.\n"
+	       "Exit codes: 0 ok, 1 findings (nothing written), 2 usage or unusable input\n"
+	       "(empty, not YAML), 3 environment (output could not be written).\n",
+	       CMFV_DEFAULT_VOLUME, CMFV_DEFAULT_MOUNT_PATH, CMFV_DEFAULT_FILE,
+	       CMFV_DEFAULT_CONTAINER);
+}
+
+/* ------------------------------------------------------------ report file */
+
+static int mkdirs(char *path, mode_t mode)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, mode) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(path, mode) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Where the report goes: --report, else Helm's cache folder. */
+static int report_path(const struct cli_opts *o, char *buf, size_t n, int *is_default)
+{
+	const char *helm = getenv("HELM_CACHE_HOME"), *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	int w;
+
+	*is_default = 0;
+	if (o->report_file)
+		w = snprintf(buf, n, "%s", o->report_file);
+	else if (helm && helm[0])
+		w = snprintf(buf, n, "%s/cmf-validate/last-report.txt", helm);
+	else if (xdg && xdg[0])
+		w = snprintf(buf, n, "%s/helm/cmf-validate/last-report.txt", xdg);
+	else if (home && home[0])
+		w = snprintf(buf, n, "%s/.cache/helm/cmf-validate/last-report.txt", home);
+	else
+		return -1;
+	*is_default = o->report_file == NULL;
+	return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+static void timestamp(char *buf, size_t n)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = sde && sde[0] ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Leave the report where the docs say. Failing to is a warning only. */
+static void write_report(struct pr *pr, int rc, int have_run)
+{
+	char path[4096], tmp[4160], when[32];
+	const char *target;
+	int is_default, fd;
+	FILE *f;
+
+	if (report_path(&pr->o, path, sizeof(path), &is_default) != 0) {
+		fprintf(stderr, "cmf-validate: warning: no place for the report: set HOME, "
+				"HELM_CACHE_HOME or --report\n");
+		return;
+	}
+	/* our own file is replaced whole (a reader never sees half of it);
+	 * --report FILE is written in place: it may be /dev/stderr or a FIFO */
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	target = is_default ? tmp : path;
+	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT && is_default) {
+		/* the first run: make the folders */
+		char *slash = strrchr(path, '/');
+
+		*slash = '\0';
+		if (mkdirs(path, 0700) != 0) {
+			if (rc != EXIT_ENV)
+				fprintf(stderr, "cmf-validate: warning: cannot create %s: %s\n",
+					path, strerror(errno));
+			return;
+		}
+		*slash = '/';
+		fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	}
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (rc != EXIT_ENV)
+			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s\n",
+				path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (is_default)
+			unlink(tmp);
+		return;
+	}
+	timestamp(when, sizeof(when));
+	fprintf(f, "# cmf-validate %s post-render, %s, exit %d\n", CMFV_VERSION, when, rc);
+	if (have_run)
+		cli_render(&pr->o, &pr->run, "text", f);
+	if (pr->notes.len)
+		fwrite(pr->notes.ptr, 1, pr->notes.len, f);
+	if (ferror(f) | (fclose(f) != 0) || (is_default && rename(tmp, path) != 0)) {
+		if (rc != EXIT_ENV)
+			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s\n",
+				path, strerror(errno));
+		if (is_default)
+			unlink(tmp);
+	} else if (rc == EXIT_FINDINGS) {
+		fprintf(stderr, "cmf-validate: this report is also in %s\n", path);
+	}
+}
+
+/* -------------------------------------------------------------- output */
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -114,552 +231,663 @@ static int write_all(int fd, const char *p, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return -1;
+			return w < 0 ? errno : EIO;
 		p += w;
 		n -= (size_t)w;
 	}
 	return 0;
 }
 
-/* Copy spool bytes [from, to) to stdout. */
-static int spool_out(struct spool *s, size_t from, size_t to)
+/* Copy \p n bytes from \p fd at \p off to stdout; 0 or an errno. */
+static int copy_fd(int fd, off_t off, unsigned long long n)
 {
-	char buf[1 << 16];
+	static char buf[COPY_BLOCK];
 
-	if (s->map)
-		return write_all(1, s->map + from, to - from);
-	if (s->fd < 0)
-		return write_all(1, s->mem + from, to - from);
-	while (from < to) {
-		size_t n = to - from > sizeof(buf) ? sizeof(buf) : to - from;
-		ssize_t r = pread(s->fd, buf, n, (off_t)from);
+#ifdef __linux__
+	while (n > 0) {
+		ssize_t w =
+		    sendfile(STDOUT_FILENO, fd, &off, n > COPY_BLOCK * 64 ? COPY_BLOCK * 64 : n);
 
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EINVAL || errno == ENOSYS))
+			break; /* not for these files: copy by hand */
+		if (w < 0)
+			return errno;
+		if (w == 0)
+			return EIO; /* the input shrank */
+		n -= (unsigned long long)w;
+	}
+#endif
+	while (n > 0) {
+		ssize_t r = pread(fd, buf, n > COPY_BLOCK ? COPY_BLOCK : n, off);
+		int err;
+
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r <= 0)
-			return -1;
-		if (write_all(1, buf, (size_t)r) != 0)
-			return -1;
-		from += (size_t)r;
+			return r < 0 ? errno : EIO;
+		err = write_all(STDOUT_FILENO, buf, (size_t)r);
+		if (err)
+			return err;
+		off += r;
+		n -= (unsigned long long)r;
 	}
 	return 0;
 }
 
-/* The lines a changed document keeps from its original: BOM, the `---`
- * marker, directives, comments (`# Source: ...`) and blank lines before the
- * content. */
-static size_t keep_prefix(const char *p, size_t n)
+/* Copy \p n bytes of the regular file \p fd at \p off to stdout through
+ * windows of its mapping (no copy when stdout is /dev/null, as for cat). */
+static int copy_mapped(int fd, off_t off, unsigned long long n)
 {
-	size_t i = 0, keep = 0;
+	long pg = sysconf(_SC_PAGESIZE);
 
-	if (n >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
-		i = keep = 3;
-	while (i < n) {
-		const char *nl = memchr(p + i, '\n', n - i);
-		size_t end = nl ? (size_t)(nl - p) + 1 : n, j = i;
-		int marker = n - i >= 3 && memcmp(p + i, "---", 3) == 0;
+	while (n > 0) {
+		off_t base = off - off % pg;
+		size_t delta = (size_t)(off - base);
+		size_t len = n > MAP_WINDOW ? MAP_WINDOW : (size_t)n;
+		void *m = mmap(NULL, len + delta, PROT_READ, MAP_PRIVATE, fd, base);
+		int err;
 
-		if (marker)
-			j = i + 3;
-		else if (p[i] == '%')
-			j = end;
-		while (j < end && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r' || p[j] == '\n'))
-			j++;
-		if (j < end && p[j] != '#')
-			break; /* content starts on this line */
-		i = keep = end;
+		if (m == MAP_FAILED)
+			return copy_fd(fd, off, n);
+		err = write_all(STDOUT_FILENO, (const char *)m + delta, len);
+		munmap(m, len + delta);
+		if (err)
+			return err;
+		off += (off_t)len;
+		n -= len;
 	}
-	return keep;
+	return 0;
 }
 
-static const char *report_path(const struct cli_opts *o, char *buf, size_t size)
+/* Bytes [from, from+n) of the input to stdout. */
+static int copy_input(struct pr *pr, unsigned long long from, unsigned long long n)
 {
-	const char *cache = getenv("HELM_CACHE_HOME"), *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
+	struct input *in = &pr->in;
 
-	if (o->report_file)
-		return o->report_file;
-	if (cache && cache[0])
-		snprintf(buf, size, "%s/cmf-validate/last-report.txt", cache);
-	else if (xdg && xdg[0])
-		snprintf(buf, size, "%s/helm/cmf-validate/last-report.txt", xdg);
-	else
-		snprintf(buf, size, "%s/.cache/helm/cmf-validate/last-report.txt", home ? home : "/tmp");
-	return buf;
+	if (n == 0)
+		return 0;
+	if (in->seekable)
+		return copy_mapped(in->fd, in->start + (off_t)from, n);
+	if (in->spool >= 0)
+		return copy_mapped(in->spool, (off_t)from, n);
+	return write_all(STDOUT_FILENO, in->mem + from, (size_t)n);
 }
 
-/* Helm 4 throws a post-renderer's stderr away: the report also goes to a
- * file (the README says where). Failing to write it is only a warning. */
-static void write_report(const struct cli_opts *o, const struct cli_run *run, int rc, const char *why)
-{
-	char buf[4096], dir[4096], *slash;
-	const char *path = report_path(o, buf, sizeof(buf));
-	FILE *f;
-	int fd;
+/* --------------------------------------------------------------- input */
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(dir, 0700);
-		*slash = '/';
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (f == NULL) {
-		if (fd >= 0)
-			close(fd);
-		fprintf(stderr, "cmf-validate: warning: cannot write the report to %s: %s\n", path,
-			strerror(errno));
-		return;
-	}
-	fprintf(f, "cmf-validate post-render: exit %d%s%s\n", rc, why ? ": " : "", why ? why : "");
-	cli_render(o, run, "text", f);
-	if (fclose(f) != 0)
-		fprintf(stderr, "cmf-validate: warning: cannot write the report to %s\n", path);
+/* Room for \p n more bytes in mem; 0 or ENOMEM. */
+static int mem_room(struct input *in, size_t n)
+{
+	size_t cap = in->cap ? in->cap : COPY_BLOCK * 8;
+	char *m;
+
+	if (in->len + n <= in->cap)
+		return 0;
+	while (cap < in->len + n)
+		cap *= 2;
+	if (cap > CMFV_MAX_INPUT)
+		return ENOMEM;
+	m = cmfv_realloc(in->mem, cap);
+	if (m == NULL)
+		return ENOMEM;
+	in->mem = m;
+	in->cap = cap;
+	return 0;
 }
 
-static void madvise_huge(void *p, size_t n)
+/* A pipe: read up to SPOOL_MEM into memory. The common case (a release is
+ * well below that) ends here with the whole input in memory. Past that,
+ * the bytes go to an unlinked temporary file, or stay in memory when none
+ * can be made. Returns 0, or an exit code after saying why. */
+static int read_ahead(struct pr *pr)
 {
-#ifdef MADV_HUGEPAGE
-	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	struct input *in = &pr->in;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int err;
 
-	if (n > 4096 + (a - (uintptr_t)p))
-		madvise((void *)a, (n - (a - (uintptr_t)p)) & ~(size_t)4095, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
+	while (in->len < SPOOL_MEM) {
+		ssize_t r;
 
-struct pr_state {
-	const struct cmfv_mount_opts *mo;
-	const char *want;
-	size_t wantlen;
-	struct spool *spool;
-	int inmem;           /* the input is held whole in spool->mem */
-	const char *base;    /* ... starting here */
-	struct candidate *cand;
-	size_t ncand, nlabel, content;
-	int rc;
-	struct cmfv_diag *d;
-};
-
-/* One document of the stream: a candidate CMF Deployment is kept aside
- * (parsed), everything else goes to the spool as it is. */
-static enum cmfv_err take_chunk(void *ctx, const char *p, size_t n, unsigned line)
-{
-	struct pr_state *st = ctx;
-	struct cmfv_node *doc = NULL;
-	enum cmfv_match m;
-
-	if (cmfv_chunk_has_content(p, n))
-		st->content++;
-	/* only a document that names both a Deployment and the CMF name (or
-	 * --deployment's) can be a candidate: only those need a tree */
-	if (memmem(p, n, st->want, st->wantlen) != NULL && memmem(p, n, "Deployment", 10) != NULL) {
-		struct cmfv_yaml_opts yo = {0, 0, 0};
-
-		/* lines are counted only for the few documents that get parsed */
-		yo.line_offset = st->inmem ? cmfv_count_lines(st->base, (size_t)(p - st->base)) : line - 1;
-		if (cmfv_yaml_load(p, n, "<stdin>", &yo, &doc, st->d) != CMFV_OK) {
-			st->rc = cli_print_diag(st->d);
-			return CMFV_EINPUT;
+		if (mem_room(in, COPY_BLOCK) != 0) {
+			say(pr, "out of memory");
+			return EXIT_ENV;
 		}
-		m = cmfv_mount_match(doc, st->mo);
-		if (m != CMFV_MATCH_NONE) {
-			struct candidate *nc = cmfv_realloc(st->cand, (st->ncand + 1) * sizeof(*nc));
-			struct candidate *c;
-
-			if (nc == NULL || (nc[st->ncand].bytes = cmfv_malloc(n ? n : 1)) == NULL) {
-				st->cand = nc ? nc : st->cand;
-				cmfv_node_free(doc);
-				fprintf(stderr, "cmf-validate: out of memory\n");
-				st->rc = EXIT_ENV;
-				return CMFV_ENOMEM;
-			}
-			st->cand = nc;
-			c = &nc[st->ncand++];
-			memcpy(c->bytes, p, n);
-			c->len = n;
-			c->at = st->inmem ? (size_t)(p - st->base) : st->spool->total;
-			c->skip = st->inmem ? n : 0;
-			c->doc = doc;
-			c->match = m;
-			c->chosen = c->changed = 0;
-			if (m == CMFV_MATCH_LABEL)
-				st->nlabel++;
-			return CMFV_OK;
+		r = read(in->fd, in->mem + in->len, in->cap - in->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			say(pr, "%s: cannot read: %s", IN_NAME, strerror(errno));
+			return EXIT_USAGE;
 		}
-		cmfv_node_free(doc);
+		if (r == 0) {
+			in->all_in_mem = 1;
+			return 0;
+		}
+		in->len += (size_t)r;
 	}
-	if (!st->inmem && spool_add(st->spool, p, n) != 0) {
-		fprintf(stderr, "cmf-validate: cannot hold the manifests: %s\n", strerror(errno));
-		st->rc = EXIT_ENV;
-		return CMFV_EIO;
+	snprintf(path, sizeof(path), "%s/cmf-validate-XXXXXX", dir && dir[0] ? dir : "/tmp");
+	in->spool = mkstemp(path);
+	if (in->spool < 0)
+		return 0; /* memory it is */
+	unlink(path);
+	err = write_all(in->spool, in->mem, in->len);
+	if (err) {
+		say(pr, "cannot keep a copy of stdin in %s: %s", dir && dir[0] ? dir : "/tmp",
+		    strerror(err));
+		return EXIT_ENV;
 	}
-	return CMFV_OK;
+	return 0;
 }
 
-static void help(void)
+/* Pass 1's reads from a long pipe: what read_ahead kept first, then stdin,
+ * copied to the temporary file (or kept in memory). */
+static ssize_t pipe_read(void *ctx, char *buf, size_t n)
 {
-	printf("Usage: cmf-validate post-render [values flags] [key-source flags] [flags] < manifests > manifests\n\n"
-	       "Helm post-renderer: run every check on the values, then mount the encryption key\n"
-	       "into the CMF Deployment: a read-only volume from the key Secret, projecting only\n"
-	       "its property as FILE (mode 0400), mounted at PATH in container `cmf`. Every other\n"
-	       "document passes through byte for byte. Errors write nothing and exit 1, so the\n"
-	       "release stops. The report also goes to --report FILE, else\n"
-	       "$HELM_CACHE_HOME/cmf-validate/last-report.txt (Helm 4 hides a post-renderer's stderr).\n\n"
-	       "Helm 3:  helm install ... --post-renderer $HELM_PLUGINS/cmf-validate/bin/cmf-validate \\\n"
-	       "           --post-renderer-args post-render --post-renderer-args -f --post-renderer-args values.yaml\n"
-	       "Helm 4:  helm cmf-validate install-post-renderer --yes   (once)\n"
-	       "         helm install ... --post-renderer cmf-post-renderer --post-renderer-args -f --post-renderer-args values.yaml\n\n");
-	cli_print_flags(CMD_POST_RENDER);
+	struct input *in = ctx;
+	ssize_t r;
+	int err = 0;
+
+	if (in->pos < in->len) {
+		size_t k = in->len - in->pos < n ? in->len - in->pos : n;
+
+		memcpy(buf, in->mem + in->pos, k);
+		in->pos += k;
+		if (in->pos == in->len && in->spool >= 0) {
+			/* all of it is in the file now */
+			cmfv_free(in->mem);
+			in->mem = NULL;
+			in->len = in->cap = in->pos = 0;
+		}
+		return (ssize_t)k;
+	}
+	r = read(in->fd, buf, n);
+	if (r <= 0)
+		return r;
+	if (in->spool >= 0) {
+		err = write_all(in->spool, buf, (size_t)r);
+	} else if ((err = mem_room(in, (size_t)r)) == 0) {
+		memcpy(in->mem + in->len, buf, (size_t)r);
+		in->len += (size_t)r;
+		in->pos = in->len;
+	}
+	if (err) {
+		in->spool_errno = err;
+		errno = err;
+		return -1;
+	}
+	return r;
 }
 
-static enum cmfv_err drop_doc(void *ctx, struct cmfv_node *doc, struct cmfv_diag *d)
+static void input_open(struct input *in)
 {
-	(void)ctx;
-	(void)d;
-	cmfv_node_free(doc);
-	return CMFV_OK;
+	struct stat st;
+
+	memset(in, 0, sizeof(*in));
+	in->fd = STDIN_FILENO;
+	in->spool = -1;
+	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		in->start = lseek(in->fd, 0, SEEK_CUR);
+		in->seekable = in->start >= 0 && st.st_size >= in->start;
+		if (in->seekable)
+			in->size = (unsigned long long)(st.st_size - in->start);
+	}
 }
 
-struct yaml_check {
-	struct cmfv_diag *d;
-};
-
-static enum cmfv_err check_chunk(void *ctx, const char *p, size_t n, unsigned line)
+static void input_close(struct input *in)
 {
-	struct yaml_check *c = ctx;
-	struct cmfv_yaml_opts yo = {0, 0, line - 1};
-
-	return cmfv_yaml_load_all(p, n, "<stdin>", &yo, drop_doc, NULL, c->d);
+	if (in->spool >= 0)
+		close(in->spool);
+	cmfv_free(in->mem);
 }
 
-/* When no CMF Deployment turned up, is the input YAML at all? Parsing every
- * document costs time, so it is done only on this failure path. Returns 0
- * when it is, else the exit code after printing where it is not. */
-static int check_yaml(struct spool *s)
+/* A mapped file that shrinks under us raises SIGBUS: an environment error. */
+static void on_sigbus(int sig)
 {
+	static const char msg[] = "cmf-validate: stdin changed while it was being read\n";
+	ssize_t w;
+
+	(void)sig;
+	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)w;
+	_exit(EXIT_ENV);
+}
+
+/* Pass 1 over a mapped regular file; 1 when it could not be mapped. */
+static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
+{
+	struct input *in = &pr->in;
+	long pg = sysconf(_SC_PAGESIZE);
+	off_t base = in->start - in->start % pg;
+	size_t delta = (size_t)(in->start - base), maplen, dropped = 0;
+	struct cmfv_stream *s = NULL;
+	struct cmfv_doc doc;
 	struct cmfv_diag d;
-	struct yaml_check c = {&d};
-	const char *p = s->map ? s->map : s->mem;
-	void *map = NULL;
-	int rc = 0;
+	enum cmfv_err e;
+	char *m;
+
+	if (in->size == 0 || in->size > (unsigned long long)SIZE_MAX - delta)
+		return 1;
+	maplen = (size_t)in->size + delta;
+	m = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, in->fd, base);
+	if (m == MAP_FAILED)
+		return 1;
+	cmfv_diag_clear(&d);
+	e = cmfv_stream_new_mem(m + delta, (size_t)in->size, IN_NAME, &s);
+	while (e == CMFV_OK) {
+		size_t done;
+
+		e = cmfv_stream_next(s, &doc, &d);
+		if (e != CMFV_OK || doc.ptr == NULL)
+			break;
+		e = cmfv_finder_add(f, &doc, &d);
+		/* what was read is not needed again here: drop it */
+		done = delta + (size_t)(doc.offset + doc.len);
+		if (done - dropped >= MAP_WINDOW) {
+			size_t cut = done - done % (size_t)pg;
+
+			munmap(m + dropped, cut - dropped);
+			dropped = cut;
+		}
+	}
+	*total = in->size;
+	cmfv_stream_free(s);
+	munmap(m + dropped, maplen - dropped);
+	if (e == CMFV_ENOMEM && d.code == CMFV_OK)
+		cmfv_diag_fail(&d, CMFV_ENOMEM, "out of memory");
+	return e == CMFV_OK ? 0 : -say_diag(pr, &d);
+}
+
+/* Pass 1: split the stream and find the Deployment (a copy is kept). */
+static int scan(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
+{
+	struct cmfv_stream *s = NULL;
+	struct cmfv_doc doc;
+	struct cmfv_diag d;
+	enum cmfv_err e;
+	int rc;
+
+	if (pr->in.seekable) {
+		rc = scan_mapped(pr, f, total);
+		if (rc <= 0)
+			return -rc;
+		pr->in.seekable = 0; /* cannot be mapped: read it as a pipe */
+	}
+	rc = read_ahead(pr);
+	if (rc != 0)
+		return rc;
+	cmfv_diag_clear(&d);
+	if (pr->in.all_in_mem)
+		e = cmfv_stream_new_mem(pr->in.mem, pr->in.len, IN_NAME, &s);
+	else
+		e = cmfv_stream_new(pipe_read, &pr->in, IN_NAME, 0, &s);
+	if (e != CMFV_OK) {
+		say(pr, "out of memory");
+		return EXIT_ENV;
+	}
+	for (;;) {
+		e = cmfv_stream_next(s, &doc, &d);
+		if (e != CMFV_OK || doc.ptr == NULL)
+			break;
+		e = cmfv_finder_add(f, &doc, &d);
+		if (e != CMFV_OK)
+			break;
+	}
+	*total = cmfv_stream_bytes(s);
+	cmfv_stream_free(s);
+	if (e == CMFV_OK)
+		return 0;
+	if (pr->in.spool_errno > 0) {
+		say(pr, "cannot keep a copy of stdin: %s", strerror(pr->in.spool_errno));
+		return EXIT_ENV;
+	}
+	return say_diag(pr, &d);
+}
+
+/* A read function over the kept input, for a second look. */
+struct reread {
+	struct pr *pr;
+	unsigned long long pos, total;
+};
+
+static ssize_t reread_fn(void *ctx, char *buf, size_t n)
+{
+	struct reread *rr = ctx;
+	struct input *in = &rr->pr->in;
+	ssize_t r;
+
+	if (n > rr->total - rr->pos)
+		n = (size_t)(rr->total - rr->pos);
+	if (n == 0)
+		return 0;
+	if (!in->seekable && in->spool < 0) {
+		memcpy(buf, in->mem + rr->pos, n);
+		r = (ssize_t)n;
+	} else {
+		r = pread(in->seekable ? in->fd : in->spool, buf, n,
+			  (in->seekable ? in->start : 0) + (off_t)rr->pos);
+	}
+	if (r > 0)
+		rr->pos += (unsigned long long)r;
+	return r;
+}
+
+/* No Deployment found: if the input is not YAML at all, say that instead. */
+static int check_all_yaml(struct pr *pr, unsigned long long total)
+{
+	struct reread rr = {pr, 0, total};
+	struct cmfv_stream *s = NULL;
+	struct cmfv_doc doc;
+	struct cmfv_diag d;
+	enum cmfv_err e;
 
 	cmfv_diag_clear(&d);
-	if (s->fd >= 0 && s->total > 0) {
-		map = mmap(NULL, s->total, PROT_READ, MAP_PRIVATE, s->fd, 0);
-		if (map == MAP_FAILED)
-			return 0;
-		p = map;
-	}
-	if (p && cmfv_split_buffer(p, s->total, check_chunk, &c, 1) != CMFV_OK)
-		rc = cli_print_diag(&d);
-	if (map)
-		munmap(map, s->total);
-	return rc;
+	if (cmfv_stream_new(reread_fn, &rr, IN_NAME, 0, &s) != CMFV_OK)
+		return 0;
+	do {
+		e = cmfv_stream_next(s, &doc, &d);
+		if (e == CMFV_OK && doc.ptr)
+			e = cmfv_doc_check_yaml(&doc, IN_NAME, &d);
+	} while (e == CMFV_OK && doc.ptr);
+	cmfv_stream_free(s);
+	return e == CMFV_OK ? 0 : say_diag(pr, &d);
 }
 
-static void free_candidates(struct candidate *c, size_t n)
+/* --------------------------------------------------------------- steps */
+
+/* Add \p extra's findings (after the configuration's severities and
+ * waivers) to the run's report. */
+static int merge_findings(struct pr *pr, struct cmfv_report *extra)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		cmfv_free(c[i].bytes);
-		cmfv_node_free(c[i].doc);
+	if (pr->run.config) {
+		char today[11];
+
+		cli_today(today);
+		if (cmfv_config_apply(pr->run.config, today, extra) != CMFV_OK)
+			return EXIT_ENV;
 	}
-	cmfv_free(c);
+	for (i = 0; i < extra->n; i++) {
+		const struct cmfv_finding *f = &extra->v[i];
+		struct cmfv_report *r = &pr->run.report;
+
+		if (strcmp(f->rule->id, "CMF090") == 0)
+			continue; /* expired waivers: already reported by the checks */
+		if (cmfv_report_add(r, f->rule->id, f->path, f->loc, "%s", f->message) != CMFV_OK)
+			return EXIT_ENV;
+		r->v[r->n - 1].severity = f->severity;
+	}
+	cmfv_report_sort(&pr->run.report);
+	return 0;
 }
 
-/* Copy stdin to stdout unchanged (encryption not required). */
-static int passthrough(void)
+static int passthrough(struct pr *pr)
 {
-	char buf[1 << 16];
-	size_t total = 0;
-	ssize_t r;
+	static char buf[COPY_BLOCK];
+	unsigned long long total = 0;
+	struct stat st;
+	int err = 0;
 
-	while ((r = read(0, buf, sizeof(buf))) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+		off_t start = lseek(STDIN_FILENO, 0, SEEK_CUR);
+
+		if (start >= 0 && st.st_size > start) {
+			err = copy_mapped(STDIN_FILENO, start,
+					  (unsigned long long)(st.st_size - start));
+			total = (unsigned long long)(st.st_size - start);
+		}
+	} else {
+		for (;;) {
+			ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
+
+			if (r < 0 && errno == EINTR)
 				continue;
-			perror("cmf-validate: read");
-			return EXIT_USAGE;
+			if (r < 0) {
+				say(pr, "%s: cannot read: %s", IN_NAME, strerror(errno));
+				return EXIT_USAGE;
+			}
+			if (r == 0)
+				break;
+			total += (unsigned long long)r;
+			err = write_all(STDOUT_FILENO, buf, (size_t)r);
+			if (err)
+				break;
 		}
-		if (write_all(1, buf, (size_t)r) != 0) {
-			perror("cmf-validate: write");
-			return EXIT_ENV;
-		}
-		total += (size_t)r;
+	}
+	if (err) {
+		say(pr, "cannot write the manifests to stdout: %s", strerror(err));
+		return EXIT_ENV;
 	}
 	if (total == 0) {
-		fprintf(stderr, "cmf-validate: post-render: no manifests on stdin\n");
+		say(pr, "no manifests on stdin: Helm sends the rendered chart there");
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+static int valid_flags(struct pr *pr)
+{
+	const struct cmfv_inject_opts *io = &pr->io;
+	const char *v = io->volume_name, *fnm = io->file_name;
+	size_t i;
+
+	if (io->mount_path && io->mount_path[0] != '/') {
+		say(pr, "post-render: --mount-path must be an absolute path, not '%s'",
+		    io->mount_path);
+		return EXIT_USAGE;
+	}
+	if (v) {
+		int ok = v[0] && strlen(v) <= 63 && v[0] != '-' && v[strlen(v) - 1] != '-';
+
+		for (i = 0; ok && v[i]; i++)
+			ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') ||
+			     v[i] == '-';
+		if (!ok) {
+			say(pr,
+			    "post-render: --volume-name must be a DNS-1123 label (a-z, 0-9, '-', "
+			    "at most 63), not '%s'",
+			    v);
+			return EXIT_USAGE;
+		}
+	}
+	if (fnm &&
+	    (!fnm[0] || strchr(fnm, '/') || strcmp(fnm, ".") == 0 || strcmp(fnm, "..") == 0)) {
+		say(pr, "post-render: --file-name must be a plain file name, not '%s'", fnm);
+		return EXIT_USAGE;
+	}
+	if (pr->o.kcv && !cmfv_is_kcv(pr->o.kcv)) {
+		say(pr, "post-render: --kcv must be 6 hex digits (as key-info prints), not '%s'",
+		    pr->o.kcv);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void inject_opts(struct pr *pr)
+{
+	const struct cli_opts *o = &pr->o;
+	const struct cmfv_config *c = pr->run.config;
+	struct cmfv_inject_opts *io = &pr->io;
+	size_t i;
+
+	memset(io, 0, sizeof(*io));
+	io->deployment = o->deployment ? o->deployment : c ? c->deployment : NULL;
+	io->container = o->container ? o->container : c ? c->container : NULL;
+	io->mount_path = o->mount_path ? o->mount_path : c ? c->mount_path : NULL;
+	io->volume_name = o->volume_name ? o->volume_name : c ? c->volume_name : NULL;
+	io->file_name = o->file_name ? o->file_name : c ? c->file_name : NULL;
+	io->secret_name = pr->run.ref.name;
+	io->property = pr->run.ref.property;
+	io->file = IN_NAME;
+	/* the KCV hook: --kcv (the wrapper's), else a key source's */
+	io->kcv = o->kcv;
+	for (i = 0; io->kcv == NULL && i < pr->run.report.nkeys; i++)
+		if (pr->run.report.keys[i].valid && pr->run.report.keys[i].kcv[0])
+			io->kcv = pr->run.report.keys[i].kcv;
+}
+
+/* Encryption is required: find, check, inject, write. */
+static int inject(struct pr *pr)
+{
+	struct cmfv_finder *f = NULL;
+	struct cmfv_report extra = {0};
+	struct cmfv_buf doc = {0};
+	const struct cmfv_doc *target = NULL;
+	unsigned long long total = 0;
+	struct cmfv_diag d;
+	int rc, changed = 0, err;
+
+	cmfv_diag_clear(&d);
+	input_open(&pr->in);
+	if (cmfv_finder_new(&pr->io, &f) != CMFV_OK) {
+		say(pr, "out of memory");
+		rc = EXIT_ENV;
+		goto out;
+	}
+	rc = scan(pr, f, &total);
+	if (rc != 0)
+		goto out;
+	if (total == 0) {
+		say(pr, "no manifests on stdin: Helm sends the rendered chart there");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (cmfv_finder_pick(f, &extra, &target) != CMFV_OK) {
+		say(pr, "out of memory");
+		rc = EXIT_ENV;
+		goto out;
+	}
+	if (target == NULL && (rc = check_all_yaml(pr, total)) != 0)
+		goto out;
+	if (target && pr->io.secret_name && pr->io.secret_name[0] && pr->io.property &&
+	    pr->io.property[0] &&
+	    cmfv_inject_doc(&pr->io, target, &doc, &changed, &extra, &d) != CMFV_OK) {
+		rc = say_diag(pr, &d);
+		goto out;
+	}
+	rc = merge_findings(pr, &extra);
+	if (rc != 0) {
+		say(pr, "out of memory");
+		goto out;
+	}
+	if (cli_render(&pr->o, &pr->run, "text", stderr) != 0) {
+		rc = EXIT_ENV;
+		goto out;
+	}
+	rc = cli_report_exit(&pr->run.report, pr->o.strict);
+	if (rc != 0) {
+		say(pr, "the release stops here: nothing was written to stdout");
+		goto out;
+	}
+	/* the verdict is in: write the stream out */
+	if (changed) {
+		err = copy_input(pr, 0, target->offset);
+		if (!err)
+			err = write_all(STDOUT_FILENO, doc.ptr, doc.len);
+		if (!err)
+			err = copy_input(pr, target->offset + target->len,
+					 total - target->offset - target->len);
+	} else {
+		err = copy_input(pr, 0, total);
+	}
+	if (err) {
+		say(pr, "cannot write the manifests to stdout: %s", strerror(err));
+		rc = EXIT_ENV;
+		goto out;
+	}
+	if (changed)
+		say(pr,
+		    "mounted Secret %s key %s at %s/%s in the CMF Deployment (document at line "
+		    "%lu)",
+		    pr->io.secret_name, pr->io.property,
+		    pr->io.mount_path ? pr->io.mount_path : CMFV_DEFAULT_MOUNT_PATH,
+		    pr->io.file_name ? pr->io.file_name : CMFV_DEFAULT_FILE, target->line);
+	else
+		say(pr, "the key is already mounted in the CMF Deployment: manifests unchanged");
+out:
+	cmfv_buf_free(&doc, 0);
+	cmfv_report_free(&extra);
+	cmfv_finder_free(f);
+	input_close(&pr->in);
+	return rc;
 }
 
 int cmd_post_render(int argc, char **argv)
 {
-	struct cli_opts o;
-	struct cli_run run;
-	struct cmfv_mount_opts mo;
-	struct cmfv_splitter sp;
-	struct spool spool = {NULL, 0, 0, -1, SPOOL_STREAM_MEM, 0, NULL, 0};
-	struct pr_state st;
-	struct candidate *cand = NULL;
-	size_t ncand = 0, i, chosen = 0, nlabel = 0, content = 0;
-	struct cmfv_diag d;
-	const char *why = NULL;
-	int rc = cli_parse(CMD_POST_RENDER, "post-render", argc, argv, &o), done = 0;
+	struct sigaction sa;
+	struct pr pr;
+	int rc;
 
-	memset(&run, 0, sizeof(run));
-	memset(&st, 0, sizeof(st));
-	if (rc != 0) {
-		cli_opts_free(&o);
+	memset(&pr, 0, sizeof(pr));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigaction(SIGBUS, &sa, NULL);
+	rc = cli_parse(CMD_POST_RENDER, "post-render", argc, argv, &pr.o);
+	if (rc != 0 || pr.o.help) {
+		if (rc == 0)
+			help();
+		cli_opts_free(&pr.o);
 		return rc;
 	}
-	if (o.help) {
-		help();
-		cli_opts_free(&o);
-		return 0;
-	}
-	if (o.nrest) {
-		fprintf(stderr, "cmf-validate post-render: unexpected argument '%s'\n", o.rest[0]);
-		cli_opts_free(&o);
+	if (pr.o.nrest > 0) {
+		fprintf(stderr,
+			"cmf-validate post-render: unexpected argument '%s'\nRun 'cmf-validate "
+			"post-render --help' for usage.\n",
+			pr.o.rest[0]);
+		cli_opts_free(&pr.o);
 		return EXIT_USAGE;
 	}
-	rc = cli_run_checks(&o, &run);
+	rc = cli_run_checks(&pr.o, &pr.run);
 	if (rc != 0) {
-		write_report(&o, &run, rc, "unusable input (see the message above)");
+		say(&pr,
+		    "the checks could not run (exit %d): the reason is above on stderr; `helm "
+		    "cmf-validate check` with the same flags shows it too",
+		    rc);
+		write_report(&pr, rc, 0);
 		goto out;
 	}
-	if (cli_report_exit(&run.report, o.strict) != 0) {
-		rc = EXIT_FINDINGS;
-		why = "the release is stopped";
-		goto report;
-	}
-	if (!run.ref.required) {
-		/* plain-text mode: nothing to mount; the warning says so */
-		rc = passthrough();
-		why = rc == 0 ? "encryption not required: manifests passed through unchanged" : NULL;
-		goto report;
-	}
-
-	memset(&mo, 0, sizeof(mo));
-	mo.deployment = o.deployment ? o.deployment : run.config ? run.config->deployment : NULL;
-	mo.container = o.container ? o.container : run.config ? run.config->container : NULL;
-	mo.mount_path = o.mount_path ? o.mount_path : run.config && run.config->mount_path ? run.config->mount_path : CMFV_DEFAULT_MOUNT_PATH;
-	mo.volume_name = o.volume_name ? o.volume_name : run.config && run.config->volume_name ? run.config->volume_name : CMFV_DEFAULT_VOLUME;
-	mo.file_name = o.file_name ? o.file_name : run.config && run.config->file_name ? run.config->file_name : CMFV_DEFAULT_FILE;
-	mo.secret_name = run.ref.name;
-	mo.property = run.ref.property;
-	mo.kcv = o.kcv;
-	for (i = 0; mo.kcv == NULL && i < run.report.nkeys; i++)
-		if (run.report.keys[i].valid)
-			mo.kcv = run.report.keys[i].kcv;
-
-	st.mo = &mo;
-	st.want = mo.deployment ? mo.deployment : CMFV_DEFAULT_DEPLOYMENT;
-	st.wantlen = strlen(st.want);
-	st.spool = &spool;
-	st.d = &d;
-	cmfv_diag_clear(&d);
-	/* Most streams fit in memory: read them whole and cut them up in place
-	 * (no copy). A larger one is split as it comes and spooled. */
-	{
-		size_t cap = SPOOL_MEM, len = 0;
-		char *buf;
-		int eof = 0;
-		struct stat sb;
-
-		/* a regular file of modest size is mapped, not copied (a larger one
-		 * streams: mapped pages would count against the memory bound) */
-		if (fstat(0, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-		    (size_t)sb.st_size <= SPOOL_MEM && lseek(0, 0, SEEK_CUR) == 0) {
-			void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, 0, 0);
-
-			if (m != MAP_FAILED) {
-				st.inmem = 1;
-				st.base = m;
-				spool.total = (size_t)sb.st_size;
-				spool.map = m;
-				if (cmfv_split_buffer(m, spool.total, take_chunk, &st, 0) != CMFV_OK)
-					rc = st.rc ? st.rc : EXIT_ENV;
-				goto collected;
-			}
-		}
-		buf = cmfv_malloc(cap);
-
-		/* one allocation; pages are touched only as input arrives, and huge
-		 * pages spare most of the page faults of a large stream */
-		if (buf)
-			madvise_huge(buf, cap);
-		while (buf && !eof && len < cap) {
-			ssize_t r;
-
-			r = read(0, buf + len, cap - len);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				fprintf(stderr, "cmf-validate: post-render: cannot read stdin: %s\n", strerror(errno));
-				cmfv_free(buf);
-				rc = EXIT_USAGE;
-				goto report;
-			}
-			if (r == 0)
-				eof = 1;
-			len += (size_t)r;
-		}
-		if (buf == NULL) {
-			fprintf(stderr, "cmf-validate: out of memory\n");
-			rc = EXIT_ENV;
-			goto report;
-		}
-		if (eof) {
-			spool.mem = buf;
-			spool.len = spool.total = len;
-			st.inmem = 1;
-			st.base = buf;
-			if (cmfv_split_buffer(buf, len, take_chunk, &st, 0) != CMFV_OK)
-				rc = st.rc ? st.rc : EXIT_ENV;
+	if (!cli_has_values(&pr.o)) {
+		/* no values: only an explicit Secret says what to mount */
+		if (pr.run.ref.name && pr.run.ref.property) {
+			pr.run.ref.required = 1;
 		} else {
-			cmfv_splitter_init(&sp, 0, "<stdin>", 0);
-			cmfv_splitter_prime(&sp, buf, len, cap);
-			while (rc == 0) {
-				const char *p;
-				size_t n;
-				unsigned line;
-
-				if (cmfv_splitter_next(&sp, &p, &n, &line, &done, &d) != CMFV_OK) {
-					rc = cli_print_diag(&d);
-					break;
-				}
-				if (done)
-					break;
-				if (take_chunk(&st, p, n, line) != CMFV_OK)
-					rc = st.rc ? st.rc : EXIT_ENV;
-			}
-			cmfv_splitter_free(&sp);
+			say(&pr, "post-render: give the release's values (-f, --set, --chart) or "
+				 "--secret-name and --secret-property");
+			rc = EXIT_USAGE;
+			write_report(&pr, rc, 1);
+			goto out;
 		}
 	}
-collected:
-	cand = st.cand;
-	ncand = st.ncand;
-	nlabel = st.nlabel;
-	content = st.content;
-	if (rc != 0)
-		goto report;
-	if (content == 0) {
-		fprintf(stderr, "cmf-validate: post-render: no manifests on stdin\n");
-		rc = EXIT_USAGE;
-		goto report;
+	inject_opts(&pr);
+	rc = valid_flags(&pr);
+	if (rc != 0) {
+		write_report(&pr, rc, 1);
+		goto out;
 	}
-	/* which Deployment: --deployment, else the label, else the name */
-	for (i = 0; i < ncand; i++) {
-		cand[i].chosen = nlabel ? cand[i].match == CMFV_MATCH_LABEL : 1;
-		chosen += (size_t)cand[i].chosen;
-	}
-	if (chosen == 0 && (rc = check_yaml(&spool)) != 0)
-		goto report;
-	if (chosen == 0) {
-		cmfv_report_add(&run.report, "CMF030", NULL, (struct cmfv_loc){NULL, 0, 0},
-				"no CMF Deployment in the manifests (looked for %s%s); pass --deployment NAME if the chart renames it",
-				mo.deployment ? "the name " : "the label app.kubernetes.io/name=confluent-manager-for-apache-flink, then the name ",
-				mo.deployment ? mo.deployment : CMFV_DEFAULT_DEPLOYMENT);
-	} else if (chosen > 1) {
-		struct cmfv_buf names = {0};
-
-		for (i = 0; i < ncand; i++)
-			if (cand[i].chosen) {
-				const struct cmfv_node *nm = cmfv_node_path(cand[i].doc, "metadata.name");
-
-				cmfv_buf_puts(&names, names.len ? ", " : "");
-				cmfv_buf_puts(&names, nm && nm->kind == CMFV_STR ? nm->u.s.ptr : "?");
-			}
-		cmfv_report_add(&run.report, "CMF031", NULL, cand[0].doc->loc,
-				"%zu Deployments could be CMF's (%s); pass --deployment NAME", chosen,
-				names.ptr ? names.ptr : "");
-		cmfv_buf_free(&names, 0);
-	} else {
-		for (i = 0; i < ncand; i++)
-			if (cand[i].chosen &&
-			    cmfv_mount(cand[i].doc, &mo, &run.report, &cand[i].changed) != CMFV_OK) {
-				fprintf(stderr, "cmf-validate: out of memory\n");
-				rc = EXIT_ENV;
-				goto report;
-			}
-	}
-	cmfv_report_sort(&run.report);
-	if (cli_report_exit(&run.report, o.strict) != 0) {
-		rc = EXIT_FINDINGS;
-		why = "the release is stopped";
-		goto report;
-	}
-	if (spool.failed) {
-		rc = EXIT_ENV;
-		goto report;
-	}
-	/* all is well: write the stream, the changed Deployment in its place */
-	{
-		size_t from = 0;
-		int werr = 0;
-
-		for (i = 0; i < ncand && !werr; i++) {
-			werr = spool_out(&spool, from, cand[i].at) != 0;
-			from = cand[i].at + cand[i].skip;
-			if (werr)
-				break;
-			if (cand[i].changed) {
-				struct cmfv_buf b = {0};
-				size_t keep = keep_prefix(cand[i].bytes, cand[i].len);
-				int crlf = memmem(cand[i].bytes, cand[i].len, "\r\n", 2) != NULL;
-
-				cmfv_buf_add(&b, cand[i].bytes, keep);
-				if (keep == 0 && i > 0)
-					cmfv_buf_puts(&b, "---\n");
-				if (cmfv_yaml_emit(cand[i].doc, 0, &b) != CMFV_OK || b.failed) {
-					cmfv_buf_free(&b, 0);
-					rc = EXIT_ENV;
-					break;
-				}
-				if (crlf) {
-					/* the document came with CRLF: keep to it */
-					struct cmfv_buf c = {0};
-					size_t k;
-
-					for (k = 0; k < b.len; k++) {
-						if (b.ptr[k] == '\n' && (k == 0 || b.ptr[k - 1] != '\r'))
-							cmfv_buf_add(&c, "\r", 1);
-						cmfv_buf_add(&c, b.ptr + k, 1);
-					}
-					cmfv_buf_free(&b, 0);
-					b = c;
-				}
-				werr = b.failed || write_all(1, b.ptr, b.len) != 0;
-				cmfv_buf_free(&b, 0);
-			} else {
-				werr = write_all(1, cand[i].bytes, cand[i].len) != 0;
-			}
-		}
-		if (!werr && rc == 0)
-			werr = spool_out(&spool, from, spool.total) != 0;
-		if (werr) {
-			fprintf(stderr, "cmf-validate: post-render: cannot write the manifests: %s\n",
-				strerror(errno));
+	if (!pr.run.ref.required) {
+		/* plain-text mode: nothing to mount */
+		if (cli_render(&pr.o, &pr.run, "text", stderr) != 0) {
 			rc = EXIT_ENV;
+		} else if ((rc = cli_report_exit(&pr.run.report, pr.o.strict)) != 0) {
+			say(&pr, "encryption is not required and --strict is set: the release "
+				 "stops here, nothing was written to stdout");
+		} else {
+			rc = passthrough(&pr);
+			if (rc == 0)
+				say(&pr, "encryption is not required: manifests passed through "
+					 "unchanged, no key mounted");
 		}
+		write_report(&pr, rc, 1);
+		goto out;
 	}
-report:
-	if (run.report.n)
-		cli_render(&o, &run, "text", stderr);
-	write_report(&o, &run, rc, why);
+	rc = inject(&pr);
+	write_report(&pr, rc, 1);
 out:
-	free_candidates(cand, ncand);
-	cmfv_free(spool.mem);
-	if (spool.map)
-		munmap((void *)(uintptr_t)spool.map, spool.total);
-	if (spool.fd >= 0)
-		close(spool.fd);
-	cli_run_free(&run);
-	cli_opts_free(&o);
+	cmfv_buf_free(&pr.notes, 0);
+	cli_run_free(&pr.run);
+	cli_opts_free(&pr.o);
 	return rc;
 }

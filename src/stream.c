@@ -1,0 +1,414 @@
+#include "cmfv/stream.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "cmfv/alloc.h"
+
+/* One read(2) asks for at least this much (cat asks for 128 KiB). */
+#define BLOCK ((size_t)128 << 10)
+
+enum line_kind { L_BLANK, L_CONTENT, L_START, L_END, L_DIRECTIVE };
+
+struct cmfv_stream {
+	cmfv_read_fn fn;
+	void *ctx;
+	const char *name;
+	size_t max_doc;
+	int mem; /* buf is the caller's text */
+	char *buf;
+	size_t cap, peak;
+	size_t beg;		 /* the piece being cut starts here */
+	size_t scan;		 /* lines before this are classified; a line start */
+	size_t end;		 /* bytes held */
+	unsigned long long base; /* stream offset of buf[0] */
+	unsigned long long total;
+	int eof, failed, started;
+	/* the piece being cut */
+	unsigned flags;
+	int closed;	     /* a `...` was seen */
+	unsigned long line;  /* stream line of buf[beg] */
+	unsigned long lines; /* line breaks between beg and scan */
+	unsigned long index;
+};
+
+static ssize_t fd_read(void *ctx, char *buf, size_t n)
+{
+	return read(*(const int *)ctx, buf, n);
+}
+
+enum cmfv_err cmfv_stream_new(cmfv_read_fn fn, void *ctx, const char *name, size_t max_doc,
+			      struct cmfv_stream **out)
+{
+	struct cmfv_stream *s = cmfv_calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return CMFV_ENOMEM;
+	s->fn = fn ? fn : fd_read;
+	s->ctx = ctx;
+	s->name = name;
+	s->max_doc = max_doc ? max_doc : CMFV_STREAM_MAX_DOC;
+	s->line = 1;
+	*out = s;
+	return CMFV_OK;
+}
+
+enum cmfv_err cmfv_stream_new_mem(const char *text, size_t len, const char *name,
+				  struct cmfv_stream **out)
+{
+	enum cmfv_err e = cmfv_stream_new(NULL, NULL, name, (size_t)-1, out);
+
+	if (e != CMFV_OK)
+		return e;
+	(*out)->mem = 1;
+	(*out)->buf = (char *)(uintptr_t)text; /* never written through */
+	(*out)->end = len;
+	(*out)->total = len;
+	(*out)->eof = 1;
+	return CMFV_OK;
+}
+
+unsigned long long cmfv_stream_bytes(const struct cmfv_stream *s)
+{
+	return s->total;
+}
+
+size_t cmfv_stream_peak(const struct cmfv_stream *s)
+{
+	return s->mem ? 0 : s->peak;
+}
+
+void cmfv_stream_free(struct cmfv_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (!s->mem)
+		cmfv_free(s->buf);
+	cmfv_free(s);
+}
+
+/* Is p[0..n) (one line, its break included) blank or a comment, from i on? */
+static int rest_is_blank(const char *p, size_t i, size_t n)
+{
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i == n || p[i] == '#';
+}
+
+/* A marker: three \p c at the start, then a blank, a break or the end. */
+static int is_marker(const char *p, size_t n, char c)
+{
+	return n >= 3 && p[0] == c && p[1] == c && p[2] == c &&
+	       (n == 3 || p[3] == ' ' || p[3] == '\t' || p[3] == '\r' || p[3] == '\n');
+}
+
+/* What the line p[0..n) is; *inline_content for `--- text`. */
+static enum line_kind classify(const char *p, size_t n, int *inline_content)
+{
+	*inline_content = 0;
+	if (is_marker(p, n, '-')) {
+		*inline_content = !rest_is_blank(p, 3, n);
+		return L_START;
+	}
+	if (is_marker(p, n, '.'))
+		return L_END;
+	if (n > 0 && p[0] == '%')
+		return L_DIRECTIVE;
+	return rest_is_blank(p, 0, n) ? L_BLANK : L_CONTENT;
+}
+
+/* In a document's body only a line starting with `-` or `.` can end it.
+ * Skip, 64 bytes at a time (a loop compilers vectorize), the blocks of
+ * p[0..n) holding no "\n-" or "\n."; count their line breaks into *lines.
+ * p is a line start; the result is a line start too: either one that
+ * needs a look, or the last one before the bytes left unscanned. */
+static size_t skip_body(const char *p, size_t n, unsigned long *lines)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, k, ls = 0;
+	unsigned long nl = 0;
+
+	while (i + 65 <= n) {
+		unsigned char hit = 0, cnt = 0;
+
+		for (k = 0; k < 64; k++) {
+			unsigned char b = u[i + k] == '\n';
+
+			cnt = (unsigned char)(cnt + b);
+			hit |= (unsigned char)(b & ((u[i + k + 1] == '-') | (u[i + k + 1] == '.')));
+		}
+		if (hit) {
+			/* the first such line in this block */
+			for (k = 0; k < 64; k++) {
+				if (u[i + k] != '\n')
+					continue;
+				nl++;
+				if (u[i + k + 1] == '-' || u[i + k + 1] == '.') {
+					*lines += nl;
+					return i + k + 1;
+				}
+			}
+		}
+		nl += cnt;
+		i += 64;
+	}
+	if (i == 0)
+		return 0;
+	/* back to the last line start in what was skipped */
+	for (ls = i; ls > 0 && u[ls - 1] != '\n'; ls--)
+		;
+	/* breaks after that line start were counted but not passed */
+	for (k = ls; k < i; k++)
+		nl -= u[k] == '\n';
+	*lines += nl;
+	return ls;
+}
+
+/* Make room for a read: drop what was given out, then grow if the piece
+ * being cut fills the buffer. */
+static enum cmfv_err make_room(struct cmfv_stream *s, struct cmfv_diag *d)
+{
+	if (s->cap - s->end >= BLOCK)
+		return CMFV_OK;
+	if (s->beg > 0) {
+		memmove(s->buf, s->buf + s->beg, s->end - s->beg);
+		s->base += s->beg;
+		s->scan -= s->beg;
+		s->end -= s->beg;
+		s->beg = 0;
+	}
+	if (s->cap - s->end < BLOCK) {
+		size_t cap = s->cap ? s->cap : 2 * BLOCK;
+		char *nb;
+
+		while (cap - s->end < BLOCK)
+			cap *= 2;
+		nb = cmfv_realloc(s->buf, cap);
+		if (nb == NULL)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", s->name);
+		s->buf = nb;
+		s->cap = cap;
+		if (cap > s->peak)
+			s->peak = cap;
+	}
+	return CMFV_OK;
+}
+
+static enum cmfv_err check_encoding(struct cmfv_stream *s, struct cmfv_diag *d)
+{
+	const unsigned char *u = (const unsigned char *)s->buf;
+
+	/* UTF-16/32: a BOM of theirs, or a NUL in the first two bytes */
+	if (s->end >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE) ||
+			    u[0] == 0 || u[1] == 0))
+		return cmfv_diag_set(d, CMFV_EINPUT, s->name, 1, 1,
+				     "the input is UTF-16 or UTF-32: only UTF-8 is supported");
+	if (s->end >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+		s->flags |= CMFV_DOC_BOM;
+	return CMFV_OK;
+}
+
+static enum cmfv_err fill(struct cmfv_stream *s, struct cmfv_diag *d)
+{
+	ssize_t r;
+	enum cmfv_err e;
+
+	if (s->mem) {
+		s->eof = 1;
+		return CMFV_OK;
+	}
+	e = make_room(s, d);
+	if (e != CMFV_OK)
+		return e;
+	do
+		r = s->fn(s->ctx, s->buf + s->end, s->cap - s->end);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return cmfv_diag_set(d, CMFV_ENOENT, s->name, 0, 0, "cannot read: %s",
+				     strerror(errno));
+	if (r == 0)
+		s->eof = 1;
+	s->end += (size_t)r;
+	s->total += (unsigned long long)r;
+	return CMFV_OK;
+}
+
+/* Hand out buf[beg..scan) and start a new piece at scan. */
+static void cut(struct cmfv_stream *s, struct cmfv_doc *doc)
+{
+	const char *p = s->buf + s->beg, *nl;
+	size_t len = s->scan - s->beg;
+
+	doc->ptr = p;
+	doc->len = len;
+	doc->offset = s->base + s->beg;
+	doc->line = s->line;
+	doc->index = s->index++;
+	doc->flags = s->flags;
+	nl = memchr(p, '\n', len);
+	if (nl && nl > p && nl[-1] == '\r')
+		doc->flags |= CMFV_DOC_CRLF;
+	s->line += s->lines;
+	s->lines = 0;
+	s->flags = 0;
+	s->closed = 0;
+	s->beg = s->scan;
+}
+
+enum cmfv_err cmfv_stream_next(struct cmfv_stream *s, struct cmfv_doc *doc, struct cmfv_diag *d)
+{
+	enum cmfv_err e;
+
+	doc->ptr = NULL;
+	doc->len = 0;
+	if (s->failed)
+		return cmfv_diag_fail(d, CMFV_EINPUT, "%s: the stream failed before", s->name);
+	/* the previous piece is given up: its bytes may be reused */
+	for (;;) {
+		char *p = s->buf ? s->buf + s->scan : NULL;
+		size_t avail = s->end - s->scan, n, skip;
+		char *nl;
+		int inl;
+		enum line_kind k;
+
+		/* inside a document only column-0 `---` and `...` matter */
+		if (s->started && !s->closed && (s->flags & CMFV_DOC_CONTENT) && avail > 0 &&
+		    p[0] != '-' && p[0] != '.') {
+			size_t adv = skip_body(p, avail, &s->lines);
+
+			if (adv > 0) {
+				s->scan += adv;
+				continue;
+			}
+		}
+		if (!s->started && (s->end >= 4 || s->eof)) {
+			s->started = 1;
+			e = check_encoding(s, d);
+			if (e != CMFV_OK)
+				goto fail;
+		}
+		nl = s->started && avail > 0 ? memchr(p, '\n', avail) : NULL;
+		if (nl == NULL && !s->eof) {
+			if (s->scan - s->beg > s->max_doc) {
+				e = cmfv_diag_set(d, CMFV_EINPUT, s->name, (unsigned)s->line, 1,
+						  "the document at line %lu is larger than %zu MiB",
+						  s->line, s->max_doc >> 20);
+				goto fail;
+			}
+			e = fill(s, d);
+			if (e != CMFV_OK)
+				goto fail;
+			continue;
+		}
+		if (avail == 0) {
+			/* the end: the last piece, if any */
+			if (s->scan > s->beg) {
+				cut(s, doc);
+				return CMFV_OK;
+			}
+			return CMFV_OK;
+		}
+		n = nl ? (size_t)(nl - p) + 1 : avail;
+		if (!s->closed && (s->flags & CMFV_DOC_CONTENT) && p[0] != '-' && p[0] != '.') {
+			s->scan += n;
+			s->lines += nl != NULL;
+			continue;
+		}
+		skip = s->base + s->scan == 0 && (s->flags & CMFV_DOC_BOM) ? 3 : 0;
+		k = classify(p + skip, n - skip, &inl);
+		if (s->closed) {
+			if (k != L_BLANK && k != L_END) {
+				cut(s, doc);
+				return CMFV_OK;
+			}
+		} else if (s->flags & (CMFV_DOC_START | CMFV_DOC_CONTENT)) {
+			if (k == L_START) {
+				cut(s, doc);
+				return CMFV_OK;
+			}
+			if (k == L_END) {
+				s->closed = 1;
+				s->flags |= CMFV_DOC_END;
+			} else if (k != L_BLANK) {
+				s->flags |= CMFV_DOC_CONTENT;
+			}
+		} else {
+			/* before the document: comments, directives, `---` */
+			switch (k) {
+			case L_START:
+				s->flags |= CMFV_DOC_START | (inl ? CMFV_DOC_CONTENT : 0);
+				break;
+			case L_END:
+				s->closed = 1;
+				s->flags |= CMFV_DOC_END;
+				break;
+			case L_DIRECTIVE:
+				s->flags |= CMFV_DOC_DIRECTIVES;
+				break;
+			case L_CONTENT:
+				s->flags |= CMFV_DOC_CONTENT;
+				break;
+			case L_BLANK:
+				break;
+			}
+		}
+		s->scan += n;
+		s->lines += nl != NULL;
+	}
+fail:
+	s->failed = 1;
+	return e;
+}
+
+enum cmfv_err cmfv_doc_check_yaml(const struct cmfv_doc *doc, const char *name, struct cmfv_diag *d)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	enum cmfv_err e = CMFV_OK;
+	unsigned long depth = 0;
+	int done = 0;
+
+	if (!yaml_parser_initialize(&p))
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&p, (const unsigned char *)doc->ptr, doc->len);
+	while (!done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			const char *what = p.problem ? p.problem : "syntax error";
+
+			if (p.error == YAML_MEMORY_ERROR)
+				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			else if (p.error == YAML_READER_ERROR)
+				e = cmfv_diag_set(
+				    d, CMFV_EINPUT, name, (unsigned)doc->line, 0,
+				    "invalid input in the document at line %lu, byte %zu of it: %s",
+				    doc->line, p.problem_offset, what);
+			else
+				e = cmfv_diag_set(d, CMFV_EINPUT, name,
+						  (unsigned)(doc->line + p.problem_mark.line),
+						  (unsigned)p.problem_mark.column + 1, "%s%s%s",
+						  what, p.context ? " " : "",
+						  p.context ? p.context : "");
+			break;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > CMFV_YAML_MAX_DEPTH) {
+				e = cmfv_diag_set(d, CMFV_EINPUT, name,
+						  (unsigned)(doc->line + ev.start_mark.line),
+						  (unsigned)ev.start_mark.column + 1,
+						  "nesting is deeper than the limit of %d levels",
+						  CMFV_YAML_MAX_DEPTH);
+				done = 1;
+			}
+		} else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+			   ev.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return e;
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# post-render input and output: write failures (exit 3, never a success
+# after a short write), where the report goes (modes 0700/0600), pipes,
+# files, files read from an offset, the temporary copy of a pipe (and
+# memory when there is none), and bounded memory.
+#   io.sh BIN
+set -u
+bin=$1
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
+vals=$root/testdata/post-render/_values
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+no() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -10; }
+export HELM_CACHE_HOME=$tmp/cache
+unset XDG_CACHE_HOME
+pr=("$bin" post-render -f "$vals/prod.yaml" --kcv 1a2b3c)
+small=$root/testdata/post-render/helm3-chart/input.yaml
+want=$root/testdata/post-render/helm3-chart/expected.yaml
+python3 "$root/bench/gen.py" 17000 >"$tmp/big.yaml" # about 19 MB: past the 16 MiB kept in memory
+"${pr[@]}" <"$tmp/big.yaml" >"$tmp/big.want" 2>/dev/null || no "big stream" "exit $?"
+report() { head -1 "$HELM_CACHE_HOME/cmf-validate/last-report.txt" 2>/dev/null; }
+
+# output that cannot be written: exit 3, and the report says so
+for how in file pipe; do
+	if [ $how = file ]; then
+		"${pr[@]}" <"$small" >/dev/full 2>"$tmp/err"; rc=$?
+	else
+		cat "$small" | "${pr[@]}" >/dev/full 2>"$tmp/err"; rc=$?
+	fi
+	[ $rc = 3 ] && grep -q 'cannot write the manifests to stdout: No space left on device' "$tmp/err" &&
+		report | grep -q 'exit 3$' && ok "/dev/full, stdin a $how: exit 3" || no "/dev/full ($how): exit $rc" "$(cat "$tmp/err")"
+	grep -q 'mounted Secret' "$tmp/err" && no "/dev/full ($how): claims success after a failed write"
+done
+"$bin" post-render -f "$vals/dev.yaml" <"$small" >/dev/full 2>"$tmp/err"; rc=$?
+[ $rc = 3 ] && ok "/dev/full when passing through: exit 3" || no "/dev/full passthrough: exit $rc" "$(cat "$tmp/err")"
+# a reader that goes away: EPIPE, exit 3 (SIGPIPE is ignored)
+for how in file pipe; do
+	if [ $how = file ]; then
+		("${pr[@]}" <"$tmp/big.yaml" 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 100 >/dev/null
+	else
+		(cat "$tmp/big.yaml" | "${pr[@]}" 2>"$tmp/err"; echo $? >"$tmp/rc") | head -c 100 >/dev/null
+	fi
+	rc=$(cat "$tmp/rc")
+	[ "$rc" = 3 ] && grep -q 'Broken pipe' "$tmp/err" && ok "reader gone, stdin a $how: exit 3" || no "EPIPE ($how): exit $rc" "$(cat "$tmp/err")"
+done
+# stdin closed: unusable input
+"${pr[@]}" <&- >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc = 2 ] && [ ! -s "$tmp/out" ] && ok "stdin closed: exit 2" || no "stdin closed: exit $rc" "$(cat "$tmp/err")"
+
+# the same bytes whichever way the input comes
+"${pr[@]}" <"$small" 2>/dev/null | cmp -s - "$want" && ok "regular file" || no "regular file"
+cat "$small" | "${pr[@]}" 2>/dev/null | cmp -s - "$want" && ok "pipe" || no "pipe"
+cat "$tmp/big.yaml" | "${pr[@]}" 2>/dev/null | cmp -s - "$tmp/big.want" && ok "pipe past 16 MiB (temporary file)" || no "pipe, temporary file"
+cat "$tmp/big.yaml" | TMPDIR=$tmp/none "${pr[@]}" 2>/dev/null | cmp -s - "$tmp/big.want" && ok "pipe past 16 MiB, no temporary file possible (memory)" || no "pipe, memory"
+# a file already partly read by the caller: from where stdin stands
+{ IFS= read -r first; "${pr[@]}" 2>/dev/null >"$tmp/out"; } <"$tmp/big.yaml"
+tail -n +2 "$tmp/big.yaml" | "${pr[@]}" 2>/dev/null | cmp -s - "$tmp/out" && ok "file read from an offset" || no "file at an offset"
+# passthrough keeps the bytes, file or pipe
+"$bin" post-render -f "$vals/dev.yaml" <"$tmp/big.yaml" 2>/dev/null | cmp -s - "$tmp/big.yaml" && ok "passthrough, file" || no "passthrough, file"
+cat "$tmp/big.yaml" | "$bin" post-render -f "$vals/dev.yaml" 2>/dev/null | cmp -s - "$tmp/big.yaml" && ok "passthrough, pipe" || no "passthrough, pipe"
+
+# where the report goes
+rm -rf "$tmp/cache"
+"${pr[@]}" <"$small" >/dev/null 2>&1
+f=$tmp/cache/cmf-validate/last-report.txt
+[ "$(stat -c %a "$tmp/cache/cmf-validate" 2>/dev/null)" = 700 ] && [ "$(stat -c %a "$f" 2>/dev/null)" = 600 ] &&
+	ok "report in \$HELM_CACHE_HOME/cmf-validate, 0700/0600" || no "report under HELM_CACHE_HOME" "$(ls -la "$tmp/cache" 2>&1)"
+(unset HELM_CACHE_HOME; XDG_CACHE_HOME=$tmp/xdg "${pr[@]}" <"$small" >/dev/null 2>&1)
+[ -f "$tmp/xdg/helm/cmf-validate/last-report.txt" ] && ok "report in \$XDG_CACHE_HOME/helm/cmf-validate" || no "report under XDG_CACHE_HOME"
+(unset HELM_CACHE_HOME; HOME=$tmp/home "${pr[@]}" <"$small" >/dev/null 2>&1)
+[ -f "$tmp/home/.cache/helm/cmf-validate/last-report.txt" ] && ok "report in ~/.cache/helm/cmf-validate" || no "report under HOME"
+"${pr[@]}" --report "$tmp/mine.txt" <"$tmp/big.yaml" >/dev/null 2>&1
+grep -q 'exit 0$' "$tmp/mine.txt" && grep -q 'mounted Secret' "$tmp/mine.txt" && ok "--report FILE" || no "--report" "$(cat "$tmp/mine.txt" 2>&1)"
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" >"$tmp/from-fifo" &
+"${pr[@]}" --report "$tmp/fifo" <"$small" >/dev/null 2>&1
+wait
+[ -p "$tmp/fifo" ] && grep -q 'exit 0$' "$tmp/from-fifo" && ok "--report into a FIFO: written in place, still a FIFO" ||
+	no "--report FIFO" "$(ls -la "$tmp/fifo"; cat "$tmp/from-fifo")"
+"${pr[@]}" --report "$tmp/no/such/dir/r.txt" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && cmp -s "$tmp/out" "$want" && grep -q 'warning: cannot write the report' "$tmp/err" &&
+	ok "report that cannot be written: a warning, exit 0" || no "unwritable report: exit $rc" "$(cat "$tmp/err")"
+
+# memory: bounded by the largest document, not the stream (about 60 MB here)
+# (not for sanitizer builds, whose shadow memory is counted too)
+if [ -x /usr/bin/time ] && ! grep -q __asan_init "$bin"; then
+	python3 "$root/bench/gen.py" 50000 >"$tmp/huge.yaml"
+	for how in file pipe; do
+		if [ $how = file ]; then
+			/usr/bin/time -f %M -o "$tmp/rss" "${pr[@]}" <"$tmp/huge.yaml" >/dev/null 2>&1
+		else
+			cat "$tmp/huge.yaml" | /usr/bin/time -f %M -o "$tmp/rss" "${pr[@]}" >/dev/null 2>&1
+		fi
+		kb=$(tail -1 "$tmp/rss")
+		[ "$kb" -le 32768 ] && ok "$(($(stat -c %s "$tmp/huge.yaml") >> 20)) MiB stream, stdin a $how: peak RSS $((kb / 1024)) MiB" ||
+			no "peak RSS $kb KB ($how)"
+	done
+fi
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
