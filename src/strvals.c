@@ -49,8 +49,10 @@ static int fail(struct sp *p, enum cmfv_err code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cmfv_diag_set(p->d, code, "--set", 0, p->flag->index, "%s %s: %s",
-		      cmfv_set_kind_flag(p->flag->kind), p->flag->arg, msg);
+	/* a long argument is shortened so that the reason still shows */
+	cmfv_diag_set(p->d, code, "--set", 0, p->flag->index, "%s %.80s%s: %s",
+		      cmfv_set_kind_flag(p->flag->kind), p->flag->arg,
+		      strlen(p->flag->arg) > 80 ? "..." : "", msg);
 	return (int)code;
 }
 
@@ -565,7 +567,9 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 			fresh = 1;
 		}
 		r = list_item(p, list, i, level);
-		if (fresh) {
+		if (fresh && r != 0 && r != R_EOF) {
+			cmfv_node_free(list); /* failed: the parse stops here anyway */
+		} else if (fresh) {
 			int rr = set(p, data, ks, list);
 
 			if (rr)
@@ -627,7 +631,7 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 		if (r == 0 && inner->u.map.n == 0)
 			r = fail(p, CMFV_EINPUT, "key map \"%s\" has no value", ks);
 		if (fresh) {
-			if (inner->u.map.n != 0) {
+			if (inner->u.map.n != 0 && (r == 0 || r == R_EOF)) {
 				int rr = set(p, data, ks, inner);
 
 				if (rr)

@@ -260,7 +260,8 @@ static enum cmfv_err apply_json_object(struct cmfv_node *base, const struct cmfv
 		if (used != len || obj->kind != CMFV_MAP) {
 			cmfv_node_free(obj);
 			return cmfv_diag_set(d, CMFV_EINPUT, "--set", 0, f->index,
-					     "--set-json %s: not a single JSON object", f->arg);
+					     "--set-json %.80s%s: not a single JSON object", f->arg,
+					     strlen(f->arg) > 80 ? "..." : "");
 		}
 		return cmfv_values_merge_maps(base, obj) == CMFV_OK
 			       ? CMFV_OK
@@ -272,7 +273,8 @@ static enum cmfv_err apply_json_object(struct cmfv_node *base, const struct cmfv
 		memcpy(msg, d->msg, sizeof(msg));
 		cmfv_diag_clear(d);
 		return cmfv_diag_set(d, CMFV_EINPUT, "--set", 0, f->index,
-				     "--set-json %s: invalid JSON: %s", f->arg, msg);
+				     "--set-json %.80s%s: invalid JSON: %s", f->arg,
+				     strlen(f->arg) > 80 ? "..." : "", msg);
 	}
 	return e;
 }

@@ -37,3 +37,10 @@ if [ "${CMFV_SKIP_SANITIZERS:-0}" != 1 ]; then
 		[ "${PIPESTATUS[0]}" = 0 ] || { echo "valgrind: golden suite $suite failed"; exit 1; }
 	done
 fi
+
+if [ "${CMFV_SKIP_FUZZ:-0}" != 1 ]; then
+	echo "== fuzz smoke (libFuzzer, clang; ${CMFV_FUZZ_SECONDS:-30} s per harness)"
+	CC=clang cmake -S . -B build-fuzz -DCMFV_FUZZ=ON -DCMFV_TESTS=OFF >/dev/null
+	cmake --build build-fuzz -j "$jobs"
+	bash tests/fuzz/smoke.sh build-fuzz "${CMFV_FUZZ_SECONDS:-30}"
+fi

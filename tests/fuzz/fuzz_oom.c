@@ -80,7 +80,7 @@ static void run(unsigned target, const char *in, size_t len, unsigned long fail_
 	case 1: { /* a values file */
 		struct cmfv_node *v = NULL;
 
-		r->e = cmfv_values_parse(&src, &v, &d);
+		r->e = cmfv_values_parse(&src, 4, &v, &d);
 		faults_start(0, 0);
 		if (r->e == CMFV_OK && cmfv_json_emit(&r->text, v) != CMFV_OK)
 			abort();

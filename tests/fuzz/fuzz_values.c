@@ -29,13 +29,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	cmfv_diag_clear(&d);
 	if (defs_src) {
-		e = cmfv_values_parse(defs_src, &defaults, &d);
+		e = cmfv_values_parse(defs_src, 4, &defaults, &d);
 		FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e));
 		if (e != CMFV_OK)
 			goto out;
 		FUZZ_ASSERT(defaults && defaults->kind == CMFV_MAP);
 	}
-	e = cmfv_values_parse(user_src, &user, &d);
+	e = cmfv_values_parse(user_src, 4, &user, &d);
 	FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e));
 	if (e != CMFV_OK)
 		goto out;

@@ -94,6 +94,7 @@ seed() {
 	key)
 		cp "$here/seeds/key"/* "$dir/" ;;
 	oom)
+		[ -d "$here/seeds/oom" ] && cp "$here/seeds/oom"/* "$dir/"
 		# byte 0: entry point (0 YAML stream, 1 values, 2 --set, 3 JSON,
 		# 4 Secret, 5 config; +128 sticky); bytes 1-2: which allocation fails
 		for f in "$here/seeds/secret/list.yaml" "$here/seeds/config/full.yaml" \
