@@ -21,6 +21,10 @@
 /* Helm has no limit on a[0][0]...; we need one, as every level is a C stack
  * frame here and in everything that walks the tree afterwards. */
 #define MAX_LIST_NESTED 1000
+/* Each empty list item is a node (80 bytes): without a limit, a 128 KiB
+ * argument of a0[65536]=1,a1[65536]=1,... asks for 60 GB (Helm has none;
+ * it needs 16 bytes an item). Four full lists per flag is plenty. */
+#define MAX_GAPS ((size_t)4 * (MAX_INDEX + 1))
 
 /* Sentinel results besides cmfv_err: the end of input was reached. */
 #define R_EOF (-1)
@@ -36,6 +40,7 @@ struct sp {
 	struct cmfv_diag *d;
 	int literal;
 	unsigned list_depth; /* list_item calls in progress */
+	size_t gaps;         /* empty list items this flag has made */
 };
 
 static int fail(struct sp *p, enum cmfv_err code, const char *fmt, ...)
@@ -401,9 +406,16 @@ static int set_index(struct sp *p, struct cmfv_node *list, long i, struct cmfv_n
 		return fail(p, CMFV_EINPUT, "index of %s is greater than maximum supported index of 65536",
 			    num);
 	}
+	if (list->u.seq.n <= (size_t)i && p->gaps + ((size_t)i + 1 - list->u.seq.n) > MAX_GAPS) {
+		cmfv_node_free(v);
+		return fail(p, CMFV_EINPUT,
+			    "index %s: one flag may not add more than %zu empty list items in all", num,
+			    MAX_GAPS);
+	}
 	while (list->u.seq.n <= (size_t)i) {
 		struct cmfv_node *nul = cmfv_node_new(CMFV_NULL, p->loc);
 
+		p->gaps++;
 		if (nul == NULL || cmfv_seq_push(list, nul) != CMFV_OK) {
 			cmfv_node_free(v);
 			return oom(p);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test, as CI runs them: a -Werror build and ctest, then the unit and
 # end-to-end suites again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then the unit tests under valgrind memcheck.
+# then the unit tests, the golden suites and the small hostile inputs under
+# valgrind memcheck, then the fuzz smoke run (docs/hardening.md).
+# CMFV_SKIP_SANITIZERS=1 and CMFV_SKIP_FUZZ=1 skip stages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
@@ -36,6 +38,12 @@ if [ "${CMFV_SKIP_SANITIZERS:-0}" != 1 ]; then
 			bash tests/golden/run.sh build/cmf-validate "testdata/$suite" | tail -1
 		[ "${PIPESTATUS[0]}" = 0 ] || { echo "valgrind: golden suite $suite failed"; exit 1; }
 	done
+
+	echo "== valgrind memcheck (hostile corpus, inputs up to 64 KiB)"
+	CMFV_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+		bash tests/hostile/run.sh build/cmf-validate --no-limits --small >build/hostile-valgrind.log 2>&1 ||
+		{ grep -v '^ok' build/hostile-valgrind.log; echo "valgrind: hostile corpus failed"; exit 1; }
+	echo "valgrind: hostile corpus clean"
 fi
 
 if [ "${CMFV_SKIP_FUZZ:-0}" != 1 ]; then

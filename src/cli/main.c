@@ -42,6 +42,19 @@ static void usage(FILE *f)
 		   "Exit codes: 0 ok, 1 findings, 2 usage or input error, 3 environment error.\n");
 }
 
+/* Whatever a command printed must have reached stdout (--help to /dev/full
+ * included): a failed write is exit 3 with a message. */
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (rc == 0 || rc == 1) {
+			perror("cmf-validate: write");
+			return 3;
+		}
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -56,17 +69,17 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 		    strcmp(argv[1], "help") == 0) {
 			usage(stdout);
-			return 0;
+			return finish(0);
 		}
 		if (strcmp(argv[1], "__completion") == 0) {
 			cli_print_completion();
-			return fflush(stdout) == 0 ? 0 : 3;
+			return finish(0);
 		}
 		if (strcmp(argv[1], "--version") == 0)
 			return cmd_version(argc - 2, argv + 2);
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (strcmp(argv[1], commands[i].name) == 0)
-				return commands[i].fn(argc - 2, argv + 2);
+				return finish(commands[i].fn(argc - 2, argv + 2));
 		if (strcmp(argv[1], "install") == 0 || strcmp(argv[1], "upgrade") == 0 ||
 		    strcmp(argv[1], "template") == 0)
 			return cmd_wrapper(argv[1], argc - 2, argv + 2);
@@ -76,5 +89,5 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	return cmd_check(argc - 1, argv + 1);
+	return finish(cmd_check(argc - 1, argv + 1));
 }

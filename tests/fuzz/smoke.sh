@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzz smoke run: every harness built in BUILD_DIR runs for SECONDS (60 by
-# default) from seed corpora made out of testdata/ and tests/fuzz/seeds/.
+# Fuzz smoke run: every harness built in BUILD_DIR first replays the inputs
+# that once broke it (tests/fuzz/regress/NAME/), then runs for SECONDS (60
+# by default) from seed corpora made out of testdata/ and tests/fuzz/seeds/.
 # Fails on any crash, leak, sanitizer report, timeout or broken property;
 # the input that did it is kept and its path printed. Prints executions,
 # exec/s, coverage and corpus growth per harness.
@@ -94,7 +95,6 @@ seed() {
 	key)
 		cp "$here/seeds/key"/* "$dir/" ;;
 	oom)
-		[ -d "$here/seeds/oom" ] && cp "$here/seeds/oom"/* "$dir/"
 		# byte 0: entry point (0 YAML stream, 1 values, 2 --set, 3 JSON,
 		# 4 Secret, 5 config; +128 sticky); bytes 1-2: which allocation fails
 		for f in "$here/seeds/secret/list.yaml" "$here/seeds/config/full.yaml" \
@@ -125,6 +125,12 @@ run_one() {
 	dict=$(dict_for "$h")
 	[ -d "$corpus" ] && [ -n "$(ls -A "$corpus")" ] || seed "$h" "$corpus"
 	mkdir -p "$out/crashes"
+	# first the inputs that once broke it (tests/fuzz/regress/NAME), once each
+	if [ -d "$here/regress/$h" ] && ! "$bin" "$here/regress/$h"/* >"$log" 2>&1; then
+		echo "regression input failed again" >>"$log"
+		echo 1 >"$out/$h.rc"
+		return
+	fi
 	# -timeout: one input taking 10 s is a find (bounded time);
 	# -rss_limit_mb: so is one needing 2 GiB
 	# shellcheck disable=SC2086

@@ -11,8 +11,9 @@
 # bytes) are generated here, not committed. --no-limits skips the time and
 # memory bounds (for sanitizer and valgrind builds, which are slower and
 # bigger by design); --small skips inputs over 64 KiB (for valgrind).
-# --report writes a table of every case's figures. CMF_VALIDATE may be a
-# wrapper script (tests/hostile/valgrind.sh).
+# --report writes a table of every case's figures. $CMFV_RUNNER, if set,
+# prefixes every run of the binary (e.g. valgrind, as tests/golden/run.sh
+# does); it must exit with a code no case expects (99) on an error.
 set -uo pipefail
 
 bin=${1:?usage: run.sh CMF_VALIDATE [--no-limits] [--small] [--report FILE]}
@@ -96,6 +97,8 @@ w('set-json-unterminated.txt', 'a="never closed')
 w('set-huge-int.txt', 'a=' + '9' * 400)
 w('set-huge-index.txt', 'a[99999999999999999999]=1')
 w('set-big-index.txt', 'a[65537]=1')
+w('set-many-gaps.txt', ','.join(f'a{i}[65536]=1' for i in range(200)))
+w('set-four-gaps.txt', ','.join(f'a{i}[65536]=1' for i in range(4)))
 w('set-tabs.txt', 'a=\tb\t,c\t=d')
 w('set-empty.txt', '')
 EOF
@@ -136,7 +139,8 @@ run_entry() {
 	*) echo "unknown entry point $entry"; return 1 ;;
 	esac
 	# a hang fails the case (exit 124) instead of blocking CI
-	cmd=(timeout "$hard_timeout" "${cmd[@]}")
+	# shellcheck disable=SC2206
+	cmd=(timeout "$hard_timeout" ${CMFV_RUNNER:-} "${cmd[@]}")
 	if [ -n "$timer" ]; then
 		"$timer" -o "$tmp/time" -f '%e %M' "${cmd[@]}" <"$stdin" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
