@@ -27,10 +27,22 @@ t() { # name want-exit want-rules -- args
 openssl rand -out old.key 32; openssl rand -out new.key 32
 old_kcv=$("$bin" key-info --key-file old.key | sed 's/.*KCV //')
 mkdir -p api/flink
+# The deployed CMF Deployment is what post-render wrote on the last install:
+# render the test chart, post-render it with the old key, and serve that
+# Deployment (as JSON, with Helm's release annotation) from the API server.
+printf 'cmf: {sql: {production: true}}\nencryption: {key: {kubernetesSecretName: cmf-encryption-key, kubernetesSecretProperty: encryption-key}}\n' >installed.yaml
+"$CMFV_REAL_HELM" template cmf "$root/testdata/charts/cmf" -n flink -f installed.yaml --show-only templates/deployment.yaml >dep.yaml
+"$bin" post-render -f installed.yaml --key-file old.key --report /dev/null <dep.yaml >dep-post.yaml ||
+	{ echo "post-render failed"; exit 1; }
+grep -q "cmf-validate.io/key-kcv" dep-post.yaml || { echo "post-render wrote no KCV annotation"; exit 1; }
+grep -v '^#' dep-post.yaml | grep -v '^---' >dep-body.yaml
+"$bin" values -f dep-body.yaml -o json >dep.json
 python3 - "$old_kcv" <<'PY'
 import json, sys
-dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "confluent-manager-for-apache-flink",
-       "namespace": "flink", "annotations": {"meta.helm.sh/release-name": "cmf", "cmf-validate.io/key-kcv": sys.argv[1]}}}
+dep = json.load(open("dep.json"))
+assert dep["metadata"]["annotations"]["cmf-validate.io/key-kcv"] == sys.argv[1], "post-render recorded another KCV"
+dep["metadata"].setdefault("annotations", {})["meta.helm.sh/release-name"] = "cmf"
+dep["metadata"]["namespace"] = "flink"
 other = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x", "namespace": "flink",
          "annotations": {"meta.helm.sh/release-name": "other", "cmf-validate.io/key-kcv": "000000"}}}
 json.dump({"apiVersion": "apps/v1", "kind": "DeploymentList", "metadata": {}, "items": [other, dep]}, open("api/flink/deployments.json", "w"))
