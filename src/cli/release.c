@@ -4,13 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CMFV_KCV_ANNOTATION "cmf-validate.io/key-kcv" /* written by post-render */
+#include "cmfv/inject.h"
+#include "cmfv/kube.h"
 #include "cmfv/node.h"
 #include "cmfv/proc.h"
 #include "cmfv/values.h"
 #include "cmfv/yaml.h"
 #include "commands.h"
 #include "helm.h"
+#include "keysrc.h"
 
 #define TIMEOUT 60
 
@@ -84,52 +86,32 @@ static const char *str(const struct cmfv_node *n)
 /* The KCV the post-renderer recorded on the release's CMF Deployment. */
 static int deployed_kcv(const struct cli_opts *o, struct cli_run *run, const char **kcv)
 {
-	const char *ctx = o->kube_context ? o->kube_context : getenv("HELM_KUBECONTEXT");
-	const char *kubectl = getenv("CMFV_KUBECTL");
-	char *argv[16];
-	size_t n = 0, i;
-	struct cmfv_proc p;
+	struct cmfv_kube kube;
+	struct cmfv_buf out = {0};
 	struct cmfv_diag d;
 	struct cmfv_node *list = NULL;
 	const struct cmfv_node *items;
 	const struct cmfv_source *s;
+	size_t i;
+	int not_found = 0;
 
 	*kcv = NULL;
-	argv[n++] = cli_unconst(kubectl && kubectl[0] ? kubectl : "kubectl");
-	argv[n++] = cli_unconst("get");
-	argv[n++] = cli_unconst("deployments");
-	argv[n++] = cli_unconst("-o");
-	argv[n++] = cli_unconst("json");
-	if (run->namespace) {
-		argv[n++] = cli_unconst("--namespace");
-		argv[n++] = cli_unconst(run->namespace);
-	}
-	if (ctx && ctx[0]) {
-		argv[n++] = cli_unconst("--context");
-		argv[n++] = cli_unconst(ctx);
-	}
-	if (o->kubeconfig) {
-		argv[n++] = cli_unconst("--kubeconfig");
-		argv[n++] = cli_unconst(o->kubeconfig);
-	}
-	argv[n] = NULL;
-	if (cmfv_proc_run(argv, TIMEOUT, (size_t)64 << 20, 0, &p) != CMFV_OK || p.not_found ||
-	    p.timed_out || p.status != 0) {
-		fprintf(stderr, "cmf-validate: --release: kubectl get deployments failed%s%s",
-			p.err.ptr ? ": " : "\n", p.err.ptr ? p.err.ptr : "");
-		cmfv_proc_free(&p, 0);
+	cmfv_diag_clear(&d);
+	keysrc_kube(o, run->namespace, &kube);
+	if (cmfv_kube_get(&kube, "deployments", NULL, 0, &out, &not_found, &d) != CMFV_OK) {
+		cmfv_buf_free(&out, 0);
+		fprintf(stderr, "cmf-validate: --release: %s\n", d.msg);
 		return EXIT_ENV;
 	}
-	cmfv_diag_clear(&d);
-	if (cmfv_sources_add(&run->sources, "deployed Deployments", p.out.ptr ? p.out.ptr : "",
-			     p.out.len, 0, &s) != CMFV_OK ||
+	if (cmfv_sources_add(&run->sources, "deployed Deployments", out.ptr ? out.ptr : "", out.len, 0,
+			     &s) != CMFV_OK ||
 	    cmfv_yaml_load(s->text, s->len, s->name, NULL, &list, &d) != CMFV_OK) {
-		cmfv_proc_free(&p, 0);
+		cmfv_buf_free(&out, 0);
 		if (d.code != CMFV_OK)
 			cli_print_diag(&d);
 		return EXIT_ENV;
 	}
-	cmfv_proc_free(&p, 0);
+	cmfv_buf_free(&out, 0);
 	items = cmfv_map_get(list, "items");
 	for (i = 0; items && items->kind == CMFV_SEQ && i < items->u.seq.n; i++) {
 		const struct cmfv_node *dep = items->u.seq.v[i];
