@@ -9,6 +9,9 @@ void cmfv_diag_clear(struct cmfv_diag *d)
 }
 
 static void vset(struct cmfv_diag *d, enum cmfv_err code, const char *file, unsigned line,
+		 unsigned col, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
+static void vset(struct cmfv_diag *d, enum cmfv_err code, const char *file, unsigned line,
 		 unsigned col, const char *fmt, va_list ap)
 {
 	size_t n;
@@ -34,7 +37,9 @@ enum cmfv_err cmfv_diag_set(struct cmfv_diag *d, enum cmfv_err code, const char 
 	va_start(ap, fmt);
 	vset(d, code, file, line, col, fmt, ap);
 	va_end(ap);
-	return code;
+	/* the first error stands: hand back the code that is recorded, so that
+	 * what a caller returns always matches the message it reports */
+	return d && d->code != CMFV_OK ? d->code : code;
 }
 
 enum cmfv_err cmfv_diag_fail(struct cmfv_diag *d, enum cmfv_err code, const char *fmt, ...)
@@ -44,7 +49,7 @@ enum cmfv_err cmfv_diag_fail(struct cmfv_diag *d, enum cmfv_err code, const char
 	va_start(ap, fmt);
 	vset(d, code, NULL, 0, 0, fmt, ap);
 	va_end(ap);
-	return code;
+	return d && d->code != CMFV_OK ? d->code : code;
 }
 
 int cmfv_err_exit_code(enum cmfv_err code)

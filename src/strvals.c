@@ -55,16 +55,14 @@ static int fail(struct sp *p, enum cmfv_err code, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	/* a long argument is shortened so that the reason still shows */
-	cmfv_diag_set(p->d, code, "--set", 0, p->flag->index, "%s %.80s%s: %s",
-		      cmfv_set_kind_flag(p->flag->kind), p->flag->arg,
-		      strlen(p->flag->arg) > 80 ? "..." : "", msg);
-	return (int)code;
+	return (int)cmfv_diag_set(p->d, code, "--set", 0, p->flag->index, "%s %.80s%s: %s",
+				  cmfv_set_kind_flag(p->flag->kind), p->flag->arg,
+				  strlen(p->flag->arg) > 80 ? "..." : "", msg);
 }
 
 static int oom(struct sp *p)
 {
-	cmfv_diag_fail(p->d, CMFV_ENOMEM, "out of memory");
-	return CMFV_ENOMEM;
+	return (int)cmfv_diag_fail(p->d, CMFV_ENOMEM, "out of memory");
 }
 
 /* Read until one of \p stop; '\' escapes (not for --set-literal). The text
@@ -444,6 +442,8 @@ static int list_item(struct sp *p, struct cmfv_node *list, long i, int level)
 			    MAX_LIST_NESTED);
 	p->list_depth++;
 	r = until(p, "[.=", &k, &last);
+	if (r != 0 && r != R_EOF)
+		goto out;
 	if (k.len > 0) {
 		r = fail(p, CMFV_EINPUT, "unexpected data at end of array index: \"%s\"", k.ptr);
 		goto out;

@@ -38,7 +38,9 @@ struct cmfv_diag {
 /** Reset \p d to "no error". */
 void cmfv_diag_clear(struct cmfv_diag *d);
 
-/** Record an error unless one is already recorded; returns \p code.
+/** Record an error unless one is already recorded. Returns the code the
+ * diag holds afterwards (\p code, or the earlier error's), so a caller that
+ * returns it always reports the error its message describes.
  * \p file may be NULL. */
 enum cmfv_err cmfv_diag_set(struct cmfv_diag *d, enum cmfv_err code, const char *file,
 			    unsigned line, unsigned col, const char *fmt, ...)

@@ -162,6 +162,9 @@ static void run(unsigned target, const char *in, size_t len, unsigned long fail_
 	}
 	}
 	faults_start(0, 0);
+	if (r->e != d.code)
+		fprintf(stderr, "entry point %u returned %d, its diag holds %d: %s\n", target,
+			(int)r->e, (int)d.code, d.msg);
 	FUZZ_ASSERT(r->e == d.code);
 	FUZZ_ASSERT(!r->text.failed);
 }

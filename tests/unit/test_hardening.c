@@ -71,18 +71,35 @@ static void test_set_list_nesting(void **state)
 
 /* Out of memory while storing the result of a bad --set made the function
  * return CMFV_ENOMEM while its diagnostic held the input error (found by
- * fuzz_oom: tests/fuzz/regress/oom/strvals-cleanup-error-wins). The return
- * code and the diagnostic must agree, whichever allocation fails. */
+ * fuzz_oom: tests/fuzz/regress/oom/strvals-cleanup-error-wins). The reverse
+ * too: out of memory while mending invalid UTF-8 in a list index
+ * ("list\xdb1]") returned the input error with "out of memory" in the
+ * diagnostic (fuzz_oom in CI: regress/oom/set-utf8-oom). The return code and
+ * the diagnostic must agree, whichever allocation fails, alone or sticky. */
 static void test_set_error_code_under_faults(void **state)
 {
-	static const char *args[] = {"a[0]junk=1", "a.b[0]x=1", "a.b.c", "a[0][1]x=2", "k={a,b"};
+	static const char *args[] = {"a[0]junk=1",     "a.b[0]x=1",	    "a.b.c",
+				     "a[0][1]x=2",     "k={a,b",	    "list[0]=x,list\xdb" "1].x=1",
+				     "m.n[0]\xab" "1]=2", "l[0]\xc3\x28=1", "a[\xff]=1"};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		struct cmfv_loc nowhere = {NULL, 0, 0};
+		struct cmfv_node *clean_base = cmfv_node_new(CMFV_MAP, nowhere);
+		struct cmfv_set_flag clean_f = {CMFV_SET, args[i], 1};
+		struct cmfv_diag clean_d;
+		enum cmfv_err clean;
 		unsigned long n;
 
-		for (n = 1; n <= 64; n++) {
+		/* without faults: some of these are input errors, some are fine */
+		assert_non_null(clean_base);
+		cmfv_diag_clear(&clean_d);
+		clean = cmfv_strvals_apply(clean_base, &clean_f, NULL, &clean_d);
+		cmfv_node_free(clean_base);
+		assert_int_equal(clean, clean_d.code);
+		assert_true(clean == CMFV_OK || clean == CMFV_EINPUT);
+		for (n = 1; n <= 128; n++) {
 			struct cmfv_loc none = {NULL, 0, 0};
 			struct cmfv_node *base = cmfv_node_new(CMFV_MAP, none);
 			struct cmfv_set_flag f = {CMFV_SET, args[i], 1};
@@ -91,16 +108,37 @@ static void test_set_error_code_under_faults(void **state)
 
 			assert_non_null(base);
 			cmfv_diag_clear(&d);
-			cmfv_alloc_fail_at(n, n % 2);
+			cmfv_alloc_fail_at((n + 1) / 2, n % 2);
 			e = cmfv_strvals_apply(base, &f, NULL, &d);
 			cmfv_alloc_fail_at(0, 0);
 			if (e != d.code)
 				fail_msg("--set %s, allocation %lu failing: returned %d, diagnostic %d (%s)",
 					 args[i], n, (int)e, (int)d.code, d.msg);
-			assert_true(e == CMFV_EINPUT || e == CMFV_ENOMEM);
+			if (e != clean && e != CMFV_ENOMEM)
+				fail_msg("--set %s, allocation %lu failing: returned %d, %d without faults",
+					 args[i], n, (int)e, (int)clean);
 			cmfv_node_free(base);
 		}
 	}
+}
+
+/* The first error stands, and setting a second one hands back the first's
+ * code, so "return cmfv_diag_set(...)" never disagrees with the message. */
+static void test_diag_first_error_stands(void **state)
+{
+	struct cmfv_diag d;
+
+	(void)state;
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_diag_fail(&d, CMFV_ENOMEM, "out of memory"), CMFV_ENOMEM);
+	assert_int_equal(cmfv_diag_set(&d, CMFV_EINPUT, "f", 1, 2, "bad %s", "x"), CMFV_ENOMEM);
+	assert_int_equal(d.code, CMFV_ENOMEM);
+	assert_string_equal(d.msg, "out of memory");
+	assert_int_equal(cmfv_diag_set(NULL, CMFV_EINPUT, NULL, 0, 0, "x"), CMFV_EINPUT);
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_diag_set(&d, CMFV_EINPUT, "f", 3, 4, "bad.\n"), CMFV_EINPUT);
+	assert_string_equal(d.msg, "bad");
+	assert_int_equal(d.line, 3);
 }
 
 /* --set a0[65536]=1,a1[65536]=1,... made 65,537 nodes a list: 200 lists
@@ -344,6 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_list_nesting),  cmocka_unit_test(test_set_long_arg_message),
 		cmocka_unit_test(test_set_error_code_under_faults), cmocka_unit_test(test_set_gap_budget),
+		cmocka_unit_test(test_diag_first_error_stands),
 		cmocka_unit_test(test_anchor_redefinition), cmocka_unit_test(test_many_anchors),
 		cmocka_unit_test(test_alias_bomb),        cmocka_unit_test(test_alias_reuse),
 		cmocka_unit_test(test_map_delete_flagged), cmocka_unit_test(test_coalesce_many_nulls),
