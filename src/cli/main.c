@@ -1,4 +1,5 @@
 /* cmf-validate: the command-line front end. Dispatches to cmd_*.c. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,15 +56,9 @@ static int finish(int rc)
 	return rc;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	size_t i;
-	struct rlimit no_core = {0, 0};
-
-	/* Key material may sit in memory: never let it reach a core dump. */
-	setrlimit(RLIMIT_CORE, &no_core);
-	/* A closed pipe is an I/O error we report, not a silent death. */
-	signal(SIGPIPE, SIG_IGN);
 
 	if (argc >= 2) {
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -90,4 +85,52 @@ int main(int argc, char **argv)
 		}
 	}
 	return finish(cmd_check(argc - 1, argv + 1));
+}
+
+/* The work runs on a thread with a stack of its own size. Helm's limits
+ * allow nesting 10,000 deep (JSON in --set-json, YAML), and the parsers,
+ * merges and printers walk such trees recursively: about 2 MB of stack at
+ * that depth, more than `ulimit -s 1024` gives the main thread (it crashed
+ * there, found by fuzzing). 64 MB is address space, not memory: only the
+ * pages a deep input touches are used. When no such thread can be made
+ * (an address-space limit), the main thread does the work. */
+#define WORK_STACK ((size_t)64 << 20)
+
+struct job {
+	int argc;
+	char **argv;
+	int rc;
+};
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+
+	j->rc = dispatch(j->argc, j->argv);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct rlimit no_core = {0, 0};
+	struct job j = {argc, argv, 3};
+	pthread_attr_t attr;
+	pthread_t t;
+	int started = 0;
+
+	/* Key material may sit in memory: never let it reach a core dump. */
+	setrlimit(RLIMIT_CORE, &no_core);
+	/* A closed pipe is an I/O error we report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (pthread_attr_init(&attr) == 0) {
+		started = pthread_attr_setstacksize(&attr, WORK_STACK) == 0 &&
+			  pthread_create(&t, &attr, run_job, &j) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (!started)
+		return dispatch(argc, argv);
+	if (pthread_join(t, NULL) != 0)
+		return 3;
+	return j.rc;
 }

@@ -89,6 +89,9 @@ w('set-deep-list-ok.txt', 'a' + '[0]' * 1000 + '=1')
 w('set-deep-dots.txt', '.'.join(['a'] * 32) + '=1')
 w('set-json-deep.txt', 'a=' + '[' * 10001 + ']' * 10001)
 w('set-json-deep-ok.txt', 'a=' + '[' * 10000 + ']' * 10000)
+# as deep as Helm allows, for the small-stack cases
+w('deep-flow-ok.yaml', 'a: ' + '[' * 9999 + ']' * 9999 + '\n')
+w('deep-map-ok.yaml', 'a: ' + '{a: ' * 9998 + '1' + '}' * 9998 + '\n')
 w('set-keys.txt', ','.join(f'k{i}={i}' for i in range(10000)))
 w('set-dup.txt', 'a=1,a=2,a.b=3')
 w('set-bad-utf8.txt', b'a=\xff\xfe')
@@ -124,6 +127,11 @@ run_entry() {
 	local entry=$1 in=$2 okvals=$src/testdata/examples/values-prod.yaml
 	local -a cmd
 	local stdin=/dev/null
+	local -a small_stack=()
+	# stack=KB: the main thread gets only that much stack (ulimit -s); not
+	# under a CMFV_RUNNER such as valgrind, which needs its own
+	[ -n "$stack_kb" ] && [ -z "${CMFV_RUNNER:-}" ] &&
+		small_stack=(bash -c 'ulimit -s "$0" && exec "$@"' "$stack_kb")
 	case $entry in
 	values) cmd=("$bin" check -f "$in") ;;
 	values-dump) cmd=("$bin" values -o json -f "$in") ;;
@@ -140,7 +148,7 @@ run_entry() {
 	esac
 	# a hang fails the case (exit 124) instead of blocking CI
 	# shellcheck disable=SC2206
-	cmd=(timeout "$hard_timeout" ${CMFV_RUNNER:-} "${cmd[@]}")
+	cmd=(timeout "$hard_timeout" "${small_stack[@]}" ${CMFV_RUNNER:-} "${cmd[@]}")
 	if [ -n "$timer" ]; then
 		"$timer" -o "$tmp/time" -f '%e %M' "${cmd[@]}" <"$stdin" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
@@ -160,10 +168,11 @@ while IFS= read -r line || [ -n "$line" ]; do
 	[ "$spec" = "$line" ] && msg=
 	msg=$(printf '%s' "$msg" | sed 's/^ *//; s/ *$//')
 	read -r entry input want rest <<<"$spec"
-	max_s=1 max_mb=64
+	max_s=1 max_mb=64 stack_kb=
 	for opt in $rest; do
 		case $opt in
 		time=*) max_s=${opt#time=} ;;
+		stack=*) stack_kb=${opt#stack=} ;;
 		rss=*) max_mb=${opt#rss=} ;;
 		esac
 	done
