@@ -957,9 +957,9 @@ static struct pn *pn_build(const char *t, size_t len, int *oom)
 		default:
 			break;
 		}
-		yaml_event_delete(&ev);
+		cmfv_yaml_event_wipe(&ev);
 	}
-	yaml_parser_delete(&p);
+	cmfv_yaml_parser_wipe(&p, len);
 	while (b.depth > 0)
 		pn_free(b.stack[--b.depth]);
 	cmfv_free(b.stack);
@@ -1604,7 +1604,7 @@ enum cmfv_err cmfv_finder_pick(struct cmfv_finder *f, struct cmfv_report *r,
 	*target = NULL;
 	for (i = 0; i < 2; i++) {
 		const struct cand_class *k = &f->cls[i];
-		char list[600];
+		char list[600], more[40];
 		size_t used = 0, j;
 
 		if (k->count == 1) {
@@ -1620,18 +1620,24 @@ enum cmfv_err cmfv_finder_pick(struct cmfv_finder *f, struct cmfv_report *r,
 					 k->c[j].ns[0] ? " in namespace " : "", k->c[j].ns,
 					 k->c[j].line);
 
-			if (w < 0 || (size_t)w >= sizeof(list) - used)
+			if (w < 0 || (size_t)w >= sizeof(list) - used) {
+				list[used] = '\0';
 				break;
+			}
 			used += (size_t)w;
 		}
+		/* j candidates are listed; say how many are not */
+		more[0] = '\0';
+		if (j < k->count)
+			snprintf(more, sizeof(more), " and %lu more", (unsigned long)(k->count - j));
 		if (o->deployment)
-			return cmfv_report_add(
-			    r, "CMF031", NULL, k->second, "%lu Deployments are named %s: %s%s",
-			    k->count, o->deployment, list, k->count > MAX_CANDS ? ", ..." : "");
+			return cmfv_report_add(r, "CMF031", NULL, k->second,
+					       "%lu Deployments are named %s: %s%s", k->count,
+					       o->deployment, list, more);
 		return cmfv_report_add(
 		    r, "CMF031", NULL, k->second,
 		    "%lu Deployments could be CMF's: %s%s; pass --deployment NAME", k->count, list,
-		    k->count > MAX_CANDS ? ", ..." : "");
+		    more);
 	}
 	if (o->deployment)
 		return cmfv_report_add(r, "CMF030", NULL, none,

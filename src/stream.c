@@ -6,7 +6,10 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include <openssl/crypto.h>
+
 #include "cmfv/alloc.h"
+#include "cmfv/yaml.h"
 
 /* One read(2) asks for at least this much (cat asks for 128 KiB). */
 #define BLOCK ((size_t)128 << 10)
@@ -85,8 +88,11 @@ void cmfv_stream_free(struct cmfv_stream *s)
 {
 	if (s == NULL)
 		return;
-	if (!s->mem)
+	if (!s->mem && s->buf) {
+		/* the manifests may carry the key's Secret (docs/keys.md) */
+		OPENSSL_cleanse(s->buf, s->cap);
 		cmfv_free(s->buf);
+	}
 	cmfv_free(s);
 }
 
@@ -186,9 +192,16 @@ static enum cmfv_err make_room(struct cmfv_stream *s, struct cmfv_diag *d)
 
 		while (cap - s->end < BLOCK)
 			cap *= 2;
-		nb = cmfv_realloc(s->buf, cap);
+		/* not realloc: the old block may hold a Secret, and realloc
+		 * would hand it back to the allocator unwiped */
+		nb = cmfv_malloc(cap);
 		if (nb == NULL)
 			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", s->name);
+		if (s->buf) {
+			memcpy(nb, s->buf, s->end);
+			OPENSSL_cleanse(s->buf, s->cap);
+			cmfv_free(s->buf);
+		}
 		s->buf = nb;
 		s->cap = cap;
 		if (cap > s->peak)
@@ -407,8 +420,8 @@ enum cmfv_err cmfv_doc_check_yaml(const struct cmfv_doc *doc, const char *name, 
 			   ev.type == YAML_MAPPING_END_EVENT) {
 			depth--;
 		}
-		yaml_event_delete(&ev);
+		cmfv_yaml_event_wipe(&ev);
 	}
-	yaml_parser_delete(&p);
+	cmfv_yaml_parser_wipe(&p, doc->len);
 	return e;
 }

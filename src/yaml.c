@@ -1,9 +1,12 @@
 #include "cmfv/yaml.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
+
+#include <openssl/crypto.h>
 
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
@@ -672,7 +675,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 		default:
 			break;
 		}
-		yaml_event_delete(&ev);
+		cmfv_yaml_event_wipe(&ev);
 	}
 	if (e == CMFV_OK && stop_after_first) {
 		*(struct cmfv_node **)ctx = l.root;
@@ -680,8 +683,42 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	}
 	reset_doc(&l);
 	cmfv_free(l.stack);
-	yaml_parser_delete(&l.parser);
+	cmfv_yaml_parser_wipe(&l.parser, len);
 	return e;
+}
+
+void cmfv_yaml_event_wipe(yaml_event_t *ev)
+{
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.value)
+		OPENSSL_cleanse(ev->data.scalar.value, ev->data.scalar.length);
+	yaml_event_delete(ev);
+}
+
+/* How much of a libyaml buffer input of \p len bytes can have touched: the
+ * raw buffer holds input bytes; the working buffer holds them as UTF-8, at
+ * most 1.5 times as many (from UTF-16), and a terminating NUL. Wiping that
+ * much, not the whole 64 KiB, keeps a parse of a small document cheap. */
+static size_t touched(const void *start, const void *end, size_t len)
+{
+	size_t cap = (size_t)((const unsigned char *)end - (const unsigned char *)start);
+	size_t most = len > SIZE_MAX / 2 - 16 ? SIZE_MAX : len * 2 + 16;
+
+	return most < cap ? most : cap;
+}
+
+void cmfv_yaml_parser_wipe(yaml_parser_t *p, size_t input_len)
+{
+	yaml_token_t *t;
+
+	for (t = p->tokens.head; t && t < p->tokens.tail; t++)
+		if (t->type == YAML_SCALAR_TOKEN && t->data.scalar.value)
+			OPENSSL_cleanse(t->data.scalar.value, t->data.scalar.length);
+	if (p->buffer.start)
+		OPENSSL_cleanse(p->buffer.start, touched(p->buffer.start, p->buffer.end, input_len));
+	if (p->raw_buffer.start)
+		OPENSSL_cleanse(p->raw_buffer.start,
+				touched(p->raw_buffer.start, p->raw_buffer.end, input_len));
+	yaml_parser_delete(p);
 }
 
 enum cmfv_err cmfv_yaml_load(const char *text, size_t len, const char *file,

@@ -33,4 +33,19 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 				 const struct cmfv_yaml_opts *opts, cmfv_yaml_doc_fn fn,
 				 void *ctx, struct cmfv_diag *d);
 
+/* libyaml keeps copies of the text it reads: its input buffers, the tokens
+ * it scanned ahead, every scalar event's value. A Secret's value may be
+ * among them, so every libyaml parser in the core (the configuration file's,
+ * in libcyaml, excepted) ends through these: they wipe that text, then free
+ * it (docs/keys.md). */
+struct yaml_event_s;
+struct yaml_parser_s;
+
+/** yaml_event_delete, after wiping a scalar event's value. */
+void cmfv_yaml_event_wipe(struct yaml_event_s *ev);
+
+/** yaml_parser_delete, after wiping the scanned-ahead tokens' values and the
+ * part of the input buffers that \p input_len bytes of input can have used. */
+void cmfv_yaml_parser_wipe(struct yaml_parser_s *p, size_t input_len);
+
 #endif

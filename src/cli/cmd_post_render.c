@@ -8,6 +8,7 @@
  * (pass 1 drops what it has read; pass 2 maps it again a window at a time);
  * a pipe is kept in memory up to SPOOL_MEM, then in an unlinked temporary
  * file (in memory after all when none can be made). */
+#define _GNU_SOURCE /* mremap */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -22,6 +23,8 @@
 #ifdef __linux__
 #include <sys/sendfile.h>
 #endif
+
+#include <openssl/crypto.h>
 
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
@@ -317,6 +320,55 @@ static int copy_input(struct pr *pr, unsigned long long from, unsigned long long
 
 /* --------------------------------------------------------------- input */
 
+/* mem holds a pipe's bytes, and they may carry the key's Secret
+ * (docs/keys.md): growing it must not leave a stale copy behind, as
+ * realloc would. On Linux it is anonymous memory that mremap grows by
+ * moving its pages, not copying them: no copy, and one buffer's worth of
+ * memory at the peak. Elsewhere: allocate, copy, wipe the old block. */
+#if defined(__linux__) && defined(MREMAP_MAYMOVE)
+static char *mem_grow(char *old, size_t oldcap, size_t cap)
+{
+	void *m = old ? mremap(old, oldcap, cap, MREMAP_MAYMOVE)
+		      : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
+static void mem_release(char *m, size_t cap)
+{
+	munmap(m, cap);
+}
+#else
+static char *mem_grow(char *old, size_t oldcap, size_t cap)
+{
+	char *m = cmfv_malloc(cap);
+
+	if (m && old) {
+		memcpy(m, old, oldcap);
+		OPENSSL_cleanse(old, oldcap);
+		cmfv_free(old);
+	}
+	return m;
+}
+
+static void mem_release(char *m, size_t cap)
+{
+	(void)cap;
+	cmfv_free(m);
+}
+#endif
+
+/* Drop what mem holds, wiped. mem only ever grows at its end, so [0, len)
+ * is all that was written. */
+static void mem_wipe_free(struct input *in)
+{
+	if (in->mem) {
+		OPENSSL_cleanse(in->mem, in->len);
+		mem_release(in->mem, in->cap);
+	}
+	in->mem = NULL;
+}
+
 /* Room for \p n more bytes in mem; 0 or ENOMEM. */
 static int mem_room(struct input *in, size_t n)
 {
@@ -329,7 +381,7 @@ static int mem_room(struct input *in, size_t n)
 		cap *= 2;
 	if (cap > CMFV_MAX_INPUT)
 		return ENOMEM;
-	m = cmfv_realloc(in->mem, cap);
+	m = mem_grow(in->mem, in->cap, cap);
 	if (m == NULL)
 		return ENOMEM;
 	in->mem = m;
@@ -397,8 +449,7 @@ static ssize_t pipe_read(void *ctx, char *buf, size_t n)
 		in->pos += k;
 		if (in->pos == in->len && in->spool >= 0) {
 			/* all of it is in the file now */
-			cmfv_free(in->mem);
-			in->mem = NULL;
+			mem_wipe_free(in);
 			in->len = in->cap = in->pos = 0;
 		}
 		return (ssize_t)k;
@@ -440,7 +491,7 @@ static void input_close(struct input *in)
 {
 	if (in->spool >= 0)
 		close(in->spool);
-	cmfv_free(in->mem);
+	mem_wipe_free(in);
 }
 
 /* A mapped file that shrinks under us raises SIGBUS: an environment error. */
