@@ -4,10 +4,12 @@
 # Hostile inputs for every entry point, and output errors (/dev/full, a
 # closed pipe). Sanitizer builds are slower and bigger by design: they keep
 # the exit codes and messages but not the time and memory bounds.
+# Under ctest the time bounds get a slack of 5 (tests/hostile/run.sh): wall
+# time on a loaded machine is noise; the figures are measured by hand.
 if(CMFV_SANITIZE)
   set(CMFV_HOSTILE_LIMITS --no-limits)
 else()
-  set(CMFV_HOSTILE_LIMITS "")
+  set(CMFV_HOSTILE_LIMITS --time-slack 5)
 endif()
 add_test(NAME hostile.corpus
   COMMAND bash ${CMFV_SRC}/tests/hostile/run.sh ${CMFV_BIN} ${CMFV_HOSTILE_LIMITS})

@@ -5,23 +5,28 @@
 # stderr or, for findings, stdout), the wall time and the peak RSS. Then output errors: a full disk
 # and a closed pipe must give exit 3 with a message, never a signal.
 #
-#   tests/hostile/run.sh CMF_VALIDATE [--no-limits] [--small] [--report FILE]
+#   tests/hostile/run.sh CMF_VALIDATE [--no-limits] [--time-slack N] [--small] [--report FILE]
 #
 # Big inputs (10 MiB scalar, 100,000-deep nesting, 200,000 keys, random
 # bytes) are generated here, not committed. --no-limits skips the time and
 # memory bounds (for sanitizer and valgrind builds, which are slower and
-# bigger by design); --small skips inputs over 64 KiB (for valgrind).
+# bigger by design); --time-slack N multiplies every time bound by N (ctest
+# uses 5: on a loaded shared machine wall time is noise, so there the bound
+# only catches what is badly slow, such as a hang or quadratic time; the
+# figures themselves are measured by hand with --report, docs/hardening.md);
+# --small skips inputs over 64 KiB (for valgrind).
 # --report writes a table of every case's figures. $CMFV_RUNNER, if set,
 # prefixes every run of the binary (e.g. valgrind, as tests/golden/run.sh
 # does); it must exit with a code no case expects (99) on an error.
 set -uo pipefail
 
-bin=${1:?usage: run.sh CMF_VALIDATE [--no-limits] [--small] [--report FILE]}
+bin=${1:?usage: run.sh CMF_VALIDATE [--no-limits] [--time-slack N] [--small] [--report FILE]}
 shift
-limits=1 report= small=0
+limits=1 report= small=0 slack=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-limits) limits=0 ;;
+	--time-slack) slack=$2; shift ;;
 	--small) small=1 ;;
 	--report) report=$2; shift ;;
 	*) echo "run.sh: unknown option $1"; exit 2 ;;
@@ -198,8 +203,8 @@ while IFS= read -r line || [ -n "$line" ]; do
 		why="stderr not empty"
 	fi
 	if [ -z "$why" ] && [ $limits = 1 ]; then
-		if awk -v s="$secs" -v m="$max_s" 'BEGIN { exit !(s > m) }'; then
-			why="took ${secs}s, limit ${max_s}s"
+		if awk -v s="$secs" -v m="$max_s" -v k="$slack" 'BEGIN { exit !(s > m * k) }'; then
+			why="took ${secs}s, limit ${max_s}s x $slack"
 		elif [ "$mb" -gt "$max_mb" ]; then
 			why="peak RSS ${mb} MB, limit ${max_mb} MB"
 		fi
