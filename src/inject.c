@@ -1495,6 +1495,7 @@ struct cand_class {
 	struct cmfv_loc second; /* where CMF031 points */
 	char *text;		/* the first candidate's bytes */
 	struct cmfv_doc doc;
+	const char *file;	/* the name it was read under (o->file then) */
 };
 
 struct cmfv_finder {
@@ -1588,10 +1589,50 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 		memcpy(k->text, doc->ptr, doc->len);
 		k->doc = *doc;
 		k->doc.ptr = k->text;
+		k->file = in_name(o);
 	}
 	k->count++;
 	cmfv_node_free(tree);
 	return CMFV_OK;
+}
+
+enum cmfv_err cmfv_inject_opts_check(const struct cmfv_inject_opts *o, struct cmfv_diag *d)
+{
+	const char *v = o->volume_name, *fnm = o->file_name;
+	size_t i, n;
+
+	if (o->mount_path && o->mount_path[0] != '/')
+		return cmfv_diag_fail(d, CMFV_EUSAGE, "--mount-path must be an absolute path, not '%s'",
+				      o->mount_path);
+	if (v) {
+		int ok;
+
+		n = strlen(v);
+		ok = n > 0 && n <= 63 && v[0] != '-' && v[n - 1] != '-';
+		for (i = 0; ok && v[i]; i++)
+			ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') ||
+			     v[i] == '-';
+		if (!ok)
+			return cmfv_diag_fail(d, CMFV_EUSAGE,
+					      "--volume-name must be a DNS-1123 label (a-z, 0-9, '-', "
+					      "at most 63), not '%s'",
+					      v);
+	}
+	if (fnm &&
+	    (!fnm[0] || strchr(fnm, '/') || strcmp(fnm, ".") == 0 || strcmp(fnm, "..") == 0))
+		return cmfv_diag_fail(d, CMFV_EUSAGE, "--file-name must be a plain file name, not '%s'",
+				      fnm);
+	return CMFV_OK;
+}
+
+const char *cmfv_finder_file(const struct cmfv_finder *f, const struct cmfv_doc *target)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (target == &f->cls[i].doc)
+			return f->cls[i].file;
+	return in_name(f->o);
 }
 
 enum cmfv_err cmfv_finder_pick(struct cmfv_finder *f, struct cmfv_report *r,

@@ -73,6 +73,10 @@ enum cmfv_err cmfv_inject_doc(const struct cmfv_inject_opts *o, const struct cmf
 			      struct cmfv_buf *out, int *changed, struct cmfv_report *r,
 			      struct cmfv_diag *d);
 
+/** The mount settings are usable: an absolute mount path, a DNS-1123 volume
+ * name, a plain file name. CMFV_EUSAGE with a message naming the flag. */
+enum cmfv_err cmfv_inject_opts_check(const struct cmfv_inject_opts *o, struct cmfv_diag *d);
+
 /** Finds the CMF Deployment among the pieces of a stream, keeping a copy
  * of the best candidate only (memory stays bounded by one document). */
 struct cmfv_finder;
@@ -92,6 +96,10 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
  * CMF031 added to \p r. Returns CMFV_OK or CMFV_ENOMEM. */
 enum cmfv_err cmfv_finder_pick(struct cmfv_finder *f, struct cmfv_report *r,
 			       const struct cmfv_doc **target);
+
+/** The file name (\p o->file when it was added) the picked \p target was
+ * read under: a finder can be fed several streams, changing o->file. */
+const char *cmfv_finder_file(const struct cmfv_finder *f, const struct cmfv_doc *target);
 
 /** Documents seen (pieces that are documents). */
 unsigned long cmfv_finder_documents(const struct cmfv_finder *f);

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "cmfv/guard.h"
+#include "cmfv/inject.h"
+#include "cmfv/stream.h"
 #include "cmfv/values.h"
 #include "commands.h"
 
@@ -124,6 +126,95 @@ int cli_load_config(const struct cli_opts *o, struct cmfv_sources *src, struct c
 	return 0;
 }
 
+void cli_inject_opts(const struct cli_opts *o, const struct cli_run *run,
+		     struct cmfv_inject_opts *io)
+{
+	const struct cmfv_config *c = run->config;
+
+	memset(io, 0, sizeof(*io));
+	io->deployment = o->deployment ? o->deployment : c ? c->deployment : NULL;
+	io->container = o->container ? o->container : c ? c->container : NULL;
+	io->mount_path = o->mount_path ? o->mount_path : c ? c->mount_path : NULL;
+	io->volume_name = o->volume_name ? o->volume_name : c ? c->volume_name : NULL;
+	io->file_name = o->file_name ? o->file_name : c ? c->file_name : NULL;
+	io->secret_name = run->ref.name;
+	io->property = run->ref.property;
+}
+
+/* A file given twice (as --secret-file and --manifests, say) is read once. */
+static int manifests_source(struct cli_run *run, const char *path, const struct cmfv_source **s)
+{
+	struct cmfv_diag d;
+
+	*s = cmfv_sources_find(&run->sources, strcmp(path, "-") == 0 ? "<stdin>" : path);
+	if (*s)
+		return 0;
+	cmfv_diag_clear(&d);
+	if (cmfv_sources_read(&run->sources, path, 0, s, &d) != CMFV_OK)
+		return cli_print_diag(&d);
+	return 0;
+}
+
+/* --manifests: when the values require encryption, the CMF Deployment must
+ * be among the manifests, be the only candidate, and take the key mount
+ * (CMF030-CMF032), exactly as post-render would find it. */
+static int check_deployment(const struct cli_opts *o, struct cli_run *run)
+{
+	struct cmfv_inject_opts io;
+	struct cmfv_finder *f = NULL;
+	const struct cmfv_doc *target = NULL;
+	struct cmfv_buf out = {0};
+	struct cmfv_diag d;
+	int rc = 0, changed = 0;
+	size_t i;
+
+	if (o->nmanifests == 0 || run->values == NULL || !run->ref.required || !run->ref.name ||
+	    !run->ref.name[0] || !run->ref.property || !run->ref.property[0])
+		return 0;
+	cli_inject_opts(o, run, &io);
+	cmfv_diag_clear(&d);
+	if (cmfv_inject_opts_check(&io, &d) != CMFV_OK)
+		return cli_print_diag(&d);
+	if (cmfv_finder_new(&io, &f) != CMFV_OK)
+		goto oom;
+	for (i = 0; i < o->nmanifests; i++) {
+		const struct cmfv_source *s;
+		struct cmfv_stream *st = NULL;
+		struct cmfv_doc doc;
+		enum cmfv_err e;
+
+		rc = manifests_source(run, o->manifests[i], &s);
+		if (rc != 0)
+			goto out;
+		io.file = s->name;
+		if (cmfv_stream_new_mem(s->text, s->len, s->name, &st) != CMFV_OK)
+			goto oom;
+		while ((e = cmfv_stream_next(st, &doc, &d)) == CMFV_OK && doc.ptr)
+			if ((e = cmfv_finder_add(f, &doc, &d)) != CMFV_OK)
+				break;
+		cmfv_stream_free(st);
+		if (e != CMFV_OK) {
+			rc = cli_print_diag(&d);
+			goto out;
+		}
+	}
+	if (cmfv_finder_pick(f, &run->report, &target) != CMFV_OK)
+		goto oom;
+	if (target) {
+		io.file = cmfv_finder_file(f, target);
+		if (cmfv_inject_doc(&io, target, &out, &changed, &run->report, &d) != CMFV_OK)
+			rc = cli_print_diag(&d);
+	}
+	goto out;
+oom:
+	fprintf(stderr, "cmf-validate: out of memory\n");
+	rc = EXIT_ENV;
+out:
+	cmfv_buf_free(&out, 0);
+	cmfv_finder_free(f);
+	return rc;
+}
+
 int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 {
 	struct cmfv_diag d;
@@ -152,6 +243,9 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 	if (rc != 0)
 		return rc;
 	rc = cli_check_upgrade(o, run);
+	if (rc != 0)
+		return rc;
+	rc = check_deployment(o, run);
 	if (rc != 0)
 		return rc;
 	if (run->config) {

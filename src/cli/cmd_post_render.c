@@ -721,32 +721,11 @@ static int passthrough(struct pr *pr)
 
 static int valid_flags(struct pr *pr)
 {
-	const struct cmfv_inject_opts *io = &pr->io;
-	const char *v = io->volume_name, *fnm = io->file_name;
-	size_t i;
+	struct cmfv_diag d;
 
-	if (io->mount_path && io->mount_path[0] != '/') {
-		say(pr, "post-render: --mount-path must be an absolute path, not '%s'",
-		    io->mount_path);
-		return EXIT_USAGE;
-	}
-	if (v) {
-		int ok = v[0] && strlen(v) <= 63 && v[0] != '-' && v[strlen(v) - 1] != '-';
-
-		for (i = 0; ok && v[i]; i++)
-			ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') ||
-			     v[i] == '-';
-		if (!ok) {
-			say(pr,
-			    "post-render: --volume-name must be a DNS-1123 label (a-z, 0-9, '-', "
-			    "at most 63), not '%s'",
-			    v);
-			return EXIT_USAGE;
-		}
-	}
-	if (fnm &&
-	    (!fnm[0] || strchr(fnm, '/') || strcmp(fnm, ".") == 0 || strcmp(fnm, "..") == 0)) {
-		say(pr, "post-render: --file-name must be a plain file name, not '%s'", fnm);
+	cmfv_diag_clear(&d);
+	if (cmfv_inject_opts_check(&pr->io, &d) != CMFV_OK) {
+		say(pr, "post-render: %s", d.msg);
 		return EXIT_USAGE;
 	}
 	if (pr->o.kcv && !cmfv_is_kcv(pr->o.kcv)) {
@@ -760,18 +739,10 @@ static int valid_flags(struct pr *pr)
 static void inject_opts(struct pr *pr)
 {
 	const struct cli_opts *o = &pr->o;
-	const struct cmfv_config *c = pr->run.config;
 	struct cmfv_inject_opts *io = &pr->io;
 	size_t i;
 
-	memset(io, 0, sizeof(*io));
-	io->deployment = o->deployment ? o->deployment : c ? c->deployment : NULL;
-	io->container = o->container ? o->container : c ? c->container : NULL;
-	io->mount_path = o->mount_path ? o->mount_path : c ? c->mount_path : NULL;
-	io->volume_name = o->volume_name ? o->volume_name : c ? c->volume_name : NULL;
-	io->file_name = o->file_name ? o->file_name : c ? c->file_name : NULL;
-	io->secret_name = pr->run.ref.name;
-	io->property = pr->run.ref.property;
+	cli_inject_opts(o, &pr->run, io);
 	io->file = IN_NAME;
 	/* the KCV hook: --kcv (the wrapper's), else a key source's */
 	io->kcv = o->kcv;

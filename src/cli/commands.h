@@ -54,6 +54,12 @@ int cli_check_keys(const struct cli_opts *o, struct cli_run *run);
 /** Upgrade guards CMF040-CMF042 (cmd_check.c). Returns 0, 2 or 3. */
 int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run);
 
+struct cmfv_inject_opts;
+/** The mount's settings: flags, else the configuration file, else the
+ * defaults (NULL); the Secret from the run's key reference. */
+void cli_inject_opts(const struct cli_opts *o, const struct cli_run *run,
+		     struct cmfv_inject_opts *io);
+
 /** The deployed release's values (`$HELM_BIN get values NAME --all -o json`)
  * and its key's KCV (from the CMF Deployment's annotation), for --release
  * (release.c). A release that does not exist leaves both NULL. \p *kcv is

@@ -502,6 +502,86 @@ static void test_finder_not_yaml(void **state)
 	cmfv_finder_free(f);
 }
 
+/* check --manifests feeds one finder several files, renaming o->file between
+ * them: the target keeps the name of the file it came from. */
+static void test_finder_files(void **state)
+{
+	static const char *texts[] = {"kind: ConfigMap\n", "---\n" DEP("confluent-manager-for-apache-flink", ""),
+				      "kind: Secret\n"};
+	static const char *names[] = {"a.yaml", "b.yaml", "c.yaml"};
+	struct cmfv_inject_opts o;
+	struct cmfv_finder *f = NULL;
+	struct cmfv_report r = {0};
+	const struct cmfv_doc *target = NULL;
+	struct cmfv_diag d;
+	size_t i;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_finder_new(&o, &f), CMFV_OK);
+	for (i = 0; i < 3; i++) {
+		struct cmfv_stream *s = NULL;
+		struct cmfv_doc doc;
+
+		o.file = names[i];
+		assert_int_equal(cmfv_stream_new_mem(texts[i], strlen(texts[i]), names[i], &s), CMFV_OK);
+		while (cmfv_stream_next(s, &doc, &d) == CMFV_OK && doc.ptr)
+			assert_int_equal(cmfv_finder_add(f, &doc, &d), CMFV_OK);
+		cmfv_stream_free(s);
+	}
+	assert_int_equal(cmfv_finder_pick(f, &r, &target), CMFV_OK);
+	assert_non_null(target);
+	assert_int_equal(target->line, 1);
+	assert_string_equal(cmfv_finder_file(f, target), "b.yaml");
+	assert_int_equal(cmfv_finder_documents(f), 3);
+	cmfv_report_free(&r);
+	cmfv_finder_free(f);
+}
+
+/* The mount settings, as post-render and check --manifests take them. */
+static void test_inject_opts_check(void **state)
+{
+	static const struct {
+		const char *mount, *volume, *file, *msg;
+	} ocases[] = {
+	    {NULL, NULL, NULL, NULL},
+	    {"/opt/cmf/key", "cmf-key-2", "key.bin", NULL},
+	    {"opt/cmf", NULL, NULL, "--mount-path must be an absolute path, not 'opt/cmf'"},
+	    {NULL, "Bad_Name", NULL, "--volume-name must be a DNS-1123 label"},
+	    {NULL, "-lead", NULL, "--volume-name"},
+	    {NULL, "trail-", NULL, "--volume-name"},
+	    {NULL, "", NULL, "--volume-name"},
+	    {NULL, "a123456789012345678901234567890123456789012345678901234567890123", NULL,
+	     "--volume-name"},
+	    {NULL, NULL, "a/b", "--file-name must be a plain file name, not 'a/b'"},
+	    {NULL, NULL, "..", "--file-name"},
+	    {NULL, NULL, "", "--file-name"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ocases) / sizeof(ocases[0]); i++) {
+		struct cmfv_inject_opts o;
+		struct cmfv_diag d;
+		enum cmfv_err e;
+
+		memset(&o, 0, sizeof(o));
+		o.mount_path = ocases[i].mount;
+		o.volume_name = ocases[i].volume;
+		o.file_name = ocases[i].file;
+		cmfv_diag_clear(&d);
+		e = cmfv_inject_opts_check(&o, &d);
+		if (ocases[i].msg == NULL) {
+			assert_int_equal(e, CMFV_OK);
+		} else {
+			assert_int_equal(e, CMFV_EUSAGE);
+			if (strstr(d.msg, ocases[i].msg) == NULL)
+				fail_msg("case %zu: '%s' lacks '%s'", i, d.msg, ocases[i].msg);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_inject_alloc_failures),
 		cmocka_unit_test(test_finder),
 		cmocka_unit_test(test_finder_not_yaml),
+		cmocka_unit_test(test_finder_files),
+		cmocka_unit_test(test_inject_opts_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
