@@ -38,6 +38,15 @@ if [ "${CMFV_SKIP_SANITIZERS:-0}" != 1 ]; then
 			bash tests/golden/run.sh build/cmf-validate "testdata/$suite" | tail -1
 		[ "${PIPESTATUS[0]}" = 0 ] || { echo "valgrind: golden suite $suite failed"; exit 1; }
 	done
+	CMFV_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+		bash tests/post-render/golden.sh build/cmf-validate testdata/post-render | tail -1
+	[ "${PIPESTATUS[0]}" = 0 ] || { echo "valgrind: post-render golden suite failed"; exit 1; }
+	# post-render from a pipe (the memory that grows by mremap), once
+	HELM_CACHE_HOME="$PWD/build/helm-cache" valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		build/cmf-validate post-render -f testdata/post-render/_values/prod.yaml --kcv 1a2b3c \
+		< <(cat testdata/post-render/helm3-chart/input.yaml) >/dev/null 2>build/valgrind-pipe.log ||
+		{ cat build/valgrind-pipe.log; echo "valgrind: post-render from a pipe failed"; exit 1; }
+	echo "valgrind: post-render from a pipe clean"
 
 	echo "== valgrind memcheck (hostile corpus, inputs up to 64 KiB)"
 	CMFV_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \

@@ -5,6 +5,8 @@
 # expected.stderr-substring (each line must appear in stderr). Every case
 # also checks the report file, and every case that exits 0 is run again on
 # its own output, which must come back byte for byte (idempotence).
+# $CMFV_RUNNER, if set, prefixes every run (valgrind, exiting 99 on its own
+# errors, as in tests/golden/run.sh).
 #   golden.sh BIN CASES_DIR [--update]
 set -u
 bin=$1 suite=$(cd "$2" && pwd) update=${3:-}
@@ -14,7 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 run() { # dir stdin -> $tmp/out $tmp/err $tmp/exit
 	(cd "$1" && env -u HELM_NAMESPACE -u NO_COLOR -u XDG_CACHE_HOME HELM_CACHE_HOME="$tmp/cache" \
-		SOURCE_DATE_EPOCH=1780000000 CMFV_TODAY=2026-06-01 "$bin" post-render "${args[@]}" \
+		SOURCE_DATE_EPOCH=1780000000 CMFV_TODAY=2026-06-01 ${CMFV_RUNNER:-} "$bin" post-render "${args[@]}" \
 		<"$2" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/exit")
 }
 for dir in "$suite"/*/; do
