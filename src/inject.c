@@ -1625,6 +1625,18 @@ enum cmfv_err cmfv_inject_opts_check(const struct cmfv_inject_opts *o, struct cm
 	return CMFV_OK;
 }
 
+enum cmfv_err cmfv_finder_add_stream(struct cmfv_finder *f, struct cmfv_stream *s,
+				     struct cmfv_diag *d)
+{
+	struct cmfv_doc doc;
+	enum cmfv_err e;
+
+	while ((e = cmfv_stream_next(s, &doc, d)) == CMFV_OK && doc.ptr)
+		if ((e = cmfv_finder_add(f, &doc, d)) != CMFV_OK)
+			break;
+	return e;
+}
+
 const char *cmfv_finder_file(const struct cmfv_finder *f, const struct cmfv_doc *target)
 {
 	size_t i;

@@ -123,19 +123,20 @@ enum cmfv_err cmfv_sources_read(struct cmfv_sources *set, const char *path, int 
 {
 	int fd, is_stdin = strcmp(path, "-") == 0;
 	const char *shown = is_stdin ? "<stdin>" : path;
+	const struct cmfv_source *prev = cmfv_sources_find(set, shown);
 	char *buf = NULL;
 	size_t len = 0;
 	enum cmfv_err e;
 
+	/* A file named twice (a values file that is also a --secret-file,
+	 * --manifests read for the key and for the Deployment) is read once,
+	 * so every use sees the same bytes; stdin can only be read once. */
+	if (prev) {
+		mark_secret(set, shown, secret);
+		*out = prev;
+		return CMFV_OK;
+	}
 	if (is_stdin) {
-		/* stdin can be read once; later references reuse it */
-		const struct cmfv_source *prev = cmfv_sources_find(set, shown);
-
-		if (prev) {
-			mark_secret(set, shown, secret);
-			*out = prev;
-			return CMFV_OK;
-		}
 		fd = 0;
 	} else {
 		fd = open(path, O_RDONLY | O_CLOEXEC);

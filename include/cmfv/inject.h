@@ -91,6 +91,11 @@ enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_find
 enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 			      struct cmfv_diag *d);
 
+/** cmfv_finder_add for every piece left in \p s; the first error stops it
+ * (the stream's own, or the finder's). */
+enum cmfv_err cmfv_finder_add_stream(struct cmfv_finder *f, struct cmfv_stream *s,
+				     struct cmfv_diag *d);
+
 /** After the last piece: \p *target is the CMF Deployment (borrowed from
  * \p f, with its stream offset, line and index), or NULL with CMF030 or
  * CMF031 added to \p r. Returns CMFV_OK or CMFV_ENOMEM. */

@@ -141,20 +141,6 @@ void cli_inject_opts(const struct cli_opts *o, const struct cli_run *run,
 	io->property = run->ref.property;
 }
 
-/* A file given twice (as --secret-file and --manifests, say) is read once. */
-static int manifests_source(struct cli_run *run, const char *path, const struct cmfv_source **s)
-{
-	struct cmfv_diag d;
-
-	*s = cmfv_sources_find(&run->sources, strcmp(path, "-") == 0 ? "<stdin>" : path);
-	if (*s)
-		return 0;
-	cmfv_diag_clear(&d);
-	if (cmfv_sources_read(&run->sources, path, 0, s, &d) != CMFV_OK)
-		return cli_print_diag(&d);
-	return 0;
-}
-
 /* --manifests: when the values require encryption, the CMF Deployment must
  * be among the manifests, be the only candidate, and take the key mount
  * (CMF030-CMF032), exactly as post-render would find it. */
@@ -180,18 +166,17 @@ static int check_deployment(const struct cli_opts *o, struct cli_run *run)
 	for (i = 0; i < o->nmanifests; i++) {
 		const struct cmfv_source *s;
 		struct cmfv_stream *st = NULL;
-		struct cmfv_doc doc;
 		enum cmfv_err e;
 
-		rc = manifests_source(run, o->manifests[i], &s);
-		if (rc != 0)
+		/* read before, as a key source: this finds it again */
+		if (cmfv_sources_read(&run->sources, o->manifests[i], 1, &s, &d) != CMFV_OK) {
+			rc = cli_print_diag(&d);
 			goto out;
+		}
 		io.file = s->name;
 		if (cmfv_stream_new_mem(s->text, s->len, s->name, &st) != CMFV_OK)
 			goto oom;
-		while ((e = cmfv_stream_next(st, &doc, &d)) == CMFV_OK && doc.ptr)
-			if ((e = cmfv_finder_add(f, &doc, &d)) != CMFV_OK)
-				break;
+		e = cmfv_finder_add_stream(f, st, &d);
 		cmfv_stream_free(st);
 		if (e != CMFV_OK) {
 			rc = cli_print_diag(&d);

@@ -555,7 +555,6 @@ static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long 
 static int scan(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
 {
 	struct cmfv_stream *s = NULL;
-	struct cmfv_doc doc;
 	struct cmfv_diag d;
 	enum cmfv_err e;
 	int rc;
@@ -578,14 +577,7 @@ static int scan(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
 		say(pr, "out of memory");
 		return EXIT_ENV;
 	}
-	for (;;) {
-		e = cmfv_stream_next(s, &doc, &d);
-		if (e != CMFV_OK || doc.ptr == NULL)
-			break;
-		e = cmfv_finder_add(f, &doc, &d);
-		if (e != CMFV_OK)
-			break;
-	}
+	e = cmfv_finder_add_stream(f, s, &d);
 	*total = cmfv_stream_bytes(s);
 	cmfv_stream_free(s);
 	if (e == CMFV_OK)

@@ -19,7 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cmfv_report r = {0};
 	struct cmfv_buf out = {0}, out2 = {0};
 	const struct cmfv_doc *target = NULL;
-	struct cmfv_doc doc;
 	struct cmfv_diag d;
 	enum cmfv_err e;
 	int changed = 0, changed2 = 0;
@@ -44,14 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (cmfv_finder_new(&o, &f) != CMFV_OK)
 		goto out;
-	for (;;) {
-		e = cmfv_stream_next(s, &doc, &d);
-		if (e != CMFV_OK || doc.ptr == NULL)
-			break;
-		e = cmfv_finder_add(f, &doc, &d);
-		if (e != CMFV_OK)
-			break;
-	}
+	e = cmfv_finder_add_stream(f, s, &d);
 	FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e));
 	if (e != CMFV_OK)
 		goto out;

@@ -442,7 +442,6 @@ static void test_finder(void **state)
 		struct cmfv_stream *s = NULL;
 		struct cmfv_report r = {0};
 		const struct cmfv_doc *target = NULL;
-		struct cmfv_doc doc;
 		struct cmfv_diag d;
 
 		memset(&o, 0, sizeof(o));
@@ -450,9 +449,8 @@ static void test_finder(void **state)
 		cmfv_diag_clear(&d);
 		assert_int_equal(cmfv_finder_new(&o, &f), CMFV_OK);
 		assert_int_equal(cmfv_stream_new_mem(c->stream, strlen(c->stream), "<stdin>", &s), CMFV_OK);
-		while (cmfv_stream_next(s, &doc, &d) == CMFV_OK && doc.ptr)
-			if (cmfv_finder_add(f, &doc, &d) != CMFV_OK)
-				fail_msg("%s: %s", c->name, d.msg);
+		if (cmfv_finder_add_stream(f, s, &d) != CMFV_OK)
+			fail_msg("%s: %s", c->name, d.msg);
 		assert_int_equal(cmfv_finder_pick(f, &r, &target), CMFV_OK);
 		assert_int_equal(cmfv_finder_documents(f), c->docs);
 		if (c->want_line >= 0) {
@@ -522,12 +520,10 @@ static void test_finder_files(void **state)
 	assert_int_equal(cmfv_finder_new(&o, &f), CMFV_OK);
 	for (i = 0; i < 3; i++) {
 		struct cmfv_stream *s = NULL;
-		struct cmfv_doc doc;
 
 		o.file = names[i];
 		assert_int_equal(cmfv_stream_new_mem(texts[i], strlen(texts[i]), names[i], &s), CMFV_OK);
-		while (cmfv_stream_next(s, &doc, &d) == CMFV_OK && doc.ptr)
-			assert_int_equal(cmfv_finder_add(f, &doc, &d), CMFV_OK);
+		assert_int_equal(cmfv_finder_add_stream(f, s, &d), CMFV_OK);
 		cmfv_stream_free(s);
 	}
 	assert_int_equal(cmfv_finder_pick(f, &r, &target), CMFV_OK);
