@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 static unsigned long alloc_count;
 static unsigned long fail_at;
 static int fail_sticky;
@@ -56,6 +58,20 @@ char *cmfv_strdup(const char *s)
 void cmfv_free(void *p)
 {
 	free(p);
+}
+
+void *cmfv_realloc_wipe(void *p, size_t used, size_t oldcap, size_t n)
+{
+	void *np = cmfv_malloc(n);
+
+	if (np == NULL)
+		return NULL;
+	if (p) {
+		memcpy(np, p, used);
+		OPENSSL_cleanse(p, oldcap);
+		cmfv_free(p);
+	}
+	return np;
 }
 
 void cmfv_alloc_fail_at(unsigned long n, int sticky)

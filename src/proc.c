@@ -32,14 +32,9 @@ static int grow_secret(struct cmfv_buf *b, size_t n)
 		return 0;
 	while (cap < b->len + n + 1)
 		cap *= 2;
-	np = cmfv_malloc(cap);
+	np = cmfv_realloc_wipe(b->ptr, b->ptr ? b->len + 1 : 0, b->cap, cap);
 	if (np == NULL)
 		return -1;
-	if (b->ptr) {
-		memcpy(np, b->ptr, b->len + 1);
-		OPENSSL_cleanse(b->ptr, b->cap);
-		cmfv_free(b->ptr);
-	}
 	b->ptr = np;
 	b->cap = cap;
 	return 0;

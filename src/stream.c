@@ -192,16 +192,10 @@ static enum cmfv_err make_room(struct cmfv_stream *s, struct cmfv_diag *d)
 
 		while (cap - s->end < BLOCK)
 			cap *= 2;
-		/* not realloc: the old block may hold a Secret, and realloc
-		 * would hand it back to the allocator unwiped */
-		nb = cmfv_malloc(cap);
+		/* the old block may hold a Secret */
+		nb = cmfv_realloc_wipe(s->buf, s->end, s->cap, cap);
 		if (nb == NULL)
 			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", s->name);
-		if (s->buf) {
-			memcpy(nb, s->buf, s->end);
-			OPENSSL_cleanse(s->buf, s->cap);
-			cmfv_free(s->buf);
-		}
 		s->buf = nb;
 		s->cap = cap;
 		if (cap > s->peak)

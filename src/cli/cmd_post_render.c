@@ -341,14 +341,7 @@ static void mem_release(char *m, size_t cap)
 #else
 static char *mem_grow(char *old, size_t oldcap, size_t cap)
 {
-	char *m = cmfv_malloc(cap);
-
-	if (m && old) {
-		memcpy(m, old, oldcap);
-		OPENSSL_cleanse(old, oldcap);
-		cmfv_free(old);
-	}
-	return m;
+	return cmfv_realloc_wipe(old, oldcap, oldcap, cap);
 }
 
 static void mem_release(char *m, size_t cap)
