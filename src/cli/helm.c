@@ -59,6 +59,8 @@ int cli_run_capture(char *const argv[], unsigned timeout_s, size_t max, char **o
 	return rc;
 }
 
+volatile pid_t cli_inherit_child;
+
 int cli_run_inherit(char *const argv[])
 {
 	pid_t pid = fork();
@@ -66,6 +68,8 @@ int cli_run_inherit(char *const argv[])
 
 	if (pid < 0)
 		return 127;
+	if (pid > 0)
+		cli_inherit_child = pid;
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
@@ -74,6 +78,7 @@ int cli_run_inherit(char *const argv[])
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	cli_inherit_child = 0;
 	return cli_status_code(st);
 }
 

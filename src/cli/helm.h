@@ -4,6 +4,7 @@
 #define CMFV_CLI_HELM_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /** $HELM_BIN, else "helm". */
 char *cli_helm_bin(void);
@@ -20,6 +21,10 @@ int cli_run_capture(char *const argv[], unsigned timeout_s, size_t max, char **o
 
 /** Exit status of a waitpid() status word: 128+N for signal N. */
 int cli_status_code(int st);
+
+/** The child cli_run_inherit waits for (0 when none), for signal handlers
+ * that pass a signal on. */
+extern volatile pid_t cli_inherit_child;
 
 /** Run argv (no shell), stdio inherited; returns its exit status as above. */
 int cli_run_inherit(char *const argv[]);

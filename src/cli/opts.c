@@ -1,5 +1,7 @@
 #include "opts.h"
 
+#include "helmargs.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,57 +109,37 @@ static int push_str(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* Split a flag value the way pflag's StringSlice does (CSV: commas
- * separate, double quotes protect them) and push the parts. The parts are
- * new strings, kept in \p owned for cli_opts_free. */
-static int push_csv(const char ***v, size_t *n, const char *s, char ***owned)
+/* Split a flag value the way pflag's StringSlice does (the first record of
+ * Go's encoding/csv: commas separate, double quotes protect them, a line end
+ * ends it) and push the parts. The parts are new strings, kept in \p owned
+ * for cli_opts_free. Returns 0, -1 when out of memory, -2 for a value pflag
+ * refuses (message in \p err). */
+static int push_csv(const char ***v, size_t *n, const char *s, char ***owned, char *err,
+		    size_t errlen)
 {
-	struct cmfv_buf cur = {0};
-	int quoted = 0, r = 0;
-	const char *p;
+	char **parts = NULL;
+	size_t np = 0, i, k = 0;
+	int r = helm_csv_record(s, &parts, &np, err, errlen);
+	char **no;
 
-	if (strchr(s, ',') == NULL && strchr(s, '"') == NULL)
-		return push_str(v, n, s);
-	for (p = s;; p++) {
-		if (*p == '"') {
-			if (quoted && p[1] == '"') {
-				cmfv_buf_add(&cur, "\"", 1);
-				p++;
-			} else {
-				quoted = !quoted;
-			}
-			continue;
-		}
-		if (*p == '\0' || (*p == ',' && !quoted)) {
-			char *part = cmfv_strndup(cur.ptr ? cur.ptr : "", cur.len);
-			size_t k = 0;
-
-			if (part == NULL || cur.failed)
-				r = -1;
-			while (r == 0 && *owned && (*owned)[k])
-				k++;
-			if (r == 0) {
-				char **no = cmfv_realloc(*owned, (k + 2) * sizeof(*no));
-
-				if (no == NULL) {
-					r = -1;
-				} else {
-					no[k] = part;
-					no[k + 1] = NULL;
-					*owned = no;
-					r = push_str(v, n, part);
-				}
-			}
-			if (r != 0)
-				cmfv_free(part);
-			cmfv_buf_reset(&cur);
-			if (*p == '\0' || r != 0)
-				break;
-			continue;
-		}
-		cmfv_buf_add(&cur, p, 1);
+	if (r != 0)
+		return r == -1 ? -2 : -1;
+	while (*owned && (*owned)[k])
+		k++;
+	no = cmfv_realloc(*owned, (k + np + 1) * sizeof(*no));
+	if (no == NULL) {
+		for (i = 0; i < np; i++)
+			cmfv_free(parts[i]);
+		cmfv_free(parts);
+		return -1;
 	}
-	cmfv_buf_free(&cur, 0);
+	*owned = no;
+	for (i = 0; i < np; i++)
+		no[k++] = parts[i];
+	no[k] = NULL;
+	for (i = 0; i < np && r == 0; i++)
+		r = push_str(v, n, parts[i]);
+	cmfv_free(parts);
 	return r;
 }
 
@@ -183,8 +165,14 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 	case F_CHART: o->chart = v; break;
 	case F_VALUES:
 		/* Helm's -f is a string slice: "a.yaml,b.yaml" is two files */
-		r = push_csv(&o->files, &o->nfiles, v, &o->owned);
+	{
+		char err[128];
+
+		r = push_csv(&o->files, &o->nfiles, v, &o->owned, err, sizeof(err));
+		if (r == -2)
+			return usage_error(o->cmd_name, "invalid argument \"%s\" for -f, --values: %s", v, err);
 		break;
+	}
 	case F_SET: r = push_set(o, CMFV_SET, v); break;
 	case F_SET_STRING: r = push_set(o, CMFV_SET_STRING, v); break;
 	case F_SET_JSON: r = push_set(o, CMFV_SET_JSON, v); break;
@@ -368,7 +356,14 @@ void cli_print_flags(enum cli_cmd cmd)
 
 int cli_add_values_file(struct cli_opts *o, const char *v)
 {
-	return push_csv(&o->files, &o->nfiles, v, &o->owned);
+	char err[128];
+
+	return push_csv(&o->files, &o->nfiles, v, &o->owned, err, sizeof(err)) ? -1 : 0;
+}
+
+int cli_add_values_path(struct cli_opts *o, const char *path)
+{
+	return push_str(&o->files, &o->nfiles, path);
 }
 
 void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in)

@@ -104,6 +104,9 @@ void cli_print_completion(void);
 /** Add a -f/--values argument: comma-separated files, as Helm's flag. */
 int cli_add_values_file(struct cli_opts *o, const char *v);
 
+/** Add one values file by name, unsplit (borrowed: it must outlive \p o). */
+int cli_add_values_path(struct cli_opts *o, const char *path);
+
 /** Build the values pipeline input from \p o. */
 void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in);
 
