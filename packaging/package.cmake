@@ -14,6 +14,9 @@ install(FILES ${CMAKE_BINARY_DIR}/cmf-validate.1.gz DESTINATION ${CMAKE_INSTALL_
 install(FILES ${CMAKE_SOURCE_DIR}/plugin.yaml ${CMAKE_SOURCE_DIR}/completion.yaml
         DESTINATION ${CMFV_PLUGIN_DIR})
 install(PROGRAMS ${CMAKE_SOURCE_DIR}/packaging/build-plugin.sh DESTINATION ${CMFV_PLUGIN_DIR}/packaging)
+# Helm 4's post-renderer, found by the wrapper through HELM_PLUGINS
+install(FILES ${CMAKE_SOURCE_DIR}/postrenderer/cmf-post-renderer/plugin.yaml
+        DESTINATION ${CMFV_PLUGIN_DIR}/postrenderer/cmf-post-renderer)
 install(CODE "file(MAKE_DIRECTORY \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMFV_PLUGIN_DIR}/bin\")
   file(CREATE_LINK ../../../../bin/cmf-validate
        \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMFV_PLUGIN_DIR}/bin/cmf-validate\" SYMBOLIC)")

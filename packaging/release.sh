@@ -32,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
 
 version=$(sed -n 's/^project(cmf-validate VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
 [ -n "$version" ] || { echo "release.sh: no version in CMakeLists.txt" >&2; exit 1; }
-for f in plugin.yaml packaging/cmf-post-renderer/plugin.yaml; do
+for f in plugin.yaml packaging/cmf-post-renderer/plugin.yaml postrenderer/cmf-post-renderer/plugin.yaml; do
 	grep -q "^version: $version\$" "$root/$f" || { echo "release.sh: $f is not at version $version" >&2; exit 1; }
 done
 case $("$helm" version --template '{{.Version}}' 2>/dev/null) in
@@ -56,9 +56,12 @@ mkdir -p "$stage/bin" "$stage/packaging"
 install -m 0755 "$bin" "$stage/bin/cmf-validate"
 cp "$root/plugin.yaml" "$root/completion.yaml" "$root/README.md" "$root/LICENSE" "$stage/"
 install -m 0755 "$root/packaging/build-plugin.sh" "$stage/packaging/"
+# Helm 4's post-renderer, nested so that only the wrapper's HELM_PLUGINS sees it
+mkdir -p "$stage/postrenderer/cmf-post-renderer"
+cp "$root/postrenderer/cmf-post-renderer/plugin.yaml" "$stage/postrenderer/cmf-post-renderer/"
 # plugin.yaml at the archive root and no `./` entry: Helm 3 fails on one
 tar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name -C "$stage" \
-	-czf "$out/cmf-validate-$version-linux-amd64.tar.gz" plugin.yaml completion.yaml README.md LICENSE bin packaging
+	-czf "$out/cmf-validate-$version-linux-amd64.tar.gz" plugin.yaml completion.yaml README.md LICENSE bin packaging postrenderer
 
 echo "== Helm 4 plugin packages"
 signargs=(--sign=false)

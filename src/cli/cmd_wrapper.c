@@ -22,13 +22,13 @@
 #include "cmfv/source.h"
 #include "commands.h"
 #include "helm.h"
-#include "helmargs.h"
+#include "cmfv/helmargs.h"
 
 struct wrap {
 	const char *cmd;
 	int major;
-	struct helm_flags flags;
-	struct helm_cmdline cl;
+	struct cmfv_helm_flags flags;
+	struct cmfv_helm_cmdline cl;
 	char **helm; /* argv for helm being built */
 	size_t nhelm;
 	char **pr;   /* post-renderer arguments (values flags etc.) */
@@ -241,7 +241,7 @@ static int values_flag(struct wrap *w, const char *val, const char **helm_val)
 {
 	char **parts = NULL, err[128];
 	size_t n = 0, i;
-	int r = helm_csv_record(val, &parts, &n, err, sizeof(err)), rewrite = 0;
+	int r = cmfv_csv_record(val, &parts, &n, err, sizeof(err)), rewrite = 0;
 
 	if (r == -1) {
 		fprintf(stderr, "cmf-validate %s: invalid argument \"%s\" for -f, --values: %s\n", w->cmd, val,
@@ -261,18 +261,18 @@ static int values_flag(struct wrap *w, const char *val, const char **helm_val)
 			rewrite = 1;
 		}
 		if (cli_add_values_path(&w->o, parts[i]) || push(&w->pr, &w->npr, "-f") ||
-		    push(&w->pr, &w->npr, keep(w, helm_csv_join(&parts[i], 1))))
+		    push(&w->pr, &w->npr, keep(w, cmfv_csv_join(&parts[i], 1))))
 			r = -2;
 	}
-	if (r == 0 && rewrite && (*helm_val = keep(w, helm_csv_join(parts, n))) == NULL)
+	if (r == 0 && rewrite && (*helm_val = keep(w, cmfv_csv_join(parts, n))) == NULL)
 		r = -2;
 	free(parts);
 	return r ? EXIT_ENV : 0;
 }
 
-static int wrapper_bool(struct wrap *w, const struct helm_arg *a, int *out)
+static int wrapper_bool(struct wrap *w, const struct cmfv_helm_arg *a, int *out)
 {
-	int b = helm_parse_bool(a->value);
+	int b = cmfv_parse_bool(a->value);
 
 	if (b < 0) {
 		fprintf(stderr, "cmf-validate %s: invalid argument \"%s\" for --%s: not a boolean\n", w->cmd,
@@ -284,7 +284,7 @@ static int wrapper_bool(struct wrap *w, const struct helm_arg *a, int *out)
 }
 
 /* One of our --cmf-* flags (never passed to helm). */
-static int our_flag(struct wrap *w, const struct helm_arg *a)
+static int our_flag(struct wrap *w, const struct cmfv_helm_arg *a)
 {
 	const char *n = a->flag->name;
 
@@ -316,7 +316,7 @@ static const struct {
 
 /* One Helm flag with its value: learn from it, and pass it on to Helm as
  * --name=value (what pflag's Set receives either way). */
-static int helm_flag(struct wrap *w, const struct helm_arg *a)
+static int helm_flag(struct wrap *w, const struct cmfv_helm_arg *a)
 {
 	const char *n = a->flag->name, *val = a->value;
 	struct cli_opts *o = &w->o;
@@ -360,7 +360,7 @@ static int parse_helm_args(struct wrap *w, int argc, char **argv)
 {
 	char err[256];
 	size_t i;
-	int r = helm_cmdline_parse(&w->flags, argc, argv, &w->cl, err, sizeof(err));
+	int r = cmfv_helm_cmdline_parse(&w->flags, argc, argv, &w->cl, err, sizeof(err));
 
 	if (r == -2)
 		return EXIT_ENV;
@@ -400,13 +400,13 @@ static void wrapper_help(const char *cmd)
 }
 
 /* The flags of `helm <cmd> --help`, as the binary prints them. */
-static int read_flags(const char *cmd, struct helm_flags *f)
+static int read_flags(const char *cmd, struct cmfv_helm_flags *f)
 {
 	char *argv[] = {cli_helm_bin(), cli_unconst(cmd), "--help", NULL};
 	char *out = NULL;
 	int rc = cli_run_capture(argv, 60, 1 << 20, &out, 0);
 
-	if (rc != 0 || out == NULL || helm_flags_parse_help(out, f) != 0) {
+	if (rc != 0 || out == NULL || cmfv_helm_flags_parse_help(out, f) != 0) {
 		fprintf(stderr, "cmf-validate: cannot read the flags of `%s %s --help` (exit %d)\n", argv[0], cmd,
 			rc);
 		free(out);
@@ -416,7 +416,7 @@ static int read_flags(const char *cmd, struct helm_flags *f)
 	return 0;
 }
 
-static int add_our_flags(struct helm_flags *f)
+static int add_our_flags(struct cmfv_helm_flags *f)
 {
 	static const char *const bools[] = {"cmf-no-cluster", "cmf-install-post-renderer", "cmf-strict",
 					    "cmf-allow-unsafe-upgrade"};
@@ -424,10 +424,10 @@ static int add_our_flags(struct helm_flags *f)
 	size_t i;
 
 	for (i = 0; i < 4; i++)
-		if (helm_flags_add(f, bools[i], 0, "true", 1))
+		if (cmfv_helm_flags_add(f, bools[i], 0, "true", 1))
 			return -1;
 	for (i = 0; i < 3; i++)
-		if (helm_flags_add(f, vals[i], 0, NULL, 1))
+		if (cmfv_helm_flags_add(f, vals[i], 0, NULL, 1))
 			return -1;
 	return 0;
 }
@@ -491,7 +491,7 @@ static int fetched_chart(struct wrap *w, const char *how)
  * version, devel, auth, TLS, registry and repository settings). */
 static int pull_chart(struct wrap *w, const char *chart)
 {
-	struct helm_flags pf;
+	struct cmfv_helm_flags pf;
 	char **argv = NULL, *out = NULL;
 	size_t n = 0, i;
 	int rc = read_flags("pull", &pf);
@@ -502,17 +502,17 @@ static int pull_chart(struct wrap *w, const char *chart)
 	    push(&argv, &n, "--destination") || push(&argv, &n, tmp_dir))
 		rc = EXIT_ENV;
 	for (i = 0; i < w->cl.nargs && rc == 0; i++) {
-		const struct helm_arg *a = &w->cl.args[i];
+		const struct cmfv_helm_arg *a = &w->cl.args[i];
 
 		if (a->flag->ours || strcmp(a->flag->name, "help") == 0 ||
-		    !helm_flags_long(&pf, a->flag->name, strlen(a->flag->name)))
+		    !cmfv_helm_flags_long(&pf, a->flag->name, strlen(a->flag->name)))
 			continue;
 		if (push(&argv, &n, long_form(w, a->flag->name, a->value)))
 			rc = EXIT_ENV;
 	}
 	if (rc == 0 && (push(&argv, &n, "--") || push(&argv, &n, chart)))
 		rc = EXIT_ENV;
-	helm_flags_free(&pf);
+	cmfv_helm_flags_free(&pf);
 	if (rc == 0) {
 		rc = cli_run_capture(argv, 600, 1 << 20, &out, 1);
 		free(out);
@@ -776,8 +776,8 @@ int cmd_wrapper(const char *helm_cmd, int argc, char **argv)
 	tmp_signals();
 	rc = wrap_run(&w, argc, argv);
 	tmp_cleanup();
-	helm_cmdline_free(&w.cl);
-	helm_flags_free(&w.flags);
+	cmfv_helm_cmdline_free(&w.cl);
+	cmfv_helm_flags_free(&w.flags);
 	free(w.helm);
 	free(w.pr);
 	for (k = 0; k < w.nowned; k++)

@@ -1,6 +1,6 @@
 #include "opts.h"
 
-#include "helmargs.h"
+#include "cmfv/helmargs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,7 +119,7 @@ static int push_csv(const char ***v, size_t *n, const char *s, char ***owned, ch
 {
 	char **parts = NULL;
 	size_t np = 0, i, k = 0;
-	int r = helm_csv_record(s, &parts, &np, err, errlen);
+	int r = cmfv_csv_record(s, &parts, &np, err, errlen);
 	char **no;
 
 	if (r != 0)

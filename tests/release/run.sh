@@ -39,7 +39,8 @@ done
 a=$out/cmf-validate-$version-linux-amd64.tar.gz
 list=$(tar -tzf "$a")
 grep -qx plugin.yaml <<<"$list" && grep -qx bin/cmf-validate <<<"$list" && grep -qx completion.yaml <<<"$list" &&
-	grep -qx LICENSE <<<"$list" && grep -qx README.md <<<"$list" && ok "Helm 3 archive layout" || no "layout" "$list"
+	grep -qx LICENSE <<<"$list" && grep -qx README.md <<<"$list" && grep -qx postrenderer/cmf-post-renderer/plugin.yaml <<<"$list" &&
+	ok "Helm 3 archive layout (with the nested Helm 4 post-renderer)" || no "layout" "$list"
 grep -q '^\./' <<<"$list" && no "Helm 3 archive has ./ entries" || ok "Helm 3 archive has no ./ entry"
 file "$a" 2>/dev/null | grep -q gzip || [ "$(head -c2 "$a" | od -An -tx1 | tr -d ' ')" = 1f8b ] && ok "Helm 3 archive is gzip" || no "not gzip"
 mkdir "$tmp/x" && tar -xzf "$a" -C "$tmp/x"
@@ -64,6 +65,10 @@ h4() { HELM_CACHE_HOME=$tmp/h4/cache HELM_CONFIG_HOME=$tmp/h4/config HELM_DATA_H
 check "Helm 4: helm plugin verify cmf-validate" h4 plugin verify "$out/cmf-validate-$version.tgz" --keyring "$tmp/pubring.gpg"
 check "Helm 4: helm plugin verify cmf-post-renderer" h4 plugin verify "$out/cmf-post-renderer-$version.tgz" --keyring "$tmp/pubring.gpg"
 check "Helm 4: install signed cmf-validate" h4 plugin install "$out/cmf-validate-$version.tgz" --keyring "$tmp/pubring.gpg"
+printf 'cmf: {sql: {production: true}}\nencryption: {key: {kubernetesSecretName: cmf-encryption-key, kubernetesSecretProperty: encryption-key}}\n' >"$tmp/prod.yaml"
+h4 cmf-validate template rel "$root/testdata/charts/cmf" -f "$tmp/prod.yaml" >"$tmp/wrapped.yaml" 2>"$tmp/err"
+[ $? = 0 ] && grep -q 'mountPath: /opt/cmf/encryption' "$tmp/wrapped.yaml" &&
+	ok "Helm 4: the installed cmf-validate wrapper mounts the key with no second plugin installed" || no "Helm 4: wrapper after install" "$(cat "$tmp/err")"
 check "Helm 4: install signed cmf-post-renderer" h4 plugin install "$out/cmf-post-renderer-$version.tgz" --keyring "$tmp/pubring.gpg"
 cp "$out/cmf-post-renderer-$version.tgz" "$tmp/tampered.tgz"; cp "$out/cmf-post-renderer-$version.tgz.prov" "$tmp/tampered.tgz.prov"
 printf 'x' >>"$tmp/tampered.tgz"
@@ -82,6 +87,7 @@ fi
 deb=$out/cmf-validate_${version}_amd64.deb
 dpkg-deb -c "$deb" >"$tmp/deb.c"
 for p in ./usr/bin/cmf-validate ./usr/share/cmf-validate/plugin/plugin.yaml ./usr/share/cmf-validate/plugin/bin/cmf-validate \
+	./usr/share/cmf-validate/plugin/postrenderer/cmf-post-renderer/plugin.yaml \
 	./usr/share/man/man1/cmf-validate.1.gz ./usr/share/doc/cmf-validate/LICENSE; do
 	grep -q " $p\( \|$\)" "$tmp/deb.c" && ok ".deb holds $p" || no ".deb lacks $p" "$(cat "$tmp/deb.c")"
 done

@@ -3,7 +3,7 @@
  * pflag flag.go (parseArgs, parseLongArg, parseSingleShortArg,
  * FlagUsagesWrapped), pflag string_slice.go (readAsCSV) and Go's
  * encoding/csv reader.go (readLine, readRecord). */
-#include "helmargs.h"
+#include "cmfv/helmargs.h"
 
 #include "cmfv/alloc.h"
 
@@ -22,11 +22,11 @@ static char *dup_n(const char *s, size_t n)
 	return d;
 }
 
-int helm_flags_add(struct helm_flags *f, const char *name, char shorthand, const char *noopt,
+int cmfv_helm_flags_add(struct cmfv_helm_flags *f, const char *name, char shorthand, const char *noopt,
 		   int ours)
 {
-	struct helm_flag *nv = cmfv_realloc(f->v, (f->n + 1) * sizeof(*nv));
-	struct helm_flag *x;
+	struct cmfv_helm_flag *nv = cmfv_realloc(f->v, (f->n + 1) * sizeof(*nv));
+	struct cmfv_helm_flag *x;
 
 	if (nv == NULL)
 		return -1;
@@ -85,12 +85,12 @@ static char *noopt_of(const char *p, const char *end, const char **after)
 /* One line of FlagUsages: "  -x, --name type[=d]   usage" or
  * "      --name   usage". Returns 1 for a flag line, 0 for another line,
  * -1 when out of memory. */
-static int help_line(const char *p, const char *end, struct helm_flags *f)
+static int help_line(const char *p, const char *end, struct cmfv_helm_flags *f)
 {
 	char shorthand = 0;
 	const char *name, *q;
 	char *nm, *type = NULL, *noopt = NULL;
-	struct helm_flag *nv;
+	struct cmfv_helm_flag *nv;
 
 	if (end - p > 7 && p[0] == ' ' && p[1] == ' ' && p[2] == '-' && p[3] != '-' && p[4] == ',' &&
 	    p[5] == ' ' && p[6] == '-' && p[7] == '-') {
@@ -133,7 +133,7 @@ static int help_line(const char *p, const char *end, struct helm_flags *f)
 		return -1;
 	}
 	f->v = nv;
-	nv[f->n] = (struct helm_flag){nm, shorthand, 0, noopt != NULL, noopt ? noopt : cmfv_strdup(""), type};
+	nv[f->n] = (struct cmfv_helm_flag){nm, shorthand, 0, noopt != NULL, noopt ? noopt : cmfv_strdup(""), type};
 	if (nv[f->n].noopt == NULL) {
 		cmfv_free(nm);
 		cmfv_free(type);
@@ -143,7 +143,7 @@ static int help_line(const char *p, const char *end, struct helm_flags *f)
 	return 1;
 }
 
-int helm_flags_parse_help(const char *text, struct helm_flags *out)
+int cmfv_helm_flags_parse_help(const char *text, struct cmfv_helm_flags *out)
 {
 	const char *p = text;
 	int in = 0;
@@ -159,19 +159,19 @@ int helm_flags_parse_help(const char *text, struct helm_flags *out)
 		else if (e > p && p[0] != ' ')
 			in = 0;
 		else if (in && help_line(p, e, out) < 0) {
-			helm_flags_free(out);
+			cmfv_helm_flags_free(out);
 			return -1;
 		}
 		p = *e ? e + 1 : e;
 	}
 	if (out->n == 0) {
-		helm_flags_free(out);
+		cmfv_helm_flags_free(out);
 		return -1;
 	}
 	return 0;
 }
 
-const struct helm_flag *helm_flags_long(const struct helm_flags *f, const char *name, size_t len)
+const struct cmfv_helm_flag *cmfv_helm_flags_long(const struct cmfv_helm_flags *f, const char *name, size_t len)
 {
 	size_t i;
 
@@ -181,7 +181,7 @@ const struct helm_flag *helm_flags_long(const struct helm_flags *f, const char *
 	return NULL;
 }
 
-const struct helm_flag *helm_flags_short(const struct helm_flags *f, char c)
+const struct cmfv_helm_flag *cmfv_helm_flags_short(const struct cmfv_helm_flags *f, char c)
 {
 	size_t i;
 
@@ -191,7 +191,7 @@ const struct helm_flag *helm_flags_short(const struct helm_flags *f, char c)
 	return NULL;
 }
 
-void helm_flags_free(struct helm_flags *f)
+void cmfv_helm_flags_free(struct cmfv_helm_flags *f)
 {
 	size_t i;
 
@@ -206,18 +206,18 @@ void helm_flags_free(struct helm_flags *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static int add_arg(struct helm_cmdline *c, const struct helm_flag *fl, const char *v)
+static int add_arg(struct cmfv_helm_cmdline *c, const struct cmfv_helm_flag *fl, const char *v)
 {
-	struct helm_arg *nv = cmfv_realloc(c->args, (c->nargs + 1) * sizeof(*nv));
+	struct cmfv_helm_arg *nv = cmfv_realloc(c->args, (c->nargs + 1) * sizeof(*nv));
 
 	if (nv == NULL)
 		return -2;
-	nv[c->nargs++] = (struct helm_arg){fl, v};
+	nv[c->nargs++] = (struct cmfv_helm_arg){fl, v};
 	c->args = nv;
 	return 0;
 }
 
-static int add_pos(struct helm_cmdline *c, const char *s)
+static int add_pos(struct cmfv_helm_cmdline *c, const char *s)
 {
 	const char **nv = cmfv_realloc((void *)c->pos, (c->npos + 1) * sizeof(*nv));
 
@@ -229,18 +229,18 @@ static int add_pos(struct helm_cmdline *c, const char *s)
 }
 
 /* --name, --name=value, --name value */
-static int long_arg(const struct helm_flags *f, const char *s, int *i, int argc, char **argv,
-		    struct helm_cmdline *c, char *err, size_t errlen)
+static int long_arg(const struct cmfv_helm_flags *f, const char *s, int *i, int argc, char **argv,
+		    struct cmfv_helm_cmdline *c, char *err, size_t errlen)
 {
 	const char *name = s + 2, *eq = strchr(name, '=');
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
-	const struct helm_flag *fl;
+	const struct cmfv_helm_flag *fl;
 
 	if (name[0] == '-' || name[0] == '=') {
 		snprintf(err, errlen, "bad flag syntax: %s", s);
 		return -1;
 	}
-	fl = helm_flags_long(f, name, len);
+	fl = cmfv_helm_flags_long(f, name, len);
 	if (fl == NULL) {
 		snprintf(err, errlen, "unknown flag: --%.*s", (int)len, name);
 		return -1;
@@ -256,14 +256,14 @@ static int long_arg(const struct helm_flags *f, const char *s, int *i, int argc,
 }
 
 /* -abc: each letter a flag until one takes the rest (or the next word) */
-static int short_arg(const struct helm_flags *f, const char *s, int *i, int argc, char **argv,
-		     struct helm_cmdline *c, char *err, size_t errlen)
+static int short_arg(const struct cmfv_helm_flags *f, const char *s, int *i, int argc, char **argv,
+		     struct cmfv_helm_cmdline *c, char *err, size_t errlen)
 {
 	const char *sh = s + 1;
 	int r = 0;
 
 	while (*sh && r == 0) {
-		const struct helm_flag *fl = helm_flags_short(f, *sh);
+		const struct cmfv_helm_flag *fl = cmfv_helm_flags_short(f, *sh);
 
 		if (fl == NULL) {
 			snprintf(err, errlen, "unknown shorthand flag: '%c' in %s", *sh, s);
@@ -288,7 +288,7 @@ static int short_arg(const struct helm_flags *f, const char *s, int *i, int argc
 	return r;
 }
 
-int helm_cmdline_parse(const struct helm_flags *f, int argc, char **argv, struct helm_cmdline *c,
+int cmfv_helm_cmdline_parse(const struct cmfv_helm_flags *f, int argc, char **argv, struct cmfv_helm_cmdline *c,
 		       char *err, size_t errlen)
 {
 	int i, r = 0;
@@ -308,11 +308,11 @@ int helm_cmdline_parse(const struct helm_flags *f, int argc, char **argv, struct
 			r = short_arg(f, s, &i, argc, argv, c, err, errlen);
 	}
 	if (r != 0)
-		helm_cmdline_free(c);
+		cmfv_helm_cmdline_free(c);
 	return r;
 }
 
-void helm_cmdline_free(struct helm_cmdline *c)
+void cmfv_helm_cmdline_free(struct cmfv_helm_cmdline *c)
 {
 	size_t k;
 
@@ -459,7 +459,7 @@ static int csv_parse(const char *s, struct csv *x, char *line, char *err, size_t
 	}
 }
 
-int helm_csv_record(const char *s, char ***fields, size_t *n, char *err, size_t errlen)
+int cmfv_csv_record(const char *s, char ***fields, size_t *n, char *err, size_t errlen)
 {
 	struct csv x = {0};
 	char *line;
@@ -496,7 +496,7 @@ static int needs_quotes(const char *s)
 	return strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[0] == '\t';
 }
 
-char *helm_csv_join(char *const *fields, size_t n)
+char *cmfv_csv_join(char *const *fields, size_t n)
 {
 	struct csv x = {0};
 	size_t i;
@@ -522,7 +522,7 @@ char *helm_csv_join(char *const *fields, size_t n)
 	return x.buf ? x.buf : cmfv_strdup("");
 }
 
-int helm_parse_bool(const char *s)
+int cmfv_parse_bool(const char *s)
 {
 	static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
 	static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
