@@ -707,6 +707,10 @@ static int finish_argv(struct wrap *w)
 		return EXIT_ENV;
 	if (w->o.config && (push(&w->pr, &w->npr, "--config") || push(&w->pr, &w->npr, w->o.config)))
 		return EXIT_ENV;
+	/* the post-renderer reads the values as the Helm that rendered them
+	 * (Helm 3: the first document of a values file only) */
+	if (w->major == 3 && (push(&w->pr, &w->npr, "--helm-compat") || push(&w->pr, &w->npr, "3")))
+		return EXIT_ENV;
 	if (w->o.chart && (push(&w->pr, &w->npr, "--chart") || push(&w->pr, &w->npr, w->o.chart)))
 		return EXIT_ENV;
 	if ((rc = wire_post_renderer(w)) != 0)

@@ -32,6 +32,7 @@ printf 'cmf: {sql: {production: true}}\n' >mode.yaml
 printf 'encryption: {key: {kubernetesSecretName: cmf-encryption-key, kubernetesSecretProperty: encryption-key}}\n' >key.yaml
 cat mode.yaml key.yaml >prod.yaml
 printf 'cmf: {sql: {production: true}}\n---\nencryption: {key: {kubernetesSecretName: cmf-encryption-key, kubernetesSecretProperty: encryption-key}}\n' >twodocs.yaml
+{ cat prod.yaml; printf -- '---\ncmf: {sql: {production: false}}\n'; } >prod-then-dev.yaml
 mkdir -p "dir with,comma"; cp prod.yaml "dir with,comma/prod.yaml"
 
 # charts: production by default (without, and with, the key), as a
@@ -104,6 +105,7 @@ for m in "${majors[@]}"; do
 	case_ "--post-renderer refused" "2:--post-renderer is not accepted" template r "$chart" -f prod.yaml --post-renderer=cat
 	if [ "$m" = 3 ]; then
 		case_ "Helm 3 reads only the first document of a values file" "1:CMF001" template r "$chart" -f twodocs.yaml
+		case_ "Helm 3: production first, development second: the post-renderer reads it the Helm 3 way" mount template r "$chart" -f prod-then-dev.yaml
 	else
 		"$helm" template r "$chart" -f twodocs.yaml >plain.yaml 2>/dev/null
 		if production plain.yaml; then case_ "Helm 4: a two-document values file" mount template r "$chart" -f twodocs.yaml; fi
