@@ -532,7 +532,7 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	case CMFV_CLS_OTHER:
 		return CMFV_OK;
 	case CMFV_CLS_CONFIGMAP:
-		return add_cm(f, doc, -1, ci.name, ci.name_len, ci.name_known, d);
+		return add_cm(f, doc, -1, ci.name.ptr, ci.name.len, ci.name.known, d);
 	default:
 		break;
 	}
