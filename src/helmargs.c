@@ -22,8 +22,8 @@ static char *dup_n(const char *s, size_t n)
 	return d;
 }
 
-int cmfv_helm_flags_add(struct cmfv_helm_flags *f, const char *name, char shorthand, const char *noopt,
-		   int ours)
+int cmfv_helm_flags_add(struct cmfv_helm_flags *f, const char *name, char shorthand,
+			const char *noopt, int ours)
 {
 	struct cmfv_helm_flag *nv = cmfv_realloc(f->v, (f->n + 1) * sizeof(*nv));
 	struct cmfv_helm_flag *x;
@@ -92,8 +92,8 @@ static int help_line(const char *p, const char *end, struct cmfv_helm_flags *f)
 	char *nm, *type = NULL, *noopt = NULL;
 	struct cmfv_helm_flag *nv;
 
-	if (end - p > 7 && p[0] == ' ' && p[1] == ' ' && p[2] == '-' && p[3] != '-' && p[4] == ',' &&
-	    p[5] == ' ' && p[6] == '-' && p[7] == '-') {
+	if (end - p > 7 && p[0] == ' ' && p[1] == ' ' && p[2] == '-' && p[3] != '-' &&
+	    p[4] == ',' && p[5] == ' ' && p[6] == '-' && p[7] == '-') {
 		shorthand = p[3];
 		name = p + 8;
 	} else if (end - p > 8 && strncmp(p, "      --", 8) == 0 && p[8] != '-' && p[8] != ' ') {
@@ -133,7 +133,8 @@ static int help_line(const char *p, const char *end, struct cmfv_helm_flags *f)
 		return -1;
 	}
 	f->v = nv;
-	nv[f->n] = (struct cmfv_helm_flag){nm, shorthand, 0, noopt != NULL, noopt ? noopt : cmfv_strdup(""), type};
+	nv[f->n] = (struct cmfv_helm_flag){
+	    nm, shorthand, 0, noopt != NULL, noopt ? noopt : cmfv_strdup(""), type};
 	if (nv[f->n].noopt == NULL) {
 		cmfv_free(nm);
 		cmfv_free(type);
@@ -171,7 +172,8 @@ int cmfv_helm_flags_parse_help(const char *text, struct cmfv_helm_flags *out)
 	return 0;
 }
 
-const struct cmfv_helm_flag *cmfv_helm_flags_long(const struct cmfv_helm_flags *f, const char *name, size_t len)
+const struct cmfv_helm_flag *cmfv_helm_flags_long(const struct cmfv_helm_flags *f, const char *name,
+						  size_t len)
 {
 	size_t i;
 
@@ -288,8 +290,8 @@ static int short_arg(const struct cmfv_helm_flags *f, const char *s, int *i, int
 	return r;
 }
 
-int cmfv_helm_cmdline_parse(const struct cmfv_helm_flags *f, int argc, char **argv, struct cmfv_helm_cmdline *c,
-		       char *err, size_t errlen)
+int cmfv_helm_cmdline_parse(const struct cmfv_helm_flags *f, int argc, char **argv,
+			    struct cmfv_helm_cmdline *c, char *err, size_t errlen)
 {
 	int i, r = 0;
 
@@ -443,7 +445,8 @@ static int csv_parse(const char *s, struct csv *x, char *line, char *err, size_t
 				} else if (rest == nl_len(l, rest)) {
 					return csv_field(x);
 				} else {
-					snprintf(err, errlen, "extraneous or missing \" in quoted-field");
+					snprintf(err, errlen,
+						 "extraneous or missing \" in quoted-field");
 					return -1;
 				}
 			} else if (rest > 0) {

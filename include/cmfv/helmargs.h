@@ -9,12 +9,12 @@
 
 /** One flag as `--help` lists it. */
 struct cmfv_helm_flag {
-	char *name;     /**< long name, without "--" */
+	char *name;	/**< long name, without "--" */
 	char shorthand; /**< 0 when none */
-	int ours;       /**< a wrapper flag (--cmf-*), never passed to Helm */
-	int has_noopt;  /**< value optional: `--x` alone means \p noopt */
-	char *noopt;    /**< pflag's NoOptDefVal ("true" for bool flags) */
-	char *type;     /**< "bool" for switches, else the type word of --help */
+	int ours;	/**< a wrapper flag (--cmf-*), never passed to Helm */
+	int has_noopt;	/**< value optional: `--x` alone means \p noopt */
+	char *noopt;	/**< pflag's NoOptDefVal ("true" for bool flags) */
+	char *type;	/**< "bool" for switches, else the type word of --help */
 };
 
 struct cmfv_helm_flags {
@@ -29,10 +29,11 @@ int cmfv_helm_flags_parse_help(const char *text, struct cmfv_helm_flags *out);
 
 /** Add a flag by hand (the wrapper's own); \p noopt NULL means it takes a
  * value. Returns 0 or -1 (out of memory). */
-int cmfv_helm_flags_add(struct cmfv_helm_flags *f, const char *name, char shorthand, const char *noopt,
-		   int ours);
+int cmfv_helm_flags_add(struct cmfv_helm_flags *f, const char *name, char shorthand,
+			const char *noopt, int ours);
 
-const struct cmfv_helm_flag *cmfv_helm_flags_long(const struct cmfv_helm_flags *f, const char *name, size_t len);
+const struct cmfv_helm_flag *cmfv_helm_flags_long(const struct cmfv_helm_flags *f, const char *name,
+						  size_t len);
 const struct cmfv_helm_flag *cmfv_helm_flags_short(const struct cmfv_helm_flags *f, char c);
 void cmfv_helm_flags_free(struct cmfv_helm_flags *f);
 
@@ -47,7 +48,7 @@ struct cmfv_helm_cmdline {
 	size_t nargs;
 	const char **pos; /**< positionals, in order (those after "--" included) */
 	size_t npos;
-	char **owned;     /**< strings made while parsing */
+	char **owned; /**< strings made while parsing */
 	size_t nowned;
 };
 
@@ -55,8 +56,8 @@ struct cmfv_helm_cmdline {
  * combined shorthands, -x=v, -xv, --x=v, optional values). Borrowed strings
  * stay owned by argv. Returns 0; -1 with \p err filled on an unknown flag or
  * a missing value; -2 when out of memory. */
-int cmfv_helm_cmdline_parse(const struct cmfv_helm_flags *f, int argc, char **argv, struct cmfv_helm_cmdline *c,
-		       char *err, size_t errlen);
+int cmfv_helm_cmdline_parse(const struct cmfv_helm_flags *f, int argc, char **argv,
+			    struct cmfv_helm_cmdline *c, char *err, size_t errlen);
 void cmfv_helm_cmdline_free(struct cmfv_helm_cmdline *c);
 
 /** The first record of \p s as Go's encoding/csv reads it (pflag's string

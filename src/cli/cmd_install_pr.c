@@ -24,10 +24,14 @@ int cmd_install_post_renderer(int argc, char **argv)
 	}
 	if (o.help) {
 		printf("Usage: helm cmf-validate install-post-renderer [--yes]\n\n"
-		       "Helm 4 only: install (or refresh) the post-renderer plugin cmf-post-renderer,\n"
-		       "which runs this binary's `post-render`, so that\n"
-		       "  helm install ... --post-renderer cmf-post-renderer --post-renderer-args -f --post-renderer-args values.yaml\n"
-		       "works. Helm 3 needs no plugin: --post-renderer takes this binary's path.\n\n%s\n",
+		       "Helm 4 only: install (or refresh) the post-renderer plugin cmf-post-renderer\n"
+		       "for good, which runs this binary's `post-render`, so that\n"
+		       "  helm install ... --post-renderer cmf-post-renderer\n"
+		       "works without more. Not needed for `helm cmf-validate install|upgrade|template`,\n"
+		       "nor by hand with the copy shipped in this plugin's folder:\n"
+		       "  HELM_PLUGINS=\"$(helm env HELM_PLUGINS):$(helm env HELM_PLUGINS)/cmf-validate/postrenderer\" \\\n"
+		       "    helm install ... --post-renderer cmf-post-renderer\n"
+		       "Helm 3 needs no plugin: --post-renderer takes this binary's path.\n\n%s\n",
 		       caveat);
 		cli_print_flags(CMD_INSTALL_PR);
 		cli_opts_free(&o);

@@ -31,7 +31,7 @@ struct wrap {
 	struct cmfv_helm_cmdline cl;
 	char **helm; /* argv for helm being built */
 	size_t nhelm;
-	char **pr;   /* post-renderer arguments (values flags etc.) */
+	char **pr; /* post-renderer arguments (values flags etc.) */
 	size_t npr;
 	char **owned; /* strings made here */
 	size_t nowned;
@@ -44,6 +44,7 @@ struct wrap {
  * remove them: the copy of stdin (-f -) and the fetched chart. */
 static char tmp_stdin[4096];
 static char tmp_dir[4096];
+static char tmp_report[4096];
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -57,6 +58,9 @@ static void tmp_cleanup(void)
 	if (tmp_stdin[0])
 		unlink(tmp_stdin);
 	tmp_stdin[0] = '\0';
+	if (tmp_report[0])
+		unlink(tmp_report);
+	tmp_report[0] = '\0';
 	if (tmp_dir[0])
 		nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	tmp_dir[0] = '\0';
@@ -72,6 +76,8 @@ static void on_signal(int sig)
 		kill(child, sig);
 	if (tmp_stdin[0])
 		unlink(tmp_stdin);
+	if (tmp_report[0])
+		unlink(tmp_report);
 	if (tmp_dir[0]) {
 		pid_t p = fork();
 
@@ -110,6 +116,41 @@ static const char *tmp_base(void)
 }
 
 /* NULL \p s (a failed allocation upstream) fails like one here */
+/* A private file (mkstemp: mode 0600, never an existing path) */
+static int make_tmp_file(char *buf, size_t n, const char *what)
+{
+	int fd;
+
+	snprintf(buf, n, "%s/cmf-validate-%s-XXXXXX", tmp_base(), what);
+	fd = mkstemp(buf);
+	if (fd < 0) {
+		fprintf(stderr, "cmf-validate: cannot make a file in %s: %s\n", tmp_base(),
+			strerror(errno));
+		buf[0] = '\0';
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Helm 4 threw the post-renderer's stderr away: show what it reported,
+ * when it failed (its first line ends with its exit code). */
+static void show_report(void)
+{
+	FILE *f = tmp_report[0] ? fopen(tmp_report, "r") : NULL;
+	char line[4096];
+	const char *ex;
+
+	if (f == NULL)
+		return;
+	if (fgets(line, sizeof(line), f) && (ex = strstr(line, ", exit ")) && atoi(ex + 7) != 0) {
+		fprintf(stderr, "cmf-validate: the post-renderer stopped the release:\n");
+		while (fgets(line, sizeof(line), f))
+			fputs(line, stderr);
+	}
+	fclose(f);
+}
+
 static int push(char ***v, size_t *n, const char *s)
 {
 	char **nv = s ? realloc(*v, (*n + 2) * sizeof(**v)) : NULL;
@@ -244,8 +285,8 @@ static int values_flag(struct wrap *w, const char *val, const char **helm_val)
 	int r = cmfv_csv_record(val, &parts, &n, err, sizeof(err)), rewrite = 0;
 
 	if (r == -1) {
-		fprintf(stderr, "cmf-validate %s: invalid argument \"%s\" for -f, --values: %s\n", w->cmd, val,
-			err);
+		fprintf(stderr, "cmf-validate %s: invalid argument \"%s\" for -f, --values: %s\n",
+			w->cmd, val, err);
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < n; i++) /* ours from here on, freed with w */
@@ -260,8 +301,7 @@ static int values_flag(struct wrap *w, const char *val, const char **helm_val)
 			parts[i] = tmp_stdin;
 			rewrite = 1;
 		}
-		if (cli_add_values_path(&w->o, parts[i]) || push(&w->pr, &w->npr, "-f") ||
-		    push(&w->pr, &w->npr, keep(w, cmfv_csv_join(&parts[i], 1))))
+		if (cli_add_values_path(&w->o, parts[i]))
 			r = -2;
 	}
 	if (r == 0 && rewrite && (*helm_val = keep(w, cmfv_csv_join(parts, n))) == NULL)
@@ -275,8 +315,9 @@ static int wrapper_bool(struct wrap *w, const struct cmfv_helm_arg *a, int *out)
 	int b = cmfv_parse_bool(a->value);
 
 	if (b < 0) {
-		fprintf(stderr, "cmf-validate %s: invalid argument \"%s\" for --%s: not a boolean\n", w->cmd,
-			a->value, a->flag->name);
+		fprintf(stderr,
+			"cmf-validate %s: invalid argument \"%s\" for --%s: not a boolean\n",
+			w->cmd, a->value, a->flag->name);
 		return EXIT_USAGE;
 	}
 	*out = b;
@@ -324,16 +365,16 @@ static int helm_flag(struct wrap *w, const struct cmfv_helm_arg *a)
 	int r = 0;
 
 	if (strcmp(n, "post-renderer") == 0 || strcmp(n, "post-renderer-args") == 0) {
-		fprintf(stderr, "cmf-validate %s: --%s is not accepted: the wrapper wires its own post-renderer (run helm %s yourself to chain another)\n",
+		fprintf(stderr,
+			"cmf-validate %s: --%s is not accepted: the wrapper wires its own "
+			"post-renderer (run helm %s yourself to chain another)\n",
 			w->cmd, n, w->cmd);
 		return EXIT_USAGE;
 	}
 	if (strcmp(n, "values") == 0 && (r = values_flag(w, a->value, &val)) != 0)
 		return r;
 	for (i = 0; i < sizeof(set_flags) / sizeof(set_flags[0]); i++)
-		if (strcmp(n, set_flags[i].flag) == 0 &&
-		    (add_set(o, set_flags[i].kind, val) || push(&w->pr, &w->npr, concat(w, "--", n)) ||
-		     push(&w->pr, &w->npr, val)))
+		if (strcmp(n, set_flags[i].flag) == 0 && add_set(o, set_flags[i].kind, val))
 			return EXIT_ENV;
 	if (strcmp(n, "namespace") == 0) {
 		o->namespace = val;
@@ -365,38 +406,43 @@ static int parse_helm_args(struct wrap *w, int argc, char **argv)
 	if (r == -2)
 		return EXIT_ENV;
 	if (r != 0) {
-		fprintf(stderr, "cmf-validate %s: %s\n"
-				"  (flags are read as `%s %s --help` lists them; the wrapper refuses what Helm would not read the same way)\n",
+		fprintf(stderr,
+			"cmf-validate %s: %s\n"
+			"  (flags are read as `%s %s --help` lists them; the wrapper refuses what "
+			"Helm would not read the same way)\n",
 			w->cmd, err, cli_helm_bin(), w->cmd);
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < w->cl.nargs && r == 0; i++)
-		r = w->cl.args[i].flag->ours ? our_flag(w, &w->cl.args[i]) : helm_flag(w, &w->cl.args[i]);
+		r = w->cl.args[i].flag->ours ? our_flag(w, &w->cl.args[i])
+					     : helm_flag(w, &w->cl.args[i]);
 	return r;
 }
 
 static void wrapper_help(const char *cmd)
 {
-	printf("Usage: helm cmf-validate %s [helm %s arguments] [--cmf-* flags]\n\n"
-	       "Check the CMF encryption setup with the same values Helm will use, stop on\n"
-	       "errors, then run `helm %s` with the cmf-validate post-renderer wired in:\n"
-	       "Helm 3 by the binary's path, Helm 4 by the cmf-post-renderer plugin shipped\n"
-	       "inside this plugin's folder (added to HELM_PLUGINS for that one run).\n"
-	       "Every helm argument passes through, read as that Helm binary reads it (its\n"
-	       "`helm %s --help` flags; an unknown flag is refused, exit 2); `-f -` reads\n"
-	       "stdin once; a chart given as repo/name or oci:// is pulled into a private\n"
-	       "temporary folder and checked; helm's exit code is ours.\n\n"
-	       "Wrapper flags (not passed to helm):\n"
-	       "  --cmf-no-cluster              do not read the key Secret from the cluster\n"
-	       "  --cmf-secret-file FILE        check this Secret manifest too\n"
-	       "  --cmf-key-file FILE           check this raw key file too\n"
-	       "  --cmf-config FILE             cmf-validate configuration file\n"
-	       "  --cmf-strict                  warnings stop the release too\n"
-	       "  --cmf-allow-unsafe-upgrade    report upgrade guard findings as warnings\n"
-	       "  --cmf-install-post-renderer   Helm 4, when the shipped post-renderer is missing:\n"
-	       "                                install the cmf-post-renderer plugin\n\n"
-	       "Example:\n  helm cmf-validate %s cmf confluentinc/confluent-manager-for-apache-flink -n flink -f prod.yaml\n",
-	       cmd, cmd, cmd, cmd, cmd);
+	printf(
+	    "Usage: helm cmf-validate %s [helm %s arguments] [--cmf-* flags]\n\n"
+	    "Check the CMF encryption setup with the same values Helm will use, stop on\n"
+	    "errors, then run `helm %s` with the cmf-validate post-renderer wired in:\n"
+	    "Helm 3 by the binary's path, Helm 4 by the cmf-post-renderer plugin shipped\n"
+	    "inside this plugin's folder (added to HELM_PLUGINS for that one run).\n"
+	    "Every helm argument passes through, read as that Helm binary reads it (its\n"
+	    "`helm %s --help` flags; an unknown flag is refused, exit 2); `-f -` reads\n"
+	    "stdin once; a chart given as repo/name or oci:// is pulled into a private\n"
+	    "temporary folder and checked; helm's exit code is ours.\n\n"
+	    "Wrapper flags (not passed to helm):\n"
+	    "  --cmf-no-cluster              do not read the key Secret from the cluster\n"
+	    "  --cmf-secret-file FILE        check this Secret manifest too\n"
+	    "  --cmf-key-file FILE           check this raw key file too\n"
+	    "  --cmf-config FILE             cmf-validate configuration file\n"
+	    "  --cmf-strict                  warnings stop the release too\n"
+	    "  --cmf-allow-unsafe-upgrade    report upgrade guard findings as warnings\n"
+	    "  --cmf-install-post-renderer   Helm 4, when the shipped post-renderer is missing:\n"
+	    "                                install the cmf-post-renderer plugin\n\n"
+	    "Example:\n  helm cmf-validate %s cmf confluentinc/confluent-manager-for-apache-flink "
+	    "-n flink -f prod.yaml\n",
+	    cmd, cmd, cmd, cmd, cmd);
 }
 
 /* The flags of `helm <cmd> --help`, as the binary prints them. */
@@ -407,8 +453,8 @@ static int read_flags(const char *cmd, struct cmfv_helm_flags *f)
 	int rc = cli_run_capture(argv, 60, 1 << 20, &out, 0);
 
 	if (rc != 0 || out == NULL || cmfv_helm_flags_parse_help(out, f) != 0) {
-		fprintf(stderr, "cmf-validate: cannot read the flags of `%s %s --help` (exit %d)\n", argv[0], cmd,
-			rc);
+		fprintf(stderr, "cmf-validate: cannot read the flags of `%s %s --help` (exit %d)\n",
+			argv[0], cmd, rc);
 		free(out);
 		return EXIT_ENV;
 	}
@@ -418,8 +464,8 @@ static int read_flags(const char *cmd, struct cmfv_helm_flags *f)
 
 static int add_our_flags(struct cmfv_helm_flags *f)
 {
-	static const char *const bools[] = {"cmf-no-cluster", "cmf-install-post-renderer", "cmf-strict",
-					    "cmf-allow-unsafe-upgrade"};
+	static const char *const bools[] = {"cmf-no-cluster", "cmf-install-post-renderer",
+					    "cmf-strict", "cmf-allow-unsafe-upgrade"};
 	static const char *const vals[] = {"cmf-secret-file", "cmf-key-file", "cmf-config"};
 	size_t i;
 
@@ -440,7 +486,9 @@ static int positionals(struct wrap *w)
 
 	if (n == 0 || n > 2 || (upgrade && n != 2)) {
 		fprintf(stderr, "cmf-validate %s: expected %s, got %zu argument%s\n", w->cmd,
-			upgrade ? "RELEASE CHART" : install ? "NAME CHART (or CHART with --generate-name)" : "[NAME] CHART",
+			upgrade	  ? "RELEASE CHART"
+			: install ? "NAME CHART (or CHART with --generate-name)"
+				  : "[NAME] CHART",
 			n, n == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
@@ -450,7 +498,8 @@ static int positionals(struct wrap *w)
 		return EXIT_USAGE;
 	}
 	if (install && n == 1 && !w->generate_name && !w->name_template) {
-		fprintf(stderr, "cmf-validate install: must either provide a name or specify --generate-name\n");
+		fprintf(stderr, "cmf-validate install: must either provide a name or specify "
+				"--generate-name\n");
 		return EXIT_USAGE;
 	}
 	w->release = n == 2 ? w->cl.pos[0] : NULL;
@@ -462,7 +511,8 @@ static int make_tmp_dir(void)
 {
 	snprintf(tmp_dir, sizeof(tmp_dir), "%s/cmf-validate-chart-XXXXXX", tmp_base());
 	if (mkdtemp(tmp_dir) == NULL) {
-		fprintf(stderr, "cmf-validate: cannot make a folder in %s: %s\n", tmp_base(), strerror(errno));
+		fprintf(stderr, "cmf-validate: cannot make a folder in %s: %s\n", tmp_base(),
+			strerror(errno));
 		tmp_dir[0] = '\0';
 		return EXIT_ENV;
 	}
@@ -472,13 +522,15 @@ static int make_tmp_dir(void)
 /* The one folder inside tmp_dir that holds Chart.yaml. */
 static int fetched_chart(struct wrap *w, const char *how)
 {
-	char *argv[] = {"find", tmp_dir, "-mindepth", "2", "-maxdepth", "2", "-name", "Chart.yaml", NULL};
+	char *argv[] = {"find", tmp_dir, "-mindepth",  "2", "-maxdepth",
+			"2",	"-name", "Chart.yaml", NULL};
 	char *out = NULL, *nl;
 	int rc = cli_run_capture(argv, 60, 1 << 16, &out, 0);
 
 	nl = out ? strchr(out, '\n') : NULL;
 	if (rc != 0 || nl == NULL || nl[1] != '\0' || nl - out < 11) {
-		fprintf(stderr, "cmf-validate %s: %s %s gave no single chart folder\n", w->cmd, how, w->chart);
+		fprintf(stderr, "cmf-validate %s: %s %s gave no single chart folder\n", w->cmd, how,
+			w->chart);
 		free(out);
 		return EXIT_USAGE;
 	}
@@ -498,8 +550,9 @@ static int pull_chart(struct wrap *w, const char *chart)
 
 	if (rc != 0)
 		return rc;
-	if (push(&argv, &n, cli_helm_bin()) || push(&argv, &n, "pull") || push(&argv, &n, "--untar") ||
-	    push(&argv, &n, "--destination") || push(&argv, &n, tmp_dir))
+	if (push(&argv, &n, cli_helm_bin()) || push(&argv, &n, "pull") ||
+	    push(&argv, &n, "--untar") || push(&argv, &n, "--destination") ||
+	    push(&argv, &n, tmp_dir))
 		rc = EXIT_ENV;
 	for (i = 0; i < w->cl.nargs && rc == 0; i++) {
 		const struct cmfv_helm_arg *a = &w->cl.args[i];
@@ -517,8 +570,10 @@ static int pull_chart(struct wrap *w, const char *chart)
 		rc = cli_run_capture(argv, 600, 1 << 20, &out, 1);
 		free(out);
 		if (rc != 0) {
-			fprintf(stderr, "cmf-validate %s: `%s pull %s` failed (exit %d): not running helm %s\n",
-				w->cmd, cli_helm_bin(), chart, rc, w->cmd);
+			fprintf(
+			    stderr,
+			    "cmf-validate %s: `%s pull %s` failed (exit %d): not running helm %s\n",
+			    w->cmd, cli_helm_bin(), chart, rc, w->cmd);
 			rc = EXIT_ENV;
 		}
 	}
@@ -530,13 +585,21 @@ static int pull_chart(struct wrap *w, const char *chart)
  * (a fresh private folder). */
 static int untar_chart(struct wrap *w, const char *chart)
 {
-	char *argv[] = {"tar", "-xzf", cli_unconst(chart), "-C", tmp_dir, "--no-same-owner", "--no-same-permissions", NULL};
+	char *argv[] = {"tar",
+			"-xzf",
+			cli_unconst(chart),
+			"-C",
+			tmp_dir,
+			"--no-same-owner",
+			"--no-same-permissions",
+			NULL};
 	char *out = NULL;
 	int rc = cli_run_capture(argv, 120, 1 << 16, &out, 1);
 
 	free(out);
 	if (rc != 0) {
-		fprintf(stderr, "cmf-validate %s: cannot unpack %s (tar exit %d)\n", w->cmd, chart, rc);
+		fprintf(stderr, "cmf-validate %s: cannot unpack %s (tar exit %d)\n", w->cmd, chart,
+			rc);
 		return EXIT_USAGE;
 	}
 	return fetched_chart(w, "unpacking");
@@ -556,7 +619,8 @@ static int locate_chart(struct wrap *w)
 	while (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r')
 		c++;
 	len = strlen(c);
-	while (len && (c[len - 1] == ' ' || c[len - 1] == '\t' || c[len - 1] == '\n' || c[len - 1] == '\r'))
+	while (len && (c[len - 1] == ' ' || c[len - 1] == '\t' || c[len - 1] == '\n' ||
+		       c[len - 1] == '\r'))
 		len--;
 	name = strndup(c, len);
 	if (keep(w, name) == NULL)
@@ -584,7 +648,7 @@ static int nested_post_renderer(struct wrap *w)
 	const char *dir = getenv("HELM_PLUGIN_DIR"), *user = getenv("HELM_PLUGINS");
 	char path[4200], *self = NULL, *out = NULL;
 	const char *parent;
-	struct stat st;
+	struct stat st, me;
 
 	if (dir && dir[0]) {
 		snprintf(path, sizeof(path), "%s/postrenderer", dir);
@@ -604,6 +668,15 @@ static int nested_post_renderer(struct wrap *w)
 	snprintf(path, sizeof(path), "%s/cmf-post-renderer/plugin.yaml", parent ? parent : "");
 	if (parent == NULL || stat(path, &st) != 0)
 		return 0;
+	/* its command is <plugin>/bin/cmf-validate: only if that is us */
+	snprintf(path, sizeof(path), "%s/../bin/cmf-validate", parent);
+	self = cli_self_path();
+	if (self == NULL || stat(path, &st) != 0 || stat(self, &me) != 0 ||
+	    st.st_dev != me.st_dev || st.st_ino != me.st_ino) {
+		free(self);
+		return 0;
+	}
+	free(self);
 	if (user == NULL || user[0] == '\0') {
 		char *argv[] = {cli_helm_bin(), "env", "HELM_PLUGINS", NULL};
 
@@ -628,8 +701,10 @@ static int wire_post_renderer(struct wrap *w)
 
 	if (w->major == 3) {
 		self = cli_self_path();
-		if (self == NULL || keep(w, self) == NULL || push(&w->helm, &w->nhelm, "--post-renderer") ||
-		    push(&w->helm, &w->nhelm, self) || push(&w->helm, &w->nhelm, "--post-renderer-args") ||
+		if (self == NULL || keep(w, self) == NULL ||
+		    push(&w->helm, &w->nhelm, "--post-renderer") ||
+		    push(&w->helm, &w->nhelm, self) ||
+		    push(&w->helm, &w->nhelm, "--post-renderer-args") ||
 		    push(&w->helm, &w->nhelm, "post-render"))
 			return EXIT_ENV;
 		return 0;
@@ -640,10 +715,13 @@ static int wire_post_renderer(struct wrap *w)
 	if (have == 0)
 		have = cli_post_renderer_installed();
 	if (have == 0 && !w->may_install_pr) {
-		fprintf(stderr, "cmf-validate: Helm 4 needs the cmf-post-renderer plugin: it is neither in this plugin's\n"
-				"  postrenderer/ folder nor installed. Reinstall cmf-validate, or run\n"
-				"  `helm cmf-validate install-post-renderer` once (read its note on Helm 3),\n"
-				"  or add --cmf-install-post-renderer to let this command install it\n");
+		fprintf(
+		    stderr,
+		    "cmf-validate: Helm 4 needs the cmf-post-renderer plugin: it is neither in "
+		    "this plugin's\n"
+		    "  postrenderer/ folder nor installed. Reinstall cmf-validate, or run\n"
+		    "  `helm cmf-validate install-post-renderer` once (read its note on Helm 3),\n"
+		    "  or add --cmf-install-post-renderer to let this command install it\n");
 		return EXIT_USAGE;
 	}
 	if (have == 0 && cli_install_post_renderer(0) != 0)
@@ -653,9 +731,9 @@ static int wire_post_renderer(struct wrap *w)
 		return EXIT_ENV;
 	}
 	return push(&w->helm, &w->nhelm, "--post-renderer") ||
-			       push(&w->helm, &w->nhelm, "cmf-post-renderer")
-		       ? EXIT_ENV
-		       : 0;
+		       push(&w->helm, &w->nhelm, "cmf-post-renderer")
+		   ? EXIT_ENV
+		   : 0;
 }
 
 static int run_checks(struct wrap *w)
@@ -672,13 +750,15 @@ static int run_checks(struct wrap *w)
 		if (rc == 0)
 			rc = cli_report_exit(&run.report, w->o.strict);
 		if (rc == EXIT_FINDINGS)
-			fprintf(stderr, "cmf-validate: not running helm %s: fix the errors above\n", w->cmd);
+			fprintf(stderr, "cmf-validate: not running helm %s: fix the errors above\n",
+				w->cmd);
 	}
 	for (k = 0; rc == 0 && k < run.report.nkeys; k++)
 		if (run.report.keys[k].valid) {
 			const char *kcv = keep(w, strndup(run.report.keys[k].kcv, 6));
 
-			if (kcv == NULL || push(&w->pr, &w->npr, "--kcv") || push(&w->pr, &w->npr, kcv))
+			if (kcv == NULL || push(&w->pr, &w->npr, "--kcv") ||
+			    push(&w->pr, &w->npr, kcv))
 				rc = EXIT_ENV;
 			break;
 		}
@@ -705,13 +785,15 @@ static int finish_argv(struct wrap *w)
 	 * HELM_NAMESPACE to it) */
 	if (ns && (push(&w->pr, &w->npr, "-n") || push(&w->pr, &w->npr, ns)))
 		return EXIT_ENV;
-	if (w->o.config && (push(&w->pr, &w->npr, "--config") || push(&w->pr, &w->npr, w->o.config)))
+	if (w->o.config &&
+	    (push(&w->pr, &w->npr, "--config") || push(&w->pr, &w->npr, w->o.config)))
 		return EXIT_ENV;
-	/* the post-renderer reads the values as the Helm that rendered them
-	 * (Helm 3: the first document of a values file only) */
-	if (w->major == 3 && (push(&w->pr, &w->npr, "--helm-compat") || push(&w->pr, &w->npr, "3")))
-		return EXIT_ENV;
-	if (w->o.chart && (push(&w->pr, &w->npr, "--chart") || push(&w->pr, &w->npr, w->o.chart)))
+	/* No values for the post-renderer: it judges the configuration Helm
+	 * rendered (umbrella charts included), which no reading of flags can
+	 * second-guess. Its report goes to a private file: Helm 4 drops its
+	 * stderr, so we show the report when Helm fails. */
+	if (make_tmp_file(tmp_report, sizeof(tmp_report), "report") != 0 ||
+	    push(&w->pr, &w->npr, "--report") || push(&w->pr, &w->npr, tmp_report))
 		return EXIT_ENV;
 	if ((rc = wire_post_renderer(w)) != 0)
 		return rc;
@@ -759,7 +841,10 @@ static int wrap_run(struct wrap *w, int argc, char **argv)
 		fprintf(stderr, "\n");
 	}
 	fflush(stdout);
-	return cli_run_inherit(w->helm);
+	rc = cli_run_inherit(w->helm);
+	if (rc != 0 && w->major == 4)
+		show_report();
+	return rc;
 }
 
 int cmd_wrapper(const char *helm_cmd, int argc, char **argv)

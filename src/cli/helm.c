@@ -225,7 +225,7 @@ int cli_install_post_renderer(int quiet)
 	}
 	if (!quiet)
 		fprintf(stderr, "cmf-validate: %s the Helm 4 post-renderer plugin cmf-post-renderer (from %s);\n"
-				"  use it with: helm install ... --post-renderer cmf-post-renderer --post-renderer-args -f --post-renderer-args values.yaml\n",
+				"  use it with: helm install ... --post-renderer cmf-post-renderer\n",
 			installed == 1 ? "refreshed" : "installed", dir);
 	return 0;
 }

@@ -115,7 +115,7 @@ for m in "${majors[@]}"; do
 	# through `helm cmf-validate`, Helm itself takes an empty argument for one of
 	# its global flags and fails; the wrapper on its own ignores it as Helm does
 	case_ "-f '' through helm: Helm's plugin argument handling fails" "1:unknown shorthand flag" template r "$chart" -f '' -f prod.yaml
-	HELM_BIN=$helm "$bin" template r "$chart" -f '' -f prod.yaml >out.yaml 2>err.txt </dev/null
+	HELM_BIN=$helm "$plug/bin/cmf-validate" template r "$chart" -f '' -f prod.yaml >out.yaml 2>err.txt </dev/null
 	[ $? = 0 ] && mount out.yaml && ok "helm$m: -f '' (empty: nothing)" || no "helm$m: -f ''" "$(cat err.txt)"
 	case_ "-f=FILE" mount template r "$chart" -f=prod.yaml
 	case_ "--values=FILE" mount template r "$chart" --values=prod.yaml
@@ -149,7 +149,7 @@ for m in "${majors[@]}"; do
 	[ -z "$(ls -A "$TMPDIR")" ] && ok "helm$m: nothing left in \$TMPDIR" || no "helm$m: left in TMPDIR" "$(ls -la "$TMPDIR")"
 	# SIGTERM while it waits on stdin: the private file goes too
 	rm -f fifo; mkfifo fifo
-	HELM_BIN=$helm "$bin" template r "$chart" -f - <fifo >/dev/null 2>&1 &
+	HELM_BIN=$helm "$plug/bin/cmf-validate" template r "$chart" -f - <fifo >/dev/null 2>&1 &
 	pid=$!
 	exec 7>fifo
 	for _ in $(seq 100); do [ -n "$(ls -A "$TMPDIR")" ] && break; sleep 0.05; done
@@ -180,15 +180,57 @@ for m in "${majors[@]}"; do
 	export CMFV_REAL_HELM=$helm CMFV_KUBECTL=$tmp/kubectl-empty
 	printf '#!/bin/sh\necho %s\n' "'{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": []}'" >"$CMFV_KUBECTL"
 	chmod +x "$CMFV_KUBECTL"
-	HELM_BIN=$root/tests/upgrade/helm-standin.sh "$bin" upgrade -if prod.yaml cmf-dev "$chart" --cmf-no-cluster >out.yaml 2>err.txt </dev/null
+	HELM_BIN=$root/tests/upgrade/helm-standin.sh "$plug/bin/cmf-validate" upgrade -if prod.yaml cmf-dev "$chart" --cmf-no-cluster >out.yaml 2>err.txt </dev/null
 	rc=$?
 	[ $rc = 1 ] && grep -q CMF040 err.txt && ok "helm$m: upgrade -if FILE cmf-dev CHART: the guard reads cmf-dev (CMF040)" || no "helm$m: upgrade -if (exit $rc)" "$(cat err.txt)"
-	HELM_BIN=$root/tests/upgrade/helm-standin.sh "$bin" upgrade --install cmf-dev -f prod.yaml "$chart" --cmf-no-cluster >out.yaml 2>err.txt </dev/null
+	HELM_BIN=$root/tests/upgrade/helm-standin.sh "$plug/bin/cmf-validate" upgrade --install cmf-dev -f prod.yaml "$chart" --cmf-no-cluster >out.yaml 2>err.txt </dev/null
 	[ $? = 1 ] && grep -q CMF040 err.txt && ok "helm$m: upgrade --install NAME -f FILE CHART: the guard reads NAME" || no "helm$m: upgrade --install" "$(cat err.txt)"
 	# control: release cmf was deployed in production mode with the same key
-	HELM_BIN=$root/tests/upgrade/helm-standin.sh "$bin" upgrade -if prod.yaml cmf "$chart" --cmf-no-cluster >out.yaml 2>err.txt </dev/null
+	HELM_BIN=$root/tests/upgrade/helm-standin.sh "$plug/bin/cmf-validate" upgrade -if prod.yaml cmf "$chart" --cmf-no-cluster >out.yaml 2>err.txt </dev/null
 	! grep -q CMF04 err.txt && grep -q 'UPGRADE FAILED\|cluster unreachable' err.txt && ok "helm$m: upgrade -if FILE cmf CHART: guard passes, Helm runs (and needs a cluster)" || no "helm$m: upgrade control" "$(cat err.txt)"
 	unset CMFV_REAL_HELM CMFV_KUBECTL
+
+	# umbrella charts: CMF as a subchart (plain, alias, two, condition on and
+	# off, packaged .tgz); the rendered configuration decides, so the mounts
+	# are counted against the production instances plain Helm renders
+	umbrella() { # name values-yaml want(count|fail) [packaged]
+		local u=$tmp/umb$m-$1 got rendered
+		rm -rf "$u"; mkdir -p "$u/charts"
+		printf '%s\n' 'apiVersion: v2' 'name: platform' 'version: 1.0.0' 'dependencies:' \
+			'  - name: confluent-manager-for-apache-flink' '    version: 2.0.3-test' '    condition: main.enabled' \
+			'  - name: confluent-manager-for-apache-flink' '    alias: cmf-b' '    version: 2.0.3-test' \
+			'    condition: cmf-b.enabled' >"$u/Chart.yaml"
+		if [ "${4:-}" = packaged ]; then
+			"$helm" package "$chart" -d "$u/charts" >/dev/null 2>&1
+		else
+			cp -r "$chart" "$u/charts/confluent-manager-for-apache-flink"
+		fi
+		printf '%s\n' "$2" >uv.yaml
+		rendered=$("$helm" template rel "$u" -f uv.yaml 2>/dev/null | grep -Ec '^ +production: true$')
+		"$helm" cmf-validate template rel "$u" -f uv.yaml >out.yaml 2>err.txt </dev/null
+		local rc=$?
+		got=$(grep -c 'mountPath: /opt/cmf/encryption' out.yaml)
+		if [ "$3" = fail ]; then
+			[ $rc != 0 ] && grep -q CMF00 err.txt && ok "helm$m: umbrella $1 through the wrapper: stops, and says why" ||
+				no "helm$m: umbrella $1: exit $rc" "$(cat err.txt)"
+		else
+			[ $rc = 0 ] && [ "$got" = "$3" ] && [ "$got" = "$rendered" ] &&
+				ok "helm$m: umbrella $1 through the wrapper: $got mount(s), one per production CMF" ||
+				no "helm$m: umbrella $1: exit $rc, $got mounts, want $3 (rendered production: $rendered)" "$(cat err.txt)"
+		fi
+	}
+	p='cmf: {sql: {production: true}}'
+	k='encryption: {key: {kubernetesSecretName: k, kubernetesSecretProperty: p}}'
+	umbrella plain "confluent-manager-for-apache-flink: {$p, $k}" 1
+	umbrella parent-only "$p"$'\n'"$k" 0
+	umbrella alias "cmf-b: {enabled: true, $p, $k}" 1
+	umbrella two "confluent-manager-for-apache-flink: {$p, $k}"$'\n'"cmf-b: {enabled: true, nameOverride: cmf-b, $p, $k}" 2
+	umbrella condition-on "main: {enabled: true}"$'\n'"confluent-manager-for-apache-flink: {$p, $k}" 1
+	umbrella condition-off "main: {enabled: false}"$'\n'"confluent-manager-for-apache-flink: {$p, $k}" 0
+	umbrella packaged "confluent-manager-for-apache-flink: {$p, $k}" 1 packaged
+	umbrella subchart-no-key "confluent-manager-for-apache-flink: {$p}" fail
+	umbrella alias-no-key "cmf-b: {enabled: true, $p}" fail
+	unset -f umbrella
 
 	# Helm 4: the post-renderer plugin is found inside the plugin folder,
 	# with nothing installed; Helm 3 never sees it

@@ -45,7 +45,8 @@ static char *rows(const struct cmfv_helm_flags *f)
 		cmfv_buf_add(&b, " ", 1);
 		cmfv_buf_add(&b, sh, 1);
 		cmfv_buf_add(&b, x->has_noopt ? " optional " : " value ", x->has_noopt ? 10 : 7);
-		cmfv_buf_add(&b, x->has_noopt ? x->noopt : "-", strlen(x->has_noopt ? x->noopt : "-"));
+		cmfv_buf_add(&b, x->has_noopt ? x->noopt : "-",
+			     strlen(x->has_noopt ? x->noopt : "-"));
 		cmfv_buf_add(&b, "\n", 1);
 	}
 	s = strdup(b.ptr ? b.ptr : "");
@@ -65,14 +66,17 @@ static void test_tables(void **state)
 			char path[512], *help, *want, *got;
 			struct cmfv_helm_flags f;
 
-			snprintf(path, sizeof(path), "%s/testdata/helm-flags/%s/%s.help", CMFV_SRC_DIR, vers[v], cmds[c]);
+			snprintf(path, sizeof(path), "%s/testdata/helm-flags/%s/%s.help",
+				 CMFV_SRC_DIR, vers[v], cmds[c]);
 			help = slurp(path);
-			snprintf(path, sizeof(path), "%s/testdata/helm-flags/%s/%s.flags", CMFV_SRC_DIR, vers[v], cmds[c]);
+			snprintf(path, sizeof(path), "%s/testdata/helm-flags/%s/%s.flags",
+				 CMFV_SRC_DIR, vers[v], cmds[c]);
 			want = slurp(path);
 			assert_int_equal(cmfv_helm_flags_parse_help(help, &f), 0);
 			got = rows(&f);
 			if (strcmp(got, want) != 0)
-				fail_msg("helm %s %s --help: table differs:\n%s\nwant:\n%s", vers[v], cmds[c], got, want);
+				fail_msg("helm %s %s --help: table differs:\n%s\nwant:\n%s",
+					 vers[v], cmds[c], got, want);
 			free(got);
 			free(want);
 			free(help);
@@ -97,31 +101,45 @@ struct line_case {
 };
 
 static const struct line_case lines[] = {
-	{"-gf FILE", {"-gf", "prod.yaml", "./chart"}, "--generate-name=true --values=prod.yaml | ./chart", NULL},
-	{"-if is not install here", {"-if", "x"}, NULL, "unknown shorthand flag: 'i'"},
-	{"-fFILE", {"-fprod.yaml", "r", "c"}, "--values=prod.yaml | r c", NULL},
-	{"-f=FILE", {"-f=prod.yaml"}, "--values=prod.yaml |", NULL},
-	{"-f= is the file =", {"-f="}, "--values== |", NULL},
-	{"-g=false", {"-g=false", "c"}, "--generate-name=false | c", NULL},
-	{"--x=v", {"--values=a,b", "--set=x=1"}, "--values=a,b --set=x=1 |", NULL},
-	{"--values= empty", {"--values="}, "--values= |", NULL},
-	{"optional value stays optional", {"--dry-run", "client", "c"}, "--dry-run=unset | client c", NULL},
-	{"optional value with =", {"--dry-run=client", "c"}, "--dry-run=client | c", NULL},
-	{"a switch takes no next word", {"--server-side", "true", "r", "c"}, "--server-side=true | true r c", NULL},
-	{"-- ends the flags", {"-f", "a", "--", "-g", "c"}, "--values=a | -g c", NULL},
-	{"- alone is an argument", {"-", "c"}, "| - c", NULL},
-	{"the value of -f may look like a flag", {"-f", "--cmf-strict"}, "--values=--cmf-strict |", NULL},
-	{"ours", {"--cmf-strict", "--cmf-config=x", "--cmf-secret-file", "s"},
-	 "--cmf-strict=true --cmf-config=x --cmf-secret-file=s |", NULL},
-	{"shorthand chain", {"-gn", "ns", "c"}, "--generate-name=true --namespace=ns | c", NULL},
-	{"unknown long", {"--bogus"}, NULL, "unknown flag: --bogus"},
-	{"unknown long with value", {"--bogus=1"}, NULL, "unknown flag: --bogus"},
-	{"unknown shorthand", {"-gZ"}, NULL, "unknown shorthand flag: 'Z' in -gZ"},
-	{"missing value", {"-f"}, NULL, "flag needs an argument: 'f' in -f"},
-	{"missing value, chained", {"-gf"}, NULL, "flag needs an argument"},
-	{"missing long value", {"--values"}, NULL, "flag needs an argument: --values"},
-	{"bad syntax", {"---x"}, NULL, "bad flag syntax"},
-	{"bad syntax =", {"--=x"}, NULL, "bad flag syntax"},
+    {"-gf FILE",
+     {"-gf", "prod.yaml", "./chart"},
+     "--generate-name=true --values=prod.yaml | ./chart",
+     NULL},
+    {"-if is not install here", {"-if", "x"}, NULL, "unknown shorthand flag: 'i'"},
+    {"-fFILE", {"-fprod.yaml", "r", "c"}, "--values=prod.yaml | r c", NULL},
+    {"-f=FILE", {"-f=prod.yaml"}, "--values=prod.yaml |", NULL},
+    {"-f= is the file =", {"-f="}, "--values== |", NULL},
+    {"-g=false", {"-g=false", "c"}, "--generate-name=false | c", NULL},
+    {"--x=v", {"--values=a,b", "--set=x=1"}, "--values=a,b --set=x=1 |", NULL},
+    {"--values= empty", {"--values="}, "--values= |", NULL},
+    {"optional value stays optional",
+     {"--dry-run", "client", "c"},
+     "--dry-run=unset | client c",
+     NULL},
+    {"optional value with =", {"--dry-run=client", "c"}, "--dry-run=client | c", NULL},
+    {"a switch takes no next word",
+     {"--server-side", "true", "r", "c"},
+     "--server-side=true | true r c",
+     NULL},
+    {"-- ends the flags", {"-f", "a", "--", "-g", "c"}, "--values=a | -g c", NULL},
+    {"- alone is an argument", {"-", "c"}, "| - c", NULL},
+    {"the value of -f may look like a flag",
+     {"-f", "--cmf-strict"},
+     "--values=--cmf-strict |",
+     NULL},
+    {"ours",
+     {"--cmf-strict", "--cmf-config=x", "--cmf-secret-file", "s"},
+     "--cmf-strict=true --cmf-config=x --cmf-secret-file=s |",
+     NULL},
+    {"shorthand chain", {"-gn", "ns", "c"}, "--generate-name=true --namespace=ns | c", NULL},
+    {"unknown long", {"--bogus"}, NULL, "unknown flag: --bogus"},
+    {"unknown long with value", {"--bogus=1"}, NULL, "unknown flag: --bogus"},
+    {"unknown shorthand", {"-gZ"}, NULL, "unknown shorthand flag: 'Z' in -gZ"},
+    {"missing value", {"-f"}, NULL, "flag needs an argument: 'f' in -f"},
+    {"missing value, chained", {"-gf"}, NULL, "flag needs an argument"},
+    {"missing long value", {"--values"}, NULL, "flag needs an argument: --values"},
+    {"bad syntax", {"---x"}, NULL, "bad flag syntax"},
+    {"bad syntax =", {"--=x"}, NULL, "bad flag syntax"},
 };
 
 static void test_line(void **state)
@@ -179,32 +197,32 @@ struct csv_case {
 };
 
 static const struct csv_case csvs[] = {
-	{"empty: no field", "", "", NULL},
-	{"one", "a.yaml", "a.yaml", NULL},
-	{"two", "a,b", "a|b", NULL},
-	{"empty middle", "a,,b", "a||b", NULL},
-	{"trailing comma", "a,", "a|", NULL},
-	{"only a comma", ",", "|", NULL},
-	{"quoted comma", "\"a,b\",c", "a,b|c", NULL},
-	{"doubled quote", "\"a\"\"b\"", "a\"b", NULL},
-	{"spaces kept", " a , b ", " a | b ", NULL},
-	{"newline ends the record", "a\nb", "a", NULL},
-	{"CRLF ends the record", "a,b\r\nc", "a|b", NULL},
-	{"empty lines skipped", "\n\r\na,b", "a|b", NULL},
-	{"only line ends: EOF", "\n", NULL, "EOF"},
-	{"only CRLF: EOF", "\r\n\r\n", NULL, "EOF"},
-	{"quoted newline", "\"a\nb\",c", "a\nb|c", NULL},
-	{"quoted CRLF becomes LF", "\"a\r\nb\"", "a\nb", NULL},
-	{"CR before the end dropped", "a\r", "a", NULL},
-	{"CR inside kept", "a\rb", "a\rb", NULL},
-	{"quoted then newline", "\"a\"\nb", "a", NULL},
-	{"bare quote", "a\"b", NULL, "bare \" in non-quoted-field"},
-	{"bare quote after a space", " \"a\"", NULL, "bare \""},
-	{"unterminated", "\"a", NULL, "extraneous or missing \" in quoted-field"},
-	{"unterminated over lines", "\"a\nb", NULL, "extraneous or missing"},
-	{"text after the quote", "\"a\"b", NULL, "extraneous or missing"},
-	{"second field quoted", "a,\"b,c\"", "a|b,c", NULL},
-	{"stdin", "-", "-", NULL},
+    {"empty: no field", "", "", NULL},
+    {"one", "a.yaml", "a.yaml", NULL},
+    {"two", "a,b", "a|b", NULL},
+    {"empty middle", "a,,b", "a||b", NULL},
+    {"trailing comma", "a,", "a|", NULL},
+    {"only a comma", ",", "|", NULL},
+    {"quoted comma", "\"a,b\",c", "a,b|c", NULL},
+    {"doubled quote", "\"a\"\"b\"", "a\"b", NULL},
+    {"spaces kept", " a , b ", " a | b ", NULL},
+    {"newline ends the record", "a\nb", "a", NULL},
+    {"CRLF ends the record", "a,b\r\nc", "a|b", NULL},
+    {"empty lines skipped", "\n\r\na,b", "a|b", NULL},
+    {"only line ends: EOF", "\n", NULL, "EOF"},
+    {"only CRLF: EOF", "\r\n\r\n", NULL, "EOF"},
+    {"quoted newline", "\"a\nb\",c", "a\nb|c", NULL},
+    {"quoted CRLF becomes LF", "\"a\r\nb\"", "a\nb", NULL},
+    {"CR before the end dropped", "a\r", "a", NULL},
+    {"CR inside kept", "a\rb", "a\rb", NULL},
+    {"quoted then newline", "\"a\"\nb", "a", NULL},
+    {"bare quote", "a\"b", NULL, "bare \" in non-quoted-field"},
+    {"bare quote after a space", " \"a\"", NULL, "bare \""},
+    {"unterminated", "\"a", NULL, "extraneous or missing \" in quoted-field"},
+    {"unterminated over lines", "\"a\nb", NULL, "extraneous or missing"},
+    {"text after the quote", "\"a\"b", NULL, "extraneous or missing"},
+    {"second field quoted", "a,\"b,c\"", "a|b,c", NULL},
+    {"stdin", "-", "-", NULL},
 };
 
 static void test_csv(void **state)
@@ -281,8 +299,10 @@ int main(void)
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_no_flags);
 	tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_bool);
 	for (i = 0; i < NLINES; i++, k++)
-		tests[k] = (struct CMUnitTest){lines[i].name, test_line, NULL, NULL, (void *)(uintptr_t)&lines[i]};
+		tests[k] = (struct CMUnitTest){lines[i].name, test_line, NULL, NULL,
+					       (void *)(uintptr_t)&lines[i]};
 	for (i = 0; i < NCSV; i++, k++)
-		tests[k] = (struct CMUnitTest){csvs[i].name, test_csv, NULL, NULL, (void *)(uintptr_t)&csvs[i]};
+		tests[k] = (struct CMUnitTest){csvs[i].name, test_csv, NULL, NULL,
+					       (void *)(uintptr_t)&csvs[i]};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
