@@ -736,12 +736,43 @@ static int wire_post_renderer(struct wrap *w)
 		   : 0;
 }
 
+/* A chart with subcharts (dependencies in Chart.yaml, or anything under
+ * charts/): CMF may run in one under any alias, so the top-level values say
+ * nothing about it; only the rendered stream does. */
+static int has_subcharts(const char *chart)
+{
+	char path[4200], line[512];
+	FILE *f;
+	int deps = 0;
+
+	snprintf(path, sizeof(path), "%s/Chart.yaml", chart);
+	f = fopen(path, "r");
+	while (f && !deps && fgets(line, sizeof(line), f))
+		deps = strncmp(line, "dependencies:", 13) == 0;
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/charts", chart);
+	if (!deps) {
+		char *argv[] = {"find", path, "-mindepth", "1", "-maxdepth", "1", NULL};
+		char *out = NULL;
+
+		deps = cli_run_capture(argv, 30, 4096, &out, 0) == 0 && out && out[0];
+		free(out);
+	}
+	return deps;
+}
+
 static int run_checks(struct wrap *w)
 {
 	struct cli_run run;
 	int rc;
 	size_t k;
 
+	if (w->o.chart && has_subcharts(w->o.chart)) {
+		fprintf(stderr, "cmf-validate: %s has subcharts: CMF's settings are judged by the post-renderer, from what Helm renders\n",
+			w->chart);
+		return 0;
+	}
 	memset(&run, 0, sizeof(run));
 	rc = cli_run_checks(&w->o, &run);
 	if (rc == 0) {
@@ -787,6 +818,17 @@ static int finish_argv(struct wrap *w)
 		return EXIT_ENV;
 	if (w->o.config &&
 	    (push(&w->pr, &w->npr, "--config") || push(&w->pr, &w->npr, w->o.config)))
+		return EXIT_ENV;
+	/* key files: the post-renderer reads the Secret each rendered
+	 * configuration names (a subchart's too) */
+	for (k = 0; k < w->o.nsecret_files; k++)
+		if (push(&w->pr, &w->npr, "--secret-file") ||
+		    push(&w->pr, &w->npr, w->o.secret_files[k]))
+			return EXIT_ENV;
+	for (k = 0; k < w->o.nkey_files; k++)
+		if (push(&w->pr, &w->npr, "--key-file") || push(&w->pr, &w->npr, w->o.key_files[k]))
+			return EXIT_ENV;
+	if (w->o.strict && push(&w->pr, &w->npr, "--strict"))
 		return EXIT_ENV;
 	/* No values for the post-renderer: it judges the configuration Helm
 	 * rendered (umbrella charts included), which no reading of flags can

@@ -46,6 +46,12 @@ sed -i 's/^name: .*/name: cmf-nokey/' charts/cmf-nokey/Chart.yaml
 sed -i 's/^name: .*/name: cmf-key/; s/^version: .*/version: 0.1.0/' charts/cmf-key/Chart.yaml
 grep -q 'production: true' charts/cmf-nokey/values.yaml || { echo "cannot make the test charts"; exit 1; }
 
+# key Secrets for the umbrella cases (Secret k, property p), as kubectl makes them
+kubectl=$(bash "$root/tests/helm/fetch-helm.sh" kubectl)
+openssl rand -out good.key 32; openssl rand -base64 32 >b64.key
+"$kubectl" create secret generic k --from-file=p=good.key --dry-run=client -o yaml >k-good.yaml
+"$kubectl" create secret generic k --from-file=p=b64.key --dry-run=client -o yaml >k-b64.yaml
+
 mount() { grep -q 'mountPath: /opt/cmf/encryption' "$1"; }
 production() { grep -Eq '^ +production: true$' "$1"; }
 
@@ -193,7 +199,7 @@ for m in "${majors[@]}"; do
 	# umbrella charts: CMF as a subchart (plain, alias, two, condition on and
 	# off, packaged .tgz); the rendered configuration decides, so the mounts
 	# are counted against the production instances plain Helm renders
-	umbrella() { # name values-yaml want(count|fail) [packaged]
+	umbrella() { # name values-yaml want(count|fail[:text]) [packaged [wrapper flags...]]
 		local u=$tmp/umb$m-$1 got rendered
 		rm -rf "$u"; mkdir -p "$u/charts"
 		printf '%s\n' 'apiVersion: v2' 'name: platform' 'version: 1.0.0' 'dependencies:' \
@@ -207,11 +213,12 @@ for m in "${majors[@]}"; do
 		fi
 		printf '%s\n' "$2" >uv.yaml
 		rendered=$("$helm" template rel "$u" -f uv.yaml 2>/dev/null | grep -Ec '^ +production: true$')
-		"$helm" cmf-validate template rel "$u" -f uv.yaml >out.yaml 2>err.txt </dev/null
+		"$helm" cmf-validate template rel "$u" -f uv.yaml "${@:5}" >out.yaml 2>err.txt </dev/null
 		local rc=$?
 		got=$(grep -c 'mountPath: /opt/cmf/encryption' out.yaml)
-		if [ "$3" = fail ]; then
-			[ $rc != 0 ] && grep -q CMF00 err.txt && ok "helm$m: umbrella $1 through the wrapper: stops, and says why" ||
+		if [ "${3%%:*}" = fail ]; then
+			local why=${3#fail}; why=${why#:}
+			[ $rc != 0 ] && grep -q "${why:-CMF00}" err.txt && ok "helm$m: umbrella $1 through the wrapper: stops, and says why" ||
 				no "helm$m: umbrella $1: exit $rc" "$(cat err.txt)"
 		else
 			[ $rc = 0 ] && [ "$got" = "$3" ] && [ "$got" = "$rendered" ] &&
@@ -230,6 +237,10 @@ for m in "${majors[@]}"; do
 	umbrella packaged "confluent-manager-for-apache-flink: {$p, $k}" 1 packaged
 	umbrella subchart-no-key "confluent-manager-for-apache-flink: {$p}" fail
 	umbrella alias-no-key "cmf-b: {enabled: true, $p}" fail
+	# the key Secret named by the subchart's rendered configuration is checked
+	umbrella subchart-secret-file "confluent-manager-for-apache-flink: {$p, $k}" 1 plain --cmf-secret-file k-good.yaml
+	grep -q 'cmf-validate.io/key-kcv' out.yaml && ok "helm$m: umbrella: the subchart's key KCV recorded" || no "helm$m: umbrella: no KCV annotation"
+	umbrella subchart-double-encoded "confluent-manager-for-apache-flink: {$p, $k}" fail:CMF024 plain --cmf-secret-file k-b64.yaml
 	unset -f umbrella
 
 	# Helm 4: the post-renderer plugin is found inside the plugin folder,
