@@ -148,8 +148,8 @@ int cmfv_helm_flags_parse_help(const char *text, struct cmfv_helm_flags *out)
 {
 	const char *p = text;
 	int in = 0;
+	struct cmfv_helm_flags f = {0};
 
-	memset(out, 0, sizeof(*out));
 	while (*p) {
 		const char *e = strchr(p, '\n');
 
@@ -159,16 +159,15 @@ int cmfv_helm_flags_parse_help(const char *text, struct cmfv_helm_flags *out)
 			in = 1;
 		else if (e > p && p[0] != ' ')
 			in = 0;
-		else if (in && help_line(p, e, out) < 0) {
-			cmfv_helm_flags_free(out);
+		else if (in && help_line(p, e, &f) < 0) {
+			cmfv_helm_flags_free(&f);
 			return -1;
 		}
 		p = *e ? e + 1 : e;
 	}
-	if (out->n == 0) {
-		cmfv_helm_flags_free(out);
+	if (f.n == 0)
 		return -1;
-	}
+	*out = f;
 	return 0;
 }
 
@@ -294,8 +293,9 @@ int cmfv_helm_cmdline_parse(const struct cmfv_helm_flags *f, int argc, char **ar
 			    struct cmfv_helm_cmdline *c, char *err, size_t errlen)
 {
 	int i, r = 0;
+	struct cmfv_helm_cmdline out = {0}, *keep = c;
 
-	memset(c, 0, sizeof(*c));
+	c = &out;
 	for (i = 0; i < argc && r == 0; i++) {
 		const char *s = argv[i];
 
@@ -311,6 +311,8 @@ int cmfv_helm_cmdline_parse(const struct cmfv_helm_flags *f, int argc, char **ar
 	}
 	if (r != 0)
 		cmfv_helm_cmdline_free(c);
+	else
+		*keep = out;
 	return r;
 }
 
@@ -468,10 +470,11 @@ int cmfv_csv_record(const char *s, char ***fields, size_t *n, char *err, size_t 
 	char *line;
 	int r;
 
-	*fields = NULL;
-	*n = 0;
-	if (s[0] == '\0')
+	if (s[0] == '\0') {
+		*fields = NULL;
+		*n = 0;
 		return 0;
+	}
 	line = cmfv_malloc(strlen(s) + 1);
 	if (line == NULL)
 		return -2;
