@@ -163,19 +163,25 @@ static int runs_cmf_image(const struct cmfv_node *doc)
 	return 0;
 }
 
-/* Is \p doc a CMF Deployment? Never a Helm hook. With --deployment only
- * that name counts; otherwise the name label, the default name, or a
- * container running the CMF image. */
+/* Is \p doc a Helm hook? */
+static int is_hook(const struct cmfv_node *doc)
+{
+	const struct cmfv_node *ann = cmfv_map_get(cmfv_map_get(doc, "metadata"), "annotations");
+
+	return is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION) != NULL;
+}
+
+/* Is \p doc a CMF Deployment? With --deployment only that name counts;
+ * otherwise the name label, the default name, or a container running the
+ * CMF image. A Helm hook (which Helm 4 post-renders and deploys too)
+ * counts only once paired with a CMF configuration (cmfv_finder_pair). */
 static int is_cmf(const struct cmfv_node *doc, const struct cmfv_inject_opts *o)
 {
-	const struct cmfv_node *meta, *ann;
+	const struct cmfv_node *meta;
 
 	if (!is_map(doc) || !str_is(cmfv_map_get(doc, "kind"), "Deployment"))
 		return 0;
 	meta = cmfv_map_get(doc, "metadata");
-	ann = cmfv_map_get(meta, "annotations");
-	if (is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION))
-		return 0;
 	if (o->deployment)
 		return str_is(cmfv_map_get(meta, "name"), o->deployment);
 	return str_is(cmfv_map_get(cmfv_map_get(meta, "labels"), CMFV_NAME_LABEL),
@@ -407,6 +413,7 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	in->loc = name ? name->loc : cmfv_map_get(tree, "kind")->loc;
 	in->file = in_name(f->o);
 	in->in_list = in_list;
+	in->hook = is_hook(tree);
 	in->doc = *doc;
 	find_chart(doc, in_list ? root : tree, in);
 	if (!in->chart_known && in_list)
@@ -879,10 +886,22 @@ enum cmfv_err cmfv_finder_pair(struct cmfv_finder *f, cmfv_fetch_fn fetch, void 
 	size_t i;
 	enum cmfv_err e;
 
+	size_t kept = 0;
+
 	for (i = 0; i < f->n; i++)
 		if (f->v[i].cfg == CMFV_CFG_MISSING &&
 		    (e = pair_one(f, &f->v[i], fetch, ctx, d)) != CMFV_OK)
 			return e;
+	/* hooks that run no CMF configuration are not CMF's: they pass */
+	for (i = 0; i < f->n; i++) {
+		if (f->v[i].hook && f->v[i].cfg != CMFV_CFG_FOUND) {
+			cmfv_free((char *)(uintptr_t)f->v[i].doc.ptr);
+			cmfv_node_free(f->v[i].config);
+			continue;
+		}
+		f->v[kept++] = f->v[i];
+	}
+	f->n = kept;
 	return CMFV_OK;
 }
 

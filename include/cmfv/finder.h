@@ -43,6 +43,7 @@ struct cmfv_instance {
 	struct cmfv_doc doc;    /**< the Deployment's piece (bytes owned by the finder) */
 	const char *file;       /**< the input it was read from */
 	int in_list;            /**< an item of a List document: cannot be edited as text */
+	int hook;               /**< a Helm hook (kept only when paired with a configuration) */
 	char name[254];         /**< metadata.name */
 	char ns[254];           /**< metadata.namespace, "" when none */
 	struct cmfv_loc loc;    /**< metadata.name, else kind */
