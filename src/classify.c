@@ -27,6 +27,7 @@ struct scan {
 	int content;     /* a content line was seen */
 	int items;       /* a top-level items key */
 	int meta_seen;
+	struct cmfv_cls_str kind, api; /* as written, whether or not reported */
 	int prev_empty;  /* the last column-0 key or entry had no value on its line */
 	int in_meta;     /* in the metadata block */
 	size_t mi;       /* its indentation, 0 = not known yet */
@@ -512,22 +513,30 @@ static void end_meta(struct scan *sc)
 }
 
 /* kind: and apiVersion: values. */
-static void top_scalar(struct scan *sc, struct cmfv_cls_str *dst, const char *v, const char *e,
-		       int is_kind)
+static void top_scalar(struct scan *sc, struct cmfv_cls_str *txt, struct cmfv_cls_str *dst,
+		       const char *v, const char *e, int is_kind)
 {
 	const char *end = plain_token(v, e, 1);
+	struct cmfv_scalar r;
 
-	if (dst->ptr || end == NULL) {
+	if (txt->ptr || end == NULL) {
 		/* written twice, quoted, empty (the value below), or odd */
 		if (is_kind)
 			sc->parse = 1;
+		txt->known = 0;
+		txt->ptr = v;
 		dst->known = 0;
-		dst->ptr = v;
 		return;
 	}
-	set_str(dst, v, end);
+	set_str(txt, v, end);
 	sc->pend = is_kind ? P_KIND : P_API;
 	sc->pend_ind = 0;
+	/* Reported only when every line before it was read and closed: else
+	 * it may sit inside a quoted scalar (the class does not care: a real
+	 * `kind:` line is always seen, a swallowed one only adds a duplicate) */
+	cmfv_scalar_resolve(v, (size_t)(end - v), &r);
+	if (sc->tok && r.res == CMFV_RES_STR)
+		set_str(dst, v, end);
 }
 
 static void key_line(struct scan *sc, const struct line *l)
@@ -546,9 +555,9 @@ static void key_line(struct scan *sc, const struct line *l)
 	}
 	sc->prev_empty = empty;
 	if (key_is(l->s, k, "kind")) {
-		top_scalar(sc, &sc->out->kind, v, l->e, 1);
+		top_scalar(sc, &sc->kind, &sc->out->kind, v, l->e, 1);
 	} else if (key_is(l->s, k, "apiVersion")) {
-		top_scalar(sc, &sc->out->api, v, l->e, 0);
+		top_scalar(sc, &sc->api, &sc->out->api, v, l->e, 0);
 	} else if (key_is(l->s, k, "items")) {
 		sc->items = 1;
 	} else if (key_is(l->s, k, "metadata")) {
@@ -690,7 +699,7 @@ static int equals(const struct cmfv_cls_str *s, const char *want)
 
 static enum cmfv_cls decide(const struct scan *sc)
 {
-	const struct cmfv_cls_str *k = &sc->out->kind;
+	const struct cmfv_cls_str *k = &sc->kind;
 
 	if (sc->parse)
 		return CMFV_CLS_PARSE;
