@@ -54,9 +54,15 @@ class Out:
         """body: a manifest whose metadata block starts with '  name:'."""
         self.docs += 1
         if self.helm4:
-            ann = ("  annotations:\n    postrenderer.helm.sh/postrender-filename: '%s/templates/%s'\n"
+            ann = ("    postrenderer.helm.sh/postrender-filename: '%s/templates/%s'\n"
                    % (chart, template))
-            body = body.replace("\nmetadata:\n", "\nmetadata:\n" + ann, 1)
+            meta = body.index("\nmetadata:\n")
+            end = re.search(r"^\S", body[meta + 11:], re.M)
+            block = body[meta + 11:meta + 11 + (end.start() if end else len(body))]
+            if "\n  annotations:\n" in "\n" + block:
+                body = body.replace("\n  annotations:\n", "\n  annotations:\n" + ann, 1)
+            else:
+                body = body.replace("\nmetadata:\n", "\nmetadata:\n  annotations:\n" + ann, 1)
             self.parts.append("---\n" + body)
         else:
             self.parts.append("---\n# Source: %s/templates/%s\n%s" % (chart, template, body))
