@@ -92,9 +92,9 @@ if [ "${REALISTIC:-1}" = 1 ]; then
 		echo "-- wall time, $rr alternating rounds, stdin a pipe"
 		python3 "$root/bench/timing.py" "$rr" "$f" "cat=cat" "post-render=$prod" --pipe
 		if [ -x /usr/bin/time ]; then
-			/usr/bin/time -v $prod <"$f" 2>"$dir/tv" >/dev/null
+			/usr/bin/time -v $prod <"$f" 2>"$dir/tv" >/dev/null || echo "post-render failed"
 			real_rss "-- peak RSS: stdin a file"
-			cat "$f" | /usr/bin/time -v $prod 2>"$dir/tv" >/dev/null
+			cat "$f" | /usr/bin/time -v $prod 2>"$dir/tv" >/dev/null || echo "post-render failed"
 			real_rss "                 a pipe"
 			/usr/bin/time -v cat "$f" 2>"$dir/tv" >/dev/null
 			real_rss "                 cat   "

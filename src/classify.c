@@ -23,20 +23,20 @@ enum pending { P_NONE, P_KIND, P_API, P_NAME, P_NS };
 
 struct scan {
 	struct cmfv_cls_info *out;
-	int parse;       /* the top level is unusual */
-	int content;     /* a content line was seen */
-	int items;       /* a top-level items key */
+	int parse;   /* the top level is unusual */
+	int content; /* a content line was seen */
+	int items;   /* a top-level items key */
 	int meta_seen;
 	struct cmfv_cls_str kind, api; /* as written, whether or not reported */
-	int prev_empty;  /* the last column-0 key or entry had no value on its line */
-	int in_meta;     /* in the metadata block */
-	size_t mi;       /* its indentation, 0 = not known yet */
+	int prev_empty;		       /* the last column-0 key or entry had no value on its line */
+	int in_meta;		       /* in the metadata block */
+	size_t mi;		       /* its indentation, 0 = not known yet */
 	int meta_prev_empty;
-	int names_ok;    /* metadata seen and every line so far closed */
+	int names_ok; /* metadata seen and every line so far closed */
 	int name_bad, ns_bad;
-	int tok;         /* still reading lines token by token */
+	int tok; /* still reading lines token by token */
 	size_t tok_bytes;
-	int blk;         /* skipping a block scalar's content */
+	int blk; /* skipping a block scalar's content */
 	size_t blk_parent, blk_n, blk_max;
 	enum pending pend; /* the next non-blank line must not continue this scalar */
 	size_t pend_ind;
@@ -99,7 +99,8 @@ static int odd_breaks(const char *t, size_t n)
 
 			if (lead[i] == 0xC2 && p + 1 < end && u[1] == 0x85)
 				return 1;
-			if (lead[i] == 0xE2 && p + 2 < end && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9))
+			if (lead[i] == 0xE2 && p + 2 < end && u[1] == 0x80 &&
+			    (u[2] == 0xA8 || u[2] == 0xA9))
 				return 1;
 		}
 	return 0;
@@ -121,7 +122,8 @@ static const char *plain_token(const char *p, const char *e, int slash)
 {
 	const char *q = p;
 
-	while (q < e && (is_alnum(*q) || *q == '.' || *q == '_' || *q == '-' || (slash && *q == '/')))
+	while (q < e &&
+	       (is_alnum(*q) || *q == '.' || *q == '_' || *q == '-' || (slash && *q == '/')))
 		q++;
 	return q > p && rest_is_empty(q, e) ? q : NULL;
 }
@@ -159,7 +161,7 @@ enum lt { LT_CLOSED, LT_OPEN, LT_BLOCK };
 struct tk {
 	const char *s, *p, *e;
 	int depth;
-	size_t node;    /* column of the innermost block collection */
+	size_t node;	/* column of the innermost block collection */
 	size_t key_col; /* column of the last scalar */
 };
 
@@ -203,8 +205,7 @@ static void skip_plain(struct tk *t)
 	while (t->p < t->e) {
 		char c = *t->p;
 
-		if (c == ':' && (blank_or_end(t, t->p + 1) ||
-				 (t->depth && flow_ind(t->p[1]))))
+		if (c == ':' && (blank_or_end(t, t->p + 1) || (t->depth && flow_ind(t->p[1]))))
 			return;
 		if (c == '#' && is_blank(t->p[-1]))
 			return;

@@ -28,7 +28,7 @@
 
 struct tally {
 	unsigned long n[5], loaded, unsound;
-	long speed;      /* rounds to time, 0 = none */
+	long speed;	     /* rounds to time, 0 = none */
 	double cls_s, mem_s; /* seconds */
 	unsigned long long bytes;
 };
@@ -195,13 +195,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	printf("classify_diff: %lu documents (%lu load as a mapping): deployment %lu, configmap %lu, "
-	       "list %lu, other %lu, parse %lu; unsound %lu\n",
-	       t.n[0] + t.n[1] + t.n[2] + t.n[3] + t.n[4], t.loaded, t.n[CMFV_CLS_DEPLOYMENT],
-	       t.n[CMFV_CLS_CONFIGMAP], t.n[CMFV_CLS_LIST], t.n[CMFV_CLS_OTHER], t.n[CMFV_CLS_PARSE],
-	       t.unsound);
+	printf(
+	    "classify_diff: %lu documents (%lu load as a mapping): deployment %lu, configmap %lu, "
+	    "list %lu, other %lu, parse %lu; unsound %lu\n",
+	    t.n[0] + t.n[1] + t.n[2] + t.n[3] + t.n[4], t.loaded, t.n[CMFV_CLS_DEPLOYMENT],
+	    t.n[CMFV_CLS_CONFIGMAP], t.n[CMFV_CLS_LIST], t.n[CMFV_CLS_OTHER], t.n[CMFV_CLS_PARSE],
+	    t.unsound);
 	if (t.speed && t.cls_s > 0 && t.mem_s > 0)
-		printf("classify_diff: classifier %.0f MB/s, memchr over the lines %.0f MB/s (%.1f MB x "
+		printf("classify_diff: classifier %.0f MB/s, memchr over the lines %.0f MB/s (%.1f "
+		       "MB x "
 		       "%ld)\n",
 		       (double)t.bytes / 1e6 / t.cls_s, (double)t.bytes / 1e6 / t.mem_s,
 		       (double)t.bytes / 1e6 / (double)t.speed, t.speed);
