@@ -84,26 +84,62 @@ static int whitespace_only(const struct line *l)
 
 /* libyaml also breaks lines at a lone CR, NEL, LS and PS: such a break can
  * start a column-0 line in the middle of what looks like an indented one. */
+static int odd_break_at(const unsigned char *u, const unsigned char *end)
+{
+	if (u[0] == '\r')
+		return u + 1 == end || u[1] != '\n';
+	if (u[0] == 0xC2)
+		return u + 1 < end && u[1] == 0x85;
+	if (u[0] == 0xE2)
+		return u + 2 < end && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9);
+	return 0;
+}
+
+/* One pass, 64 bytes at a time (a loop compilers vectorize): only a block
+ * holding a CR or the lead byte of NEL, LS or PS is looked at closely. */
 static int odd_breaks(const char *t, size_t n)
 {
-	const char *p, *end = t + n;
-	static const unsigned char lead[] = {0xC2, 0xE2};
-	size_t i;
+	const unsigned char *u = (const unsigned char *)t, *end = u + n;
+	size_t i = 0, k;
 
-	for (p = t; (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p += 2)
-		if (p + 1 == end || p[1] != '\n')
+	for (; i + 64 <= n; i += 64) {
+		unsigned char hit = 0;
+
+		for (k = 0; k < 64; k++)
+			hit |= (unsigned char)((u[i + k] == '\r') | (u[i + k] == 0xC2) |
+					       (u[i + k] == 0xE2));
+		if (!hit)
+			continue;
+		for (k = 0; k < 64; k++)
+			if (odd_break_at(u + i + k, end))
+				return 1;
+	}
+	for (; i < n; i++)
+		if (odd_break_at(u + i, end))
 			return 1;
-	for (i = 0; i < sizeof(lead); i++)
-		for (p = t; (p = memchr(p, lead[i], (size_t)(end - p))) != NULL; p++) {
-			const unsigned char *u = (const unsigned char *)p;
-
-			if (lead[i] == 0xC2 && p + 1 < end && u[1] == 0x85)
-				return 1;
-			if (lead[i] == 0xE2 && p + 2 < end && u[1] == 0x80 &&
-			    (u[2] == 0xA8 || u[2] == 0xA9))
-				return 1;
-		}
 	return 0;
+}
+
+/* The next line start at or after \p p (a line start) whose first byte is
+ * not a space: indented lines skipped 64 bytes at a time. */
+static const char *skip_indented(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t n = (size_t)(end - p), i = 0, k;
+
+	while (i + 65 <= n) {
+		unsigned char hit = 0;
+
+		for (k = 0; k < 64; k++)
+			hit |= (unsigned char)((u[i + k] == '\n') & (u[i + k + 1] != ' '));
+		if (hit)
+			break;
+		i += 64;
+	}
+	for (; i < n; i++)
+		if (u[i] == '\n' && (i + 1 == n || u[i + 1] != ' '))
+			return p + i + 1;
+	return end;
 }
 
 /* After a value: only blanks, then the end or a comment. */
@@ -665,9 +701,7 @@ static void body(struct scan *sc, const char *p, const char *end)
 
 	for (; p < end && !sc->parse; p = l.next) {
 		if (*p == ' ' && !sc->tok && !sc->pend && !sc->in_meta) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-			l.next = nl ? nl + 1 : end;
+			l.next = skip_indented(p, end);
 			continue;
 		}
 		next_line(p, end, &l);
