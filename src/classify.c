@@ -23,19 +23,20 @@ enum pending { P_NONE, P_KIND, P_API, P_NAME, P_NS };
 
 struct scan {
 	struct cmfv_cls_info *out;
-	int parse;       /* the top level is unusual */
-	int content;     /* a content line was seen */
-	int items;       /* a top-level items key */
+	int parse;   /* the top level is unusual */
+	int content; /* a content line was seen */
+	int items;   /* a top-level items key */
 	int meta_seen;
-	int prev_empty;  /* the last column-0 key or entry had no value on its line */
-	int in_meta;     /* in the metadata block */
-	size_t mi;       /* its indentation, 0 = not known yet */
+	struct cmfv_cls_str kind, api; /* as written, whether or not reported */
+	int prev_empty;		       /* the last column-0 key or entry had no value on its line */
+	int in_meta;		       /* in the metadata block */
+	size_t mi;		       /* its indentation, 0 = not known yet */
 	int meta_prev_empty;
-	int names_ok;    /* metadata seen and every line so far closed */
+	int names_ok; /* metadata seen and every line so far closed */
 	int name_bad, ns_bad;
-	int tok;         /* still reading lines token by token */
+	int tok; /* still reading lines token by token */
 	size_t tok_bytes;
-	int blk;         /* skipping a block scalar's content */
+	int blk; /* skipping a block scalar's content */
 	size_t blk_parent, blk_n, blk_max;
 	enum pending pend; /* the next non-blank line must not continue this scalar */
 	size_t pend_ind;
@@ -83,25 +84,62 @@ static int whitespace_only(const struct line *l)
 
 /* libyaml also breaks lines at a lone CR, NEL, LS and PS: such a break can
  * start a column-0 line in the middle of what looks like an indented one. */
+static int odd_break_at(const unsigned char *u, const unsigned char *end)
+{
+	if (u[0] == '\r')
+		return u + 1 == end || u[1] != '\n';
+	if (u[0] == 0xC2)
+		return u + 1 < end && u[1] == 0x85;
+	if (u[0] == 0xE2)
+		return u + 2 < end && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9);
+	return 0;
+}
+
+/* One pass, 64 bytes at a time (a loop compilers vectorize): only a block
+ * holding a CR or the lead byte of NEL, LS or PS is looked at closely. */
 static int odd_breaks(const char *t, size_t n)
 {
-	const char *p, *end = t + n;
-	static const unsigned char lead[] = {0xC2, 0xE2};
-	size_t i;
+	const unsigned char *u = (const unsigned char *)t, *end = u + n;
+	size_t i = 0, k;
 
-	for (p = t; (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p += 2)
-		if (p + 1 == end || p[1] != '\n')
+	for (; i + 64 <= n; i += 64) {
+		unsigned char hit = 0;
+
+		for (k = 0; k < 64; k++)
+			hit |= (unsigned char)((u[i + k] == '\r') | (u[i + k] == 0xC2) |
+					       (u[i + k] == 0xE2));
+		if (!hit)
+			continue;
+		for (k = 0; k < 64; k++)
+			if (odd_break_at(u + i + k, end))
+				return 1;
+	}
+	for (; i < n; i++)
+		if (odd_break_at(u + i, end))
 			return 1;
-	for (i = 0; i < sizeof(lead); i++)
-		for (p = t; (p = memchr(p, lead[i], (size_t)(end - p))) != NULL; p++) {
-			const unsigned char *u = (const unsigned char *)p;
-
-			if (lead[i] == 0xC2 && p + 1 < end && u[1] == 0x85)
-				return 1;
-			if (lead[i] == 0xE2 && p + 2 < end && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9))
-				return 1;
-		}
 	return 0;
+}
+
+/* The next line start at or after \p p (a line start) whose first byte is
+ * not a space: indented lines skipped 64 bytes at a time. */
+static const char *skip_indented(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t n = (size_t)(end - p), i = 0, k;
+
+	while (i + 65 <= n) {
+		unsigned char hit = 0;
+
+		for (k = 0; k < 64; k++)
+			hit |= (unsigned char)((u[i + k] == '\n') & (u[i + k + 1] != ' '));
+		if (hit)
+			break;
+		i += 64;
+	}
+	for (; i < n; i++)
+		if (u[i] == '\n' && (i + 1 == n || u[i + 1] != ' '))
+			return p + i + 1;
+	return end;
 }
 
 /* After a value: only blanks, then the end or a comment. */
@@ -120,7 +158,8 @@ static const char *plain_token(const char *p, const char *e, int slash)
 {
 	const char *q = p;
 
-	while (q < e && (is_alnum(*q) || *q == '.' || *q == '_' || *q == '-' || (slash && *q == '/')))
+	while (q < e &&
+	       (is_alnum(*q) || *q == '.' || *q == '_' || *q == '-' || (slash && *q == '/')))
 		q++;
 	return q > p && rest_is_empty(q, e) ? q : NULL;
 }
@@ -158,7 +197,7 @@ enum lt { LT_CLOSED, LT_OPEN, LT_BLOCK };
 struct tk {
 	const char *s, *p, *e;
 	int depth;
-	size_t node;    /* column of the innermost block collection */
+	size_t node;	/* column of the innermost block collection */
 	size_t key_col; /* column of the last scalar */
 };
 
@@ -202,8 +241,7 @@ static void skip_plain(struct tk *t)
 	while (t->p < t->e) {
 		char c = *t->p;
 
-		if (c == ':' && (blank_or_end(t, t->p + 1) ||
-				 (t->depth && flow_ind(t->p[1]))))
+		if (c == ':' && (blank_or_end(t, t->p + 1) || (t->depth && flow_ind(t->p[1]))))
 			return;
 		if (c == '#' && is_blank(t->p[-1]))
 			return;
@@ -512,22 +550,30 @@ static void end_meta(struct scan *sc)
 }
 
 /* kind: and apiVersion: values. */
-static void top_scalar(struct scan *sc, struct cmfv_cls_str *dst, const char *v, const char *e,
-		       int is_kind)
+static void top_scalar(struct scan *sc, struct cmfv_cls_str *txt, struct cmfv_cls_str *dst,
+		       const char *v, const char *e, int is_kind)
 {
 	const char *end = plain_token(v, e, 1);
+	struct cmfv_scalar r;
 
-	if (dst->ptr || end == NULL) {
+	if (txt->ptr || end == NULL) {
 		/* written twice, quoted, empty (the value below), or odd */
 		if (is_kind)
 			sc->parse = 1;
+		txt->known = 0;
+		txt->ptr = v;
 		dst->known = 0;
-		dst->ptr = v;
 		return;
 	}
-	set_str(dst, v, end);
+	set_str(txt, v, end);
 	sc->pend = is_kind ? P_KIND : P_API;
 	sc->pend_ind = 0;
+	/* Reported only when every line before it was read and closed: else
+	 * it may sit inside a quoted scalar (the class does not care: a real
+	 * `kind:` line is always seen, a swallowed one only adds a duplicate) */
+	cmfv_scalar_resolve(v, (size_t)(end - v), &r);
+	if (sc->tok && r.res == CMFV_RES_STR)
+		set_str(dst, v, end);
 }
 
 static void key_line(struct scan *sc, const struct line *l)
@@ -546,9 +592,9 @@ static void key_line(struct scan *sc, const struct line *l)
 	}
 	sc->prev_empty = empty;
 	if (key_is(l->s, k, "kind")) {
-		top_scalar(sc, &sc->out->kind, v, l->e, 1);
+		top_scalar(sc, &sc->kind, &sc->out->kind, v, l->e, 1);
 	} else if (key_is(l->s, k, "apiVersion")) {
-		top_scalar(sc, &sc->out->api, v, l->e, 0);
+		top_scalar(sc, &sc->api, &sc->out->api, v, l->e, 0);
 	} else if (key_is(l->s, k, "items")) {
 		sc->items = 1;
 	} else if (key_is(l->s, k, "metadata")) {
@@ -655,9 +701,7 @@ static void body(struct scan *sc, const char *p, const char *end)
 
 	for (; p < end && !sc->parse; p = l.next) {
 		if (*p == ' ' && !sc->tok && !sc->pend && !sc->in_meta) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-			l.next = nl ? nl + 1 : end;
+			l.next = skip_indented(p, end);
 			continue;
 		}
 		next_line(p, end, &l);
@@ -690,7 +734,7 @@ static int equals(const struct cmfv_cls_str *s, const char *want)
 
 static enum cmfv_cls decide(const struct scan *sc)
 {
-	const struct cmfv_cls_str *k = &sc->out->kind;
+	const struct cmfv_cls_str *k = &sc->kind;
 
 	if (sc->parse)
 		return CMFV_CLS_PARSE;

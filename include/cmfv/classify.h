@@ -21,12 +21,12 @@
 #include <stddef.h>
 
 enum cmfv_cls {
-	CMFV_CLS_OTHER,      /**< a plain block mapping of another kind (or none), or no content */
+	CMFV_CLS_OTHER,	     /**< a plain block mapping of another kind (or none), or no content */
 	CMFV_CLS_DEPLOYMENT, /**< kind: Deployment */
 	CMFV_CLS_CONFIGMAP,  /**< kind: ConfigMap */
-	CMFV_CLS_LIST,       /**< kind ends in "List", or a top-level `items` key (kubectl and
+	CMFV_CLS_LIST,	     /**< kind ends in "List", or a top-level `items` key (kubectl and
 				  Helm's resource builder flatten any object with items) */
-	CMFV_CLS_PARSE,      /**< the top level is unusual: parse the document to know */
+	CMFV_CLS_PARSE,	     /**< the top level is unusual: parse the document to know */
 };
 
 /** One scalar the scan read. Borrowed from the text (not NUL-terminated);
@@ -39,10 +39,10 @@ struct cmfv_cls_str {
 
 struct cmfv_cls_info {
 	enum cmfv_cls cls;
-	struct cmfv_cls_str kind;       /**< the top-level `kind` */
-	struct cmfv_cls_str api;        /**< the top-level `apiVersion` */
-	struct cmfv_cls_str name;       /**< `metadata.name` */
-	struct cmfv_cls_str ns;         /**< `metadata.namespace` */
+	struct cmfv_cls_str kind; /**< the top-level `kind` */
+	struct cmfv_cls_str api;  /**< the top-level `apiVersion` */
+	struct cmfv_cls_str name; /**< `metadata.name` */
+	struct cmfv_cls_str ns;	  /**< `metadata.namespace` */
 };
 
 /** Classify the document at \p text, \p len bytes: one piece from the
