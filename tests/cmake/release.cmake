@@ -7,3 +7,7 @@ set_tests_properties(release.artefacts PROPERTIES LABELS release TIMEOUT 1200)
 # Two release builds in two folders give the same bytes.
 add_test(NAME release.reproducible COMMAND bash ${CMFV_SRC}/tests/release/repro.sh)
 set_tests_properties(release.reproducible PROPERTIES LABELS release TIMEOUT 900)
+# The README's two commands, as typed; .ci/run runs them verbatim. Real
+# apt-get (root or sudo), so alone.
+add_test(NAME release.readme COMMAND bash ${CMFV_SRC}/tests/release/readme.sh)
+set_tests_properties(release.readme PROPERTIES LABELS release TIMEOUT 900 RUN_SERIAL ON SKIP_RETURN_CODE 77)
