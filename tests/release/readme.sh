@@ -3,8 +3,9 @@
 # README.md, one line each.
 #   - .ci/run runs both, verbatim: each is a line of it, the last one the test
 #     command (so CI runs exactly what the README says).
-#   - The first runs here verbatim (bash -c, real apt-get) in a fresh copy of
-#     the tree: once as it is, once with a `sudo` on PATH (it must be used);
+#   - The first runs here verbatim (bash -c, real apt-get) in this tree
+#     (CMFV_README_FRESH=1: in a fresh copy): once as it is, once with a
+#     `sudo` on PATH (it must be used);
 #     its last lines are exactly the block the README says it prints, in this
 #     plain, non-terminal shell.
 #   - The install part of the second (all but `&& bash ./tests/run-all.sh`)
@@ -49,10 +50,15 @@ if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 
-# a fresh copy of the tracked tree, no build folder
-copy=$tmp/checkout
-mkdir -p "$copy"
-(cd "$root" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$copy"
+# In this tree: CI's .ci/run has just run the command here on a fresh
+# checkout, and its build folder is the one ctest runs from (rebuilding it
+# elsewhere would only cost minutes). CMFV_README_FRESH=1: in a fresh copy.
+copy=$root
+if [ "${CMFV_README_FRESH:-0}" = 1 ]; then
+	copy=$tmp/checkout
+	mkdir -p "$copy"
+	(cd "$root" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$copy"
+fi
 (cd "$copy" && bash -c "$cmd1") >"$tmp/out1" 2>&1
 rc=$?
 [ $rc = 0 ] && ok "the first command, verbatim: exit 0" || no "the first command: exit $rc" "$(cat "$tmp/out1")"
