@@ -6,6 +6,7 @@
 #      platform) is for this machine and runs: it becomes bin/cmf-validate.
 #   3. Otherwise build from the sources (a checkout, or a release archive,
 #      which ships them) with CMake; a binary that does not run here is removed.
+# With --update (the update hook: a VCS checkout was pulled) it rebuilds.
 # "For this machine" is checked on the ELF header before anything is run, so a
 # foreign binary is never run through a binfmt emulator.
 set -eu
@@ -47,15 +48,22 @@ give_up() {
 	exit 1
 }
 
-if runs "$bin"; then
+# `helm plugin update` (a VCS checkout, pulled): the sources changed, rebuild
+update=0
+[ "${1:-}" = --update ] && [ -f "$dir/CMakeLists.txt" ] && update=1
+if [ $update = 0 ] && runs "$bin"; then
 	exit 0
 fi
-if runs "$dir/bin/$os-$arch/cmf-validate"; then
+if [ $update = 0 ] && runs "$dir/bin/$os-$arch/cmf-validate"; then
 	place "$dir/bin/$os-$arch/cmf-validate"
 	say "using the $os-$arch binary"
 	exit 0
 fi
-[ -e "$bin" ] && say "bin/cmf-validate does not run on this machine ($os-$arch): building from source"
+if [ $update = 1 ]; then
+	say "updated sources: rebuilding"
+elif [ -e "$bin" ]; then
+	say "bin/cmf-validate does not run on this machine ($os-$arch): building from source"
+fi
 if [ ! -f "$dir/CMakeLists.txt" ]; then
 	say "no binary for $os-$arch here and no sources to build from;"
 	say "install the release archive for your platform, or a checkout (helm plugin install DIR)"

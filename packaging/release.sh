@@ -104,6 +104,9 @@ mkdir -p "$common"
 cp "$root/plugin.yaml" "$root/completion.yaml" "$root/README.md" "$root/LICENSE" "$root/CMakeLists.txt" "$common/"
 (cd "$root" && git ls-files -z -- include src packaging 2>/dev/null || find include src packaging -type f -print0) |
 	(cd "$root" && xargs -0 cp --parents -t "$common")
+# the sources are no checkout: the commit goes with them (CMakeLists.txt)
+commit=$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null) || die "not a git checkout"
+echo "$commit" >"$common/packaging/COMMIT"
 normalize "$common"
 chmod 0755 "$common/packaging/build-plugin.sh"
 srcfiles=(plugin.yaml completion.yaml README.md LICENSE CMakeLists.txt include src packaging)

@@ -7,7 +7,8 @@
 #     builds from the sources the archive ships;
 #   - the Helm 4 package (one per release, a binary per platform): the hook
 #     picks bin/linux-amd64;
-#   - a source checkout (no bin/): built on install, Helm 3 and Helm 4;
+#   - a source checkout (no bin/): built on install, Helm 3 and Helm 4; the
+#     update hook rebuilds it;
 #   - no compiler/CMake (PATH without them): the Debian package names, exit 1,
 #     the foreign binary removed; on macOS (uname faked) the Homebrew names.
 #   hook.sh OUTDIR   (the output of packaging/release.sh)
@@ -51,6 +52,9 @@ h 3 h3arm plugin install "$base/cmf-validate-$version-linux-arm64.tar.gz" >"$tmp
 	grep -q 'does not run on this machine (linux-amd64): building from source' "$tmp/log" &&
 	ok "Helm 3: the linux-arm64 archive installs and the hook builds from its sources" || no "Helm 3 arm64 archive" "$(cat "$tmp/log")"
 installed 3 h3arm "Helm 3 + linux-arm64 archive"
+commit=$(git -C "$root" rev-parse --short=12 HEAD)
+h 3 h3arm cmf-validate version 2>&1 | grep -q "(commit $commit;" && ok "Helm 3 + linux-arm64 archive: the built binary names the release's commit" ||
+	no "built from the archive: wrong commit" "$(h 3 h3arm cmf-validate version 2>&1)"
 # Helm 4 verifies by default; a Helm 3 archive has no .prov
 h 4 h4arm plugin install "$base/cmf-validate-$version-linux-arm64.tar.gz" --verify=false >"$tmp/log" 2>&1 &&
 	grep -q 'building from source' "$tmp/log" &&
@@ -84,6 +88,17 @@ for v in 3 4; do
 	p=$tmp/co$v/data/plugins/cmf-validate
 	x86 "$p/bin/cmf-validate" && h $v co$v cmf-validate version 2>&1 | grep -q "^cmf-validate $version " &&
 		ok "Helm $v checkout: helm cmf-validate version" || no "Helm $v checkout: version" "$(h $v co$v cmf-validate version 2>&1)"
+	if [ $v = 3 ]; then
+		# the update hook (a pulled checkout) rebuilds, even though the binary runs
+		tar -xzf "$out/cmf-validate-$version-linux-amd64.tar.gz" -C "$tmp" bin/cmf-validate
+		cp "$tmp/bin/cmf-validate" "$src/bin/cmf-validate"
+		HELM_PLUGIN_DIR=$src sh "$src/packaging/build-plugin.sh" --update >"$tmp/log" 2>&1 &&
+			grep -q 'updated sources: rebuilding' "$tmp/log" && ! cmp -s "$tmp/bin/cmf-validate" "$src/bin/cmf-validate" &&
+			x86 "$src/bin/cmf-validate" && "$src/bin/cmf-validate" version >/dev/null &&
+			ok "update hook: a checkout is rebuilt" || no "update hook" "$(cat "$tmp/log")"
+		HELM_PLUGIN_DIR=$src sh "$src/packaging/build-plugin.sh" >"$tmp/log" 2>&1 && [ ! -s "$tmp/log" ] &&
+			ok "install hook: a binary that runs is kept, silently" || no "install hook with a working binary" "$(cat "$tmp/log")"
+	fi
 	rm -rf "$src/bin"
 done
 
