@@ -31,8 +31,14 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
 set(CPACK_PACKAGE_DESCRIPTION
     "cmf-validate checks CMF Helm values (merged exactly as Helm merges them), the encryption key Secret and rendered manifests, and as a Helm post-renderer mounts the key into the CMF Deployment and fails the release closed.")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
-set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
-set(CPACK_DEBIAN_FILE_NAME "cmf-validate_${PROJECT_VERSION}_amd64.deb")
+# Debian's name for the target machine (arm64 when cross-built with
+# packaging/toolchain-linux-arm64.cmake)
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+else()
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
+endif()
+set(CPACK_DEBIAN_FILE_NAME "cmf-validate_${PROJECT_VERSION}_${CPACK_DEBIAN_PACKAGE_ARCHITECTURE}.deb")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/cmf-validate/cmf-validate")
 if(CMFV_STATIC_DEPS)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34)")

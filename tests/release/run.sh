@@ -3,7 +3,8 @@
 # throwaway GPG key made here), then install and run each one the way users
 # do: the Helm 3 archive over http with the real Helm 3.17.3, the signed
 # Helm 4 tarballs with the real Helm 4.1.4 (verified), the .deb unpacked
-# into a scratch root.
+# into a scratch root. Then the linux-arm64 artefacts under qemu (arm64.sh)
+# and the install hook on every kind of install (hook.sh).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/release
@@ -30,8 +31,9 @@ HELM_BIN=$helm4 bash "$root/packaging/release.sh" "$out" --sign --key "cmf-valid
 	--keyring "$tmp/secring.gpg" >"$tmp/release.log" 2>&1 && ok "release.sh builds every artefact" ||
 	{ no "release.sh" "$(cat "$tmp/release.log")"; echo "$pass passed, $fail failed"; exit 1; }
 check "SHA256SUMS verifies" bash -c "cd '$out' && sha256sum -c --quiet SHA256SUMS"
-for f in cmf-validate-$version-linux-amd64.tar.gz cmf-validate-$version.tgz cmf-post-renderer-$version.tgz \
-	cmf-validate-$version.tgz.prov cmf-post-renderer-$version.tgz.prov cmf-validate_${version}_amd64.deb; do
+for f in cmf-validate-$version-linux-amd64.tar.gz cmf-validate-$version-linux-arm64.tar.gz cmf-validate-$version.tgz \
+	cmf-post-renderer-$version.tgz cmf-validate-$version.tgz.prov cmf-post-renderer-$version.tgz.prov \
+	cmf-validate_${version}_amd64.deb cmf-validate_${version}_arm64.deb; do
 	[ -f "$out/$f" ] && grep -q " $f\$" "$out/SHA256SUMS" && ok "artefact $f" || no "artefact $f missing or not summed"
 done
 
@@ -100,4 +102,8 @@ dpkg -x "$deb" "$tmp/root"
 "$tmp/root/usr/bin/cmf-validate" check -f "$root/testdata/examples/values-prod.yaml" >/dev/null 2>&1 && ok ".deb binary runs from a scratch root" || no ".deb binary"
 zcat "$tmp/root/usr/share/man/man1/cmf-validate.1.gz" | grep -q '^.TH CMF-VALIDATE 1' && ok "man page cmf-validate(1)" || no "man page"
 echo "$pass passed, $fail failed"
+echo "== linux-arm64 under emulation (tests/release/arm64.sh)"
+bash "$here/arm64.sh" "$out" || fail=$((fail + 1))
+echo "== the install hook (tests/release/hook.sh)"
+bash "$here/hook.sh" "$out" || fail=$((fail + 1))
 [ $fail = 0 ]
