@@ -23,9 +23,8 @@ enum pending { P_NONE, P_KIND, P_API, P_NAME, P_NS };
 
 struct scan {
 	struct cmfv_cls_info *out;
-	int parse;   /* the top level is unusual */
-	int content; /* a content line was seen */
-	int items;   /* a top-level items key */
+	int parse; /* the top level is unusual */
+	int items; /* a top-level items key */
 	int meta_seen;
 	struct cmfv_cls_str kind, api; /* as written, whether or not reported */
 	int prev_empty;		       /* the last column-0 key or entry had no value on its line */
@@ -656,12 +655,10 @@ static int top_line(struct scan *sc, const struct line *l, const char *end)
 	if (c == '-' && (l->e - l->s == 1 || is_blank(l->s[1]))) {
 		/* an entry of an indentless sequence under the last key */
 		if (!sc->prev_empty)
-			sc->parse = 1;
-		sc->content = 1;
+			sc->parse = 1; /* or the top level is a sequence */
 		return 0;
 	}
-	sc->content = 1; /* a `---` here (a second document) is no key: parse */
-	key_line(sc, l);
+	key_line(sc, l); /* a `---` here (a second document) is no key: parse */
 	return 0;
 }
 

@@ -27,7 +27,7 @@
 #include "sound.h"
 
 struct tally {
-	unsigned long n[5], loaded, unsound;
+	unsigned long n[5], loaded, unsound, named;
 	long speed;	     /* rounds to time, 0 = none */
 	double cls_s, mem_s; /* seconds */
 	unsigned long long bytes;
@@ -99,6 +99,7 @@ static void one(struct tally *t, const char *what, const char *text, size_t len)
 	t->n[ci.cls]++;
 	bad = sound_check(text, len, &ci, why, sizeof(why), &loaded);
 	t->loaded += (unsigned long)loaded;
+	t->named += (unsigned long)(loaded && ci.name.known);
 	if (bad && t->unsound++ == 0)
 		report(what, text, len, bad);
 }
@@ -197,10 +198,10 @@ int main(int argc, char **argv)
 	}
 	printf(
 	    "classify_diff: %lu documents (%lu load as a mapping): deployment %lu, configmap %lu, "
-	    "list %lu, other %lu, parse %lu; unsound %lu\n",
+	    "list %lu, other %lu, parse %lu; name known %lu; unsound %lu\n",
 	    t.n[0] + t.n[1] + t.n[2] + t.n[3] + t.n[4], t.loaded, t.n[CMFV_CLS_DEPLOYMENT],
 	    t.n[CMFV_CLS_CONFIGMAP], t.n[CMFV_CLS_LIST], t.n[CMFV_CLS_OTHER], t.n[CMFV_CLS_PARSE],
-	    t.unsound);
+	    t.named, t.unsound);
 	if (t.speed && t.cls_s > 0 && t.mem_s > 0)
 		printf("classify_diff: classifier %.0f MB/s, memchr over the lines %.0f MB/s (%.1f "
 		       "MB x "
