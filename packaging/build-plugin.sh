@@ -11,13 +11,13 @@ for tool in cmake cc pkg-config; do
 	command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -z "$missing" ]; then
-	for pc in yaml-0.1 libcyaml libcrypto; do
+	for pc in yaml-0.1 libcyaml libcrypto zlib; do
 		pkg-config --exists "$pc" || missing="$missing $pc"
 	done
 fi
 if [ -n "$missing" ]; then
 	echo "cmf-validate: cannot build the plugin, missing:$missing" >&2
-	echo "cmf-validate: on Debian/Ubuntu: sudo apt-get install -y build-essential cmake pkg-config libyaml-dev libcyaml-dev libssl-dev" >&2
+	echo "cmf-validate: on Debian/Ubuntu: sudo apt-get install -y build-essential cmake pkg-config libyaml-dev libcyaml-dev libssl-dev zlib1g-dev" >&2
 	echo "cmf-validate: or install a release archive, which ships a ready binary" >&2
 	exit 1
 fi

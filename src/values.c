@@ -6,6 +6,7 @@
 
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
+#include "cmfv/chart.h"
 #include "cmfv/json.h"
 #include "cmfv/yaml.h"
 
@@ -289,6 +290,15 @@ static int is_json_object_arg(const char *s)
 enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_sources *src,
 				struct cmfv_node **out, struct cmfv_diag *d)
 {
+	return cmfv_values_build_chart(in, src, NULL, out, d);
+}
+
+enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct cmfv_sources *src,
+				      struct cmfv_chart **chart_out, struct cmfv_node **out,
+				      struct cmfv_diag *d)
+{
+	struct cmfv_chart *chart = NULL;
+	struct cmfv_node *values = NULL;
 	static const enum cmfv_set_kind order[] = {CMFV_SET_JSON, CMFV_SET, CMFV_SET_STRING,
 						   CMFV_SET_FILE, CMFV_SET_LITERAL};
 	struct cmfv_loc none = {NULL, 0, 0};
@@ -324,23 +334,22 @@ enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_
 		}
 	}
 	if (e == CMFV_OK && in->chart_dir) {
-		char path[4096];
-		const struct cmfv_source *s;
-		struct stat st;
-		int n = snprintf(path, sizeof(path), "%s/values.yaml", in->chart_dir);
-
-		if (n < 0 || (size_t)n >= sizeof(path)) {
-			e = cmfv_diag_fail(d, CMFV_EUSAGE, "chart path is too long");
-		} else if (stat(in->chart_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			e = cmfv_diag_set(d, CMFV_ENOENT, in->chart_dir, 0, 0,
-					  "--chart needs a chart directory");
-		} else if (stat(path, &st) != 0) {
-			/* a chart without values.yaml has no defaults, as in Helm */
+		/* the chart after the values, as Helm loads it after them */
+		e = cmfv_chart_load(in->chart_dir, helm_major, src, &chart, d);
+		if (e != CMFV_OK) {
+			cmfv_node_free(base);
 		} else {
-			e = cmfv_sources_read(src, path, 0, &s, d);
-			if (e == CMFV_OK)
-				e = cmfv_values_parse(s, helm_major, &defaults, d);
+			e = cmfv_chart_values(chart, base, helm_major, &values, d);
+			base = NULL;
 		}
+		if (e == CMFV_OK && chart_out) {
+			*chart_out = chart;
+			chart = NULL;
+		}
+		cmfv_chart_free(chart);
+		if (e == CMFV_OK)
+			*out = values;
+		return e;
 	}
 	if (e != CMFV_OK) {
 		cmfv_node_free(base);

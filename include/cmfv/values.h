@@ -23,7 +23,7 @@ struct cmfv_set_flag {
 };
 
 struct cmfv_values_input {
-	const char *chart_dir;        /**< reads chart_dir/values.yaml; NULL = none */
+	const char *chart_dir;        /**< a chart (directory or .tgz) and its subcharts; NULL = none */
 	const char *const *files;     /**< -f/--values in order ("-" = stdin) */
 	size_t nfiles;
 	const struct cmfv_set_flag *sets; /**< in command-line order */
@@ -60,5 +60,13 @@ enum cmfv_err cmfv_values_coalesce(struct cmfv_node *defaults, struct cmfv_node 
 /** The whole pipeline. \p *out caller-owned; untouched on failure. */
 enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_sources *src,
 				struct cmfv_node **out, struct cmfv_diag *d);
+
+struct cmfv_chart;
+/** The same, also giving the processed chart tree (aliases applied,
+ * disabled subcharts gone) in \p *chart when \p in->chart_dir is set and
+ * \p chart is not NULL (else *chart is left alone). */
+enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct cmfv_sources *src,
+				      struct cmfv_chart **chart, struct cmfv_node **out,
+				      struct cmfv_diag *d);
 
 #endif

@@ -19,7 +19,7 @@ enum flag_id {
 	F_NAMESPACE, F_KUBE_CONTEXT, F_KUBECONFIG, F_RELEASE, F_PREV_VALUES, F_PREV_KCV,
 	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
 	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
-	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV,
+	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART,
 };
 
 struct flag {
@@ -33,7 +33,10 @@ struct flag {
 };
 
 static const struct flag flags[] = {
-	{F_CHART, "chart", 0, A_ONE, VALS, "DIR", "chart directory: its values.yaml are the defaults"},
+	{F_CHART, "chart", 0, A_ONE, VALS, "DIR|TGZ",
+	 "chart (folder or .tgz) with its subcharts: defaults, dependencies, globals as Helm loads them"},
+	{F_SUBCHART, "subchart", 0, A_ONE, CMD_VALUES, "PATH",
+	 "print what this subchart sees (alias, or a.b when nested); needs --chart"},
 	{F_VALUES, "values", 'f', A_ONE, VALS, "FILE", "values file (repeatable, '-' = stdin), as helm -f"},
 	{F_SET, "set", 0, A_ONE, VALS, "K=V", "set values as helm --set (repeatable)"},
 	{F_SET_STRING, "set-string", 0, A_ONE, VALS, "K=V", "as helm --set-string (repeatable)"},
@@ -181,6 +184,7 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 
 	switch (f->id) {
 	case F_CHART: o->chart = v; break;
+	case F_SUBCHART: o->subchart = v; break;
 	case F_VALUES:
 		/* Helm's -f is a string slice: "a.yaml,b.yaml" is two files */
 		r = push_csv(&o->files, &o->nfiles, v, &o->owned);
