@@ -199,6 +199,45 @@ static enum cmfv_err share_back(struct cmfv_node *parent, const struct cmfv_node
 	return CMFV_OK;
 }
 
+/* The other way: a subchart processed before a sibling shares the same
+ * tables, so it (and its own subcharts) sees what the sibling merged in. */
+static enum cmfv_err share_down(const struct cmfv_node *parent, const struct cmfv_chart *c,
+				struct cmfv_node *sub)
+{
+	const struct cmfv_node *pg = cmfv_map_get(parent, "global");
+	struct cmfv_node *cg = cmfv_map_get(sub, "global");
+	size_t i, j;
+
+	if (!is_map(pg) || !is_map(cg))
+		return CMFV_OK;
+	for (i = 0; i < pg->u.map.n; i++) {
+		const struct cmfv_node *pk = pg->u.map.v[i].val;
+		struct cmfv_node *ck = cmfv_map_get(cg, pg->u.map.v[i].key);
+
+		if (!is_map(pk) || !is_map(ck))
+			continue;
+		for (j = 0; j < pk->u.map.n; j++) {
+			struct cmfv_pair *cp = cmfv_map_get_pair(ck, pk->u.map.v[j].key);
+			struct cmfv_node *cv;
+
+			if (!is_map(pk->u.map.v[j].val) || cp == NULL || !is_map(cp->val))
+				continue;
+			cv = cmfv_node_copy(pk->u.map.v[j].val);
+			if (cv == NULL)
+				return CMFV_ENOMEM;
+			cmfv_node_free(cp->val);
+			cp->val = cv;
+		}
+	}
+	for (i = 0; i < c->nsubs; i++) {
+		struct cmfv_node *gs = cmfv_map_get(sub, c->subs[i]->name);
+
+		if (is_map(gs) && share_down(sub, c->subs[i], gs) != CMFV_OK)
+			return CMFV_ENOMEM;
+	}
+	return CMFV_OK;
+}
+
 static enum cmfv_err coalesce(const struct cmfv_chart *c, struct cmfv_node *dest, int merge,
 			      int major, struct cmfv_diag *d);
 
@@ -221,30 +260,41 @@ static enum cmfv_err cdeps(const struct cmfv_chart *c, struct cmfv_node *dest, i
 {
 	size_t i;
 	enum cmfv_err e = CMFV_OK;
+	unsigned char *shared = cmfv_calloc(c->nsubs + 1, 1);
 
+	if (shared == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
 		const struct cmfv_chart *sub = c->subs[i];
 		struct cmfv_node *cur = cmfv_map_get(dest, sub->name);
-		int ran;
+		int ran = 0;
 
 		if (cur == NULL) {
 			cur = cmfv_node_new(CMFV_MAP, NOLOC);
 			if (cur == NULL || cmfv_map_set(dest, sub->name, NOLOC, cur) != CMFV_OK)
-				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		} else if (!is_map(cur)) {
 			char t[128];
 
 			go_t(cur, t, sizeof(t));
-			return cmfv_diag_set(d, CMFV_EINPUT, cur->loc.file, cur->loc.line, cur->loc.col,
-					     "type mismatch on %s: %s", sub->name, t);
+			e = cmfv_diag_set(d, CMFV_EINPUT, cur->loc.file, cur->loc.line, cur->loc.col,
+					  "type mismatch on %s: %s", sub->name, t);
 		}
-		e = cglobals(cur, dest, major, &ran);
-		if (e != CMFV_OK)
-			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-		e = coalesce(sub, cur, merge, major, d);
+		if (e == CMFV_OK && cglobals(cur, dest, major, &ran) != CMFV_OK)
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		if (e == CMFV_OK)
+			e = coalesce(sub, cur, merge, major, d);
+		shared[i] = (unsigned char)ran;
 		if (e == CMFV_OK && ran && share_back(dest, cur) != CMFV_OK)
-			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
+	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
+		struct cmfv_node *cur = cmfv_map_get(dest, c->subs[i]->name);
+
+		if (shared[i] && is_map(cur) && share_down(dest, c->subs[i], cur) != CMFV_OK)
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	cmfv_free(shared);
 	return e;
 }
 
