@@ -234,7 +234,7 @@ static int reader(struct sp *p, const char *s, size_t len, struct cmfv_node **ou
 
 		if (path == NULL)
 			return oom(p);
-		e = cmfv_sources_read(p->src, path, 0, &src, p->d);
+		e = cmfv_values_read_file(p->src, path, "--set-file", &src, p->d);
 		cmfv_free(path);
 		if (e != CMFV_OK)
 			return (int)e;

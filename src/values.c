@@ -280,6 +280,55 @@ static enum cmfv_err apply_json_object(struct cmfv_node *base, const struct cmfv
 	return e;
 }
 
+/* strings.TrimSpace(arg) == "-" (ASCII spaces, U+0085 and U+00A0 too) */
+static int is_stdin_arg(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + strlen(s);
+
+	for (;;) {
+		if (p < e && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
+			p++;
+		else if (e - p >= 2 && p[0] == 0xC2 && (p[1] == 0x85 || p[1] == 0xA0))
+			p += 2;
+		else
+			break;
+	}
+	for (;;) {
+		if (e > p && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
+			e--;
+		else if (e - p >= 2 && e[-2] == 0xC2 && (e[-1] == 0x85 || e[-1] == 0xA0))
+			e -= 2;
+		else
+			break;
+	}
+	return e - p == 1 && *p == '-';
+}
+
+enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, const char *flag,
+				    const struct cmfv_source **out, struct cmfv_diag *d)
+{
+	char scheme[32], msg[256];
+
+	if (is_stdin_arg(arg)) {
+		/* io.ReadAll(os.Stdin) again finds it at its end */
+		if (src->values_stdin_read) {
+			if (cmfv_sources_add(src, "<stdin, read before>", "", 0, 0, out) != CMFV_OK)
+				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			return CMFV_OK;
+		}
+		src->values_stdin_read = 1;
+		return cmfv_sources_read(src, "-", 0, out, d);
+	}
+	if (cmfv_go_url_parse(arg, scheme, sizeof(scheme), msg, sizeof(msg)))
+		return cmfv_diag_fail(d, CMFV_EINPUT, "%s: parse \"%.200s\": %s", flag, arg, msg);
+	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 || strcmp(scheme, "oci") == 0)
+		return cmfv_diag_fail(
+			d, CMFV_EUSAGE,
+			"%s %.200s: Helm downloads %s URLs itself; cmf-validate does not fetch them: download the file first (e.g. curl -fsSLo values.yaml URL) and pass the local copy",
+			flag, arg, scheme);
+	return cmfv_sources_read(src, arg, 0, out, d);
+}
+
 static int is_json_object_arg(const char *s)
 {
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
@@ -313,7 +362,7 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 		const struct cmfv_source *s;
 		struct cmfv_node *cur;
 
-		e = cmfv_sources_read(src, in->files[i], 0, &s, d);
+		e = cmfv_values_read_file(src, in->files[i], "-f", &s, d);
 		if (e == CMFV_OK)
 			e = cmfv_values_parse(s, helm_major, &cur, d);
 		if (e == CMFV_OK && cmfv_values_merge_maps(base, cur) != CMFV_OK)

@@ -31,6 +31,20 @@ struct cmfv_values_input {
 	int helm_major;               /**< 3 or 4: how nested nulls coalesce (0 = 4) */
 };
 
+/** Go's url.Parse, for its errors only: 1 and a message (as Go words it)
+ * when \p raw is not a URL Go accepts, else 0 and the lower-cased scheme
+ * ("" when none) in \p scheme. */
+int cmfv_go_url_parse(const char *raw, char *scheme, size_t ssz, char *msg, size_t msz);
+
+/** Read a -f or --set-file argument as Helm's readFile does: "-" (spaces
+ * around it allowed) is stdin, and a second read of stdin finds it empty;
+ * a name Go's URL parser rejects is CMFV_EINPUT with its reason; an
+ * http(s) or oci URL is CMFV_EUSAGE (Helm downloads it; we ask the user to
+ * download it first, and never read a local file of that name); anything
+ * else is a local file. \p flag ("-f", "--set-file") is for messages. */
+enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, const char *flag,
+				    const struct cmfv_source **out, struct cmfv_diag *d);
+
 /** "--set", "--set-string", ... */
 const char *cmfv_set_kind_flag(enum cmfv_set_kind k);
 

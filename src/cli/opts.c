@@ -119,6 +119,9 @@ static int push_csv(const char ***v, size_t *n, const char *s, char ***owned)
 	int quoted = 0, r = 0;
 	const char *p;
 
+	/* pflag reads "" as no value at all: -f '' and --values= are ignored */
+	if (s[0] == '\0')
+		return 0;
 	if (strchr(s, ',') == NULL && strchr(s, '"') == NULL)
 		return push_str(v, n, s);
 	for (p = s;; p++) {
@@ -307,7 +310,9 @@ int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, str
 			snprintf(shown, sizeof(shown), "--%.*s", (int)len, a + 2);
 		} else {
 			f = find_short(a[1]);
-			if (a[2] != '\0')
+			if (a[2] == '=' && a[3] != '\0')
+				val = a + 3; /* -f=FILE, as pflag reads it */
+			else if (a[2] != '\0')
 				val = a + 2; /* -fFILE */
 			snprintf(shown, sizeof(shown), "-%c", a[1]);
 		}

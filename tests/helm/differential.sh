@@ -21,6 +21,7 @@
 #                 the tree gets a template printing its .Values, and each
 #                 one Helm renders is compared: the root with `values`, a
 #                 subchart with `values --subchart PATH`
+#   @cwd=DIR      run both from DIR (the chart path is made absolute)
 #   @3only @4only run with that Helm major only
 #   @differs      Helm 3 and Helm 4 give different results (checked: a case
 #                 whose results differ without the tag, or agree with it, fails)
@@ -130,7 +131,7 @@ materialize() {
 # run_case N LINENO LINE: prints PASS/FAIL lines; work files in $tmp/c$N.
 run_case() {
 	local n=$1 lineno=$2 line=$3
-	local input=/dev/null only="" differs="" chart=$defchart orig=$line umbrella="" tag m
+	local input=/dev/null only="" differs="" chart=$defchart orig=$line umbrella="" tag m cwd=.
 	local ct=$tmp/c$n
 	mkdir -p "$ct"
 	while [[ $line == @* ]]; do
@@ -139,6 +140,7 @@ run_case() {
 		@stdin=*) input=${tag#@stdin=} ;;
 		@chart=*) chart=${tag#@chart=} ;;
 		@umbrella=*) umbrella=${tag#@umbrella=} ;;
+		@cwd=*) cwd=${tag#@cwd=} ;;
 		@3only) only=3 ;;
 		@4only) only=4 ;;
 		@differs) differs=1 ;;
@@ -163,11 +165,13 @@ run_case() {
 			tar -C "$ct/u" -czf "$ct/$base" "${base%.tgz}" && chart=$ct/$base ;;
 		esac
 	fi
+	[ "${chart:0:1}" = / ] || [ "$cwd" = . ] || chart=$root/$chart
+	[ "${input:0:1}" = / ] || input=$root/$input
 	declare -A res=()
 	for m in "${majors[@]}"; do
 		[ -n "$only" ] && [ "$only" != "$m" ] && continue
 		local name="helm$m #$n: $orig" h=$ct/h$m hrc orc
-		(cd "$root" && "${helm[$m]}" template rel "$chart" "${args[@]}") <"$input" >"$h.out" 2>"$h.err"
+		(cd "$root/$cwd" && "${helm[$m]}" template rel "$chart" "${args[@]}") <"$input" >"$h.out" 2>"$h.err"
 		hrc=$?
 		# each dump: "SUBCHART-PATH<TAB>base64"; the default chart has no "where"
 		: >"$h.dumps"
@@ -197,7 +201,7 @@ run_case() {
 			continue
 		fi
 		if [ $hrc -ne 0 ]; then
-			(cd "$root" && timeout 60 "$bin" values --chart "$chart" "${args[@]}" -o json --helm-compat "$m") \
+			(cd "$root/$cwd" && timeout 60 "$bin" values --chart "$chart" "${args[@]}" -o json --helm-compat "$m") \
 				<"$input" >"$ct/ours.out" 2>"$ct/ours.err"
 			orc=$?
 			if [ $orc -eq 2 ] && [ -s "$ct/ours.err" ]; then
@@ -218,7 +222,7 @@ run_case() {
 			printf '\n' >>"$h.json"
 			local -a subarg=()
 			[ -n "$sub" ] && subarg=(--subchart "$sub")
-			(cd "$root" && timeout 60 "$bin" values --chart "$chart" "${args[@]}" -o json --helm-compat "$m" "${subarg[@]}") \
+			(cd "$root/$cwd" && timeout 60 "$bin" values --chart "$chart" "${args[@]}" -o json --helm-compat "$m" "${subarg[@]}") \
 				<"$input" >"$ct/ours.out" 2>"$ct/ours.err"
 			orc=$?
 			what=${sub:+ [subchart $sub]}
