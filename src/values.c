@@ -247,16 +247,61 @@ enum cmfv_err cmfv_values_coalesce(struct cmfv_node *defaults, struct cmfv_node 
 	return CMFV_OK;
 }
 
+/* Bytes of the Unicode space (Go's unicode.IsSpace) at \p s, or 0. */
+static size_t uspace(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+		return 2;
+	if (n >= 3 && s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
+		return 3;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 &&
+	    ((s[2] >= 0x80 && s[2] <= 0x8A) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+		return 3;
+	if (n >= 3 && ((s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) ||
+		       (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)))
+		return 3;
+	return 0;
+}
+
+/* strings.TrimSpace: [*b, *e) */
+static void trim_space(const char *s, const char **b, const char **e)
+{
+	const unsigned char *p = (const unsigned char *)s, *q = p + strlen(s);
+	size_t w;
+
+	while (p < q && (w = uspace(p, (size_t)(q - p))) > 0)
+		p += w;
+	for (;;) {
+		size_t k;
+
+		for (k = 1; k <= 3 && k <= (size_t)(q - p); k++)
+			if (uspace(q - k, k) == k)
+				break;
+		if (k > 3 || k > (size_t)(q - p))
+			break;
+		q -= k;
+	}
+	*b = (const char *)p;
+	*e = (const char *)q;
+}
+
 static enum cmfv_err apply_json_object(struct cmfv_node *base, const struct cmfv_set_flag *f,
 				       struct cmfv_diag *d)
 {
 	struct cmfv_loc loc = {"--set", 0, f->index};
 	struct cmfv_node *obj = NULL;
-	size_t used = 0, len = strlen(f->arg);
-	enum cmfv_err e = cmfv_json_parse(f->arg, len, loc, 10000, &obj, &used, d);
+	const char *b, *end;
+	size_t used = 0, len;
+	enum cmfv_err e;
 
+	/* Helm 4 unmarshals strings.TrimSpace(value) */
+	trim_space(f->arg, &b, &end);
+	len = (size_t)(end - b);
+	e = cmfv_json_parse(b, len, loc, 10000, &obj, &used, d);
 	if (e == CMFV_OK) {
-		while (used < len && strchr(" \t\r\n", f->arg[used]))
+		while (used < len && strchr(" \t\r\n", b[used]))
 			used++;
 		if (used != len || obj->kind != CMFV_MAP) {
 			cmfv_node_free(obj);
@@ -280,28 +325,13 @@ static enum cmfv_err apply_json_object(struct cmfv_node *base, const struct cmfv
 	return e;
 }
 
-/* strings.TrimSpace(arg) == "-" (ASCII spaces, U+0085 and U+00A0 too) */
+/* strings.TrimSpace(arg) == "-" */
 static int is_stdin_arg(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + strlen(s);
+	const char *b, *e;
 
-	for (;;) {
-		if (p < e && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
-			p++;
-		else if (e - p >= 2 && p[0] == 0xC2 && (p[1] == 0x85 || p[1] == 0xA0))
-			p += 2;
-		else
-			break;
-	}
-	for (;;) {
-		if (e > p && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
-			e--;
-		else if (e - p >= 2 && e[-2] == 0xC2 && (e[-1] == 0x85 || e[-1] == 0xA0))
-			e -= 2;
-		else
-			break;
-	}
-	return e - p == 1 && *p == '-';
+	trim_space(s, &b, &e);
+	return e - b == 1 && *b == '-';
 }
 
 enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, const char *flag,
@@ -331,9 +361,10 @@ enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, c
 
 static int is_json_object_arg(const char *s)
 {
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
-		s++;
-	return *s == '{';
+	const char *b, *e;
+
+	trim_space(s, &b, &e);
+	return b < e && *b == '{';
 }
 
 enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_sources *src,
@@ -379,7 +410,7 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 			if (f->kind == CMFV_SET_JSON && helm_major >= 4 && is_json_object_arg(f->arg))
 				e = apply_json_object(base, f, d);
 			else
-				e = cmfv_strvals_apply(base, f, src, d);
+				e = cmfv_strvals_apply_as(base, f, helm_major, src, d);
 		}
 	}
 	if (e == CMFV_OK && in->chart_dir) {

@@ -53,6 +53,10 @@ const char *cmfv_set_kind_flag(enum cmfv_set_kind k);
  * through \p src. Errors: CMFV_EINPUT with Helm's reason, CMFV_ENOENT. */
 enum cmfv_err cmfv_strvals_apply(struct cmfv_node *base, const struct cmfv_set_flag *flag,
 				 struct cmfv_sources *src, struct cmfv_diag *d);
+/** The same as Helm \p helm_major (3 or 4) parses: Helm 4 ends the parse
+ * quietly where an index runs into the end of the input ("x=1,a[1"). */
+enum cmfv_err cmfv_strvals_apply_as(struct cmfv_node *base, const struct cmfv_set_flag *flag,
+				    int helm_major, struct cmfv_sources *src, struct cmfv_diag *d);
 
 /** Parse a values file (YAML) into a map as Helm does. Helm 3 reads the
  * first document only; Helm 4 (\p helm_major >= 4) cuts the file at every
