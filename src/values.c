@@ -1,6 +1,7 @@
 /* Helm's values pipeline: ReadValues, mergeMaps, strvals, CoalesceValues. */
 #include "cmfv/values.h"
 
+#include <openssl/crypto.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -10,14 +11,129 @@
 #include "cmfv/json.h"
 #include "cmfv/yaml.h"
 
+/* A BOM that starts a line (not the text) is content for go-yaml, which
+ * skips one only at the start of the stream: "\uFEFFb: 2" is the key
+ * "\uFEFFb". libyaml skips it at every line start, so it is swapped for a
+ * stand-in of the same length before parsing and swapped back after. */
+static const char BOM[3] = {'\xEF', '\xBB', '\xBF'};
+static const char STANDIN[3] = {'\xEF', '\xB7', '\x90'}; /* U+FDD0, a noncharacter */
+
+static int has_bytes(const char *s, size_t n, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (memcmp(s + i, what, 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* A copy of \p text with line-start BOMs swapped, or NULL when there is
+ * none (or the stand-in is in the text already). */
+static char *swap_line_boms(const char *text, size_t len, int *oom)
+{
+	char *c = NULL;
+	size_t i;
+
+	*oom = 0;
+	if (has_bytes(text, len, STANDIN))
+		return NULL;
+	for (i = 1; i + 3 <= len; i++) {
+		if ((text[i - 1] != '\n' && text[i - 1] != '\r') || memcmp(text + i, BOM, 3) != 0)
+			continue;
+		if (c == NULL) {
+			c = cmfv_malloc(len + 1);
+			if (c == NULL) {
+				*oom = 1;
+				return NULL;
+			}
+			memcpy(c, text, len);
+			c[len] = '\0';
+		}
+		memcpy(c + i, STANDIN, 3);
+	}
+	return c;
+}
+
+static void unswap(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (memcmp(s + i, STANDIN, 3) == 0)
+			memcpy(s + i, BOM, 3);
+}
+
+/* Put the BOMs back into strings and keys (a map is rebuilt when a key
+ * changes, so that its index stays right). */
+static enum cmfv_err restore_boms(struct cmfv_node **np)
+{
+	struct cmfv_node *n = *np;
+	size_t i;
+
+	if (n->kind == CMFV_STR)
+		unswap(n->u.s.ptr, n->u.s.len);
+	if (n->kind == CMFV_SEQ)
+		for (i = 0; i < n->u.seq.n; i++)
+			if (restore_boms(&n->u.seq.v[i]) != CMFV_OK)
+				return CMFV_ENOMEM;
+	if (n->kind == CMFV_MAP) {
+		int keys = 0;
+
+		for (i = 0; i < n->u.map.n; i++) {
+			if (restore_boms(&n->u.map.v[i].val) != CMFV_OK)
+				return CMFV_ENOMEM;
+			keys |= has_bytes(n->u.map.v[i].key, strlen(n->u.map.v[i].key), STANDIN);
+		}
+		if (keys) {
+			struct cmfv_node *m = cmfv_node_new(CMFV_MAP, n->loc);
+
+			if (m == NULL)
+				return CMFV_ENOMEM;
+			for (i = 0; i < n->u.map.n; i++) {
+				struct cmfv_pair *p = &n->u.map.v[i];
+				struct cmfv_node *nul = cmfv_node_new(CMFV_NULL, p->val->loc), *v = p->val;
+
+				if (nul == NULL) {
+					cmfv_node_free(m);
+					return CMFV_ENOMEM;
+				}
+				p->val = nul;
+				unswap(p->key, strlen(p->key));
+				if (cmfv_map_set(m, p->key, p->key_loc, v) != CMFV_OK) {
+					cmfv_node_free(m);
+					return CMFV_ENOMEM;
+				}
+			}
+			cmfv_node_free(n);
+			*np = m;
+		}
+	}
+	return CMFV_OK;
+}
+
 /* One document (the first of \p text) as a values map. */
 static enum cmfv_err parse_one(const char *text, size_t len, const char *name, unsigned line0,
 			       struct cmfv_node **out, struct cmfv_diag *d)
 {
 	struct cmfv_node *root = NULL;
 	struct cmfv_yaml_opts yo = {0, 0, line0};
-	enum cmfv_err e = cmfv_yaml_load(text, len, name, &yo, &root, d);
+	int oom;
+	char *swapped = swap_line_boms(text, len, &oom);
+	enum cmfv_err e;
 
+	if (oom)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = cmfv_yaml_load(swapped ? swapped : text, len, name, &yo, &root, d);
+	if (swapped) {
+		/* the text may be a Secret's: wipe the copy */
+		OPENSSL_cleanse(swapped, len);
+		cmfv_free(swapped);
+		if (e == CMFV_OK && root && restore_boms(&root) != CMFV_OK) {
+			cmfv_node_free(root);
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		}
+	}
 	if (e != CMFV_OK)
 		return e;
 	if (root == NULL || root->kind == CMFV_NULL) {
