@@ -107,6 +107,8 @@ seed() {
 		cp "$here/seeds/strvals"/* "$dir/" ;;
 	key)
 		cp "$here/seeds/key"/* "$dir/" ;;
+	targz)
+		cp "$here/seeds/targz"/* "$dir/" ;;
 	oom)
 		# byte 0: entry point (0 YAML stream, 1 values, 2 --set, 3 JSON,
 		# 4 Secret, 5 config; +128 sticky); bytes 1-2: which allocation fails
@@ -126,7 +128,7 @@ dict_for() {
 	case $1 in
 	strvals) echo "$here/strvals.dict" ;;
 	key) echo "$here/key.dict" ;;
-	json) echo "" ;;
+	json | targz) echo "" ;;
 	*) echo "$here/yaml.dict" ;;
 	esac
 }
@@ -143,6 +145,7 @@ gate_runs() {
 	stream) echo 300000 ;;
 	post_render) echo 150000 ;;
 	oom) echo 600000 ;;
+	targz) echo 200000 ;;
 	*) echo 20000 ;;
 	esac
 }
