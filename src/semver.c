@@ -52,7 +52,7 @@ static int ident_ok(const char *s, size_t n)
 static int parse(const char *s, size_t n, int range, struct sv *v)
 {
 	const char *p = s, *end = s + n;
-	int i, wild = 0;
+	int i;
 
 	memset(v, 0, sizeof(*v));
 	v->wild = 3;
@@ -76,7 +76,6 @@ static int parse(const char *s, size_t n, int range, struct sv *v)
 			return 0;
 		if (w && v->wild == 3)
 			v->wild = i;
-		wild |= w;
 	}
 	if (p < end && *p == '-') {
 		const char *q = p + 1;
