@@ -86,10 +86,11 @@ if [ "$os" = darwin ]; then
 		cc) echo "the Xcode Command Line Tools (xcode-select --install)" ;;
 		yaml-0.1) echo libyaml ;;
 		libcrypto) echo openssl@3 ;;
+		zlib) echo zlib ;;
 		*) echo "$1" ;;
 		esac
 	}
-	howto="brew install cmake pkg-config libyaml libcyaml openssl@3"
+	howto="brew install cmake pkg-config libyaml libcyaml openssl@3 zlib"
 else
 	pkg() {
 		case $1 in
@@ -97,17 +98,18 @@ else
 		yaml-0.1) echo libyaml-dev ;;
 		libcyaml) echo libcyaml-dev ;;
 		libcrypto) echo libssl-dev ;;
+		zlib) echo zlib1g-dev ;;
 		*) echo "$1" ;;
 		esac
 	}
-	howto="sudo apt-get install -y build-essential cmake pkg-config libyaml-dev libcyaml-dev libssl-dev"
+	howto="sudo apt-get install -y build-essential cmake pkg-config libyaml-dev libcyaml-dev libssl-dev zlib1g-dev"
 fi
 missing=""
 for tool in cmake cc pkg-config; do
 	command -v "$tool" >/dev/null 2>&1 || missing="$missing, $(pkg "$tool")"
 done
 if command -v pkg-config >/dev/null 2>&1; then
-	for pc in yaml-0.1 libcyaml libcrypto; do
+	for pc in yaml-0.1 libcyaml libcrypto zlib; do
 		pkg-config --exists "$pc" || missing="$missing, $(pkg "$pc")"
 	done
 fi

@@ -1,6 +1,7 @@
 /* Rules over the merged values: CMF001-CMF004, CMF010, CMF011. */
 #include "cmfv/check.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int is_true(const struct cmfv_node *n)
@@ -116,6 +117,25 @@ static enum cmfv_err mode_not_boolean(const struct cmfv_node *n, const char *pat
 enum cmfv_err cmfv_check_values(const struct cmfv_node *values, const struct cmfv_keyref *ref,
 				struct cmfv_report *r)
 {
+	return cmfv_check_values_at(values, ref, "", r);
+}
+
+/* "prefix.path", or path when there is no prefix. */
+static const char *at(char *buf, size_t n, const char *prefix, const char *path)
+{
+	snprintf(buf, n, "%s%s%s", prefix, *prefix ? "." : "", path);
+	return buf;
+}
+
+enum cmfv_err cmfv_check_values_at(const struct cmfv_node *values, const struct cmfv_keyref *ref,
+				   const char *prefix, struct cmfv_report *r)
+{
+	char b1[600], b2[600], b3[600], b4[600], b5[600];
+	const char *p_prod = at(b1, sizeof(b1), prefix, CMFV_PATH_PRODUCTION);
+	const char *p_enc = at(b2, sizeof(b2), prefix, CMFV_PATH_ENC_ENABLED);
+	const char *p_name = at(b3, sizeof(b3), prefix, CMFV_PATH_SECRET_NAME);
+	const char *p_prop = at(b4, sizeof(b4), prefix, CMFV_PATH_SECRET_PROP);
+	const char *p_req = at(b5, sizeof(b5), prefix, ref->required_by ? ref->required_by : "");
 	const struct cmfv_node *prod = cmfv_node_path(values, CMFV_PATH_PRODUCTION);
 	const struct cmfv_node *enc = cmfv_node_path(values, CMFV_PATH_ENC_ENABLED);
 	const struct cmfv_node *name = cmfv_node_path(values, CMFV_PATH_SECRET_NAME);
@@ -126,57 +146,57 @@ enum cmfv_err cmfv_check_values(const struct cmfv_node *values, const struct cmf
 	enum cmfv_err e = CMFV_OK;
 	struct cmfv_loc none = {NULL, 0, 0};
 
-	e = mode_not_boolean(prod, CMFV_PATH_PRODUCTION, r, &mode_flagged);
+	e = mode_not_boolean(prod, p_prod, r, &mode_flagged);
 	if (e == CMFV_OK)
-		e = mode_not_boolean(enc, CMFV_PATH_ENC_ENABLED, r, &mode_flagged);
+		e = mode_not_boolean(enc, p_enc, r, &mode_flagged);
 	if (e == CMFV_OK && name && name->kind != CMFV_STR && name->kind != CMFV_NULL)
-		e = cmfv_report_add(r, "CMF004", CMFV_PATH_SECRET_NAME, name->loc,
+		e = cmfv_report_add(r, "CMF004", p_name, name->loc,
 				    "%s is a %s; it must be the Secret's name as a string",
-				    CMFV_PATH_SECRET_NAME, cmfv_kind_name(name->kind));
+				    p_name, cmfv_kind_name(name->kind));
 	if (e == CMFV_OK && prop && prop->kind != CMFV_STR && prop->kind != CMFV_NULL)
-		e = cmfv_report_add(r, "CMF004", CMFV_PATH_SECRET_PROP, prop->loc,
+		e = cmfv_report_add(r, "CMF004", p_prop, prop->loc,
 				    "%s is a %s; it must be the Secret's data key as a string",
-				    CMFV_PATH_SECRET_PROP, cmfv_kind_name(prop->kind));
+				    p_prop, cmfv_kind_name(prop->kind));
 	if (e != CMFV_OK)
 		return e;
 
 	if (ref->required) {
 		if (!has_name)
 			e = cmfv_report_add(
-				r, "CMF001", CMFV_PATH_SECRET_NAME, ref->required_loc,
+				r, "CMF001", p_name, ref->required_loc,
 				"%s is true but %s is not set; CMF will not start without its encryption key: set it to the name of the Secret holding the key",
-				ref->required_by, CMFV_PATH_SECRET_NAME);
+				p_req, p_name);
 		if (e == CMFV_OK && !has_prop)
 			e = cmfv_report_add(
-				r, "CMF002", CMFV_PATH_SECRET_PROP, ref->required_loc,
+				r, "CMF002", p_prop, ref->required_loc,
 				"%s is true but %s is not set; set it to the data key inside the Secret (e.g. encryption-key)",
-				ref->required_by, CMFV_PATH_SECRET_PROP);
+				p_req, p_prop);
 	}
 	if (e == CMFV_OK && has_name && !cmfv_is_dns1123_subdomain(ref->name))
 		e = cmfv_report_add(
-			r, "CMF004", CMFV_PATH_SECRET_NAME, ref->name_loc,
+			r, "CMF004", p_name, ref->name_loc,
 			"Secret name \"%.80s\" is not a valid DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
 			ref->name);
 	if (e == CMFV_OK && has_prop && !cmfv_is_secret_key(ref->property))
 		e = cmfv_report_add(
-			r, "CMF004", CMFV_PATH_SECRET_PROP, ref->prop_loc,
+			r, "CMF004", p_prop, ref->prop_loc,
 			"Secret property \"%.80s\" is not a valid Secret data key: use letters, digits, '-', '_' and '.'",
 			ref->property);
 	if (e != CMFV_OK || ref->required || mode_flagged)
 		return e;
 
 	e = cmfv_report_add(
-		r, "CMF010", CMFV_PATH_PRODUCTION, prod ? prod->loc : none,
-		"encryption is not required (%s is %s): CMF stores its Secrets in plain text; set cmf.sql.production=true and an encryption key before the first install, the mode cannot be changed later",
-		CMFV_PATH_PRODUCTION, prod && prod->kind == CMFV_BOOL ? "false" : "not set");
+		r, "CMF010", p_prod, prod ? prod->loc : none,
+		"encryption is not required (%s is %s): CMF stores its Secrets in plain text; set %s=true and an encryption key before the first install, the mode cannot be changed later",
+		p_prod, prod && prod->kind == CMFV_BOOL ? "false" : "not set", p_prod);
 	if (e == CMFV_OK && (has_name || has_prop)) {
 		const struct cmfv_node *at = name && has_name ? name : prop;
 
 		e = cmfv_report_add(
-			r, "CMF011", has_name ? CMFV_PATH_SECRET_NAME : CMFV_PATH_SECRET_PROP,
+			r, "CMF011", has_name ? p_name : p_prop,
 			at ? at->loc : none,
 			"encryption.key.* is set but encryption is not required, so CMF ignores it; set %s=true to encrypt, or remove encryption.key",
-			CMFV_PATH_PRODUCTION);
+			p_prod);
 	}
 	return e;
 }

@@ -293,7 +293,15 @@ void cmfv_format_float_key(double f, char *buf, size_t size)
 {
 	char digits[40];
 	int exp10, nd;
+	float g = (float)f;
 
+	/* FormatFloat(f, 'g', -1, 32) rounds to float32 first: 1e100 is +Inf
+	 * (".inf" in sigs.k8s.io/yaml), 1e-50 is 0, 16777217 is 16777216 */
+	if (isinf(g)) {
+		snprintf(buf, size, "%s", g < 0 ? "-.inf" : ".inf");
+		return;
+	}
+	f = (double)g;
 	if (f == 0) {
 		snprintf(buf, size, "%s", signbit(f) ? "-0" : "0");
 		return;

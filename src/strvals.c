@@ -41,6 +41,7 @@ struct sp {
 	int literal;
 	unsigned list_depth; /* list_item calls in progress */
 	size_t gaps;         /* empty list items this flag has made */
+	int helm_major;      /* 3 or 4: how the end of input inside an index ends the parse */
 };
 
 static int fail(struct sp *p, enum cmfv_err code, const char *fmt, ...)
@@ -234,7 +235,7 @@ static int reader(struct sp *p, const char *s, size_t len, struct cmfv_node **ou
 
 		if (path == NULL)
 			return oom(p);
-		e = cmfv_sources_read(p->src, path, 0, &src, p->d);
+		e = cmfv_values_read_file(p->src, path, "--set-file", &src, p->d);
 		cmfv_free(path);
 		if (e != CMFV_OK)
 			return (int)e;
@@ -245,17 +246,39 @@ static int reader(struct sp *p, const char *s, size_t len, struct cmfv_node **ou
 	return *out ? 0 : oom(p);
 }
 
+/* Bytes of the Unicode space (Go's unicode.IsSpace) at \p s, or 0. */
+static size_t uspace(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+		return 2;
+	if (n >= 3 && s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80) /* U+1680 */
+		return 3;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 &&
+	    (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF)) /* U+2000-200A, 2028, 2029, 202F */
+		return s[2] >= 0x80 ? 3 : 0;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) /* U+205F */
+		return 3;
+	if (n >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) /* U+3000 */
+		return 3;
+	return 0;
+}
+
+/* Helm's emptyVal: skip unicode.IsSpace runes; end of input or ',' means
+ * no value. */
 static int empty_val(struct sp *p)
 {
 	while (p->pos < p->len) {
-		char c = p->s[p->pos++];
+		size_t w = uspace((const unsigned char *)p->s + p->pos, p->len - p->pos);
 
-		if (c == ',')
+		if (p->s[p->pos] == ',') {
+			p->pos++;
 			return 1;
-		if (!(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f')) {
-			p->pos--;
-			return 0;
 		}
+		if (w == 0)
+			return 0;
+		p->pos += w;
 	}
 	return 1;
 }
@@ -375,8 +398,11 @@ static int parse_index(struct sp *p, struct cmfv_buf *tmp, long *out)
 	long v;
 	int r = until(p, "]", tmp, &last);
 
+	/* Helm 4 tests errors.Is(err, io.EOF): the wrapped end of input ends
+	 * the parse quietly, keeping what was set; Helm 3 fails */
 	if (r == R_EOF)
-		return fail(p, CMFV_EINPUT, "error parsing index: unterminated '['");
+		return p->helm_major == 3 ? fail(p, CMFV_EINPUT, "error parsing index: unterminated '['")
+						: R_EOF;
 	if (r != 0)
 		return r;
 	errno = 0;
@@ -487,7 +513,9 @@ static int list_item(struct sp *p, struct cmfv_node *list, long i, int level)
 			goto out;
 		}
 		r = list_item(p, inner, next, level);
-		if (r != 0 && r != R_EOF) {
+		if (r != 0) {
+			/* Helm returns the outer list untouched on any error, the
+			 * end of input included: a[0][1] alone leaves a = [] */
 			cmfv_node_free(inner);
 			goto out;
 		}
@@ -663,10 +691,17 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 enum cmfv_err cmfv_strvals_apply(struct cmfv_node *base, const struct cmfv_set_flag *flag,
 				 struct cmfv_sources *src, struct cmfv_diag *d)
 {
+	return cmfv_strvals_apply_as(base, flag, 4, src, d);
+}
+
+enum cmfv_err cmfv_strvals_apply_as(struct cmfv_node *base, const struct cmfv_set_flag *flag,
+				    int helm_major, struct cmfv_sources *src, struct cmfv_diag *d)
+{
 	struct sp p;
 	int r;
 
 	memset(&p, 0, sizeof(p));
+	p.helm_major = helm_major;
 	p.s = flag->arg;
 	p.len = strlen(flag->arg);
 	p.flag = flag;

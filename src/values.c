@@ -1,13 +1,116 @@
 /* Helm's values pipeline: ReadValues, mergeMaps, strvals, CoalesceValues. */
 #include "cmfv/values.h"
 
+#include <openssl/crypto.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
+#include "cmfv/chart.h"
 #include "cmfv/json.h"
 #include "cmfv/yaml.h"
+
+/* A BOM that starts a line (not the text) is content for go-yaml, which
+ * skips one only at the start of the stream: "\uFEFFb: 2" is the key
+ * "\uFEFFb". libyaml skips it at every line start, so it is swapped for a
+ * stand-in of the same length before parsing and swapped back after. */
+static const char BOM[3] = {'\xEF', '\xBB', '\xBF'};
+static const char STANDIN[3] = {'\xEF', '\xB7', '\x90'}; /* U+FDD0, a noncharacter */
+
+static int has_bytes(const char *s, size_t n, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (memcmp(s + i, what, 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* A copy of \p text with line-start BOMs swapped, or NULL when there is
+ * none (or the stand-in is in the text already). */
+static char *swap_line_boms(const char *text, size_t len, int *oom)
+{
+	char *c = NULL;
+	size_t i;
+
+	*oom = 0;
+	if (has_bytes(text, len, STANDIN))
+		return NULL;
+	for (i = 1; i + 3 <= len; i++) {
+		if ((text[i - 1] != '\n' && text[i - 1] != '\r') || memcmp(text + i, BOM, 3) != 0)
+			continue;
+		if (c == NULL) {
+			c = cmfv_malloc(len + 1);
+			if (c == NULL) {
+				*oom = 1;
+				return NULL;
+			}
+			memcpy(c, text, len);
+			c[len] = '\0';
+		}
+		memcpy(c + i, STANDIN, 3);
+	}
+	return c;
+}
+
+static void unswap(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (memcmp(s + i, STANDIN, 3) == 0)
+			memcpy(s + i, BOM, 3);
+}
+
+/* Put the BOMs back into strings and keys (a map is rebuilt when a key
+ * changes, so that its index stays right). */
+static enum cmfv_err restore_boms(struct cmfv_node **np)
+{
+	struct cmfv_node *n = *np;
+	size_t i;
+
+	if (n->kind == CMFV_STR)
+		unswap(n->u.s.ptr, n->u.s.len);
+	if (n->kind == CMFV_SEQ)
+		for (i = 0; i < n->u.seq.n; i++)
+			if (restore_boms(&n->u.seq.v[i]) != CMFV_OK)
+				return CMFV_ENOMEM;
+	if (n->kind == CMFV_MAP) {
+		int keys = 0;
+
+		for (i = 0; i < n->u.map.n; i++) {
+			if (restore_boms(&n->u.map.v[i].val) != CMFV_OK)
+				return CMFV_ENOMEM;
+			keys |= has_bytes(n->u.map.v[i].key, strlen(n->u.map.v[i].key), STANDIN);
+		}
+		if (keys) {
+			struct cmfv_node *m = cmfv_node_new(CMFV_MAP, n->loc);
+
+			if (m == NULL)
+				return CMFV_ENOMEM;
+			for (i = 0; i < n->u.map.n; i++) {
+				struct cmfv_pair *p = &n->u.map.v[i];
+				struct cmfv_node *nul = cmfv_node_new(CMFV_NULL, p->val->loc), *v = p->val;
+
+				if (nul == NULL) {
+					cmfv_node_free(m);
+					return CMFV_ENOMEM;
+				}
+				p->val = nul;
+				unswap(p->key, strlen(p->key));
+				if (cmfv_map_set(m, p->key, p->key_loc, v) != CMFV_OK) {
+					cmfv_node_free(m);
+					return CMFV_ENOMEM;
+				}
+			}
+			cmfv_node_free(n);
+			*np = m;
+		}
+	}
+	return CMFV_OK;
+}
 
 /* One document (the first of \p text) as a values map. */
 static enum cmfv_err parse_one(const char *text, size_t len, const char *name, unsigned line0,
@@ -15,8 +118,22 @@ static enum cmfv_err parse_one(const char *text, size_t len, const char *name, u
 {
 	struct cmfv_node *root = NULL;
 	struct cmfv_yaml_opts yo = {0, 0, line0, 0, 0};
-	enum cmfv_err e = cmfv_yaml_load(text, len, name, &yo, &root, d);
+	int oom;
+	char *swapped = swap_line_boms(text, len, &oom);
+	enum cmfv_err e;
 
+	if (oom)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = cmfv_yaml_load(swapped ? swapped : text, len, name, &yo, &root, d);
+	if (swapped) {
+		/* the text may be a Secret's: wipe the copy */
+		OPENSSL_cleanse(swapped, len);
+		cmfv_free(swapped);
+		if (e == CMFV_OK && root && restore_boms(&root) != CMFV_OK) {
+			cmfv_node_free(root);
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		}
+	}
 	if (e != CMFV_OK)
 		return e;
 	if (root == NULL || root->kind == CMFV_NULL) {
@@ -246,16 +363,61 @@ enum cmfv_err cmfv_values_coalesce(struct cmfv_node *defaults, struct cmfv_node 
 	return CMFV_OK;
 }
 
+/* Bytes of the Unicode space (Go's unicode.IsSpace) at \p s, or 0. */
+static size_t uspace(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+		return 2;
+	if (n >= 3 && s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
+		return 3;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 &&
+	    ((s[2] >= 0x80 && s[2] <= 0x8A) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+		return 3;
+	if (n >= 3 && ((s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) ||
+		       (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)))
+		return 3;
+	return 0;
+}
+
+/* strings.TrimSpace: [*b, *e) */
+static void trim_space(const char *s, const char **b, const char **e)
+{
+	const unsigned char *p = (const unsigned char *)s, *q = p + strlen(s);
+	size_t w;
+
+	while (p < q && (w = uspace(p, (size_t)(q - p))) > 0)
+		p += w;
+	for (;;) {
+		size_t k;
+
+		for (k = 1; k <= 3 && k <= (size_t)(q - p); k++)
+			if (uspace(q - k, k) == k)
+				break;
+		if (k > 3 || k > (size_t)(q - p))
+			break;
+		q -= k;
+	}
+	*b = (const char *)p;
+	*e = (const char *)q;
+}
+
 static enum cmfv_err apply_json_object(struct cmfv_node *base, const struct cmfv_set_flag *f,
 				       struct cmfv_diag *d)
 {
 	struct cmfv_loc loc = {"--set", 0, f->index};
 	struct cmfv_node *obj = NULL;
-	size_t used = 0, len = strlen(f->arg);
-	enum cmfv_err e = cmfv_json_parse(f->arg, len, loc, 10000, &obj, &used, d);
+	const char *b, *end;
+	size_t used = 0, len;
+	enum cmfv_err e;
 
+	/* Helm 4 unmarshals strings.TrimSpace(value) */
+	trim_space(f->arg, &b, &end);
+	len = (size_t)(end - b);
+	e = cmfv_json_parse(b, len, loc, 10000, &obj, &used, d);
 	if (e == CMFV_OK) {
-		while (used < len && strchr(" \t\r\n", f->arg[used]))
+		while (used < len && strchr(" \t\r\n", b[used]))
 			used++;
 		if (used != len || obj->kind != CMFV_MAP) {
 			cmfv_node_free(obj);
@@ -279,16 +441,60 @@ static enum cmfv_err apply_json_object(struct cmfv_node *base, const struct cmfv
 	return e;
 }
 
+/* strings.TrimSpace(arg) == "-" */
+static int is_stdin_arg(const char *s)
+{
+	const char *b, *e;
+
+	trim_space(s, &b, &e);
+	return e - b == 1 && *b == '-';
+}
+
+enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, const char *flag,
+				    const struct cmfv_source **out, struct cmfv_diag *d)
+{
+	char scheme[32], msg[256];
+
+	if (is_stdin_arg(arg)) {
+		/* io.ReadAll(os.Stdin) again finds it at its end */
+		if (src->values_stdin_read) {
+			if (cmfv_sources_add(src, "<stdin, read before>", "", 0, 0, out) != CMFV_OK)
+				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			return CMFV_OK;
+		}
+		src->values_stdin_read = 1;
+		return cmfv_sources_read(src, "-", 0, out, d);
+	}
+	if (cmfv_go_url_parse(arg, scheme, sizeof(scheme), msg, sizeof(msg)))
+		return cmfv_diag_fail(d, CMFV_EINPUT, "%s: parse \"%.200s\": %s", flag, arg, msg);
+	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 || strcmp(scheme, "oci") == 0)
+		return cmfv_diag_fail(
+			d, CMFV_EUSAGE,
+			"%s %.200s: Helm downloads %s URLs itself; cmf-validate does not fetch them: download the file first (e.g. curl -fsSLo values.yaml URL) and pass the local copy",
+			flag, arg, scheme);
+	return cmfv_sources_read(src, arg, 0, out, d);
+}
+
 static int is_json_object_arg(const char *s)
 {
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
-		s++;
-	return *s == '{';
+	const char *b, *e;
+
+	trim_space(s, &b, &e);
+	return b < e && *b == '{';
 }
 
 enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_sources *src,
 				struct cmfv_node **out, struct cmfv_diag *d)
 {
+	return cmfv_values_build_chart(in, src, NULL, out, d);
+}
+
+enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct cmfv_sources *src,
+				      struct cmfv_chart **chart_out, struct cmfv_node **out,
+				      struct cmfv_diag *d)
+{
+	struct cmfv_chart *chart = NULL;
+	struct cmfv_node *values = NULL;
 	static const enum cmfv_set_kind order[] = {CMFV_SET_JSON, CMFV_SET, CMFV_SET_STRING,
 						   CMFV_SET_FILE, CMFV_SET_LITERAL};
 	struct cmfv_loc none = {NULL, 0, 0};
@@ -303,7 +509,7 @@ enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_
 		const struct cmfv_source *s;
 		struct cmfv_node *cur;
 
-		e = cmfv_sources_read(src, in->files[i], 0, &s, d);
+		e = cmfv_values_read_file(src, in->files[i], "-f", &s, d);
 		if (e == CMFV_OK)
 			e = cmfv_values_parse(s, helm_major, &cur, d);
 		if (e == CMFV_OK && cmfv_values_merge_maps(base, cur) != CMFV_OK)
@@ -320,27 +526,26 @@ enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_
 			if (f->kind == CMFV_SET_JSON && helm_major >= 4 && is_json_object_arg(f->arg))
 				e = apply_json_object(base, f, d);
 			else
-				e = cmfv_strvals_apply(base, f, src, d);
+				e = cmfv_strvals_apply_as(base, f, helm_major, src, d);
 		}
 	}
 	if (e == CMFV_OK && in->chart_dir) {
-		char path[4096];
-		const struct cmfv_source *s;
-		struct stat st;
-		int n = snprintf(path, sizeof(path), "%s/values.yaml", in->chart_dir);
-
-		if (n < 0 || (size_t)n >= sizeof(path)) {
-			e = cmfv_diag_fail(d, CMFV_EUSAGE, "chart path is too long");
-		} else if (stat(in->chart_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			e = cmfv_diag_set(d, CMFV_ENOENT, in->chart_dir, 0, 0,
-					  "--chart needs a chart directory");
-		} else if (stat(path, &st) != 0) {
-			/* a chart without values.yaml has no defaults, as in Helm */
+		/* the chart after the values, as Helm loads it after them */
+		e = cmfv_chart_load(in->chart_dir, helm_major, src, &chart, d);
+		if (e != CMFV_OK) {
+			cmfv_node_free(base);
 		} else {
-			e = cmfv_sources_read(src, path, 0, &s, d);
-			if (e == CMFV_OK)
-				e = cmfv_values_parse(s, helm_major, &defaults, d);
+			e = cmfv_chart_values(chart, base, helm_major, &values, d);
+			base = NULL;
 		}
+		if (e == CMFV_OK && chart_out) {
+			*chart_out = chart;
+			chart = NULL;
+		}
+		cmfv_chart_free(chart);
+		if (e == CMFV_OK)
+			*out = values;
+		return e;
 	}
 	if (e != CMFV_OK) {
 		cmfv_node_free(base);

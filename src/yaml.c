@@ -146,6 +146,33 @@ static int scalar_resolves(const yaml_event_t *ev)
 	return ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
+/* go-yaml's resolve(): an explicit !!int, !!float, !!bool or !!null tag
+ * must fit what the text resolves to (an int may be a !!float), else
+ * "cannot decode !!float `1.5` as a !!int". */
+static enum cmfv_err check_tag(struct loader *l, const yaml_event_t *ev, const struct cmfv_scalar *r)
+{
+	static const char *const tags[] = {"int", "float", "bool", "null"};
+	const char *want = NULL, *got;
+	size_t i;
+
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (tag_is(ev->data.scalar.tag, tags[i]))
+			want = tags[i];
+	if (want == NULL)
+		return CMFV_OK;
+	switch (r->res) {
+	case CMFV_RES_NULL: got = "null"; break;
+	case CMFV_RES_BOOL: got = "bool"; break;
+	case CMFV_RES_NUM: got = r->is_int ? "int" : "float"; break;
+	case CMFV_RES_NONFINITE: got = "float"; break;
+	default: got = "str"; break;
+	}
+	if (strcmp(want, got) == 0 || (strcmp(want, "float") == 0 && strcmp(got, "int") == 0))
+		return CMFV_OK;
+	return fail_at(l, ev->start_mark, "cannot decode !!%s `%.40s` as a !!%s", got,
+		       (const char *)ev->data.scalar.value, want);
+}
+
 static enum cmfv_err scalar_node(struct loader *l, const yaml_event_t *ev, struct cmfv_node **out)
 {
 	const char *s = (const char *)ev->data.scalar.value;
@@ -156,6 +183,8 @@ static enum cmfv_err scalar_node(struct loader *l, const yaml_event_t *ev, struc
 
 	if (scalar_resolves(ev)) {
 		cmfv_scalar_resolve(s, len, &r);
+		if (check_tag(l, ev, &r) != CMFV_OK)
+			return CMFV_EINPUT;
 		switch (r.res) {
 		case CMFV_RES_NULL:
 			n = cmfv_node_new(CMFV_NULL, loc);
@@ -247,6 +276,52 @@ static enum cmfv_err key_from_node(struct loader *l, const struct cmfv_node *n, 
 	return *out ? CMFV_OK : oom(l);
 }
 
+/* An integer key's text as go-yaml reads it (strconv.ParseInt(s, 0, 64):
+ * sign, 0x/0o/0b or a leading 0 for octal, underscores): 1 and the decimal
+ * int64 in \p buf; -1 when it only fits a uint64; 0 when it is bigger. */
+static int int_key(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t i = 0;
+	unsigned base = 10;
+	unsigned long long v = 0;
+	int neg = 0;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	if (i + 1 < len && s[i] == '0' && strchr("xXoObB", s[i + 1])) {
+		base = strchr("xX", s[i + 1]) ? 16 : strchr("oO", s[i + 1]) ? 8 : 2;
+		i += 2;
+	} else if (i + 1 < len && s[i] == '0') {
+		base = 8;
+	}
+	for (; i < len; i++) {
+		unsigned d;
+		char c = s[i];
+
+		if (c == '_')
+			continue;
+		d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			: c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 99u;
+		if (d >= base)
+			return 0;
+		if (v > (~0ULL - d) / base)
+			return 0;
+		v = v * base + d;
+	}
+	if (neg) {
+		if (v > (1ULL << 63))
+			return 0;
+		snprintf(buf, size, "-%llu", v);
+		if (v == 0)
+			snprintf(buf, size, "0");
+		return 1;
+	}
+	if (v > (1ULL << 63) - 1)
+		return -1;
+	snprintf(buf, size, "%llu", v);
+	return 1;
+}
+
 static enum cmfv_err key_from_scalar(struct loader *l, const yaml_event_t *ev, char **out,
 				     int *is_merge)
 {
@@ -256,6 +331,17 @@ static enum cmfv_err key_from_scalar(struct loader *l, const yaml_event_t *ev, c
 	char buf[64];
 
 	*is_merge = 0;
+	if (tag_is(ev->data.scalar.tag, "binary")) {
+		/* decoded as a value is: "!!binary aGk=: a" is the key "hi" */
+		struct cmfv_node *n = NULL;
+		enum cmfv_err e = scalar_node(l, ev, &n);
+
+		if (e != CMFV_OK)
+			return e;
+		*out = cmfv_strndup(n->u.s.ptr, n->u.s.len);
+		cmfv_node_free(n);
+		return *out ? CMFV_OK : oom(l);
+	}
 	if (!scalar_resolves(ev)) {
 		*out = cmfv_strndup(s, len);
 		return *out ? CMFV_OK : oom(l);
@@ -270,19 +356,28 @@ static enum cmfv_err key_from_scalar(struct loader *l, const yaml_event_t *ev, c
 		return *out ? CMFV_OK : oom(l);
 	}
 	cmfv_scalar_resolve(s, len, &r);
+	if (check_tag(l, ev, &r) != CMFV_OK)
+		return CMFV_EINPUT;
 	switch (r.res) {
 	case CMFV_RES_NULL:
 		return fail_at(l, ev->start_mark, "a map key cannot be null");
 	case CMFV_RES_BOOL:
 		*out = cmfv_strdup(r.b ? "true" : "false");
 		break;
-	case CMFV_RES_NUM:
-		if (r.is_int)
-			snprintf(buf, sizeof(buf), "%.0f", r.num);
-		else
+	case CMFV_RES_NUM: {
+		/* an int64 key keeps every digit; one past int64 but inside
+		 * uint64 is an error in sigs.k8s.io/yaml; beyond, a float */
+		int k = r.is_int ? int_key(s, len, buf, sizeof(buf)) : 0;
+
+		if (k < 0)
+			return fail_at(l, ev->start_mark,
+				       "unsupported map key of type: uint64, key: %.40s (keys past 9223372036854775807 cannot be used)",
+				       s);
+		if (k == 0)
 			cmfv_format_float_key(r.num, buf, sizeof(buf));
 		*out = cmfv_strdup(buf);
 		break;
+	}
 	case CMFV_RES_NONFINITE:
 		/* sigs.k8s.io/yaml spells these keys the YAML way */
 		*out = cmfv_strdup(s[0] == '-' ? "-.inf" : (s[1] == 'n' || s[1] == 'N') ? ".nan" : ".inf");

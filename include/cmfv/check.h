@@ -34,6 +34,12 @@ void cmfv_keyref_from_values(const struct cmfv_node *values, const char *name_ov
 enum cmfv_err cmfv_check_values(const struct cmfv_node *values, const struct cmfv_keyref *ref,
 				struct cmfv_report *r);
 
+/** The same for a chart that is a subchart: every finding's path (and
+ * the paths in its message) start with \p prefix ("flink", "a.b"), the
+ * way the user writes them for the umbrella chart; "" for a root chart. */
+enum cmfv_err cmfv_check_values_at(const struct cmfv_node *values, const struct cmfv_keyref *ref,
+				   const char *prefix, struct cmfv_report *r);
+
 /** Is \p s a DNS-1123 subdomain (a valid Secret name)? */
 int cmfv_is_dns1123_subdomain(const char *s);
 /** Is \p s a valid Secret data key ([-._a-zA-Z0-9]+, at most 253, not "." or "..")? */

@@ -17,6 +17,7 @@ struct cmfv_source {
 
 struct cmfv_sources {
 	struct cmfv_source *head;
+	int values_stdin_read; /**< Helm's values pipeline has read stdin (cmfv_values_read_file) */
 };
 
 /** Largest input file read, in bytes (1 GiB). */

@@ -23,13 +23,27 @@ struct cmfv_set_flag {
 };
 
 struct cmfv_values_input {
-	const char *chart_dir;        /**< reads chart_dir/values.yaml; NULL = none */
+	const char *chart_dir;        /**< a chart (directory or .tgz) and its subcharts; NULL = none */
 	const char *const *files;     /**< -f/--values in order ("-" = stdin) */
 	size_t nfiles;
 	const struct cmfv_set_flag *sets; /**< in command-line order */
 	size_t nsets;
 	int helm_major;               /**< 3 or 4: how nested nulls coalesce (0 = 4) */
 };
+
+/** Go's url.Parse, for its errors only: 1 and a message (as Go words it)
+ * when \p raw is not a URL Go accepts, else 0 and the lower-cased scheme
+ * ("" when none) in \p scheme. */
+int cmfv_go_url_parse(const char *raw, char *scheme, size_t ssz, char *msg, size_t msz);
+
+/** Read a -f or --set-file argument as Helm's readFile does: "-" (spaces
+ * around it allowed) is stdin, and a second read of stdin finds it empty;
+ * a name Go's URL parser rejects is CMFV_EINPUT with its reason; an
+ * http(s) or oci URL is CMFV_EUSAGE (Helm downloads it; we ask the user to
+ * download it first, and never read a local file of that name); anything
+ * else is a local file. \p flag ("-f", "--set-file") is for messages. */
+enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, const char *flag,
+				    const struct cmfv_source **out, struct cmfv_diag *d);
 
 /** "--set", "--set-string", ... */
 const char *cmfv_set_kind_flag(enum cmfv_set_kind k);
@@ -39,6 +53,10 @@ const char *cmfv_set_kind_flag(enum cmfv_set_kind k);
  * through \p src. Errors: CMFV_EINPUT with Helm's reason, CMFV_ENOENT. */
 enum cmfv_err cmfv_strvals_apply(struct cmfv_node *base, const struct cmfv_set_flag *flag,
 				 struct cmfv_sources *src, struct cmfv_diag *d);
+/** The same as Helm \p helm_major (3 or 4) parses: Helm 4 ends the parse
+ * quietly where an index runs into the end of the input ("x=1,a[1"). */
+enum cmfv_err cmfv_strvals_apply_as(struct cmfv_node *base, const struct cmfv_set_flag *flag,
+				    int helm_major, struct cmfv_sources *src, struct cmfv_diag *d);
 
 /** Parse a values file (YAML) into a map as Helm does. Helm 3 reads the
  * first document only; Helm 4 (\p helm_major >= 4) cuts the file at every
@@ -60,5 +78,13 @@ enum cmfv_err cmfv_values_coalesce(struct cmfv_node *defaults, struct cmfv_node 
 /** The whole pipeline. \p *out caller-owned; untouched on failure. */
 enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_sources *src,
 				struct cmfv_node **out, struct cmfv_diag *d);
+
+struct cmfv_chart;
+/** The same, also giving the processed chart tree (aliases applied,
+ * disabled subcharts gone) in \p *chart when \p in->chart_dir is set and
+ * \p chart is not NULL (else *chart is left alone). */
+enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct cmfv_sources *src,
+				      struct cmfv_chart **chart, struct cmfv_node **out,
+				      struct cmfv_diag *d);
 
 #endif

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmfv/finder.h"
+#include "cmfv/chart.h"
 #include "cmfv/guard.h"
 #include "cmfv/inject.h"
 #include "cmfv/stream.h"
@@ -76,7 +77,11 @@ int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run)
 	}
 	if (o->previous_kcv)
 		in.prev_kcv = o->previous_kcv;
-	in.prev_values = prev;
+	/* the deployed release's values are the root chart's: the CMF chart's
+	 * part of them is at its path */
+	in.prev_values = prev && run->cmf_path && run->cmf_path[0]
+				 ? cmfv_chart_sub_values(prev, run->cmf_path)
+				 : prev;
 	in.allow_unsafe = o->allow_unsafe_upgrade;
 	for (i = 0; i < run->report.nkeys; i++)
 		if (run->report.keys[i].valid && run->report.keys[i].kcv[0]) {
@@ -273,7 +278,100 @@ out:
 	return rc;
 }
 
-int cli_run_values(const struct cli_opts *o, struct cli_run *run)
+struct cmf_found {
+	char **paths;
+	const struct cmfv_chart **charts;
+	size_t n;
+};
+
+static enum cmfv_err found_cmf(void *ctx, const struct cmfv_chart *c, const char *path)
+{
+	struct cmf_found *f = ctx;
+	char **np = realloc(f->paths, (f->n + 1) * sizeof(*np));
+	const struct cmfv_chart **nc;
+
+	if (np == NULL)
+		return CMFV_ENOMEM;
+	f->paths = np;
+	nc = realloc((void *)f->charts, (f->n + 1) * sizeof(*nc));
+	if (nc == NULL)
+		return CMFV_ENOMEM;
+	f->charts = nc;
+	if ((f->paths[f->n] = strdup(path)) == NULL)
+		return CMFV_ENOMEM;
+	f->charts[f->n++] = c;
+	return CMFV_OK;
+}
+
+/* A chart's values.schema.json is Helm's to evaluate: say that we did not. */
+static enum cmfv_err schema_note(const struct cmfv_chart *c, const char *path, struct cli_run *run)
+{
+	const struct cmfv_source *s;
+	char name[1024];
+	struct cmfv_loc loc = {NULL, 1, 1};
+
+	if (!c->has_schema)
+		return CMFV_OK;
+	snprintf(name, sizeof(name), "%s%svalues.schema.json", c->where,
+		 strstr(c->where, ".tgz") ? ":" : "/");
+	if (cmfv_sources_add(&run->sources, name, "", 0, 0, &s) != CMFV_OK)
+		return CMFV_ENOMEM;
+	loc.file = s->name;
+	return cmfv_report_add(&run->report, "CMF050", path[0] ? path : NULL, loc,
+			       "%s%s%s has a values.schema.json; Helm validates the values against it and "
+			       "refuses the release when they do not fit, cmf-validate does not evaluate it "
+			       "(run helm lint or helm template to check it)",
+			       path[0] ? "subchart " : "chart ", path[0] ? path : c->chart_name, "");
+}
+
+/* --chart: every CMF chart of the tree (the root or a subchart at any
+ * depth, under its alias; disabled ones are gone) is checked on the values
+ * it will see, its findings' paths as the user writes them for the root.
+ * The first that requires encryption (else the first) gives the key
+ * reference for the key sources, the upgrade guards and the Deployment. */
+static int check_chart(const struct cli_opts *o, struct cli_run *run,
+		       const struct cmfv_chart *chart)
+{
+	struct cmf_found f = {NULL, NULL, 0};
+	size_t i, pick = 0;
+	int rc = 0, picked = 0;
+
+	if (cmfv_chart_find(chart, CMFV_CMF_CHART_NAME, found_cmf, &f) != CMFV_OK) {
+		rc = EXIT_ENV;
+		fprintf(stderr, "cmf-validate: out of memory\n");
+	} else if (f.n == 0) {
+		fprintf(stderr,
+			"cmf-validate: %s: no CMF chart to check: neither the chart nor an enabled subchart "
+			"(at any depth) has the name %s in its Chart.yaml\n",
+			o->chart, CMFV_CMF_CHART_NAME);
+		rc = EXIT_USAGE;
+	}
+	for (i = 0; rc == 0 && i < f.n; i++) {
+		const struct cmfv_node *v = cmfv_chart_sub_values(run->values, f.paths[i]);
+		struct cmfv_keyref ref;
+
+		cmfv_keyref_from_values(v, o->secret_name, o->secret_property, &ref);
+		if (cmfv_check_values_at(v, &ref, f.paths[i], &run->report) != CMFV_OK ||
+		    schema_note(f.charts[i], f.paths[i], run) != CMFV_OK) {
+			fprintf(stderr, "cmf-validate: out of memory\n");
+			rc = EXIT_ENV;
+		}
+		if (!picked && (ref.required || i + 1 == f.n)) {
+			pick = i;
+			picked = 1;
+			run->ref = ref;
+		}
+	}
+	if (rc == 0 && (run->cmf_path = strdup(f.paths[pick])) == NULL)
+		rc = EXIT_ENV;
+	for (i = 0; i < f.n; i++)
+		free(f.paths[i]);
+	free(f.paths);
+	free((void *)f.charts);
+	return rc;
+}
+
+static int build_values(const struct cli_opts *o, struct cli_run *run, int rules)
 {
 	struct cmfv_diag d;
 	int rc;
@@ -287,13 +385,33 @@ int cli_run_values(const struct cli_opts *o, struct cli_run *run)
 	}
 	if (cli_has_values(o)) {
 		struct cmfv_values_input in;
+		struct cmfv_chart *chart = NULL;
 
 		cli_values_input(o, &in);
-		if (cmfv_values_build(&in, &run->sources, &run->values, &d) != CMFV_OK)
+		if (cmfv_values_build_chart(&in, &run->sources, &chart, &run->values, &d) != CMFV_OK)
 			return cli_print_diag(&d);
+		if (chart) {
+			/* post-render reads the rendered configuration instead */
+			rc = rules ? check_chart(o, run, chart) : 0;
+			cmfv_chart_free(chart);
+			if (rc != 0)
+				return rc;
+		}
 	}
-	cmfv_keyref_from_values(run->values, o->secret_name, o->secret_property, &run->ref);
+	if (run->cmf_path == NULL) {
+		cmfv_keyref_from_values(run->values, o->secret_name, o->secret_property, &run->ref);
+		if (rules && run->values &&
+		    cmfv_check_values(run->values, &run->ref, &run->report) != CMFV_OK) {
+			fprintf(stderr, "cmf-validate: out of memory\n");
+			return EXIT_ENV;
+		}
+	}
 	return 0;
+}
+
+int cli_run_values(const struct cli_opts *o, struct cli_run *run)
+{
+	return build_values(o, run, 0);
 }
 
 /* The key sources, for the Secrets the rendered configurations name when
@@ -326,14 +444,10 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 {
 	static struct rref refs[16];
 	size_t nrefs = 0, rendered = 0;
-	int rc = cli_run_values(o, run);
+	int rc = build_values(o, run, 1);
 
 	if (rc != 0)
 		return rc;
-	if (run->values && cmfv_check_values(run->values, &run->ref, &run->report) != CMFV_OK) {
-		fprintf(stderr, "cmf-validate: out of memory\n");
-		return EXIT_ENV;
-	}
 	rc = check_deployments(o, run, refs, &nrefs, sizeof(refs) / sizeof(refs[0]), &rendered);
 	if (rc != 0)
 		return rc;
@@ -358,6 +472,7 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 
 void cli_run_free(struct cli_run *run)
 {
+	free(run->cmf_path);
 	cmfv_node_free(run->values);
 	cmfv_report_free(&run->report);
 	cmfv_config_free(run->config);
@@ -374,7 +489,8 @@ static void help(void)
 	       "  cmf-validate check -f values-prod.yaml\n"
 	       "  cmf-validate check -f values.yaml --set cmf.sql.production=true --secret-file key-secret.yaml\n"
 	       "  helm cmf-validate check -f values.yaml --cluster -n flink\n"
-	       "  cmf-validate check -f values.yaml -o json\n\n");
+	       "  cmf-validate check -f values.yaml -o json\n"
+	       "  cmf-validate check --chart ./umbrella -f prod.yaml   # every CMF (sub)chart in the tree\n\n");
 	cli_print_flags(CMD_CHECK);
 	printf("\nExit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage or input\n"
 	       "error, 3 environment error (kubectl/helm failing, I/O).\n");

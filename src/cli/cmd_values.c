@@ -4,10 +4,25 @@
 #include <string.h>
 
 #include "cmfv/buf.h"
+#include "cmfv/chart.h"
 #include "cmfv/emit.h"
 #include "cmfv/json.h"
 #include "cmfv/values.h"
 #include "commands.h"
+
+/* The subchart paths of a processed tree, for a helpful error. */
+static void print_subs(const struct cmfv_chart *c, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsubs; i++) {
+		char path[1024];
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", c->subs[i]->name);
+		fprintf(stderr, "%s%s", path, " ");
+		print_subs(c->subs[i], path);
+	}
+}
 
 int cmd_values(int argc, char **argv)
 {
@@ -15,6 +30,8 @@ int cmd_values(int argc, char **argv)
 	struct cmfv_values_input in;
 	struct cmfv_sources src = {0};
 	struct cmfv_node *values = NULL;
+	const struct cmfv_node *shown;
+	struct cmfv_chart *chart = NULL;
 	struct cmfv_diag d;
 	struct cmfv_buf b = {0};
 	const char *fmt;
@@ -27,8 +44,12 @@ int cmd_values(int argc, char **argv)
 	if (o.help) {
 		printf("Usage: cmf-validate values [flags] [-o yaml|json]\n\n"
 		       "Print the values exactly as Helm computes them from the chart defaults,\n"
-		       "-f files and --set* flags (keys sorted; -o json prints what toJson .Values does).\n\n"
-		       "Example:\n  cmf-validate values --chart ./cmf -f prod.yaml --set cmf.sql.production=true -o json\n\n");
+		       "-f files and --set* flags (keys sorted; -o json prints what toJson .Values does).\n"
+		       "--chart takes a chart folder or .tgz with its subcharts (charts/, dependencies\n"
+		       "with alias, condition, tags, import-values, globals); --subchart PATH prints what\n"
+		       "that subchart's templates see (its alias, a.b when nested).\n\n"
+		       "Examples:\n  cmf-validate values --chart ./cmf -f prod.yaml --set cmf.sql.production=true -o json\n"
+		       "  cmf-validate values --chart ./umbrella --subchart confluent-manager-for-apache-flink\n\n");
 		cli_print_flags(CMD_VALUES);
 		cli_opts_free(&o);
 		return 0;
@@ -44,17 +65,32 @@ int cmd_values(int argc, char **argv)
 		cli_opts_free(&o);
 		return EXIT_USAGE;
 	}
+	if (o.subchart && !o.chart) {
+		fprintf(stderr, "cmf-validate values: --subchart needs --chart\n");
+		cli_opts_free(&o);
+		return EXIT_USAGE;
+	}
 	cmfv_diag_clear(&d);
 	cli_values_input(&o, &in);
-	if (cmfv_values_build(&in, &src, &values, &d) != CMFV_OK) {
+	if (cmfv_values_build_chart(&in, &src, &chart, &values, &d) != CMFV_OK) {
 		rc = cli_print_diag(&d);
+	} else if (o.subchart && (cmfv_chart_sub(chart, o.subchart) == NULL ||
+				  (shown = cmfv_chart_sub_values(values, o.subchart)) == NULL)) {
+		fprintf(stderr, "cmf-validate values: %s has no subchart %s (or it is disabled); its subcharts: ",
+			o.chart, o.subchart);
+		print_subs(chart, "");
+		fprintf(stderr, "\n");
+		rc = EXIT_USAGE;
 	} else {
 		int ok;
 
+		if (!o.subchart)
+			shown = values;
+
 		if (strcmp(fmt, "json") == 0) {
-			ok = cmfv_json_emit(&b, values) == CMFV_OK && cmfv_buf_add(&b, "\n", 1) == CMFV_OK;
+			ok = cmfv_json_emit(&b, shown) == CMFV_OK && cmfv_buf_add(&b, "\n", 1) == CMFV_OK;
 		} else {
-			ok = cmfv_yaml_emit(values, 1, &b) == CMFV_OK;
+			ok = cmfv_yaml_emit(shown, 1, &b) == CMFV_OK;
 		}
 		if (!ok) {
 			fprintf(stderr, "cmf-validate: out of memory\n");
@@ -66,6 +102,7 @@ int cmd_values(int argc, char **argv)
 	}
 	cmfv_buf_free(&b, 0);
 	cmfv_node_free(values);
+	cmfv_chart_free(chart);
 	cmfv_sources_free(&src);
 	cli_opts_free(&o);
 	return rc;

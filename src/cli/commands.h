@@ -38,6 +38,8 @@ struct cli_run {
 	const char *namespace;      /**< release namespace or NULL */
 	struct cmfv_config *config; /**< the configuration file, or NULL */
 	const char *env;            /**< environment name (config), or NULL */
+	char *cmf_path;             /**< --chart: the CMF chart whose key reference \p ref is
+				       ("" for the root, "a.b" for a subchart); NULL without --chart */
 };
 
 /** Build values and run every rule that the flags in \p o make possible

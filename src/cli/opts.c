@@ -21,7 +21,7 @@ enum flag_id {
 	F_NAMESPACE, F_KUBE_CONTEXT, F_KUBECONFIG, F_RELEASE, F_PREV_VALUES, F_PREV_KCV,
 	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
 	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
-	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV,
+	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART,
 };
 
 struct flag {
@@ -35,7 +35,10 @@ struct flag {
 };
 
 static const struct flag flags[] = {
-	{F_CHART, "chart", 0, A_ONE, VALS, "DIR", "chart directory: its values.yaml are the defaults"},
+	{F_CHART, "chart", 0, A_ONE, VALS, "DIR|TGZ",
+	 "chart (folder or .tgz) with its subcharts: defaults, dependencies, globals as Helm loads them"},
+	{F_SUBCHART, "subchart", 0, A_ONE, CMD_VALUES, "PATH",
+	 "print what this subchart sees (alias, or a.b when nested); needs --chart"},
 	{F_VALUES, "values", 'f', A_ONE, VALS, "FILE", "values file (repeatable, '-' = stdin), as helm -f"},
 	{F_SET, "set", 0, A_ONE, VALS, "K=V", "set values as helm --set (repeatable)"},
 	{F_SET_STRING, "set-string", 0, A_ONE, VALS, "K=V", "as helm --set-string (repeatable)"},
@@ -119,9 +122,13 @@ static int push_csv(const char ***v, size_t *n, const char *s, char ***owned, ch
 {
 	char **parts = NULL;
 	size_t np = 0, i, k = 0;
-	int r = cmfv_csv_record(s, &parts, &np, err, errlen);
 	char **no;
+	int r;
 
+	/* pflag reads "" as no value at all: -f '' and --values= are ignored */
+	if (s[0] == '\0')
+		return 0;
+	r = cmfv_csv_record(s, &parts, &np, err, errlen);
 	if (r != 0)
 		return r == -1 ? -2 : -1;
 	while (*owned && (*owned)[k])
@@ -163,6 +170,7 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 
 	switch (f->id) {
 	case F_CHART: o->chart = v; break;
+	case F_SUBCHART: o->subchart = v; break;
 	case F_VALUES:
 		/* Helm's -f is a string slice: "a.yaml,b.yaml" is two files */
 	{
@@ -291,7 +299,9 @@ int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, str
 			snprintf(shown, sizeof(shown), "--%.*s", (int)len, a + 2);
 		} else {
 			f = find_short(a[1]);
-			if (a[2] != '\0')
+			if (a[2] == '=' && a[3] != '\0')
+				val = a + 3; /* -f=FILE, as pflag reads it */
+			else if (a[2] != '\0')
 				val = a + 2; /* -fFILE */
 			snprintf(shown, sizeof(shown), "-%c", a[1]);
 		}

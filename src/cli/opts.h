@@ -27,6 +27,7 @@ struct cli_opts {
 
 	/* values */
 	const char *chart;
+	const char *subchart; /* values --subchart */
 	const char **files;
 	size_t nfiles;
 	struct cmfv_set_flag *sets;

@@ -109,6 +109,8 @@ seed() {
 		cp "$here/seeds/key"/* "$dir/" ;;
 	helmargs)
 		cp "$here/seeds/helmargs"/* "$dir/" ;;
+	targz)
+		cp "$here/seeds/targz"/* "$dir/" ;;
 	oom)
 		# byte 0: entry point (0 YAML stream, 1 values, 2 --set, 3 JSON,
 		# 4 Secret, 5 config; +128 sticky); bytes 1-2: which allocation fails
@@ -128,7 +130,7 @@ dict_for() {
 	case $1 in
 	strvals) echo "$here/strvals.dict" ;;
 	key) echo "$here/key.dict" ;;
-	json | helmargs) echo "" ;;
+	json | helmargs | targz) echo "" ;;
 	*) echo "$here/yaml.dict" ;;
 	esac
 }
@@ -147,6 +149,7 @@ gate_runs() {
 	post_render) echo 150000 ;;
 	classify) echo 6000 ;;
 	oom) echo 600000 ;;
+	targz) echo 200000 ;;
 	*) echo 20000 ;;
 	esac
 }

@@ -1,0 +1,841 @@
+/* The values of a chart tree, as Helm computes them for install/template:
+ * ProcessDependencies (pkg/chart/v2/util/dependencies.go) and
+ * CoalesceValues/MergeValues (pkg/chart/common/util/coalesce.go; Helm 3:
+ * pkg/chartutil). The functions follow Helm's one for one, with its names
+ * in the comments; Go maps are value trees here, copied where Helm copies. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmfv/alloc.h"
+#include "cmfv/buf.h"
+#include "cmfv/chart.h"
+#include "cmfv/values.h"
+
+static const struct cmfv_loc NOLOC = {NULL, 0, 0};
+
+static int is_map(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_MAP;
+}
+
+/* Take the value of pair i of \p m out, leaving a null behind. */
+static struct cmfv_node *steal(struct cmfv_node *m, size_t i)
+{
+	struct cmfv_node *v = m->u.map.v[i].val, *nul = cmfv_node_new(CMFV_NULL, v->loc);
+
+	if (nul == NULL)
+		return NULL;
+	m->u.map.v[i].val = nul;
+	return v;
+}
+
+/* coalesceTablesFullKey(dst, src, merge); \p src is consumed. Helm 4 keeps
+ * a user null whose chart value is null too (srcOriginalNonNil). */
+static enum cmfv_err ctables(struct cmfv_node *dst, struct cmfv_node *src, int merge, int major)
+{
+	size_t i, ndrop = dst->u.map.n;
+	unsigned char *drop = NULL;
+	enum cmfv_err e = CMFV_OK;
+
+	for (i = 0; i < src->u.map.n && e == CMFV_OK; i++) {
+		struct cmfv_pair *dp = cmfv_map_get_pair(dst, src->u.map.v[i].key);
+		struct cmfv_node *val = src->u.map.v[i].val, *dv = dp ? dp->val : NULL;
+
+		if (dv && !merge && dv->kind == CMFV_NULL && (major == 3 || val->kind != CMFV_NULL)) {
+			size_t idx = (size_t)(dp - dst->u.map.v);
+
+			if (idx < ndrop) {
+				if (drop == NULL && (drop = cmfv_calloc(ndrop, 1)) == NULL)
+					e = CMFV_ENOMEM;
+				else
+					drop[idx] = 1;
+			}
+		} else if (dv == NULL) {
+			struct cmfv_node *v = steal(src, i);
+
+			e = v ? cmfv_map_set(dst, src->u.map.v[i].key, src->u.map.v[i].key_loc, v) : CMFV_ENOMEM;
+		} else if (is_map(val) && is_map(dv)) {
+			struct cmfv_node *v = steal(src, i);
+
+			e = v ? ctables(dv, v, merge, major) : CMFV_ENOMEM;
+		}
+	}
+	if (drop)
+		cmfv_map_delete_flagged(dst, drop, ndrop);
+	cmfv_free(drop);
+	cmfv_node_free(src);
+	return e;
+}
+
+static int is_sub(const struct cmfv_chart *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsubs; i++)
+		if (strcmp(c->subs[i]->name, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* coalesceValues: the chart's values (a copy) under \p v. */
+static enum cmfv_err cvalues(const struct cmfv_chart *c, struct cmfv_node *v, int merge, int major)
+{
+	struct cmfv_node *vc = cmfv_node_copy(c->values);
+	size_t i, ndrop = v->u.map.n;
+	unsigned char *drop = NULL;
+	enum cmfv_err e = CMFV_OK;
+
+	if (vc == NULL)
+		return CMFV_ENOMEM;
+	for (i = 0; i < vc->u.map.n && e == CMFV_OK; i++) {
+		const char *k = vc->u.map.v[i].key;
+		struct cmfv_pair *up = cmfv_map_get_pair(v, k);
+		struct cmfv_node *val = vc->u.map.v[i].val;
+
+		if (up == NULL) {
+			struct cmfv_node *s = steal(vc, i);
+
+			e = s ? cmfv_map_set(v, k, vc->u.map.v[i].key_loc, s) : CMFV_ENOMEM;
+		} else if (up->val->kind == CMFV_NULL && !merge) {
+			size_t idx = (size_t)(up - v->u.map.v);
+
+			if (idx < ndrop) {
+				if (drop == NULL && (drop = cmfv_calloc(ndrop, 1)) == NULL)
+					e = CMFV_ENOMEM;
+				else
+					drop[idx] = 1;
+			}
+		} else if (is_map(up->val) && is_map(val)) {
+			struct cmfv_node *s = steal(vc, i);
+
+			/* childChartMergeTrue: a subchart's table merges */
+			e = s ? ctables(up->val, s, is_sub(c, k) ? 1 : merge, major) : CMFV_ENOMEM;
+		}
+	}
+	if (drop)
+		cmfv_map_delete_flagged(v, drop, ndrop);
+	cmfv_free(drop);
+	cmfv_node_free(vc);
+	return e;
+}
+
+/* coalesceGlobals(dest = the subchart's table, src = the parent's).
+ * Sets \p *ran when the globals were copied (Helm skips them when either
+ * side's global is not a table). */
+static enum cmfv_err cglobals(struct cmfv_node *dest, const struct cmfv_node *src, int major,
+			      int *ran)
+{
+	struct cmfv_node *dg = cmfv_map_get(dest, "global"), *sg = cmfv_map_get(src, "global");
+	struct cmfv_node *ng;
+	size_t i;
+	enum cmfv_err e = CMFV_OK;
+
+	*ran = 0;
+	if ((dg && !is_map(dg)) || (sg && !is_map(sg)))
+		return CMFV_OK; /* Helm warns "skipping globals" */
+	ng = dg ? cmfv_node_copy(dg) : cmfv_node_new(CMFV_MAP, NOLOC);
+	if (ng == NULL)
+		return CMFV_ENOMEM;
+	for (i = 0; sg && i < sg->u.map.n && e == CMFV_OK; i++) {
+		const char *k = sg->u.map.v[i].key;
+		struct cmfv_node *val = sg->u.map.v[i].val, *destv = cmfv_map_get(ng, k);
+		struct cmfv_node *vv;
+
+		if (is_map(val) && destv && !is_map(destv))
+			continue; /* "cannot merge map onto non-map" */
+		if (!is_map(val) && destv && is_map(destv))
+			continue; /* "key is table. Skipping" */
+		vv = cmfv_node_copy(val);
+		if (vv && is_map(val) && destv) {
+			struct cmfv_node *c = cmfv_node_copy(destv);
+
+			/* the parent's table wins, merging top-down */
+			e = c ? ctables(vv, c, 1, major) : CMFV_ENOMEM;
+		}
+		if (e == CMFV_OK)
+			e = vv ? cmfv_map_set(ng, k, sg->u.map.v[i].key_loc, vv) : CMFV_ENOMEM;
+		else
+			cmfv_node_free(vv);
+	}
+	if (e != CMFV_OK) {
+		cmfv_node_free(ng);
+		return e;
+	}
+	*ran = 1;
+	return cmfv_map_set(dest, "global", NOLOC, ng);
+}
+
+/* Helm copies a parent's global tables one level deep (copyMap), so the
+ * tables one level further down are the parent's own: whatever the
+ * subchart merges into them (its own global defaults, its subcharts'),
+ * the parent's .Values.global shows too. Copy them back. */
+static enum cmfv_err share_back(struct cmfv_node *parent, const struct cmfv_node *sub)
+{
+	struct cmfv_node *pg = cmfv_map_get(parent, "global");
+	const struct cmfv_node *cg = cmfv_map_get(sub, "global");
+	size_t i, j;
+
+	if (!is_map(pg) || !is_map(cg))
+		return CMFV_OK;
+	for (i = 0; i < pg->u.map.n; i++) {
+		struct cmfv_node *pk = pg->u.map.v[i].val;
+		const struct cmfv_node *ck = cmfv_map_get(cg, pg->u.map.v[i].key);
+
+		if (!is_map(pk) || !is_map(ck))
+			continue;
+		for (j = 0; j < pk->u.map.n; j++) {
+			const struct cmfv_node *cv = cmfv_map_get(ck, pk->u.map.v[j].key);
+			struct cmfv_node *c;
+
+			if (!is_map(pk->u.map.v[j].val) || !is_map(cv))
+				continue;
+			c = cmfv_node_copy(cv);
+			if (c == NULL)
+				return CMFV_ENOMEM;
+			cmfv_node_free(pk->u.map.v[j].val);
+			pk->u.map.v[j].val = c;
+		}
+	}
+	return CMFV_OK;
+}
+
+/* The other way: a subchart processed before a sibling shares the same
+ * tables, so it (and its own subcharts) sees what the sibling merged in. */
+static enum cmfv_err share_down(const struct cmfv_node *parent, const struct cmfv_chart *c,
+				struct cmfv_node *sub)
+{
+	const struct cmfv_node *pg = cmfv_map_get(parent, "global");
+	struct cmfv_node *cg = cmfv_map_get(sub, "global");
+	size_t i, j;
+
+	if (!is_map(pg) || !is_map(cg))
+		return CMFV_OK;
+	for (i = 0; i < pg->u.map.n; i++) {
+		const struct cmfv_node *pk = pg->u.map.v[i].val;
+		struct cmfv_node *ck = cmfv_map_get(cg, pg->u.map.v[i].key);
+
+		if (!is_map(pk) || !is_map(ck))
+			continue;
+		for (j = 0; j < pk->u.map.n; j++) {
+			struct cmfv_pair *cp = cmfv_map_get_pair(ck, pk->u.map.v[j].key);
+			struct cmfv_node *cv;
+
+			if (!is_map(pk->u.map.v[j].val) || cp == NULL || !is_map(cp->val))
+				continue;
+			cv = cmfv_node_copy(pk->u.map.v[j].val);
+			if (cv == NULL)
+				return CMFV_ENOMEM;
+			cmfv_node_free(cp->val);
+			cp->val = cv;
+		}
+	}
+	for (i = 0; i < c->nsubs; i++) {
+		struct cmfv_node *gs = cmfv_map_get(sub, c->subs[i]->name);
+
+		if (is_map(gs) && share_down(sub, c->subs[i], gs) != CMFV_OK)
+			return CMFV_ENOMEM;
+	}
+	return CMFV_OK;
+}
+
+static enum cmfv_err coalesce(const struct cmfv_chart *c, struct cmfv_node *dest, int merge,
+			      int major, struct cmfv_diag *d);
+
+/* Go's %t of a value that is not a bool, as in "type mismatch on X: %t". */
+static void go_t(const struct cmfv_node *v, char *buf, size_t n)
+{
+	switch (v->kind) {
+	case CMFV_NULL: snprintf(buf, n, "%%!t(<nil>)"); break;
+	case CMFV_BOOL: snprintf(buf, n, "%s", v->u.b ? "true" : "false"); break;
+	case CMFV_INT: snprintf(buf, n, "%%!t(int64=%lld)", (long long)v->u.i); break;
+	case CMFV_FLOAT: snprintf(buf, n, "%%!t(float64=%g)", v->u.f); break;
+	case CMFV_STR: snprintf(buf, n, "%%!t(string=%.60s)", v->u.s.ptr); break;
+	default: snprintf(buf, n, "[...]"); break;
+	}
+}
+
+/* coalesceDeps */
+static enum cmfv_err cdeps(const struct cmfv_chart *c, struct cmfv_node *dest, int merge, int major,
+			   struct cmfv_diag *d)
+{
+	size_t i;
+	enum cmfv_err e = CMFV_OK;
+	unsigned char *shared = cmfv_calloc(c->nsubs + 1, 1);
+
+	if (shared == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
+		const struct cmfv_chart *sub = c->subs[i];
+		struct cmfv_node *cur = cmfv_map_get(dest, sub->name);
+		int ran = 0;
+
+		if (cur == NULL) {
+			cur = cmfv_node_new(CMFV_MAP, NOLOC);
+			if (cur == NULL || cmfv_map_set(dest, sub->name, NOLOC, cur) != CMFV_OK)
+				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		} else if (!is_map(cur)) {
+			char t[128];
+
+			go_t(cur, t, sizeof(t));
+			e = cmfv_diag_set(d, CMFV_EINPUT, cur->loc.file, cur->loc.line, cur->loc.col,
+					  "type mismatch on %s: %s", sub->name, t);
+		}
+		if (e == CMFV_OK && cglobals(cur, dest, major, &ran) != CMFV_OK)
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		if (e == CMFV_OK)
+			e = coalesce(sub, cur, merge, major, d);
+		shared[i] = (unsigned char)ran;
+		if (e == CMFV_OK && ran && share_back(dest, cur) != CMFV_OK)
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
+		struct cmfv_node *cur = cmfv_map_get(dest, c->subs[i]->name);
+
+		if (shared[i] && is_map(cur) && share_down(dest, c->subs[i], cur) != CMFV_OK)
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	cmfv_free(shared);
+	return e;
+}
+
+static enum cmfv_err coalesce(const struct cmfv_chart *c, struct cmfv_node *dest, int merge,
+			      int major, struct cmfv_diag *d)
+{
+	if (cvalues(c, dest, merge, major) != CMFV_OK)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	return cdeps(c, dest, merge, major, d);
+}
+
+/* CoalesceValues (merge 0) / MergeValues (merge 1) over a copy of \p v. */
+static enum cmfv_err coalesce_values(const struct cmfv_chart *c, const struct cmfv_node *v,
+				     int merge, int major, struct cmfv_node **out,
+				     struct cmfv_diag *d)
+{
+	struct cmfv_node *dest = v ? cmfv_node_copy(v) : cmfv_node_new(CMFV_MAP, NOLOC);
+	enum cmfv_err e;
+
+	if (dest == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = coalesce(c, dest, merge, major, d);
+	if (e != CMFV_OK) {
+		cmfv_node_free(dest);
+		return e;
+	}
+	*out = dest;
+	return CMFV_OK;
+}
+
+/* Values.Table: follow dotted \p path through maps; NULL when a step is
+ * missing or not a map. */
+static struct cmfv_node *table(const struct cmfv_node *v, const char *path)
+{
+	const struct cmfv_node *cur = v;
+	const char *p = path;
+
+	for (;;) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		char *k = cmfv_strndup(p, n);
+
+		cur = k ? cmfv_map_get(cur, k) : NULL;
+		cmfv_free(k);
+		if (!is_map(cur))
+			return NULL;
+		if (!dot)
+			return (struct cmfv_node *)(uintptr_t)cur;
+		p = dot + 1;
+	}
+}
+
+/* Values.PathValue: a non-table value at dotted \p path, or NULL. */
+static const struct cmfv_node *path_value(const struct cmfv_node *v, const char *path)
+{
+	const char *last = strrchr(path, '.');
+	const struct cmfv_node *t = v, *x;
+
+	if (!*path)
+		return NULL;
+	if (last) {
+		char *head = cmfv_strndup(path, (size_t)(last - path));
+
+		t = head ? table(v, head) : NULL;
+		cmfv_free(head);
+		last++;
+	} else {
+		last = path;
+	}
+	x = t ? cmfv_map_get(t, last) : NULL;
+	return x && !is_map(x) ? x : NULL;
+}
+
+/* processDependencyTags */
+static void dep_tags(struct cmfv_chart *c, const struct cmfv_node *cvals)
+{
+	const struct cmfv_node *vt = table(cvals, "tags");
+	size_t i, j;
+
+	if (vt == NULL)
+		return;
+	for (i = 0; i < c->ndeps; i++) {
+		int has_true = 0, has_false = 0;
+
+		for (j = 0; j < c->deps[i].ntags; j++) {
+			const struct cmfv_node *b = cmfv_map_get(vt, c->deps[i].tags[j]);
+
+			if (b && b->kind == CMFV_BOOL) {
+				if (b->u.b)
+					has_true = 1;
+				else
+					has_false = 1;
+			}
+		}
+		c->deps[i].enabled = !(!has_true && has_false);
+	}
+}
+
+/* processDependencyConditions: the first path that holds a bool decides. */
+static enum cmfv_err dep_conditions(struct cmfv_chart *c, const struct cmfv_node *cvals,
+				    const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < c->ndeps; i++) {
+		const char *cond = c->deps[i].condition, *p;
+		size_t n = strlen(cond);
+
+		while (*cond == ' ' || *cond == '\t' || *cond == '\n' || *cond == '\r')
+			cond++, n--;
+		while (n && strchr(" \t\n\r", cond[n - 1]))
+			n--;
+		for (p = cond; p < cond + n;) {
+			const char *comma = memchr(p, ',', (size_t)(cond + n - p));
+			size_t l = comma ? (size_t)(comma - p) : (size_t)(cond + n - p);
+			struct cmfv_buf path = {0};
+			const struct cmfv_node *v;
+
+			if (l > 0) {
+				cmfv_buf_printf(&path, "%s%.*s", prefix, (int)l, p);
+				if (path.failed) {
+					cmfv_buf_free(&path, 0);
+					return CMFV_ENOMEM;
+				}
+				v = path_value(cvals, path.ptr);
+				cmfv_buf_free(&path, 0);
+				if (v && v->kind == CMFV_BOOL) {
+					c->deps[i].enabled = v->u.b;
+					break;
+				}
+			}
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
+	}
+	return CMFV_OK;
+}
+
+/* A copy of \p c for another dependency entry (getAliasDependency). */
+static struct cmfv_chart *clone(const struct cmfv_chart *c)
+{
+	struct cmfv_chart *o = cmfv_calloc(1, sizeof(*o));
+	size_t i;
+	int ok;
+
+	if (o == NULL)
+		return NULL;
+	o->name = cmfv_strdup(c->name);
+	o->chart_name = cmfv_strdup(c->chart_name);
+	o->version = cmfv_strdup(c->version);
+	o->type = cmfv_strdup(c->type);
+	o->where = cmfv_strdup(c->where);
+	o->values = cmfv_node_copy(c->values);
+	o->has_schema = c->has_schema;
+	o->has_deps = c->has_deps;
+	o->deps = cmfv_calloc(c->ndeps + 1, sizeof(*o->deps));
+	o->subs = cmfv_calloc(c->nsubs + 1, sizeof(*o->subs));
+	ok = o->name && o->chart_name && o->version && o->type && o->where && o->values && o->deps &&
+	     o->subs;
+	for (i = 0; ok && i < c->ndeps; i++) {
+		const struct cmfv_chart_dep *s = &c->deps[i];
+		struct cmfv_chart_dep *t = &o->deps[i];
+		size_t j;
+
+		o->ndeps++;
+		t->name = cmfv_strdup(s->name);
+		t->version = cmfv_strdup(s->version);
+		t->alias = cmfv_strdup(s->alias);
+		t->condition = cmfv_strdup(s->condition);
+		t->enabled = s->enabled;
+		t->tags = cmfv_calloc(s->ntags + 1, sizeof(*t->tags));
+		t->import_values = s->import_values ? cmfv_node_copy(s->import_values) : NULL;
+		ok = t->name && t->version && t->alias && t->condition && t->tags &&
+		     (!s->import_values || t->import_values);
+		for (j = 0; ok && j < s->ntags; j++) {
+			t->tags[j] = cmfv_strdup(s->tags[j]);
+			ok = t->tags[j] != NULL;
+			t->ntags += ok ? 1u : 0u;
+		}
+	}
+	for (i = 0; ok && i < c->nsubs; i++) {
+		o->subs[i] = clone(c->subs[i]);
+		ok = o->subs[i] != NULL;
+		o->nsubs += ok ? 1u : 0u;
+	}
+	if (!ok) {
+		cmfv_chart_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int dep_matches(const struct cmfv_chart_dep *r, const struct cmfv_chart *sc)
+{
+	return strcmp(sc->name, r->name) == 0 && cmfv_semver_in_range(r->version, sc->version);
+}
+
+/* The new subchart list of processDependencyEnabled: charts that no
+ * dependency entry claims, then one copy per entry, renamed to its alias. */
+static enum cmfv_err resolve_subs(struct cmfv_chart *c)
+{
+	size_t n = c->nsubs + c->ndeps, k = 0, i, j;
+	struct cmfv_chart **out = cmfv_calloc(n + 1, sizeof(*out));
+	unsigned char *claimed = cmfv_calloc(c->nsubs + 1, 1);
+
+	if (out == NULL || claimed == NULL) {
+		cmfv_free(out);
+		cmfv_free(claimed);
+		return CMFV_ENOMEM;
+	}
+	for (i = 0; i < c->nsubs; i++)
+		for (j = 0; j < c->ndeps; j++)
+			if (dep_matches(&c->deps[j], c->subs[i]))
+				claimed[i] = 1;
+	for (i = 0; i < c->nsubs; i++)
+		if (!claimed[i])
+			out[k++] = c->subs[i];
+	for (j = 0; j < c->ndeps; j++) {
+		struct cmfv_chart_dep *r = &c->deps[j];
+
+		for (i = 0; i < c->nsubs; i++) {
+			if (!dep_matches(r, c->subs[i]))
+				continue;
+			out[k] = clone(c->subs[i]);
+			if (out[k] && r->alias[0]) {
+				char *nm = cmfv_strdup(r->alias);
+
+				cmfv_free(out[k]->name);
+				out[k]->name = nm;
+				if (nm == NULL) {
+					cmfv_chart_free(out[k]);
+					out[k] = NULL;
+				}
+			}
+			if (out[k] == NULL)
+				goto oom;
+			k++;
+			break;
+		}
+		if (r->alias[0]) {
+			char *nm = cmfv_strdup(r->alias);
+
+			if (nm == NULL)
+				goto oom;
+			cmfv_free(r->name);
+			r->name = nm;
+		}
+	}
+	for (i = 0; i < c->nsubs; i++)
+		if (claimed[i])
+			cmfv_chart_free(c->subs[i]);
+	cmfv_free(c->subs);
+	cmfv_free(claimed);
+	c->subs = out;
+	c->nsubs = k;
+	return CMFV_OK;
+oom:
+	for (i = 0; i < k; i++) {
+		for (j = 0; j < c->nsubs; j++)
+			if (out[i] == c->subs[j])
+				break;
+		if (j == c->nsubs)
+			cmfv_chart_free(out[i]);
+	}
+	cmfv_free(out);
+	cmfv_free(claimed);
+	return CMFV_ENOMEM;
+}
+
+static int removed(const struct cmfv_chart *c, const char *name)
+{
+	size_t j;
+
+	for (j = 0; j < c->ndeps; j++)
+		if (!c->deps[j].enabled && strcmp(c->deps[j].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Drop the subcharts and entries that tags and conditions disabled. */
+static void drop_disabled(struct cmfv_chart *c)
+{
+	size_t i, k = 0, nd = c->ndeps;
+
+	for (i = 0; i < c->nsubs; i++) {
+		if (removed(c, c->subs[i]->name))
+			cmfv_chart_free(c->subs[i]);
+		else
+			c->subs[k++] = c->subs[i];
+	}
+	c->nsubs = k;
+	/* entries: the kept ones first; the removed ones are freed after */
+	for (i = 0, k = 0; i < nd; i++) {
+		if (!removed(c, c->deps[i].name)) {
+			struct cmfv_chart_dep t = c->deps[i];
+
+			memmove(&c->deps[k + 1], &c->deps[k], (i - k) * sizeof(t));
+			c->deps[k++] = t;
+		}
+	}
+	for (i = k; i < nd; i++)
+		cmfv_chart_dep_free(&c->deps[i]);
+	c->ndeps = k;
+}
+
+/* processDependencyEnabled */
+static enum cmfv_err dep_enabled(struct cmfv_chart *c, const struct cmfv_node *v,
+				 const char *prefix, int major, struct cmfv_diag *d)
+{
+	struct cmfv_node *cvals = NULL;
+	enum cmfv_err e;
+	size_t i;
+
+	if (!c->has_deps)
+		return CMFV_OK;
+	if (resolve_subs(c) != CMFV_OK)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	for (i = 0; i < c->ndeps; i++)
+		c->deps[i].enabled = 1;
+	e = coalesce_values(c, v, 0, major, &cvals, d);
+	if (e != CMFV_OK)
+		return e;
+	dep_tags(c, cvals);
+	if (dep_conditions(c, cvals, prefix) != CMFV_OK) {
+		cmfv_node_free(cvals);
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	/* the removed names are known only while the entries are there */
+	drop_disabled(c);
+	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
+		struct cmfv_buf sub = {0};
+
+		cmfv_buf_printf(&sub, "%s%s.", prefix, c->subs[i]->name);
+		e = sub.failed ? cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory")
+			       : dep_enabled(c->subs[i], cvals, sub.ptr, major, d);
+		cmfv_buf_free(&sub, 0);
+	}
+	cmfv_node_free(cvals);
+	return e;
+}
+
+/* pathToMap: {a: {b: data}} for "a.b"; data itself for ".". Consumes \p data. */
+static struct cmfv_node *path_to_map(const char *path, struct cmfv_node *data)
+{
+	const char *end;
+
+	if (strcmp(path, ".") == 0)
+		return data;
+	end = path + strlen(path);
+	for (;;) {
+		const char *dot = end;
+		struct cmfv_node *m;
+		char *k;
+
+		while (dot > path && dot[-1] != '.')
+			dot--;
+		m = cmfv_node_new(CMFV_MAP, NOLOC);
+		k = cmfv_strndup(dot, (size_t)(end - dot));
+		if (m == NULL || k == NULL || cmfv_map_set(m, k, NOLOC, data) != CMFV_OK) {
+			if (m == NULL || k == NULL)
+				cmfv_node_free(data);
+			cmfv_node_free(m);
+			cmfv_free(k);
+			return NULL;
+		}
+		cmfv_free(k);
+		data = m;
+		if (dot == path)
+			return data;
+		end = dot - 1;
+	}
+}
+
+/* One import-values item: the child table it names, and where it goes. */
+static enum cmfv_err import_one(const struct cmfv_chart_dep *r, const struct cmfv_node *iv,
+				const struct cmfv_node *cvals, struct cmfv_node *b, int major)
+{
+	struct cmfv_buf child = {0};
+	const char *parent = ".";
+	const struct cmfv_node *t;
+	struct cmfv_node *m;
+
+	if (iv->kind == CMFV_MAP) {
+		const struct cmfv_node *ch = cmfv_map_get(iv, "child"), *pa = cmfv_map_get(iv, "parent");
+
+		/* Helm 4 prints them with %v; Helm 3 needs strings */
+		cmfv_buf_printf(&child, "%s.%s", r->name, ch && ch->kind == CMFV_STR ? ch->u.s.ptr : "<nil>");
+		parent = pa && pa->kind == CMFV_STR ? pa->u.s.ptr : "<nil>";
+	} else if (iv->kind == CMFV_STR) {
+		cmfv_buf_printf(&child, "%s.exports.%s", r->name, iv->u.s.ptr);
+	} else {
+		return CMFV_OK;
+	}
+	if (child.failed) {
+		cmfv_buf_free(&child, 0);
+		return CMFV_ENOMEM;
+	}
+	t = table(cvals, child.ptr);
+	cmfv_buf_free(&child, 0);
+	if (t == NULL)
+		return CMFV_OK; /* "ImportValues missing table" */
+	m = cmfv_node_copy(t);
+	if (m == NULL)
+		return CMFV_ENOMEM;
+	m = path_to_map(parent, m);
+	if (m == NULL)
+		return CMFV_ENOMEM;
+	if (!is_map(m)) {
+		cmfv_node_free(m);
+		return CMFV_OK;
+	}
+	return ctables(b, m, 1, major); /* MergeTables(b, ...) */
+}
+
+/* processImportValues(c, merge = true) */
+static enum cmfv_err import_values(struct cmfv_chart *c, int major, struct cmfv_diag *d)
+{
+	struct cmfv_node *cvals = NULL, *b;
+	size_t i, j;
+	enum cmfv_err e;
+
+	if (!c->has_deps)
+		return CMFV_OK;
+	e = coalesce_values(c, NULL, 1, major, &cvals, d);
+	if (e != CMFV_OK)
+		return e;
+	b = cmfv_node_new(CMFV_MAP, NOLOC);
+	if (b == NULL)
+		e = CMFV_ENOMEM;
+	for (i = 0; i < c->ndeps && e == CMFV_OK; i++) {
+		const struct cmfv_node *ivs = c->deps[i].import_values;
+
+		for (j = 0; ivs && j < ivs->u.seq.n && e == CMFV_OK; j++)
+			e = import_one(&c->deps[i], ivs->u.seq.v[j], cvals, b, major);
+	}
+	/* imported values rank below the parent's own: b goes under cvals */
+	if (e == CMFV_OK) {
+		e = ctables(cvals, b, 1, major);
+		b = NULL;
+	}
+	cmfv_node_free(b);
+	if (e != CMFV_OK) {
+		cmfv_node_free(cvals);
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	cmfv_node_free(c->values);
+	c->values = cvals;
+	return CMFV_OK;
+}
+
+/* processDependencyImportValues: children first. */
+static enum cmfv_err dep_imports(struct cmfv_chart *c, int major, struct cmfv_diag *d)
+{
+	size_t i;
+	enum cmfv_err e = CMFV_OK;
+
+	for (i = 0; i < c->nsubs && e == CMFV_OK; i++)
+		e = dep_imports(c->subs[i], major, d);
+	return e == CMFV_OK ? import_values(c, major, d) : e;
+}
+
+enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, int helm_major,
+				struct cmfv_node **out, struct cmfv_diag *d)
+{
+	int major = helm_major == 3 ? 3 : 4;
+	enum cmfv_err e = dep_enabled(c, user, "", major, d);
+
+	if (e == CMFV_OK)
+		e = dep_imports(c, major, d);
+	if (e == CMFV_OK && c->nsubs == 0) {
+		/* no subcharts: the one-chart coalesce, which is built for size */
+		struct cmfv_node *defaults = cmfv_node_copy(c->values);
+
+		if (defaults == NULL) {
+			cmfv_node_free(user);
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		}
+		if (cmfv_values_coalesce(defaults, user, major, out) != CMFV_OK)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		return CMFV_OK;
+	}
+	if (e == CMFV_OK)
+		e = coalesce_values(c, user, 0, major, out, d);
+	cmfv_node_free(user);
+	return e;
+}
+
+const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const char *path)
+{
+	const struct cmfv_chart *c = root;
+	const char *p = path;
+
+	while (c && *p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p), i;
+		const struct cmfv_chart *next = NULL;
+
+		for (i = 0; i < c->nsubs; i++)
+			if (strlen(c->subs[i]->name) == n && strncmp(c->subs[i]->name, p, n) == 0)
+				next = c->subs[i];
+		c = next;
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return c;
+}
+
+const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, const char *path)
+{
+	const struct cmfv_node *v = *path ? table(values, path) : values;
+
+	return is_map(v) ? v : NULL;
+}
+
+static enum cmfv_err find(const struct cmfv_chart *c, const char *name, struct cmfv_buf *path,
+			  cmfv_chart_visit_fn fn, void *ctx)
+{
+	size_t i, len = path->len;
+	enum cmfv_err e = CMFV_OK;
+
+	if (strcmp(c->chart_name, name) == 0)
+		e = fn(ctx, c, path->ptr ? path->ptr : "");
+	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
+		cmfv_buf_printf(path, "%s%s", len ? "." : "", c->subs[i]->name);
+		if (path->failed)
+			return CMFV_ENOMEM;
+		e = find(c->subs[i], name, path, fn, ctx);
+		path->len = len;
+		path->ptr[len] = '\0';
+	}
+	return e;
+}
+
+enum cmfv_err cmfv_chart_find(const struct cmfv_chart *root, const char *name,
+			      cmfv_chart_visit_fn fn, void *ctx)
+{
+	struct cmfv_buf path = {0};
+	enum cmfv_err e = find(root, name, &path, fn, ctx);
+
+	cmfv_buf_free(&path, 0);
+	return e;
+}

@@ -1,0 +1,281 @@
+/* Charts as Helm loads them: semver ranges, .tgz reading, dependencies
+ * (alias, condition, tags), refused charts, subchart values. The values
+ * themselves are compared with the real Helm by tests/helm/differential.sh. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cmfv/alloc.h"
+#include "cmfv/chart.h"
+#include "cmfv/json.h"
+#include "cmfv/targz.h"
+#include "cmfv/values.h"
+
+struct range_case {
+	const char *range, *version;
+	int want;
+};
+
+/* Read off Masterminds/semver v3 (the prerelease rule: a prerelease only
+ * matches a range that names one). */
+static const struct range_case ranges[] = {
+	{"2.0.3-test", "2.0.3-test", 1}, {"2.0.3", "2.0.3-test", 0}, {"*", "2.0.3-test", 0},
+	{">=2.0.0-0", "2.0.3-test", 1}, {"*", "1.2.3", 1}, {"1.x", "1.2.0", 1},
+	{"1.x", "2.0.0", 0}, {"~1.2.0", "1.2.9", 1}, {"~1.2.0", "1.3.0", 0}, {"^1.2.0", "1.9.0", 1},
+	{"^1.2.0", "2.0.0", 0}, {"^0.2.3", "0.2.9", 1}, {"^0.2.3", "0.3.0", 0},
+	{">1.0.0 <2.0.0", "1.5.0", 1}, {">1.0.0, <2.0.0", "2.0.0", 0}, {"1.0.0 - 1.4.0", "1.4.0", 1},
+	{"<1.0.0 || >=3.0.0", "3.1.0", 1}, {"<1.0.0 || >=3.0.0", "2.0.0", 0}, {"!=1.0.0", "1.0.1", 1},
+	{"", "1.0.0", 0}, {"not a range", "1.0.0", 0}, {"1.0.0", "not a version", 0},
+	{"v1.2.3", "1.2.3", 1}, {"=1.2", "1.2.0", 1},
+};
+
+static void test_semver(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cmfv_semver_in_range(ranges[i].range, ranges[i].version) != ranges[i].want)
+			fail_msg("'%s' in '%s': want %d", ranges[i].version, ranges[i].range,
+				 ranges[i].want);
+	assert_true(cmfv_semver_valid("1.2.3-rc.1+build.5"));
+	assert_true(cmfv_semver_valid("v1"));
+	assert_false(cmfv_semver_valid("one"));
+	assert_false(cmfv_semver_valid("1.2.3-"));
+	assert_false(cmfv_semver_valid(""));
+}
+
+/* A ustar header for \p name holding \p size bytes, of \p type. */
+static void tar_header(unsigned char *h, const char *name, size_t size, char type)
+{
+	unsigned sum = 0;
+	size_t i;
+
+	memset(h, 0, 512);
+	snprintf((char *)h, 100, "%s", name);
+	snprintf((char *)h + 100, 8, "%07o", 0644);
+	snprintf((char *)h + 124, 12, "%011o", (unsigned)size);
+	snprintf((char *)h + 136, 12, "%011o", 0);
+	h[156] = (unsigned char)type;
+	memcpy(h + 257, "ustar", 6);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+}
+
+/* Append one entry (header and padded data) to \p tar. */
+static void tar_add(struct cmfv_buf *tar, const char *name, const char *data, char type)
+{
+	unsigned char h[512], pad[512] = {0};
+	size_t n = data ? strlen(data) : 0;
+
+	tar_header(h, name, n, type);
+	cmfv_buf_add(tar, h, 512);
+	if (n) {
+		cmfv_buf_add(tar, data, n);
+		cmfv_buf_add(tar, pad, (512 - n % 512) % 512);
+	}
+}
+
+static void gzip_buf(const struct cmfv_buf *in, struct cmfv_buf *out)
+{
+	z_stream z;
+	unsigned char chunk[4096];
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)in->ptr;
+	z.avail_in = (uInt)in->len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		rc = deflate(&z, Z_FINISH);
+		cmfv_buf_add(out, chunk, sizeof(chunk) - z.avail_out);
+	} while (rc == Z_OK);
+	assert_int_equal(rc, Z_STREAM_END);
+	deflateEnd(&z);
+}
+
+static void test_targz(void **state)
+{
+	struct cmfv_buf tar = {0}, gz = {0};
+	struct cmfv_tar t;
+	struct cmfv_diag d;
+	unsigned char zero[1024] = {0};
+	char longname[200], pax[300];
+
+	(void)state;
+	memset(longname, 'a', 150);
+	memcpy(longname + 150, "/values.yaml", 13);
+	tar_add(&tar, "chart/", NULL, '5');
+	tar_add(&tar, "chart/Chart.yaml", "name: x\n", '0');
+	tar_add(&tar, "././@LongLink", longname, 'L');
+	tar_add(&tar, "ignored", "a: 1\n", '0');
+	snprintf(pax, sizeof(pax), "%d path=chart/from-pax.yaml\n", 28);
+	tar_add(&tar, "PaxHeader", pax, 'x');
+	tar_add(&tar, "short", "b: 2\n", '0');
+	tar_add(&tar, "chart/link", NULL, '2');
+	cmfv_buf_add(&tar, zero, sizeof(zero));
+	gzip_buf(&tar, &gz);
+
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_targz_read(gz.ptr, gz.len, "x.tgz", &t, &d), CMFV_OK);
+	assert_int_equal(t.n, 4);
+	assert_string_equal(t.v[0].name, "chart/Chart.yaml");
+	assert_string_equal(t.v[0].data, "name: x\n");
+	assert_string_equal(t.v[1].name, longname);
+	assert_string_equal(t.v[2].name, "chart/from-pax.yaml");
+	assert_string_equal(t.v[2].data, "b: 2\n");
+	assert_false(t.v[3].regular);
+	cmfv_tar_free(&t);
+
+	/* not gzip; a cut gzip stream; a broken header checksum */
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_targz_read("plain text", 10, "x.tgz", &t, &d), CMFV_EINPUT);
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_targz_read(gz.ptr, gz.len / 2, "x.tgz", &t, &d), CMFV_EINPUT);
+	tar.ptr[148] = '9';
+	cmfv_buf_reset(&gz);
+	gzip_buf(&tar, &gz);
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_targz_read(gz.ptr, gz.len, "x.tgz", &t, &d), CMFV_EINPUT);
+	assert_non_null(strstr(d.msg, "invalid tar header"));
+	cmfv_buf_free(&tar, 0);
+	cmfv_buf_free(&gz, 0);
+}
+
+static char dir[64];
+
+static void put(const char *rel, const char *text)
+{
+	char path[512], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* values --chart DIR [--set ...] as JSON (or NULL and the diag on error). */
+static char *values_json(const char *set, struct cmfv_diag *d, struct cmfv_chart **chart)
+{
+	struct cmfv_set_flag flag = {CMFV_SET, set, 1};
+	struct cmfv_values_input in = {0};
+	struct cmfv_sources src = {0};
+	struct cmfv_node *v = NULL;
+	struct cmfv_buf b = {0};
+
+	in.chart_dir = dir;
+	in.sets = set ? &flag : NULL;
+	in.nsets = set ? 1 : 0;
+	in.helm_major = 4;
+	cmfv_diag_clear(d);
+	if (cmfv_values_build_chart(&in, &src, chart, &v, d) != CMFV_OK) {
+		cmfv_sources_free(&src);
+		return NULL;
+	}
+	assert_int_equal(cmfv_json_emit(&b, v), CMFV_OK);
+	cmfv_node_free(v);
+	cmfv_sources_free(&src);
+	return b.ptr;
+}
+
+static enum cmfv_err count(void *ctx, const struct cmfv_chart *c, const char *path)
+{
+	struct cmfv_buf *b = ctx;
+
+	(void)c;
+	return cmfv_buf_printf(b, "[%s]", path);
+}
+
+static void test_umbrella(void **state)
+{
+	struct cmfv_diag d;
+	struct cmfv_chart *c = NULL;
+	struct cmfv_buf found = {0};
+	char *j;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/cmfv-chart-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n"
+			  "  - {name: confluent-manager-for-apache-flink, version: 1.0.0, alias: a, condition: a.enabled}\n"
+			  "  - {name: confluent-manager-for-apache-flink, version: 1.0.0, alias: b, tags: [x]}\n");
+	put("values.yaml", "global: {g: 1}\na: {enabled: true}\n");
+	put("charts/cmf/Chart.yaml", "apiVersion: v2\nname: confluent-manager-for-apache-flink\nversion: 1.0.0\n");
+	put("charts/cmf/values.yaml", "cmf: {sql: {production: false}}\n");
+	put("charts/_skip/Chart.yaml", "broken: [\n");
+	put(".helmignore", "*.bak\n");
+	put("values.yaml.bak", "not: loaded\n");
+
+	j = values_json(NULL, &d, &c);
+	assert_non_null(j);
+	assert_string_equal(j, "{\"a\":{\"cmf\":{\"sql\":{\"production\":false}},\"enabled\":true,\"global\":{\"g\":1}},"
+			       "\"b\":{\"cmf\":{\"sql\":{\"production\":false}},\"global\":{\"g\":1}},"
+			       "\"global\":{\"g\":1}}");
+	assert_non_null(cmfv_chart_sub(c, "a"));
+	assert_null(cmfv_chart_sub(c, "confluent-manager-for-apache-flink"));
+	assert_int_equal(cmfv_chart_find(c, CMFV_CMF_CHART_NAME, count, &found), CMFV_OK);
+	assert_string_equal(found.ptr, "[a][b]");
+	cmfv_buf_free(&found, 0);
+	cmfv_chart_free(c);
+	cmfv_free(j);
+
+	/* condition off, tag off: both gone */
+	put("values.yaml", "a: {enabled: false}\ntags: {x: false}\n");
+	c = NULL;
+	j = values_json(NULL, &d, &c);
+	assert_non_null(j);
+	assert_string_equal(j, "{\"a\":{\"enabled\":false},\"tags\":{\"x\":false}}");
+	assert_int_equal(c->nsubs, 0);
+	cmfv_chart_free(c);
+	cmfv_free(j);
+
+	/* a subchart value that is not a map */
+	assert_null(values_json("b=1", &d, NULL));
+	assert_int_equal(d.code, CMFV_EINPUT);
+	assert_non_null(strstr(d.msg, "type mismatch on b"));
+
+	/* refused: a dependency missing from charts/, a library chart */
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n  - {name: gone, version: 1.0.0}\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "missing in charts/ directory: gone"));
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ntype: library\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "library charts are not installable"));
+	put("Chart.yaml", "apiVersion: v2\nname: top\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "chart.metadata.version is required"));
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n  - {name: x, alias: a.b}\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "disallowed characters in the alias"));
+	{
+		char cmd[200];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_semver),
+		cmocka_unit_test(test_targz),
+		cmocka_unit_test(test_umbrella),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
