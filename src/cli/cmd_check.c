@@ -293,6 +293,8 @@ static int write_outputs(const struct cli_opts *o, const struct cli_run *runs, s
 		char fmt[16];
 		const char *file = NULL;
 		FILE *out = stdout;
+		struct cmfv_safefile sf;
+		struct cmfv_diag d;
 
 		if (o->noutputs)
 			split_output(o->outputs[i], fmt, sizeof(fmt), &file);
@@ -301,19 +303,23 @@ static int write_outputs(const struct cli_opts *o, const struct cli_run *runs, s
 		/* --output-file is for the one -o that names no file of its own */
 		if (file == NULL && o->output_file)
 			file = o->output_file;
+		cmfv_diag_clear(&d);
 		if (file && strcmp(file, "-") != 0) {
-			out = fopen(file, "w");
+			/* what is already on stdout goes first: FILE may be it */
+			fflush(stdout);
+			/* a temporary renamed over FILE: never written through a
+			 * link planted there (docs/hardening.md) */
+			out = cli_safe_open(file, 0, 0666 & ~cli_umask(), &sf, &d);
 			if (out == NULL) {
-				perror(file);
-				return EXIT_ENV;
+				cli_print_diag(&d);
+				return EXIT_ENV; /* output that cannot be written */
 			}
 		}
 		rc = cli_render_runs(o, runs, nruns, fmt, out);
-		if (out != stdout) {
-			if ((ferror(out) || fclose(out) != 0) && rc == 0) {
-				perror(file);
-				rc = EXIT_ENV;
-			}
+		if (out != stdout && cli_safe_close(out, &sf, rc == 0, 0, &d) != 0 && rc == 0) {
+			snprintf(d.file, sizeof(d.file), "%s", file);
+			cli_print_diag(&d);
+			rc = EXIT_ENV;
 		}
 	}
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {

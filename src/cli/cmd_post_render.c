@@ -31,6 +31,7 @@
 #include "cmfv/check.h"
 #include "cmfv/guard.h"
 #include "cmfv/inject.h"
+#include "cmfv/safefile.h"
 #include "cmfv/stream.h"
 #include "cmfv/version.h"
 #include "commands.h"
@@ -116,23 +117,6 @@ static void help(void)
 
 /* ------------------------------------------------------------ report file */
 
-static int mkdirs(char *path, mode_t mode)
-{
-	char *p;
-
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, mode) != 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return mkdir(path, mode) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Where the report goes: --report, else Helm's cache folder. */
 static int report_path(const struct cli_opts *o, char *buf, size_t n, int *is_default)
 {
@@ -165,12 +149,17 @@ static void timestamp(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Leave the report where the docs say. Failing to is a warning only. */
+/* Leave the report where the docs say, through cmfv_safefile: a temporary
+ * in a checked folder renamed over the target (so nothing planted there is
+ * written through). Failing to is a warning only: the report is a copy of
+ * what stderr says, and another user planting a folder must not be able to
+ * stop a release (docs/hardening.md). */
 static void write_report(struct pr *pr, int rc, int have_run)
 {
-	char path[4096], tmp[4160], when[32];
-	const char *target;
-	int is_default, fd;
+	char path[4096], when[32];
+	struct cmfv_safefile sf;
+	struct cmfv_diag d;
+	int is_default;
 	FILE *f;
 
 	if (report_path(&pr->o, path, sizeof(path), &is_default) != 0) {
@@ -178,33 +167,16 @@ static void write_report(struct pr *pr, int rc, int have_run)
 				"HELM_CACHE_HOME or --report\n");
 		return;
 	}
-	/* our own file is replaced whole (a reader never sees half of it);
-	 * --report FILE is written in place: it may be /dev/stderr or a FIFO */
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	target = is_default ? tmp : path;
-	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == ENOENT && is_default) {
-		/* the first run: make the folders */
-		char *slash = strrchr(path, '/');
-
-		*slash = '\0';
-		if (mkdirs(path, 0700) != 0) {
-			if (rc != EXIT_ENV)
-				fprintf(stderr, "cmf-validate: warning: cannot create %s: %s\n",
-					path, strerror(errno));
-			return;
-		}
-		*slash = '/';
-		fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	}
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+	cmfv_diag_clear(&d);
+	/* our own folder is checked strictly and anything at the target is
+	 * replaced; --report FILE may be /dev/stderr or a FIFO */
+	f = cli_safe_open(path, is_default ? CMFV_SF_OWN_DIR | CMFV_SF_NO_SPECIAL : 0, 0600, &sf,
+			  &d);
+	if (f == NULL) {
 		if (rc != EXIT_ENV)
-			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s\n",
-				path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		if (is_default)
-			unlink(tmp);
+			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s%s%s\n",
+				path, d.file[0] && strcmp(d.file, path) != 0 ? d.file : "",
+				d.file[0] && strcmp(d.file, path) != 0 ? ": " : "", d.msg);
 		return;
 	}
 	timestamp(when, sizeof(when));
@@ -213,12 +185,10 @@ static void write_report(struct pr *pr, int rc, int have_run)
 		cli_render(&pr->o, &pr->run, "text", f);
 	if (pr->notes.len)
 		fwrite(pr->notes.ptr, 1, pr->notes.len, f);
-	if (ferror(f) | (fclose(f) != 0) || (is_default && rename(tmp, path) != 0)) {
+	if (cli_safe_close(f, &sf, 1, 0, &d) != 0) {
 		if (rc != EXIT_ENV)
 			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s\n",
-				path, strerror(errno));
-		if (is_default)
-			unlink(tmp);
+				path, d.msg);
 	} else if (rc == EXIT_FINDINGS) {
 		fprintf(stderr, "cmf-validate: this report is also in %s\n", path);
 	}
@@ -390,7 +360,7 @@ static int read_ahead(struct pr *pr)
 {
 	struct input *in = &pr->in;
 	const char *dir = getenv("TMPDIR");
-	char path[4096];
+	struct cmfv_diag d;
 	int err;
 
 	while (in->len < SPOOL_MEM) {
@@ -413,11 +383,12 @@ static int read_ahead(struct pr *pr)
 		}
 		in->len += (size_t)r;
 	}
-	snprintf(path, sizeof(path), "%s/cmf-validate-XXXXXX", dir && dir[0] ? dir : "/tmp");
-	in->spool = mkstemp(path);
-	if (in->spool < 0)
+	/* anonymous, O_EXCL, 0600: no name anyone else can open */
+	cmfv_diag_clear(&d);
+	if (cmfv_safefile_tmp(dir, &in->spool, &d) != CMFV_OK) {
+		in->spool = -1;
 		return 0; /* memory it is */
-	unlink(path);
+	}
 	err = write_all(in->spool, in->mem, in->len);
 	if (err) {
 		say(pr, "cannot keep a copy of stdin in %s: %s", dir && dir[0] ? dir : "/tmp",
