@@ -62,7 +62,7 @@ enum cmfv_err cmfv_stream_new(cmfv_read_fn fn, void *ctx, const char *name, size
 enum cmfv_err cmfv_stream_new_mem(const char *text, size_t len, const char *name,
 				  struct cmfv_stream **out)
 {
-	enum cmfv_err e = cmfv_stream_new(NULL, NULL, name, (size_t)-1, out);
+	enum cmfv_err e = cmfv_stream_new(NULL, NULL, name, 0, out);
 
 	if (e != CMFV_OK)
 		return e;
@@ -265,7 +265,28 @@ static void cut(struct cmfv_stream *s, struct cmfv_doc *doc)
 	s->beg = s->scan;
 }
 
+static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc,
+			       struct cmfv_diag *d);
+
+/* A document held in memory (a mapped file, a short pipe) costs nothing to
+ * split, but the one that is parsed costs about 4 times its size: the same
+ * cap as for a stream that is read. */
 enum cmfv_err cmfv_stream_next(struct cmfv_stream *s, struct cmfv_doc *doc, struct cmfv_diag *d)
+{
+	enum cmfv_err e = next_piece(s, doc, d);
+
+	if (e == CMFV_OK && doc->ptr && doc->len > s->max_doc) {
+		s->failed = 1;
+		doc->ptr = NULL;
+		return cmfv_diag_set(d, CMFV_EINPUT, s->name, (unsigned)doc->line, 1,
+				     "the document at line %lu is larger than %zu MiB", doc->line,
+				     s->max_doc >> 20);
+	}
+	return e;
+}
+
+static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc,
+			       struct cmfv_diag *d)
 {
 	enum cmfv_err e;
 

@@ -16,7 +16,9 @@
 
 /* go-yaml/JSON in Helm stop at 10000 levels, the top map included */
 #define DEFAULT_MAX_DEPTH 10000
-#define DEFAULT_MAX_NODES 5000000
+/* memory: about 100 bytes a node; a Kubernetes object (1.5 MiB at most in
+ * etcd) has far fewer. 1,000,000 keeps one document under 200 MB */
+#define DEFAULT_MAX_NODES 1000000
 
 struct frame {
 	struct cmfv_node *node; /* map or sequence under construction */

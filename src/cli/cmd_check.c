@@ -207,6 +207,7 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 
 	cmfv_diag_clear(&d);
 	run->namespace = cli_namespace(o);
+	run->sources.max_input = o->max_input;
 	if (run->config == NULL) {
 		rc = cli_load_config(o, &run->sources, &run->config);
 		if (rc != 0)
@@ -364,7 +365,7 @@ static int env_opts(const struct cli_opts *base, const struct cmfv_env *env, str
 
 static int check_environments(const struct cli_opts *o)
 {
-	struct cmfv_sources src = {0};
+	struct cmfv_sources src = {NULL, o->max_input};
 	struct cmfv_config *cfg = NULL;
 	struct cli_run *runs = NULL;
 	size_t nruns = 0, i;

@@ -51,6 +51,9 @@ struct input {
 	int all_in_mem;		 /* mem holds the whole input */
 	int spool;		 /* temporary copy of a long pipe, or -1 */
 	int spool_errno;	 /* keeping the copy failed */
+	unsigned long long max;	 /* --max-input: the most bytes kept of a pipe or mapped */
+	int over;		 /* stdin was larger than max: refused, exit 2 */
+	unsigned long long seen; /* bytes read from a pipe past what read_ahead kept */
 };
 
 struct pr {
@@ -106,7 +109,9 @@ static void help(void)
 	       "(exit 1 with --strict). Encryption required but broken: exit 1, nothing written.\n"
 	       "Helm 4 discards a post-renderer's stderr, so the report is also written to\n"
 	       "--report FILE, else $HELM_CACHE_HOME/cmf-validate/last-report.txt, else\n"
-	       "${XDG_CACHE_HOME:-$HOME/.cache}/helm/cmf-validate/last-report.txt.\n\n");
+	       "${XDG_CACHE_HOME:-$HOME/.cache}/helm/cmf-validate/last-report.txt.\n"
+	       "stdin may be at most --max-input (256Mi by default), one document 32 MiB:\n"
+	       "past either, exit 2 and nothing is written.\n\n");
 	cli_print_flags(CMD_POST_RENDER);
 	printf("\nDefaults: --volume-name %s, --mount-path %s, --file-name %s, --container %s.\n"
 	       "Exit codes: 0 ok, 1 findings (nothing written), 2 usage or unusable input\n"
@@ -342,14 +347,25 @@ static int mem_room(struct input *in, size_t n)
 		return 0;
 	while (cap < in->len + n)
 		cap *= 2;
-	if (cap > CMFV_MAX_INPUT)
-		return ENOMEM;
+	if (cap / 2 > in->max)
+		return ENOMEM; /* pipe_read stops at max first */
 	m = mem_grow(in->mem, in->cap, cap);
 	if (m == NULL)
 		return ENOMEM;
 	in->mem = m;
 	in->cap = cap;
 	return 0;
+}
+
+/* stdin is larger than --max-input: refused (exit 2), nothing written. */
+static int over_limit(struct pr *pr)
+{
+	pr->in.over = 1;
+	say(pr,
+	    "%s: is larger than the %llu MiB input limit (stopped reading there); raise "
+	    "--max-input if it is really meant",
+	    IN_NAME, pr->in.max >> 20);
+	return EXIT_USAGE;
 }
 
 /* A pipe: read up to SPOOL_MEM into memory. The common case (a release is
@@ -382,7 +398,10 @@ static int read_ahead(struct pr *pr)
 			return 0;
 		}
 		in->len += (size_t)r;
+		if (in->len > in->max)
+			return over_limit(pr);
 	}
+	in->seen = in->len;
 	/* anonymous, O_EXCL, 0600: no name anyone else can open */
 	cmfv_diag_clear(&d);
 	if (cmfv_safefile_tmp(dir, &in->spool, &d) != CMFV_OK) {
@@ -421,6 +440,13 @@ static ssize_t pipe_read(void *ctx, char *buf, size_t n)
 	r = read(in->fd, buf, n);
 	if (r <= 0)
 		return r;
+	/* the spool (disk) and memory alike stop at --max-input */
+	in->seen += (unsigned long long)r;
+	if (in->seen > in->max) {
+		in->over = 1;
+		errno = EFBIG;
+		return -1;
+	}
 	if (in->spool >= 0) {
 		err = write_all(in->spool, buf, (size_t)r);
 	} else if ((err = mem_room(in, (size_t)r)) == 0) {
@@ -436,13 +462,14 @@ static ssize_t pipe_read(void *ctx, char *buf, size_t n)
 	return r;
 }
 
-static void input_open(struct input *in)
+static void input_open(struct input *in, size_t max)
 {
 	struct stat st;
 
 	memset(in, 0, sizeof(*in));
 	in->fd = STDIN_FILENO;
 	in->spool = -1;
+	in->max = max ? max : CMFV_MAX_INPUT;
 	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		in->start = lseek(in->fd, 0, SEEK_CUR);
 		in->seekable = in->start >= 0 && st.st_size >= in->start;
@@ -483,6 +510,13 @@ static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long 
 	enum cmfv_err e;
 	char *m;
 
+	if (in->size > in->max) {
+		say(pr,
+		    "%s: is %llu bytes, over the %llu MiB input limit; raise --max-input if it "
+		    "is really meant",
+		    IN_NAME, in->size, in->max >> 20);
+		return -EXIT_USAGE;
+	}
 	if (in->size == 0 || in->size > (unsigned long long)SIZE_MAX - delta)
 		return 1;
 	maplen = (size_t)in->size + delta;
@@ -546,6 +580,8 @@ static int scan(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
 	cmfv_stream_free(s);
 	if (e == CMFV_OK)
 		return 0;
+	if (pr->in.over)
+		return over_limit(pr);
 	if (pr->in.spool_errno > 0) {
 		say(pr, "cannot keep a copy of stdin: %s", strerror(pr->in.spool_errno));
 		return EXIT_ENV;
@@ -719,7 +755,7 @@ static int inject(struct pr *pr)
 	int rc, changed = 0, err;
 
 	cmfv_diag_clear(&d);
-	input_open(&pr->in);
+	input_open(&pr->in, pr->o.max_input);
 	if (cmfv_finder_new(&pr->io, &f) != CMFV_OK) {
 		say(pr, "out of memory");
 		rc = EXIT_ENV;
