@@ -241,6 +241,8 @@ static int reader(struct sp *p, const char *s, size_t len, struct cmfv_node **ou
 		if (e != CMFV_OK)
 			return (int)e;
 		*out = new_str(p, src->text, src->len);
+		if (*out)
+			(*out)->secret = 1; /* a file's content: never in a message */
 	} else {
 		*out = typed(p, s, len);
 	}

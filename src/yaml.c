@@ -550,7 +550,12 @@ static enum cmfv_err on_alias(struct loader *l, const yaml_event_t *ev)
 	size_t size;
 
 	if (a == NULL)
-		return fail_at(l, ev->start_mark, "unknown anchor '%s' referenced", name);
+		/* the name is not shown: an alias's name is text from the file,
+		 * and in a Secret (stringData: {k: *<key text>}) it is the key */
+		return fail_at(l, ev->start_mark,
+			       "alias to an unknown anchor (its name, %zu characters, is not shown: "
+			       "define the anchor with & before this alias)",
+			       strlen(name));
 	size = count_nodes(a);
 	/* go-yaml counts the alias node itself too, but not as aliased */
 	if (count(l, size + 1, ev->start_mark) != CMFV_OK)

@@ -31,6 +31,7 @@
 #include "cmfv/check.h"
 #include "cmfv/guard.h"
 #include "cmfv/inject.h"
+#include "cmfv/redact.h"
 #include "cmfv/safefile.h"
 #include "cmfv/stream.h"
 #include "cmfv/version.h"
@@ -75,6 +76,7 @@ static void say(struct pr *pr, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cmfv_redact(msg); /* one rule for key text in every message */
 	fprintf(stderr, "cmf-validate: %s\n", msg);
 	cmfv_buf_printf(&pr->notes, "cmf-validate: %s\n", msg);
 }

@@ -10,6 +10,7 @@
 
 #include "cmfv/buf.h"
 #include "cmfv/json.h"
+#include "cmfv/redact.h"
 #include "cmfv/version.h"
 #include "commands.h"
 
@@ -54,6 +55,19 @@ static int use_colour(FILE *out)
 	return isatty(fileno(out));
 }
 
+/* A line may be quoted only when the one rule for key text
+ * (include/cmfv/redact.h) would leave it as it is. */
+static int quotable(const char *line, size_t n)
+{
+	char buf[1024];
+
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	return cmfv_redact(buf) == 0;
+}
+
 /* The offending source line and a caret under the column (terminals only;
  * never for a source that holds key material). */
 static void show_source(FILE *out, const struct cli_run *run, const struct cmfv_finding *f,
@@ -79,6 +93,8 @@ static void show_source(FILE *out, const struct cli_run *run, const struct cmfv_
 	line = p;
 	while (p < end && *p != '\n' && *p != '\r')
 		p++;
+	if (!quotable(line, (size_t)(p - line)))
+		return;
 	fprintf(out, "%5u | %.*s\n      | ", f->loc.line, (int)(p - line), line);
 	/* columns count characters: one per UTF-8 lead byte */
 	for (p = line, col = 1; p < end && col < f->loc.col && *p != '\n'; p++) {
