@@ -119,9 +119,9 @@ static size_t byte_list(const char *s, size_t *count)
 	return end;
 }
 
-/* Length of the valid UTF-8 sequence at \p s (not a control character),
- * or 0. */
-static size_t text_char(const unsigned char *s)
+/* Length of the valid UTF-8 sequence at \p s, within \p avail bytes (not
+ * a control character), or 0. */
+static size_t text_char(const unsigned char *s, size_t avail)
 {
 	size_t n, i;
 
@@ -137,6 +137,8 @@ static size_t text_char(const unsigned char *s)
 	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
 		n = 4;
 	else
+		return 0;
+	if (n > avail)
 		return 0;
 	for (i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
@@ -249,7 +251,7 @@ size_t cmfv_redact(char *s)
 			r = k;
 			continue;
 		}
-		n = text_char((const unsigned char *)s + r);
+		n = text_char((const unsigned char *)s + r, len - r);
 		if (n > 0) {
 			memmove(s + w, s + r, n);
 			w += n;
@@ -279,7 +281,7 @@ int cmfv_redact_looks_secret(const char *s, size_t n)
 	char buf[512];
 
 	for (i = 0; i < n;) {
-		k = text_char((const unsigned char *)s + i);
+		k = text_char((const unsigned char *)s + i, n - i);
 		if (k == 0 || s[i] == '\0')
 			return 1; /* not text: raw bytes */
 		i += k;
@@ -354,8 +356,8 @@ static int utf8_line(const unsigned char *p, const unsigned char *end)
 			p++;
 			continue;
 		}
-		n = text_char(p);
-		if (n == 0 || p + n > end)
+		n = text_char(p, (size_t)(end - p));
+		if (n == 0)
 			return 0;
 		p += n;
 	}
