@@ -114,16 +114,17 @@ static enum cmfv_err open_dir(char *dir, unsigned flags, struct cmfv_safefile *s
 				     st.st_uid != geteuid() ? "owned by someone else"
 							    : "writable by others",
 				     (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
-	if (!own && st.st_uid != geteuid() && st.st_uid != 0)
-		return cmfv_diag_set(d, CMFV_EUSAGE, dir, 0, 0,
-				     "the folder is owned by someone else (uid %lu): refusing to "
-				     "write there",
-				     (unsigned long)st.st_uid);
-	if (!own && (st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)
-		return cmfv_diag_set(d, CMFV_EUSAGE, dir, 0, 0,
-				     "the folder is writable by others and not sticky (mode %04o): "
-				     "anyone could swap the file; refusing to write there",
-				     (unsigned)(st.st_mode & 07777));
+	/* A folder the user named may be anyone's (a CI container running as
+	 * root in a workspace owned by another uid, a group-shared folder):
+	 * with O_EXCL temporaries renamed into place nobody there can make us
+	 * write through a link. Anybody at all could swap the finished file in
+	 * a world-writable folder without the sticky bit: that one is refused. */
+	if (!own && (st.st_mode & 002) != 0 && (st.st_mode & S_ISVTX) == 0)
+		return cmfv_diag_set(
+		    d, CMFV_EUSAGE, dir, 0, 0,
+		    "the folder is writable by everyone and not sticky (mode %04o): "
+		    "anyone could swap the file; refusing to write there",
+		    (unsigned)(st.st_mode & 07777));
 	return CMFV_OK;
 }
 

@@ -19,9 +19,9 @@ enum {
 	/** The folder is ours (the default report's): missing folders are
 	 * created 0700, the last one is opened without following a symlink
 	 * and must be owned by us and writable by no one else. Without it
-	 * (a path the user named) the folder may be a symlink and may be
-	 * writable by others only when it is sticky (/tmp), and must be owned
-	 * by us or root. */
+	 * (a path the user named) the folder may be reached through symlinks
+	 * and be anyone's, but not writable by everyone unless it is sticky
+	 * (/tmp). */
 	CMFV_SF_OWN_DIR = 1,
 	/** Never replace: the target must not exist (keygen -o). The file is
 	 * created under its own name with O_EXCL|O_NOFOLLOW. */

@@ -117,6 +117,13 @@ chmod 777 "$tmp/open"
 [ $rc = 3 ] && [ ! -e "$tmp/open/r.json" ] && grep -q 'not sticky' "$tmp/err" &&
 	ok "-o into a world-writable folder (not sticky): exit 3, refused" || no "open folder: exit $rc" "$(cat "$tmp/err")"
 
+# a group-writable folder (umask 002) is the user's own business: written
+mkdir -m 775 "$tmp/shared-group"
+chmod 775 "$tmp/shared-group"
+"$bin" check -f "$broken" -o "json=$tmp/shared-group/r.json" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 1 ] && grep -q '"findings"' "$tmp/shared-group/r.json" && ok "-o into a group-writable folder (umask 002): written" ||
+	no "group folder: exit $rc" "$(cat "$tmp/err")"
+
 # ------------------------------------------------------------ a real second user (root only)
 
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
@@ -162,6 +169,15 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 	[ $bad_runs = 0 ] && [ $n -gt 10 ] && [ "$(stat -c %a "$secret")" = 600 ] &&
 		ok "second user racing links at --report / -o in a sticky folder: $n runs, root's file untouched" ||
 		no "race: $bad_runs of $n runs wrote through, file '$(cat "$secret")'"
+	# a CI container running as root in a workspace another uid owns: -o is
+	# written there, and a link that user planted at the target is replaced
+	as_user mkdir -m 755 "$shared/workspace"
+	as_user ln -s "$secret" "$shared/workspace/cmf.sarif"
+	"$bin" check -f "$broken" -o "sarif=$shared/workspace/cmf.sarif" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc = 1 ] && [ "$(cat "$secret")" = ROOT ] && [ ! -L "$shared/workspace/cmf.sarif" ] &&
+		grep -q '"runs"' "$shared/workspace/cmf.sarif" &&
+		ok "root writing -o into another user's workspace: written, the planted link replaced" ||
+		no "workspace: exit $rc" "$(cat "$tmp/err")"
 	# the spool file for a long pipe: in $TMPDIR, never a name to plant
 	as_user mkdir -m 1777 "$shared/tmpdir" 2>/dev/null
 	python3 "$root/bench/gen.py" 17000 >"$tmp/big.yaml"
