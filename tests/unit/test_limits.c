@@ -183,6 +183,31 @@ static void test_stream_mem_document_cap(void **state)
 	free(text);
 }
 
+static ssize_t fd_read(void *ctx, char *buf, size_t n)
+{
+	return read(*(int *)ctx, buf, n);
+}
+
+/* One line that never ends, on a pipe: stopped at the document limit (the
+ * line held so far counts), having read little more than that. */
+static void test_stream_long_line_on_pipe(void **state)
+{
+	int fd = pipe_of("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+			 (size_t)64 << 20);
+	struct cmfv_stream *s = NULL;
+	struct cmfv_doc doc;
+	struct cmfv_diag d;
+
+	(void)state;
+	assert_int_equal(cmfv_stream_new(fd_read, &fd, "pipe", (size_t)1 << 20, &s), CMFV_OK);
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_stream_next(s, &doc, &d), CMFV_EINPUT);
+	assert_non_null(strstr(d.msg, "larger than 1 MiB"));
+	assert_true(cmfv_stream_bytes(s) < ((unsigned long long)3 << 20));
+	cmfv_stream_free(s);
+	close(fd);
+}
+
 static char *slurp(const char *p)
 {
 	static char buf[256];
@@ -309,6 +334,7 @@ int main(void)
 	    cmocka_unit_test(test_read_document_limit),
 	    cmocka_unit_test(test_set_budget_shared),
 	    cmocka_unit_test(test_stream_mem_document_cap),
+	    cmocka_unit_test(test_stream_long_line_on_pipe),
 	    cmocka_unit_test(test_safefile_replaces_links),
 	    cmocka_unit_test(test_safefile_own_dir),
 	    cmocka_unit_test(test_safefile_special_in_place),
