@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,18 +30,34 @@ static size_t last_doc_start(const char *b, size_t from, size_t n, size_t start)
 	return start;
 }
 
+const char *cmfv_size_str(unsigned long long n, char buf[32])
+{
+	if (n >= (1ULL << 30) && n % (1ULL << 30) == 0)
+		snprintf(buf, 32, "%llu GiB", n >> 30);
+	else if (n >= (1ULL << 20) && n % (1ULL << 20) == 0)
+		snprintf(buf, 32, "%llu MiB", n >> 20);
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, 32, "%llu KiB", n >> 10);
+	else
+		snprintf(buf, 32, "%llu bytes", n);
+	return buf;
+}
+
 static enum cmfv_err too_big(struct cmfv_diag *d, const char *name, unsigned long long have,
 			     size_t max)
 {
+	char lim[32];
+
+	cmfv_size_str(max, lim);
 	if (have)
 		return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
-				     "is %llu bytes, over the %zu MiB input limit; raise "
+				     "is %llu bytes, over the %s input limit; raise "
 				     "--max-input if it is really meant",
-				     have, max >> 20);
+				     have, lim);
 	return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
-			     "is larger than the %zu MiB input limit (stopped reading there); "
+			     "is larger than the %s input limit (stopped reading there); "
 			     "raise --max-input if it is really meant",
-			     max >> 20);
+			     lim);
 }
 
 /* A regular file's size is known: refuse it before reading a byte. */

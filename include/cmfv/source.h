@@ -28,6 +28,10 @@ struct cmfv_sources {
  * this bounds memory (parsing costs about 4 times the text). */
 #define CMFV_MAX_DOC ((size_t)32 << 20)
 
+/** \p n bytes for a message: "256 MiB", "64 KiB", "1500 bytes" (the
+ * largest binary unit that divides it). \p buf holds 32 bytes. */
+const char *cmfv_size_str(unsigned long long n, char buf[32]);
+
 /** Read \p path ("-" = stdin) whole and register it; \p *out is borrowed
  * from \p set. Errors: CMFV_ENOENT (missing/unreadable, with the OS reason),
  * CMFV_EINPUT (too large), CMFV_ENOMEM. */

@@ -33,6 +33,7 @@
 #include "cmfv/inject.h"
 #include "cmfv/redact.h"
 #include "cmfv/safefile.h"
+#include "cmfv/source.h"
 #include "cmfv/stream.h"
 #include "cmfv/version.h"
 #include "commands.h"
@@ -349,7 +350,7 @@ static int mem_room(struct input *in, size_t n)
 		return 0;
 	while (cap < in->len + n)
 		cap *= 2;
-	if (cap / 2 > in->max)
+	if (cap > COPY_BLOCK * 8 && cap / 2 > in->max)
 		return ENOMEM; /* pipe_read stops at max first */
 	m = mem_grow(in->mem, in->cap, cap);
 	if (m == NULL)
@@ -362,11 +363,13 @@ static int mem_room(struct input *in, size_t n)
 /* stdin is larger than --max-input: refused (exit 2), nothing written. */
 static int over_limit(struct pr *pr)
 {
+	char lim[32];
+
 	pr->in.over = 1;
 	say(pr,
-	    "%s: is larger than the %llu MiB input limit (stopped reading there); raise "
+	    "%s: is larger than the %s input limit (stopped reading there); raise "
 	    "--max-input if it is really meant",
-	    IN_NAME, pr->in.max >> 20);
+	    IN_NAME, cmfv_size_str(pr->in.max, lim));
 	return EXIT_USAGE;
 }
 
@@ -513,10 +516,12 @@ static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long 
 	char *m;
 
 	if (in->size > in->max) {
+		char lim[32];
+
 		say(pr,
-		    "%s: is %llu bytes, over the %llu MiB input limit; raise --max-input if it "
+		    "%s: is %llu bytes, over the %s input limit; raise --max-input if it "
 		    "is really meant",
-		    IN_NAME, in->size, in->max >> 20);
+		    IN_NAME, in->size, cmfv_size_str(in->max, lim));
 		return -EXIT_USAGE;
 	}
 	if (in->size == 0 || in->size > (unsigned long long)SIZE_MAX - delta)

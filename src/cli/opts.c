@@ -275,8 +275,9 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 	case F_MAX_INPUT:
 		if (parse_size(v, &o->max_input) != 0)
 			return usage_error(o->cmd_name,
-					   "--max-input must be a size such as 64Mi, 256Mi or 1Gi "
-					   "(bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not '%s'",
+					   "--max-input must be a size from 1Ki to 1024Gi such as 64Mi "
+					   "or 1Gi (bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not "
+					   "'%s'",
 					   v);
 		break;
 	}

@@ -133,6 +133,18 @@ static void test_read_document_limit(void **state)
 	close(fd);
 }
 
+static void test_size_str(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(cmfv_size_str(CMFV_MAX_INPUT, b), "256 MiB");
+	assert_string_equal(cmfv_size_str(1024, b), "1 KiB");
+	assert_string_equal(cmfv_size_str((unsigned long long)3 << 30, b), "3 GiB");
+	assert_string_equal(cmfv_size_str(1500, b), "1500 bytes");
+	assert_string_equal(cmfv_size_str((1 << 20) + 1024, b), "1025 KiB");
+}
+
 /* Two flags of three full lists each: the budget is for all of them. */
 static void test_set_budget_shared(void **state)
 {
@@ -329,6 +341,7 @@ static void test_safefile_tmp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_size_str),
 	    cmocka_unit_test(test_read_refuses_by_size),
 	    cmocka_unit_test(test_read_pipe_stops_at_limit),
 	    cmocka_unit_test(test_read_document_limit),
