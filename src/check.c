@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmfv/redact.h"
+
 static int is_true(const struct cmfv_node *n)
 {
 	return n && n->kind == CMFV_BOOL && n->u.b;
@@ -96,19 +98,65 @@ int cmfv_is_secret_key(const char *s)
 	return 1;
 }
 
+/* A value for a message: quoted when it may be shown, else described (a
+ * --set-file value, or text that looks like key material: docs/keys.md). */
+static void shown(const struct cmfv_node *n, const char *value, size_t len, char *out,
+		  size_t outsz)
+{
+	char what[120];
+
+	if ((n && n->secret) || cmfv_redact_looks_secret(value, len)) {
+		cmfv_redact_describe(value, len, what, sizeof(what));
+		snprintf(out, outsz, "(not shown, %s: %s)",
+			 n && n->secret ? "it came from --set-file" : "it looks like key material",
+			 what);
+	} else {
+		snprintf(out, outsz, "\"%.80s\"", value);
+	}
+}
+
+/* The node that gave \p value, if it came from the values. */
+static const struct cmfv_node *origin(const struct cmfv_node *n, const char *value)
+{
+	return n && n->kind == CMFV_STR && n->u.s.ptr == value ? n : NULL;
+}
+
+/* A valid name that came from --set-file or looks like key material is
+ * CMF004 too: it would be echoed in messages and written into the
+ * Deployment, and it is most likely the key pasted in the wrong place. */
+static enum cmfv_err not_key_text(struct cmfv_report *r, const char *path, struct cmfv_loc loc,
+				  const struct cmfv_node *n, const char *value, const char *what)
+{
+	char text[200];
+
+	if (!(n && n->secret) && !cmfv_redact_looks_secret(value, strlen(value)))
+		return CMFV_OK;
+	shown(n, value, strlen(value), text, sizeof(text));
+	return cmfv_report_add(
+	    r, "CMF004", path, loc,
+	    "Secret %s %s %s: give the Secret's %s (e.g. %s) with --set or a values file, never "
+	    "the key or a file's content",
+	    what, text, n && n->secret ? "came from a file" : "looks like key material, not a name",
+	    what, strcmp(what, "name") == 0 ? "cmf-encryption-key" : "encryption-key");
+}
+
 static enum cmfv_err mode_not_boolean(const struct cmfv_node *n, const char *path,
 				      struct cmfv_report *r, int *flagged)
 {
 	if (n == NULL || n->kind == CMFV_NULL || n->kind == CMFV_BOOL)
 		return CMFV_OK;
 	*flagged = 1;
-	if (n->kind == CMFV_STR)
+	if (n->kind == CMFV_STR) {
+		char text[200];
+
+		shown(n, n->u.s.ptr, n->u.s.len, text, sizeof(text));
 		return cmfv_report_add(
 			r, "CMF003", path, n->loc,
-			"%s is the string \"%.40s\", not a boolean; write %s without quotes (or use --set, not --set-string)",
-			path, n->u.s.ptr,
+			"%s is the string %s, not a boolean; write %s without quotes (or use --set, not --set-string)",
+			path, text,
 			(strcmp(n->u.s.ptr, "false") == 0 || strcmp(n->u.s.ptr, "False") == 0) ? "false"
 												 : "true");
+	}
 	return cmfv_report_add(r, "CMF003", path, n->loc,
 			       "%s is a %s, not a boolean; set it to true or false", path,
 			       cmfv_kind_name(n->kind));
@@ -172,16 +220,31 @@ enum cmfv_err cmfv_check_values_at(const struct cmfv_node *values, const struct 
 				"%s is true but %s is not set; set it to the data key inside the Secret (e.g. encryption-key)",
 				p_req, p_prop);
 	}
-	if (e == CMFV_OK && has_name && !cmfv_is_dns1123_subdomain(ref->name))
+	if (e == CMFV_OK && has_name && !cmfv_is_dns1123_subdomain(ref->name)) {
+		char text[200];
+
+		shown(origin(name, ref->name), ref->name, strlen(ref->name), text, sizeof(text));
 		e = cmfv_report_add(
 			r, "CMF004", p_name, ref->name_loc,
-			"Secret name \"%.80s\" is not a valid DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-			ref->name);
-	if (e == CMFV_OK && has_prop && !cmfv_is_secret_key(ref->property))
+			"Secret name %s is not a valid DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+			text);
+	}
+	if (e == CMFV_OK && has_name && cmfv_is_dns1123_subdomain(ref->name))
+		e = not_key_text(r, p_name, ref->name_loc, origin(name, ref->name),
+				 ref->name, "name");
+	if (e == CMFV_OK && has_prop && cmfv_is_secret_key(ref->property))
+		e = not_key_text(r, p_prop, ref->prop_loc, origin(prop, ref->property),
+				 ref->property, "property");
+	if (e == CMFV_OK && has_prop && !cmfv_is_secret_key(ref->property)) {
+		char text[200];
+
+		shown(origin(prop, ref->property), ref->property, strlen(ref->property), text,
+		      sizeof(text));
 		e = cmfv_report_add(
 			r, "CMF004", p_prop, ref->prop_loc,
-			"Secret property \"%.80s\" is not a valid Secret data key: use letters, digits, '-', '_' and '.'",
-			ref->property);
+			"Secret property %s is not a valid Secret data key: use letters, digits, '-', '_' and '.'",
+			text);
+	}
 	if (e != CMFV_OK || ref->required || mode_flagged)
 		return e;
 

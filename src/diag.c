@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmfv/redact.h"
+
 void cmfv_diag_clear(struct cmfv_diag *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -23,6 +25,8 @@ static void vset(struct cmfv_diag *d, enum cmfv_err code, const char *file, unsi
 	d->line = line;
 	d->col = col;
 	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	/* one rule for key text in every message (include/cmfv/redact.h) */
+	cmfv_redact(d->msg);
 	/* Messages carry no trailing newline or full stop (STYLE). */
 	n = strlen(d->msg);
 	while (n > 0 && (d->msg[n - 1] == '\n' || d->msg[n - 1] == '.' || d->msg[n - 1] == ' '))

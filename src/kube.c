@@ -5,116 +5,14 @@
 #include <string.h>
 
 #include "cmfv/proc.h"
+#include "cmfv/redact.h"
 
 #define DEFAULT_TIMEOUT 30
 #define MAX_JSON ((size_t)64 << 20)
-#define MAX_LINES 4
-
-static int word_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '+' || c == '/' || c == '=' || c == '_' || c == '-';
-}
-
-/* Could this word be key material or a token? See kube.h. */
-static int secret_like(const char *w, size_t n)
-{
-	size_t i;
-	int upper = 0, lower = 0, digit = 0, sym = 0, pad = 0, hex = 1;
-
-	if (n < 20)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)w[i];
-
-		upper |= c >= 'A' && c <= 'Z';
-		lower |= c >= 'a' && c <= 'z';
-		digit |= c >= '0' && c <= '9';
-		sym |= c == '+' || c == '/';
-		pad |= c == '=';
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			hex = 0;
-	}
-	if (hex && n >= 32)
-		return 1;
-	if (pad && (upper || digit))
-		return 1;
-	return upper && lower && (digit || sym);
-}
 
 void cmfv_kube_sanitize(const char *in, size_t len, char *out, size_t outsz)
 {
-	static const char redacted[] = "[redacted]", sep[] = "; ";
-	size_t i = 0, o = 0, lines = 0;
-	int cut = 0;
-
-	/* leave room for "..." and the NUL */
-	if (outsz < 8) {
-		out[0] = '\0';
-		return;
-	}
-#define PUT(s, n)                                                                                  \
-	do {                                                                                       \
-		if (o + (n) + 4 > outsz) {                                                         \
-			cut = 1;                                                                   \
-			goto done;                                                                 \
-		}                                                                                  \
-		memcpy(out + o, (s), (n));                                                         \
-		o += (n);                                                                          \
-	} while (0)
-	while (i < len) {
-		unsigned char c = (unsigned char)in[i];
-
-		if (c == '\n' || c == '\r') {
-			while (i < len && (in[i] == '\n' || in[i] == '\r' || in[i] == ' '))
-				i++;
-			if (i < len && o > 0) {
-				if (++lines >= MAX_LINES) {
-					cut = 1;
-					goto done;
-				}
-				PUT(sep, sizeof(sep) - 1);
-			}
-			continue;
-		}
-		if (word_char(c)) {
-			size_t j = i;
-
-			while (j < len && word_char((unsigned char)in[j]))
-				j++;
-			if (secret_like(in + i, j - i))
-				PUT(redacted, sizeof(redacted) - 1);
-			else
-				PUT(in + i, j - i);
-			i = j;
-			continue;
-		}
-		if (c == 0x1b) { /* a terminal escape: ESC [ params final */
-			i++;
-			if (i < len && in[i] == '[') {
-				i++;
-				while (i < len && !((unsigned char)in[i] >= 0x40 &&
-						    (unsigned char)in[i] <= 0x7e))
-					i++;
-				i++;
-			}
-			continue;
-		}
-		if (c == '\t')
-			c = ' ';
-		if (c >= 0x20 && c != 0x7f)
-			PUT(&c, 1);
-		i++;
-	}
-done:
-#undef PUT
-	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ';'))
-		o--;
-	if (cut) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
+	cmfv_redact_stderr(in, len, out, outsz);
 }
 
 enum cmfv_err cmfv_kube_get(const struct cmfv_kube *k, const char *resource, const char *name,

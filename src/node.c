@@ -250,8 +250,10 @@ struct cmfv_node *cmfv_node_copy(const struct cmfv_node *n)
 		return NULL;
 	if (n->kind == CMFV_STR) {
 		c = cmfv_node_new_str(n->u.s.ptr, n->u.s.len, n->loc);
-		if (c)
+		if (c) {
 			c->quoted = n->quoted;
+			c->secret = n->secret;
+		}
 		return c;
 	}
 	c = cmfv_node_new(n->kind, n->loc);

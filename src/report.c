@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmfv/alloc.h"
+#include "cmfv/redact.h"
 
 static const struct cmfv_rule rules[] = {
 	{"CMF001", "key-secret-name-required", CMFV_SEV_ERROR,
@@ -136,6 +137,7 @@ enum cmfv_err cmfv_report_add(struct cmfv_report *r, const char *id, const char 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cmfv_redact(msg); /* one rule for key text in every message */
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '.' || msg[n - 1] == '\n'))
 		msg[--n] = '\0';

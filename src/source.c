@@ -3,61 +3,139 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmfv/alloc.h"
 
+static void *drop(char *b, size_t n)
+{
+	OPENSSL_cleanse(b, n);
+	cmfv_free(b);
+	return NULL;
+}
+
+/* Where the last document in b[0, n) starts: after the last line that
+ * begins with "---" (the splitter's rule is stricter; this only bounds
+ * memory). \p from: where the previous call stopped scanning. */
+static size_t last_doc_start(const char *b, size_t from, size_t n, size_t start)
+{
+	size_t i = from > 0 ? from - 1 : 0;
+
+	for (; i + 3 <= n; i++)
+		if ((i == 0 || b[i - 1] == '\n') && b[i] == '-' && b[i + 1] == '-' && b[i + 2] == '-')
+			start = i;
+	return start;
+}
+
+const char *cmfv_size_str(unsigned long long n, char buf[32])
+{
+	if (n >= (1ULL << 30) && n % (1ULL << 30) == 0)
+		snprintf(buf, 32, "%llu GiB", n >> 30);
+	else if (n >= (1ULL << 20) && n % (1ULL << 20) == 0)
+		snprintf(buf, 32, "%llu MiB", n >> 20);
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, 32, "%llu KiB", n >> 10);
+	else
+		snprintf(buf, 32, "%llu bytes", n);
+	return buf;
+}
+
+static enum cmfv_err too_big(struct cmfv_diag *d, const char *name, unsigned long long have,
+			     size_t max)
+{
+	char lim[32];
+
+	cmfv_size_str(max, lim);
+	if (have)
+		return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+				     "is %llu bytes, over the %s input limit; raise "
+				     "--max-input if it is really meant",
+				     have, lim);
+	return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+			     "is larger than the %s input limit (stopped reading there); "
+			     "raise --max-input if it is really meant",
+			     lim);
+}
+
+/* A regular file's size is known: refuse it before reading a byte. */
+static enum cmfv_err check_size(int fd, const char *name, size_t max, struct cmfv_diag *d)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		off_t at = lseek(fd, 0, SEEK_CUR);
+		unsigned long long left = (unsigned long long)(st.st_size - (at > 0 ? at : 0));
+
+		if (left > max)
+			return too_big(d, name, left, max);
+	}
+	return CMFV_OK;
+}
+
+/* Room for one more read: grow by allocate-copy-wipe (no stale copy of a
+ * key is left behind, as realloc could). NULL when out of memory. */
+static char *grow(char *b, size_t n, size_t *cap, size_t max)
+{
+	size_t ncap = *cap * 2 > max + 1 ? max + 1 : *cap * 2;
+	char *nb = cmfv_malloc(ncap);
+
+	if (nb == NULL)
+		return drop(b, n);
+	memcpy(nb, b, n);
+	drop(b, n);
+	*cap = ncap;
+	return nb;
+}
+
 enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
 			   struct cmfv_diag *d)
 {
-	size_t cap = 65536, n = 0;
-	char *b = cmfv_malloc(cap);
+	size_t cap = 65536, n = 0, doc = 0, scanned = 0;
+	char *b;
 
+	if (check_size(fd, name, max, d) != CMFV_OK)
+		return d->code;
+	b = cmfv_malloc(cap);
 	if (b == NULL)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", name);
 	for (;;) {
 		ssize_t r;
 
 		if (n + 1 >= cap) {
-			char *nb;
-
 			if (cap >= max + 1) {
-				OPENSSL_cleanse(b, n);
-				cmfv_free(b);
-				return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
-						     "input is larger than the %zu MiB limit",
-						     max >> 20);
+				drop(b, n);
+				return too_big(d, name, 0, max);
 			}
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			nb = cmfv_malloc(cap);
-			if (nb == NULL) {
-				OPENSSL_cleanse(b, n);
-				cmfv_free(b);
+			b = grow(b, n, &cap, max);
+			if (b == NULL)
 				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", name);
-			}
-			/* copy instead of realloc so that no stale copy of a key is left behind */
-			memcpy(nb, b, n);
-			OPENSSL_cleanse(b, n);
-			cmfv_free(b);
-			b = nb;
 		}
 		r = read(fd, b + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			{
-				int e = errno;
+			int e = errno;
 
-				OPENSSL_cleanse(b, n);
-				cmfv_free(b);
-				return cmfv_diag_set(d, CMFV_ENOENT, name, 0, 0, "cannot read: %s",
-						     strerror(e));
-			}
+			drop(b, n);
+			return cmfv_diag_set(d, CMFV_ENOENT, name, 0, 0, "cannot read: %s",
+					     strerror(e));
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* /dev/zero or one endless document: stop at the document limit */
+		doc = last_doc_start(b, scanned, n, doc);
+		scanned = n > 2 ? n - 2 : 0;
+		if (n - doc > CMFV_MAX_DOC) {
+			drop(b, n);
+			return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+					     "one document (or --set-file value) is larger than the "
+					     "%zu MiB limit",
+					     CMFV_MAX_DOC >> 20);
+		}
 	}
 	b[n] = '\0';
 	*buf = b;
@@ -144,7 +222,7 @@ enum cmfv_err cmfv_sources_read(struct cmfv_sources *set, const char *path, int 
 			return cmfv_diag_set(d, CMFV_ENOENT, path, 0, 0, "cannot open: %s",
 					     strerror(errno));
 	}
-	e = cmfv_read_fd(fd, shown, CMFV_MAX_INPUT, &buf, &len, d);
+	e = cmfv_read_fd(fd, shown, set->max_input ? set->max_input : CMFV_MAX_INPUT, &buf, &len, d);
 	if (!is_stdin)
 		close(fd);
 	if (e != CMFV_OK)

@@ -27,6 +27,8 @@ struct cmfv_stream {
 	size_t beg;		 /* the piece being cut starts here */
 	size_t scan;		 /* lines before this are classified; a line start */
 	size_t end;		 /* bytes held */
+	size_t seek;		 /* no line break in [scan, seek): a long line is
+				    searched once, not again after every read */
 	unsigned long long base; /* stream offset of buf[0] */
 	unsigned long long total;
 	int eof, failed, started;
@@ -62,7 +64,7 @@ enum cmfv_err cmfv_stream_new(cmfv_read_fn fn, void *ctx, const char *name, size
 enum cmfv_err cmfv_stream_new_mem(const char *text, size_t len, const char *name,
 				  struct cmfv_stream **out)
 {
-	enum cmfv_err e = cmfv_stream_new(NULL, NULL, name, (size_t)-1, out);
+	enum cmfv_err e = cmfv_stream_new(NULL, NULL, name, 0, out);
 
 	if (e != CMFV_OK)
 		return e;
@@ -183,6 +185,7 @@ static enum cmfv_err make_room(struct cmfv_stream *s, struct cmfv_diag *d)
 		memmove(s->buf, s->buf + s->beg, s->end - s->beg);
 		s->base += s->beg;
 		s->scan -= s->beg;
+		s->seek = s->seek > s->beg ? s->seek - s->beg : 0;
 		s->end -= s->beg;
 		s->beg = 0;
 	}
@@ -265,7 +268,28 @@ static void cut(struct cmfv_stream *s, struct cmfv_doc *doc)
 	s->beg = s->scan;
 }
 
+static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc,
+			       struct cmfv_diag *d);
+
+/* A document held in memory (a mapped file, a short pipe) costs nothing to
+ * split, but the one that is parsed costs about 4 times its size: the same
+ * cap as for a stream that is read. */
 enum cmfv_err cmfv_stream_next(struct cmfv_stream *s, struct cmfv_doc *doc, struct cmfv_diag *d)
+{
+	enum cmfv_err e = next_piece(s, doc, d);
+
+	if (e == CMFV_OK && doc->ptr && doc->len > s->max_doc) {
+		s->failed = 1;
+		doc->ptr = NULL;
+		return cmfv_diag_set(d, CMFV_EINPUT, s->name, (unsigned)doc->line, 1,
+				     "the document at line %lu is larger than %zu MiB", doc->line,
+				     s->max_doc >> 20);
+	}
+	return e;
+}
+
+static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc,
+			       struct cmfv_diag *d)
 {
 	enum cmfv_err e;
 
@@ -297,9 +321,17 @@ enum cmfv_err cmfv_stream_next(struct cmfv_stream *s, struct cmfv_doc *doc, stru
 			if (e != CMFV_OK)
 				goto fail;
 		}
-		nl = s->started && avail > 0 ? memchr(p, '\n', avail) : NULL;
+		nl = NULL;
+		if (s->started && avail > 0) {
+			size_t from = s->seek > s->scan ? s->seek - s->scan : 0;
+
+			nl = memchr(p + from, '\n', avail - from);
+			if (nl == NULL)
+				s->seek = s->end;
+		}
 		if (nl == NULL && !s->eof) {
-			if (s->scan - s->beg > s->max_doc) {
+			/* what is held of this document, the line being read included */
+			if (s->end - s->beg > s->max_doc) {
 				e = cmfv_diag_set(d, CMFV_EINPUT, s->name, (unsigned)s->line, 1,
 						  "the document at line %lu is larger than %zu MiB",
 						  s->line, s->max_doc >> 20);

@@ -23,8 +23,10 @@
 #define MAX_LIST_NESTED 1000
 /* Each empty list item is a node (80 bytes): without a limit, a 128 KiB
  * argument of a0[65536]=1,a1[65536]=1,... asks for 60 GB (Helm has none;
- * it needs 16 bytes an item). Four full lists per flag is plenty. */
-#define MAX_GAPS ((size_t)4 * (MAX_INDEX + 1))
+ * it needs 16 bytes an item). The budget (CMFV_SET_MAX_GAPS, four full
+ * lists) is shared by every flag of a command line: 60 flags of it each
+ * took 1.36 GB when it was per flag. */
+#define MAX_GAPS CMFV_SET_MAX_GAPS
 
 /* Sentinel results besides cmfv_err: the end of input was reached. */
 #define R_EOF (-1)
@@ -40,8 +42,8 @@ struct sp {
 	struct cmfv_diag *d;
 	int literal;
 	unsigned list_depth; /* list_item calls in progress */
-	size_t gaps;         /* empty list items this flag has made */
 	int helm_major;      /* 3 or 4: how the end of input inside an index ends the parse */
+	size_t *gaps_left;   /* empty list items the flags may still make */
 };
 
 static int fail(struct sp *p, enum cmfv_err code, const char *fmt, ...)
@@ -240,6 +242,8 @@ static int reader(struct sp *p, const char *s, size_t len, struct cmfv_node **ou
 		if (e != CMFV_OK)
 			return (int)e;
 		*out = new_str(p, src->text, src->len);
+		if (*out)
+			(*out)->secret = 1; /* a file's content: never in a message */
 	} else {
 		*out = typed(p, s, len);
 	}
@@ -430,16 +434,17 @@ static int set_index(struct sp *p, struct cmfv_node *list, long i, struct cmfv_n
 		return fail(p, CMFV_EINPUT, "index of %s is greater than maximum supported index of 65536",
 			    num);
 	}
-	if (list->u.seq.n <= (size_t)i && p->gaps + ((size_t)i + 1 - list->u.seq.n) > MAX_GAPS) {
+	if (list->u.seq.n <= (size_t)i && (size_t)i + 1 - list->u.seq.n > *p->gaps_left) {
 		cmfv_node_free(v);
 		return fail(p, CMFV_EINPUT,
-			    "index %s: one flag may not add more than %zu empty list items in all", num,
-			    MAX_GAPS);
+			    "index %s: the --set flags together may not add more than %zu empty "
+			    "list items",
+			    num, MAX_GAPS);
 	}
 	while (list->u.seq.n <= (size_t)i) {
 		struct cmfv_node *nul = cmfv_node_new(CMFV_NULL, p->loc);
 
-		p->gaps++;
+		(*p->gaps_left)--;
 		if (nul == NULL || cmfv_seq_push(list, nul) != CMFV_OK) {
 			cmfv_node_free(v);
 			return oom(p);
@@ -691,17 +696,36 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 enum cmfv_err cmfv_strvals_apply(struct cmfv_node *base, const struct cmfv_set_flag *flag,
 				 struct cmfv_sources *src, struct cmfv_diag *d)
 {
-	return cmfv_strvals_apply_as(base, flag, 4, src, d);
+	size_t budget = MAX_GAPS;
+
+	return cmfv_strvals_apply_full(base, flag, 4, src, &budget, d);
 }
 
 enum cmfv_err cmfv_strvals_apply_as(struct cmfv_node *base, const struct cmfv_set_flag *flag,
 				    int helm_major, struct cmfv_sources *src, struct cmfv_diag *d)
+{
+	size_t budget = MAX_GAPS;
+
+	return cmfv_strvals_apply_full(base, flag, helm_major, src, &budget, d);
+}
+
+enum cmfv_err cmfv_strvals_apply_budget(struct cmfv_node *base, const struct cmfv_set_flag *flag,
+					struct cmfv_sources *src, size_t *gaps_left,
+					struct cmfv_diag *d)
+{
+	return cmfv_strvals_apply_full(base, flag, 4, src, gaps_left, d);
+}
+
+enum cmfv_err cmfv_strvals_apply_full(struct cmfv_node *base, const struct cmfv_set_flag *flag,
+				      int helm_major, struct cmfv_sources *src, size_t *gaps_left,
+				      struct cmfv_diag *d)
 {
 	struct sp p;
 	int r;
 
 	memset(&p, 0, sizeof(p));
 	p.helm_major = helm_major;
+	p.gaps_left = gaps_left;
 	p.s = flag->arg;
 	p.len = strlen(flag->arg);
 	p.flag = flag;

@@ -498,6 +498,7 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 	static const enum cmfv_set_kind order[] = {CMFV_SET_JSON, CMFV_SET, CMFV_SET_STRING,
 						   CMFV_SET_FILE, CMFV_SET_LITERAL};
 	struct cmfv_loc none = {NULL, 0, 0};
+	size_t gaps_left = CMFV_SET_MAX_GAPS; /* one budget for every --set flag */
 	struct cmfv_node *base = cmfv_node_new(CMFV_MAP, none), *defaults = NULL;
 	int helm_major = in->helm_major ? in->helm_major : 4;
 	enum cmfv_err e = CMFV_OK;
@@ -526,7 +527,7 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 			if (f->kind == CMFV_SET_JSON && helm_major >= 4 && is_json_object_arg(f->arg))
 				e = apply_json_object(base, f, d);
 			else
-				e = cmfv_strvals_apply_as(base, f, helm_major, src, d);
+				e = cmfv_strvals_apply_full(base, f, helm_major, src, &gaps_left, d);
 		}
 	}
 	if (e == CMFV_OK && in->chart_dir) {

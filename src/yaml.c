@@ -16,7 +16,9 @@
 
 /* go-yaml/JSON in Helm stop at 10000 levels, the top map included */
 #define DEFAULT_MAX_DEPTH 10000
-#define DEFAULT_MAX_NODES 5000000
+/* memory: about 100 bytes a node; a Kubernetes object (1.5 MiB at most in
+ * etcd) has far fewer. 1,000,000 keeps one document under 200 MB */
+#define DEFAULT_MAX_NODES 1000000
 
 struct frame {
 	struct cmfv_node *node; /* map or sequence under construction */
@@ -650,7 +652,12 @@ static enum cmfv_err on_alias(struct loader *l, const yaml_event_t *ev)
 	size_t size;
 
 	if (a == NULL)
-		return fail_at(l, ev->start_mark, "unknown anchor '%s' referenced", name);
+		/* the name is not shown: an alias's name is text from the file,
+		 * and in a Secret (stringData: {k: *<key text>}) it is the key */
+		return fail_at(l, ev->start_mark,
+			       "alias to an unknown anchor (its name, %zu characters, is not shown: "
+			       "define the anchor with & before this alias)",
+			       strlen(name));
 	size = count_nodes(a);
 	/* go-yaml counts the alias node itself too, but not as aliased */
 	if (count(l, size + 1, ev->start_mark) != CMFV_OK)

@@ -35,14 +35,13 @@ enum cmfv_err cmfv_kube_get(const struct cmfv_kube *k, const char *resource, con
 			    int secret, struct cmfv_buf *out, int *not_found, struct cmfv_diag *d);
 
 /** Make kubectl's stderr (\p in, \p len bytes) safe and short for a
- * one-line message: at most 4 lines, joined with "; "; no control characters
- * or terminal escapes; and every word that could be key material or a
- * credential replaced by "[redacted]": runs of base64/hex characters
- * ([A-Za-z0-9+/=_-]) of 20 or more that carry '=' padding, or mix upper and
- * lower case with a digit or '+' or '/', and runs of 32 or more hex digits.
- * Names, paths, hosts and API words ("ServiceUnavailable") stay.
- * \p out (caller-owned, \p outsz >= 8) is NUL-terminated; cut with "..."
- * when it does not fit. */
+ * one-line message: cmfv_redact_stderr (include/cmfv/redact.h), the rule
+ * every message follows: at most 4 lines, joined with "; "; no control
+ * characters or terminal escapes; and whatever could be key material or a
+ * credential replaced by "[redacted]" (base64 and hex words, byte lists,
+ * bytes that are not text). Names, paths, hosts and API words
+ * ("ServiceUnavailable") stay. \p out (caller-owned, \p outsz >= 8) is
+ * NUL-terminated; cut with "..." when it does not fit. */
 void cmfv_kube_sanitize(const char *in, size_t len, char *out, size_t outsz);
 
 #endif

@@ -34,6 +34,8 @@ struct cmfv_pair {
 struct cmfv_node {
 	enum cmfv_kind kind;
 	unsigned char quoted; /**< scalar was quoted or forced to string (--set-string) */
+	unsigned char secret; /**< a --set-file value: never quoted in a message
+				   (include/cmfv/redact.h) */
 	struct cmfv_loc loc;  /**< where the value was written */
 	union {
 		int b;

@@ -18,10 +18,20 @@ struct cmfv_source {
 struct cmfv_sources {
 	struct cmfv_source *head;
 	int values_stdin_read; /**< Helm's values pipeline has read stdin (cmfv_values_read_file) */
+	size_t max_input; /**< largest file read (--max-input); 0 = CMFV_MAX_INPUT */
 };
 
-/** Largest input file read, in bytes (1 GiB). */
-#define CMFV_MAX_INPUT ((size_t)1 << 30)
+/** Default for the largest input read, in bytes (256 MiB; --max-input). */
+#define CMFV_MAX_INPUT ((size_t)256 << 20)
+
+/** Largest YAML document (or --set-file value) read whole: 32 MiB. A
+ * Kubernetes object is at most 1.5 MiB in etcd and a Helm release 1 MiB;
+ * this bounds memory (parsing costs about 4 times the text). */
+#define CMFV_MAX_DOC ((size_t)32 << 20)
+
+/** \p n bytes for a message: "256 MiB", "64 KiB", "1500 bytes" (the
+ * largest binary unit that divides it). \p buf holds 32 bytes. */
+const char *cmfv_size_str(unsigned long long n, char buf[32]);
 
 /** Read \p path ("-" = stdin) whole and register it; \p *out is borrowed
  * from \p set. Errors: CMFV_ENOENT (missing/unreadable, with the OS reason),
@@ -40,7 +50,11 @@ const struct cmfv_source *cmfv_sources_find(const struct cmfv_sources *set, cons
 void cmfv_sources_free(struct cmfv_sources *set);
 
 /** Read a whole file descriptor into a fresh buffer (NUL-terminated);
- * caller frees. Returns CMFV_ENOENT with errno text on read error. */
+ * caller frees (wiped: it may hold a key). At most \p max bytes: a regular
+ * file is refused by its size before anything is read, a pipe or device
+ * once it passes the limit; and no more than CMFV_MAX_DOC bytes may come
+ * without a document start (a line beginning with `---`). Both are
+ * CMFV_EINPUT. Returns CMFV_ENOENT with errno text on read error. */
 enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
 			   struct cmfv_diag *d);
 

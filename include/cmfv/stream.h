@@ -49,8 +49,10 @@ typedef ssize_t (*cmfv_read_fn)(void *ctx, char *buf, size_t n);
 
 struct cmfv_stream;
 
-/** Largest document by default (256 MiB). */
-#define CMFV_STREAM_MAX_DOC ((size_t)256 << 20)
+/** Largest document by default (32 MiB, as CMFV_MAX_DOC in source.h): in
+ * memory too (cmfv_stream_new_mem), since the document parsed costs about 4
+ * times its size. */
+#define CMFV_STREAM_MAX_DOC ((size_t)32 << 20)
 
 /** A splitter reading through \p fn. \p name (borrowed, must outlive the
  * stream) names the input in diagnostics. \p max_doc caps one document (0 =

@@ -48,13 +48,30 @@ enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, c
 /** "--set", "--set-string", ... */
 const char *cmfv_set_kind_flag(enum cmfv_set_kind k);
 
-/** Apply one --set* argument to \p base (a map), as Helm's strvals does.
+/** Empty list items (gaps before an index: a[65536]=1 makes 65,536) that
+ * all the --set* flags of one command line may add together: four full
+ * lists. Each is a node; Helm has no limit. */
+#define CMFV_SET_MAX_GAPS ((size_t)4 * 65537)
+
+/** cmfv_strvals_apply with the empty-item budget \p *gaps_left shared by
+ * several flags (decremented; start it at CMFV_SET_MAX_GAPS). */
+enum cmfv_err cmfv_strvals_apply_budget(struct cmfv_node *base, const struct cmfv_set_flag *flag,
+					struct cmfv_sources *src, size_t *gaps_left,
+					struct cmfv_diag *d);
+
+/** Apply one --set* argument to \p base (a map), as Helm's strvals does
+ * (with a budget of its own: CMFV_SET_MAX_GAPS).
  * \p loc is given to every node created. For CMFV_SET_FILE the file is read
  * through \p src. Errors: CMFV_EINPUT with Helm's reason, CMFV_ENOENT. */
 enum cmfv_err cmfv_strvals_apply(struct cmfv_node *base, const struct cmfv_set_flag *flag,
 				 struct cmfv_sources *src, struct cmfv_diag *d);
 /** The same as Helm \p helm_major (3 or 4) parses: Helm 4 ends the parse
  * quietly where an index runs into the end of the input ("x=1,a[1"). */
+/** cmfv_strvals_apply_budget with Helm \p helm_major's grammar (cmfv_strvals_apply_as). */
+enum cmfv_err cmfv_strvals_apply_full(struct cmfv_node *base, const struct cmfv_set_flag *flag,
+				      int helm_major, struct cmfv_sources *src, size_t *gaps_left,
+				      struct cmfv_diag *d);
+
 enum cmfv_err cmfv_strvals_apply_as(struct cmfv_node *base, const struct cmfv_set_flag *flag,
 				    int helm_major, struct cmfv_sources *src, struct cmfv_diag *d);
 

@@ -378,6 +378,7 @@ static int build_values(const struct cli_opts *o, struct cli_run *run, int rules
 
 	cmfv_diag_clear(&d);
 	run->namespace = cli_namespace(o);
+	run->sources.max_input = o->max_input;
 	if (run->config == NULL) {
 		rc = cli_load_config(o, &run->sources, &run->config);
 		if (rc != 0)
@@ -519,6 +520,8 @@ static int write_outputs(const struct cli_opts *o, const struct cli_run *runs, s
 		char fmt[16];
 		const char *file = NULL;
 		FILE *out = stdout;
+		struct cmfv_safefile sf;
+		struct cmfv_diag d;
 
 		if (o->noutputs)
 			split_output(o->outputs[i], fmt, sizeof(fmt), &file);
@@ -527,19 +530,23 @@ static int write_outputs(const struct cli_opts *o, const struct cli_run *runs, s
 		/* --output-file is for the one -o that names no file of its own */
 		if (file == NULL && o->output_file)
 			file = o->output_file;
+		cmfv_diag_clear(&d);
 		if (file && strcmp(file, "-") != 0) {
-			out = fopen(file, "w");
+			/* what is already on stdout goes first: FILE may be it */
+			fflush(stdout);
+			/* a temporary renamed over FILE: never written through a
+			 * link planted there (docs/hardening.md) */
+			out = cli_safe_open(file, 0, 0666 & ~cli_umask(), &sf, &d);
 			if (out == NULL) {
-				perror(file);
-				return EXIT_ENV;
+				cli_print_diag(&d);
+				return EXIT_ENV; /* output that cannot be written */
 			}
 		}
 		rc = cli_render_runs(o, runs, nruns, fmt, out);
-		if (out != stdout) {
-			if ((ferror(out) || fclose(out) != 0) && rc == 0) {
-				perror(file);
-				rc = EXIT_ENV;
-			}
+		if (out != stdout && cli_safe_close(out, &sf, rc == 0, 0, &d) != 0 && rc == 0) {
+			snprintf(d.file, sizeof(d.file), "%s", file);
+			cli_print_diag(&d);
+			rc = EXIT_ENV;
 		}
 	}
 	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
@@ -588,7 +595,10 @@ static int check_environments(const struct cli_opts *o)
 	struct cmfv_config *cfg = NULL;
 	struct cli_run *runs = NULL;
 	size_t nruns = 0, i;
-	int rc = cli_load_config(o, &src, &cfg), worst = 0;
+	int rc, worst = 0;
+
+	src.max_input = o->max_input;
+	rc = cli_load_config(o, &src, &cfg);
 
 	if (rc == 0 && cfg == NULL) {
 		fprintf(stderr, "cmf-validate check: %s needs a configuration file with environments (--config or .cmf-validate.yaml)\n",

@@ -147,6 +147,7 @@ int cmd_key_info(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	if (rc != 0)
 		goto out;
+	run.sources.max_input = o.max_input;
 	if (o.help) {
 		help();
 		goto out;

@@ -131,29 +131,28 @@ static size_t manifest(char *out, size_t size, const char *name, const char *pro
 
 static int to_file(const char *path, const unsigned char *key, size_t len, const char *kcv)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct cmfv_safefile sf;
+	struct cmfv_diag d;
+	enum cmfv_err e;
 
-	if (fd < 0) {
-		int e = errno;
-
-		fprintf(stderr, "cmf-validate keygen: %s: %s%s\n", path, strerror(e),
-			e == EEXIST ? "; never overwritten (a key file may be the only copy of a "
-				      "key): choose another name"
-				    : "");
-		return e == EEXIST ? EXIT_USAGE : EXIT_ENV;
+	/* created with O_EXCL|O_NOFOLLOW in a checked folder, mode 0600 exactly:
+	 * an existing file or a link is never overwritten (a key file may be
+	 * the only copy of a key) */
+	cmfv_diag_clear(&d);
+	e = cmfv_safefile_open(path, CMFV_SF_NO_REPLACE, 0600, &sf, &d);
+	if (e != CMFV_OK) {
+		fprintf(stderr, "cmf-validate keygen: %s: %s\n", path, d.msg);
+		return e == CMFV_EUSAGE ? EXIT_USAGE : EXIT_ENV;
 	}
-	/* the umask may only take bits away, but be exact */
-	if (fchmod(fd, 0600) != 0 || write_all(fd, key, len) != 0 || fsync(fd) != 0) {
-		int e = errno;
+	if (write_all(sf.fd, key, len) != 0) {
+		int err = errno;
 
-		close(fd);
-		unlink(path);
-		fprintf(stderr, "cmf-validate keygen: writing %s: %s\n", path, strerror(e));
+		cmfv_safefile_abort(&sf);
+		fprintf(stderr, "cmf-validate keygen: writing %s: %s\n", path, strerror(err));
 		return EXIT_ENV;
 	}
-	if (close(fd) != 0) {
-		unlink(path);
-		fprintf(stderr, "cmf-validate keygen: writing %s: %s\n", path, strerror(errno));
+	if (cmfv_safefile_commit(&sf, 1, &d) != CMFV_OK) {
+		fprintf(stderr, "cmf-validate keygen: writing %s: %s\n", path, d.msg);
 		return EXIT_ENV;
 	}
 	fprintf(stderr, "cmf-validate: wrote a %zu-byte key to %s (mode 0600), KCV %s\n", len, path,

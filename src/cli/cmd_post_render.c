@@ -32,6 +32,9 @@
 #include "cmfv/finder.h"
 #include "cmfv/guard.h"
 #include "cmfv/inject.h"
+#include "cmfv/redact.h"
+#include "cmfv/safefile.h"
+#include "cmfv/source.h"
 #include "cmfv/stream.h"
 #include "cmfv/version.h"
 #include "commands.h"
@@ -51,6 +54,9 @@ struct input {
 	int all_in_mem;		 /* mem holds the whole input */
 	int spool;		 /* temporary copy of a long pipe, or -1 */
 	int spool_errno;	 /* keeping the copy failed */
+	unsigned long long max;	 /* --max-input: the most bytes kept of a pipe or mapped */
+	int over;		 /* stdin was larger than max: refused, exit 2 */
+	unsigned long long seen; /* bytes read from a pipe past what read_ahead kept */
 };
 
 struct pr {
@@ -72,6 +78,7 @@ static void say(struct pr *pr, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cmfv_redact(msg); /* one rule for key text in every message */
 	fprintf(stderr, "cmf-validate: %s\n", msg);
 	cmfv_buf_printf(&pr->notes, "cmf-validate: %s\n", msg);
 }
@@ -107,7 +114,9 @@ static void help(void)
 	       "(exit 1 with --strict). Encryption required but broken: exit 1, nothing written.\n"
 	       "Helm 4 discards a post-renderer's stderr, so the report is also written to\n"
 	       "--report FILE, else $HELM_CACHE_HOME/cmf-validate/last-report.txt, else\n"
-	       "${XDG_CACHE_HOME:-$HOME/.cache}/helm/cmf-validate/last-report.txt.\n\n");
+	       "${XDG_CACHE_HOME:-$HOME/.cache}/helm/cmf-validate/last-report.txt.\n"
+	       "stdin may be at most --max-input (256Mi by default), one document 32 MiB:\n"
+	       "past either, exit 2 and nothing is written.\n\n");
 	cli_print_flags(CMD_POST_RENDER);
 	printf("\nDefaults: --volume-name %s, --mount-path %s, --file-name %s, --container %s.\n"
 	       "Exit codes: 0 ok, 1 findings (nothing written), 2 usage or unusable input\n"
@@ -117,23 +126,6 @@ static void help(void)
 }
 
 /* ------------------------------------------------------------ report file */
-
-static int mkdirs(char *path, mode_t mode)
-{
-	char *p;
-
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, mode) != 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return mkdir(path, mode) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 /* Where the report goes: --report, else Helm's cache folder. */
 static int report_path(const struct cli_opts *o, char *buf, size_t n, int *is_default)
@@ -167,12 +159,17 @@ static void timestamp(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Leave the report where the docs say. Failing to is a warning only. */
+/* Leave the report where the docs say, through cmfv_safefile: a temporary
+ * in a checked folder renamed over the target (so nothing planted there is
+ * written through). Failing to is a warning only: the report is a copy of
+ * what stderr says, and another user planting a folder must not be able to
+ * stop a release (docs/hardening.md). */
 static void write_report(struct pr *pr, int rc, int have_run)
 {
-	char path[4096], tmp[4160], when[32];
-	const char *target;
-	int is_default, fd;
+	char path[4096], when[32];
+	struct cmfv_safefile sf;
+	struct cmfv_diag d;
+	int is_default;
 	FILE *f;
 
 	if (report_path(&pr->o, path, sizeof(path), &is_default) != 0) {
@@ -180,33 +177,16 @@ static void write_report(struct pr *pr, int rc, int have_run)
 				"HELM_CACHE_HOME or --report\n");
 		return;
 	}
-	/* our own file is replaced whole (a reader never sees half of it);
-	 * --report FILE is written in place: it may be /dev/stderr or a FIFO */
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	target = is_default ? tmp : path;
-	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == ENOENT && is_default) {
-		/* the first run: make the folders */
-		char *slash = strrchr(path, '/');
-
-		*slash = '\0';
-		if (mkdirs(path, 0700) != 0) {
-			if (rc != EXIT_ENV)
-				fprintf(stderr, "cmf-validate: warning: cannot create %s: %s\n",
-					path, strerror(errno));
-			return;
-		}
-		*slash = '/';
-		fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	}
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+	cmfv_diag_clear(&d);
+	/* our own folder is checked strictly and anything at the target is
+	 * replaced; --report FILE may be /dev/stderr or a FIFO */
+	f = cli_safe_open(path, is_default ? CMFV_SF_OWN_DIR | CMFV_SF_NO_SPECIAL : 0, 0600, &sf,
+			  &d);
+	if (f == NULL) {
 		if (rc != EXIT_ENV)
-			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s\n",
-				path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		if (is_default)
-			unlink(tmp);
+			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s%s%s\n",
+				path, d.file[0] && strcmp(d.file, path) != 0 ? d.file : "",
+				d.file[0] && strcmp(d.file, path) != 0 ? ": " : "", d.msg);
 		return;
 	}
 	timestamp(when, sizeof(when));
@@ -215,12 +195,10 @@ static void write_report(struct pr *pr, int rc, int have_run)
 		cli_render(&pr->o, &pr->run, "text", f);
 	if (pr->notes.len)
 		fwrite(pr->notes.ptr, 1, pr->notes.len, f);
-	if (ferror(f) | (fclose(f) != 0) || (is_default && rename(tmp, path) != 0)) {
+	if (cli_safe_close(f, &sf, 1, 0, &d) != 0) {
 		if (rc != EXIT_ENV)
 			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s\n",
-				path, strerror(errno));
-		if (is_default)
-			unlink(tmp);
+				path, d.msg);
 	} else if (rc == EXIT_FINDINGS) {
 		fprintf(stderr, "cmf-validate: this report is also in %s\n", path);
 	}
@@ -374,14 +352,27 @@ static int mem_room(struct input *in, size_t n)
 		return 0;
 	while (cap < in->len + n)
 		cap *= 2;
-	if (cap > CMFV_MAX_INPUT)
-		return ENOMEM;
+	if (cap > COPY_BLOCK * 8 && cap / 2 > in->max)
+		return ENOMEM; /* pipe_read stops at max first */
 	m = mem_grow(in->mem, in->cap, cap);
 	if (m == NULL)
 		return ENOMEM;
 	in->mem = m;
 	in->cap = cap;
 	return 0;
+}
+
+/* stdin is larger than --max-input: refused (exit 2), nothing written. */
+static int over_limit(struct pr *pr)
+{
+	char lim[32];
+
+	pr->in.over = 1;
+	say(pr,
+	    "%s: is larger than the %s input limit (stopped reading there); raise "
+	    "--max-input if it is really meant",
+	    IN_NAME, cmfv_size_str(pr->in.max, lim));
+	return EXIT_USAGE;
 }
 
 /* A pipe: read up to SPOOL_MEM into memory. The common case (a release is
@@ -392,7 +383,7 @@ static int read_ahead(struct pr *pr)
 {
 	struct input *in = &pr->in;
 	const char *dir = getenv("TMPDIR");
-	char path[4096];
+	struct cmfv_diag d;
 	int err;
 
 	while (in->len < SPOOL_MEM) {
@@ -414,12 +405,16 @@ static int read_ahead(struct pr *pr)
 			return 0;
 		}
 		in->len += (size_t)r;
+		if (in->len > in->max)
+			return over_limit(pr);
 	}
-	snprintf(path, sizeof(path), "%s/cmf-validate-XXXXXX", dir && dir[0] ? dir : "/tmp");
-	in->spool = mkstemp(path);
-	if (in->spool < 0)
+	in->seen = in->len;
+	/* anonymous, O_EXCL, 0600: no name anyone else can open */
+	cmfv_diag_clear(&d);
+	if (cmfv_safefile_tmp(dir, &in->spool, &d) != CMFV_OK) {
+		in->spool = -1;
 		return 0; /* memory it is */
-	unlink(path);
+	}
 	err = write_all(in->spool, in->mem, in->len);
 	if (err) {
 		say(pr, "cannot keep a copy of stdin in %s: %s", dir && dir[0] ? dir : "/tmp",
@@ -452,6 +447,13 @@ static ssize_t pipe_read(void *ctx, char *buf, size_t n)
 	r = read(in->fd, buf, n);
 	if (r <= 0)
 		return r;
+	/* the spool (disk) and memory alike stop at --max-input */
+	in->seen += (unsigned long long)r;
+	if (in->seen > in->max) {
+		in->over = 1;
+		errno = EFBIG;
+		return -1;
+	}
 	if (in->spool >= 0) {
 		err = write_all(in->spool, buf, (size_t)r);
 	} else if ((err = mem_room(in, (size_t)r)) == 0) {
@@ -467,13 +469,14 @@ static ssize_t pipe_read(void *ctx, char *buf, size_t n)
 	return r;
 }
 
-static void input_open(struct input *in)
+static void input_open(struct input *in, size_t max)
 {
 	struct stat st;
 
 	memset(in, 0, sizeof(*in));
 	in->fd = STDIN_FILENO;
 	in->spool = -1;
+	in->max = max ? max : CMFV_MAX_INPUT;
 	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		in->start = lseek(in->fd, 0, SEEK_CUR);
 		in->seekable = in->start >= 0 && st.st_size >= in->start;
@@ -514,6 +517,15 @@ static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long 
 	enum cmfv_err e;
 	char *m;
 
+	if (in->size > in->max) {
+		char lim[32];
+
+		say(pr,
+		    "%s: is %llu bytes, over the %s input limit; raise --max-input if it "
+		    "is really meant",
+		    IN_NAME, in->size, cmfv_size_str(in->max, lim));
+		return -EXIT_USAGE;
+	}
 	if (in->size == 0 || in->size > (unsigned long long)SIZE_MAX - delta)
 		return 1;
 	maplen = (size_t)in->size + delta;
@@ -577,6 +589,8 @@ static int scan(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
 	cmfv_stream_free(s);
 	if (e == CMFV_OK)
 		return 0;
+	if (pr->in.over)
+		return over_limit(pr);
 	if (pr->in.spool_errno > 0) {
 		say(pr, "cannot keep a copy of stdin: %s", strerror(pr->in.spool_errno));
 		return EXIT_ENV;
@@ -918,7 +932,7 @@ static int judge(struct pr *pr)
 	int rc;
 
 	cmfv_diag_clear(&d);
-	input_open(&pr->in);
+	input_open(&pr->in, pr->o.max_input);
 	if (cmfv_finder_new(&pr->io, &f) != CMFV_OK) {
 		say(pr, "out of memory");
 		rc = EXIT_ENV;

@@ -71,6 +71,7 @@ int cmd_values(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmfv_diag_clear(&d);
+	src.max_input = o.max_input;
 	cli_values_input(&o, &in);
 	if (cmfv_values_build_chart(&in, &src, &chart, &values, &d) != CMFV_OK) {
 		rc = cli_print_diag(&d);

@@ -8,6 +8,7 @@
 #include "cmfv/config.h"
 #include "cmfv/node.h"
 #include "cmfv/report.h"
+#include "cmfv/safefile.h"
 #include "cmfv/source.h"
 #include "opts.h"
 
@@ -99,6 +100,19 @@ int cli_format_known(const char *format);
 /** Print a core error: "cmf-validate: file:line:col: message". Returns
  * the exit code for it. */
 int cli_print_diag(const struct cmfv_diag *d);
+
+/** The process's umask (read without changing it for long). */
+mode_t cli_umask(void);
+
+/** A file to write a report to, through cmfv_safefile (\p flags and \p mode
+ * as there): NULL after filling \p d. Close it with cli_safe_close. */
+FILE *cli_safe_open(const char *path, unsigned flags, mode_t mode, struct cmfv_safefile *sf,
+		    struct cmfv_diag *d);
+
+/** Flush and close \p f, then put the file in place (fsync first with
+ * \p sync); with \p keep 0 it is thrown away instead. 0, or -1 with \p d
+ * filled. */
+int cli_safe_close(FILE *f, struct cmfv_safefile *sf, int keep, int sync, struct cmfv_diag *d);
 
 /** The release namespace from -n or $HELM_NAMESPACE (NULL when neither). */
 const char *cli_namespace(const struct cli_opts *o);

@@ -140,14 +140,18 @@ int cli_post_renderer_installed(void)
 
 static int write_file(const char *path, const char *text, mode_t mode)
 {
-	FILE *f = fopen(path, "w");
+	struct cmfv_safefile sf;
+	struct cmfv_diag d;
+	FILE *f;
 
-	if (f == NULL)
+	cmfv_diag_clear(&d);
+	f = cli_safe_open(path, 0, mode, &sf, &d);
+	if (f == NULL) {
+		errno = EACCES;
 		return -1;
+	}
 	fputs(text, f);
-	if (fclose(f) != 0)
-		return -1;
-	return chmod(path, mode);
+	return cli_safe_close(f, &sf, 1, 0, &d);
 }
 
 /* The plugin folder lives next to Helm's data (never in the plugins folder

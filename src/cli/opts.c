@@ -3,6 +3,7 @@
 #include "cmfv/helmargs.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ enum flag_id {
 	F_NAMESPACE, F_KUBE_CONTEXT, F_KUBECONFIG, F_RELEASE, F_PREV_VALUES, F_PREV_KCV,
 	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
 	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
-	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART,
+	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART, F_MAX_INPUT,
 };
 
 struct flag {
@@ -80,12 +81,45 @@ static const struct flag flags[] = {
 	{F_REPORT, "report", 0, A_ONE, CMD_POST_RENDER, "FILE", "also write the report to FILE"},
 	{F_KCV, "kcv", 0, A_ONE, CMD_POST_RENDER, "HEX",
 	 "KCV of the key (as the wrapper read it), recorded on the Deployment for upgrade guards"},
+	{F_MAX_INPUT, "max-input", 0, A_ONE, VALS | KEYS, "SIZE",
+	 "largest input read: any file, stdin, post-render's stream (default 256Mi; Ki, Mi, Gi)"},
 	{F_BITS, "bits", 0, A_ONE, CMD_KEYGEN, "128|256", "key size (default 256)"},
 	{F_SECRET, "secret", 0, A_ONE, CMD_KEYGEN, "NAME", "print a Secret manifest with this name"},
 	{F_PROPERTY, "property", 0, A_ONE, CMD_KEYGEN, "KEY", "data key of the Secret"},
 	{F_YES, "yes", 'y', A_NONE, CMD_INSTALL_PR, NULL, "do not ask"},
 	{F_HELP, "help", 'h', A_NONE, ~0u, NULL, "show help"},
 };
+
+/* "256Mi", "64M", "1Gi", "1048576": binary units whatever the spelling
+ * (K, Ki, KiB, M, ...), as the limit is about memory. At least 1 KiB. */
+static int parse_size(const char *v, size_t *out)
+{
+	static const struct {
+		const char *suffix;
+		unsigned shift;
+	} units[] = {{"", 0},	 {"K", 10},  {"Ki", 10}, {"KiB", 10}, {"M", 20}, {"Mi", 20},
+		     {"MiB", 20}, {"G", 30}, {"Gi", 30}, {"GiB", 30}};
+	unsigned long long n = 0;
+	size_t i;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		n = n * 10 + (unsigned)(*v - '0');
+		if (n > (1ULL << 40))
+			return -1;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(v, units[i].suffix) == 0) {
+			n <<= units[i].shift;
+			if (n < 1024 || n > (1ULL << 40) || n > SIZE_MAX / 2)
+				return -1;
+			*out = (size_t)n;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -234,6 +268,14 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 	case F_YES: o->yes = 1; break;
 	case F_HELP: o->help = 1; break;
 	case F_KCV: o->kcv = v; break;
+	case F_MAX_INPUT:
+		if (parse_size(v, &o->max_input) != 0)
+			return usage_error(o->cmd_name,
+					   "--max-input must be a size from 1Ki to 1024Gi such as 64Mi "
+					   "or 1Gi (bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not "
+					   "'%s'",
+					   v);
+		break;
 	}
 	if (r != 0) {
 		fprintf(stderr, "cmf-validate: out of memory\n");

@@ -72,6 +72,7 @@ struct cli_opts {
 	const char *file_name;
 	const char *report_file;
 	const char *kcv;          /* post-render --kcv: the key's KCV, known elsewhere */
+	size_t max_input;         /* --max-input in bytes; 0 = CMFV_MAX_INPUT */
 
 	/* keygen */
 	int bits;

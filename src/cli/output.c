@@ -1,13 +1,16 @@
 /* Report formats: text, json, sarif, junit, github. Key material never
  * reaches here: findings carry only names, lengths and check values. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmfv/buf.h"
 #include "cmfv/json.h"
+#include "cmfv/redact.h"
 #include "cmfv/version.h"
 #include "commands.h"
 
@@ -52,6 +55,19 @@ static int use_colour(FILE *out)
 	return isatty(fileno(out));
 }
 
+/* A line may be quoted only when the one rule for key text
+ * (include/cmfv/redact.h) would leave it as it is. */
+static int quotable(const char *line, size_t n)
+{
+	char buf[1024];
+
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	return cmfv_redact(buf) == 0;
+}
+
 /* The offending source line and a caret under the column (terminals only;
  * never for a source that holds key material). */
 static void show_source(FILE *out, const struct cli_run *run, const struct cmfv_finding *f,
@@ -77,6 +93,8 @@ static void show_source(FILE *out, const struct cli_run *run, const struct cmfv_
 	line = p;
 	while (p < end && *p != '\n' && *p != '\r')
 		p++;
+	if (!quotable(line, (size_t)(p - line)))
+		return;
 	fprintf(out, "%5u | %.*s\n      | ", f->loc.line, (int)(p - line), line);
 	/* columns count characters: one per UTF-8 lead byte */
 	for (p = line, col = 1; p < end && col < f->loc.col && *p != '\n'; p++) {
@@ -595,4 +613,45 @@ int cli_render_runs(const struct cli_opts *o, const struct cli_run *runs, size_t
 int cli_render(const struct cli_opts *o, const struct cli_run *run, const char *format, FILE *out)
 {
 	return cli_render_runs(o, run, 1, format, out);
+}
+
+mode_t cli_umask(void)
+{
+	mode_t m = umask(077);
+
+	umask(m);
+	return m;
+}
+
+FILE *cli_safe_open(const char *path, unsigned flags, mode_t mode, struct cmfv_safefile *sf,
+		    struct cmfv_diag *d)
+{
+	FILE *f;
+
+	if (cmfv_safefile_open(path, flags, mode, sf, d) != CMFV_OK)
+		return NULL;
+	f = fdopen(sf->fd, "w");
+	if (f == NULL) {
+		cmfv_diag_set(d, CMFV_ENOMEM, path, 0, 0, "out of memory");
+		cmfv_safefile_abort(sf);
+	}
+	return f;
+}
+
+int cli_safe_close(FILE *f, struct cmfv_safefile *sf, int keep, int sync, struct cmfv_diag *d)
+{
+	int failed = (fflush(f) != 0) | ferror(f);
+
+	if (sync && !failed && !sf->in_place && fsync(fileno(f)) != 0)
+		failed = 1;
+	/* the descriptor is the stream's: fclose closes it, commit renames */
+	sf->fd = -1;
+	failed |= fclose(f) != 0;
+	if (failed || !keep) {
+		cmfv_safefile_abort(sf);
+		if (failed)
+			cmfv_diag_fail(d, CMFV_EIO, "cannot write the file: %s", strerror(errno));
+		return failed ? -1 : 0;
+	}
+	return cmfv_safefile_commit(sf, sync, d) == CMFV_OK ? 0 : -1;
 }

@@ -8,6 +8,7 @@
 #include "cmfv/kube.h"
 #include "cmfv/node.h"
 #include "cmfv/proc.h"
+#include "cmfv/redact.h"
 #include "cmfv/values.h"
 #include "cmfv/yaml.h"
 #include "commands.h"
@@ -56,9 +57,14 @@ static int deployed_values(const struct cli_opts *o, struct cli_run *run, struct
 		const char *err = p.err.ptr ? p.err.ptr : "";
 		int missing = strstr(err, "not found") != NULL; /* "Error: release: not found" */
 
-		if (!missing)
-			fprintf(stderr, "cmf-validate: --release: %s get values %s failed: %s", argv[0],
-				o->release, err[0] ? err : "(no message)\n");
+		if (!missing) {
+			char msg[1024];
+
+			/* helm's words, cleaned as kubectl's are: they may quote values */
+			cmfv_redact_stderr(err, p.err.len, msg, sizeof(msg));
+			fprintf(stderr, "cmf-validate: --release: %s get values %s failed: %s\n",
+				argv[0], o->release, msg[0] ? msg : "(no message)");
+		}
 		cmfv_proc_free(&p, 0);
 		return missing ? 0 : EXIT_ENV;
 	}

@@ -21,3 +21,8 @@ if(CMFV_FUZZ)
   add_test(NAME fuzz.smoke COMMAND bash ${CMFV_SRC}/tests/fuzz/smoke.sh ${CMAKE_BINARY_DIR} 60)
   set_tests_properties(fuzz.smoke PROPERTIES LABELS fuzz TIMEOUT 900)
 endif()
+
+# Files we write: planted symlinks and hard links, foreign report folders,
+# special files; as root, a second user racing links (tests/hostile/files.sh).
+add_test(NAME hostile.files COMMAND bash ${CMFV_SRC}/tests/hostile/files.sh ${CMFV_BIN})
+set_tests_properties(hostile.files PROPERTIES LABELS "e2e;hostile" TIMEOUT 300)

@@ -40,7 +40,7 @@ bindir=$build/tests/fuzz
 out=${FUZZ_OUT:-$build/fuzz-out}
 ncpu=$(nproc 2>/dev/null || echo 2)
 jobs=${FUZZ_JOBS:-$((ncpu > 4 ? 4 : ncpu))}
-all="yaml values strvals json key secret config stream post_render oom classify helmargs"
+all="yaml values strvals json key secret config stream post_render oom classify helmargs targz redact"
 only=${FUZZ_ONLY:-$all}
 
 mkdir -p "$out"
@@ -111,6 +111,8 @@ seed() {
 		cp "$here/seeds/helmargs"/* "$dir/" ;;
 	targz)
 		cp "$here/seeds/targz"/* "$dir/" ;;
+	redact)
+		cp "$here/seeds/redact"/* "$here/seeds/key"/* "$dir/" ;;
 	oom)
 		# byte 0: entry point (0 YAML stream, 1 values, 2 --set, 3 JSON,
 		# 4 Secret, 5 config; +128 sticky); bytes 1-2: which allocation fails
@@ -129,7 +131,7 @@ seed() {
 dict_for() {
 	case $1 in
 	strvals) echo "$here/strvals.dict" ;;
-	key) echo "$here/key.dict" ;;
+	key | redact) echo "$here/key.dict" ;;
 	json | helmargs | targz) echo "" ;;
 	*) echo "$here/yaml.dict" ;;
 	esac
@@ -145,6 +147,7 @@ gate_runs() {
 	json) echo 600000 ;;
 	key) echo 3000000 ;;
 	helmargs) echo 200000 ;;
+	redact) echo 1000000 ;;
 	stream) echo 300000 ;;
 	post_render) echo 150000 ;;
 	classify) echo 6000 ;;

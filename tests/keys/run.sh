@@ -480,11 +480,62 @@ runs += [
     ["keygen", "--secret", "s", "--property", "p"],
     ["keygen", "--secret", "s", "--property", "p", "--bits", "128", "-n", "x"],
 ]
+# issue 13: messages that quoted key text. An alias whose name is the key
+# inside a Secret; --set-file values in CMF003 and CMF004; a key pasted as
+# the Secret's name or property (--set and a values file); the stderr of a
+# failing kubectl and of a failing `helm get values`, quoting the key as
+# base64 cut into words, hex in pieces, colon-separated hex, decimal byte
+# lists and raw bytes (both children are stand-in scripts).
+with open("s-anchor.yaml", "w") as fh:
+    fh.write("apiVersion: v1\nkind: Secret\nmetadata: {name: cmf-encryption-key}\n"
+             "stringData: {encryption-key: *%s}\n" % keys["hex16-bare"].decode())
+with open("s-anchor-pw.yaml", "w") as fh:
+    fh.write("apiVersion: v1\nkind: Secret\nmetadata: {name: cmf-encryption-key}\n"
+             "stringData:\n  encryption-key: *%s\n" % keys["password"].decode().rstrip("!"))
+k = keys["k32"]
+b64, hx = base64.b64encode(k).decode(), k.hex()
+with open("child-stderr", "wb") as fh:
+    fh.write(("Error: value " + " ".join(b64[i:i + 17] for i in range(0, len(b64), 17)) + "\n"
+              "hex " + " ".join(hx[i:i + 16] for i in range(0, len(hx), 16)) + " and " + hx.upper() + "\n"
+              "colon " + ":".join(hx[i:i + 2] for i in range(0, len(hx), 2)) + "\n"
+              "dec [" + ", ".join(str(x) for x in k) + "] " + " ".join(str(x) for x in k) + "\n"
+              "url-safe " + base64.urlsafe_b64encode(k).decode().rstrip("=") + "\n").encode()
+             + b"raw " + k + b"\n" + b"base64 of the text key " + base64.b64encode(keys["password"]) + b"\n")
+with open("fake-child", "w") as fh:
+    fh.write("#!/bin/sh\ncat '%s/child-stderr' >&2\nexit 1\n" % os.getcwd())
+os.chmod("fake-child", 0o755)
+child = {"CMFV_KUBECTL": os.path.abspath("fake-child"), "HELM_BIN": os.path.abspath("fake-child")}
+with open("values-pasted.yaml", "w") as fh:
+    fh.write("cmf:\n  sql:\n    production: true\nencryption:\n  key:\n"
+             "    kubernetesSecretName: \"%s\"\n    kubernetesSecretProperty: \"%s\"\n"
+             % (keys["hex16-bare"].decode(), b64))
+prod = ["--set", "cmf.sql.production=true"]
+for f in names:
+    for fmt in ("text", "json", "sarif"):
+        runs.append(["check", "--set-file", "cmf.sql.production=" + f, "-o", fmt])
+        runs.append(["check", *prod, "--set-file", "encryption.key.kubernetesSecretName=" + f,
+                     "--set-file", "encryption.key.kubernetesSecretProperty=" + f, "-o", fmt])
+    runs.append(["post-render", *prod, "--set-file", "encryption.key.kubernetesSecretName=" + f,
+                 "--set", "encryption.key.kubernetesSecretProperty=p"])
+for fmt in ("text", "json", "sarif", "junit", "github"):
+    runs.append(["check", "--secret-file", "s-anchor.yaml", *ref, "-o", fmt])
+    runs.append(["check", *prod, "--set", "encryption.key.kubernetesSecretName=" + b64,
+                 "--set", "encryption.key.kubernetesSecretProperty=" + b64, "-o", fmt])
+    runs.append(["check", "-f", "values-pasted.yaml", "-o", fmt])
+runs += [["check", "--secret-file", "s-anchor-pw.yaml", *ref], ["post-render", "--secret-file", "s-anchor.yaml", *ref],
+         ["key-info", "--secret-file", "s-anchor.yaml", *ref]]
+env_runs = [(child, r) for r in (["check", "-f", "values-prod.yaml", "--cluster", "-n", "flink"],
+                                 ["check", "-f", "values-prod.yaml", "--cluster", "-n", "flink", "-o", "json"],
+                                 ["key-info", "--cluster", *ref, "-n", "flink"],
+                                 ["check", "-f", "values-prod.yaml", "--release", "cmf", "-n", "flink"],
+                                 ["check", "-f", "values-prod.yaml", "--release", "cmf", "-o", "sarif"],
+                                 ["post-render", "-f", "values-prod.yaml", "--release", "cmf", "--cluster", "-n", "flink"])]
 # on a terminal, text reports quote the offending source line: never a Secret's
 tty_runs = [["check", "--secret-file", "s-%s.yaml" % f, *ref, "-n", "flink"] for f in names]
 tty_runs += [["check", "-f", "s-b64-32.yaml", "--secret-file", "s-b64-32.yaml", *ref, "-n", "flink"],
              ["check", "--secret-file", "s-len24.yaml", "-f", "s-len24.yaml", *ref, "-n", "flink"],
-             ["check", "-f", "-", "--secret-file", "-", *ref, "-n", "default"]]
+             ["check", "-f", "-", "--secret-file", "-", *ref, "-n", "default"],
+             ["check", "-f", "values-pasted.yaml"]]
 bad = 0
 import shlex, shutil
 if shutil.which("script") is None:
@@ -497,12 +548,15 @@ for r in tty_runs:
     if [f for f in forms if f in p.stdout]:
         print("key material on the terminal from", cmd); bad += 1
 runs_done = len(tty_runs)
-for r in runs:
+for env, r in [({}, r) for r in runs] + env_runs:
     for fn in ("report.sarif", "report.xml", "report.json", "report.txt"):
         if os.path.exists(fn):
             os.remove(fn)
     stdin = open("deploy.yaml", "rb")
-    p = subprocess.run([b] + r, capture_output=True, stdin=stdin)
+    p = subprocess.run([b] + r, capture_output=True, stdin=stdin, env=dict(os.environ, **env))
+    if env and (p.returncode != 3 or b"[redacted]" not in p.stderr):
+        print("exit %d, no [redacted] from the stand-in child: %s" % (p.returncode, " ".join(r)))
+        print(p.stderr.decode(errors="replace")[:600]); bad += 1
     outs = {"stderr": p.stderr}
     if r[0] != "keygen" or "-o" in r:
         outs["stdout"] = p.stdout
@@ -528,7 +582,7 @@ for r in runs:
         leaked = [f for t in texts(out) for f in forms if f in t]
         if leaked:
             print("key material (%d pieces) in %s of %s" % (len(leaked), name, " ".join(r))); bad += 1
-print(len(runs) + runs_done, "runs,", len(forms), "key forms and pieces checked")
+print(len(runs) + len(env_runs) + runs_done, "runs,", len(forms), "key forms and pieces checked")
 sys.exit(1 if bad else 0)
 PY
 

@@ -164,7 +164,7 @@ static void test_set_gap_budget(void **state)
 			assert_int_equal(cmfv_map_get(base, "a3")->u.seq.n, 65537);
 		} else {
 			assert_int_equal(cmfv_strvals_apply(base, &f, NULL, &d), CMFV_EINPUT);
-			assert_non_null(strstr(d.msg, "one flag may not add more than 262148 empty list items"));
+			assert_non_null(strstr(d.msg, "together may not add more than 262148 empty list items"));
 		}
 		cmfv_node_free(base);
 	}

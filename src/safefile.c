@@ -1,0 +1,299 @@
+/* Files we write: a checked folder, a temporary made exclusively in it,
+ * renamed over the target (include/cmfv/safefile.h). */
+#define _GNU_SOURCE /* O_TMPFILE */
+#include "cmfv/safefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmfv/alloc.h"
+
+#define TMP_TRIES 16
+
+static void sf_reset(struct cmfv_safefile *sf)
+{
+	sf->fd = -1;
+	sf->dirfd = -1;
+	sf->tmp = NULL;
+	sf->name = NULL;
+	sf->in_place = 0;
+}
+
+static enum cmfv_err os_fail(struct cmfv_diag *d, const char *path, const char *what, int e)
+{
+	return cmfv_diag_set(d, CMFV_EIO, path, 0, 0, "%s: %s", what, strerror(e));
+}
+
+/* /dev and /proc are the kernel's: /dev/stdout, /dev/fd/3, /proc/self/fd/1
+ * name a descriptor we already hold, which may be a pipe, a terminal or a
+ * file the shell opened for us. Such a name is written in place. */
+static int kernel_name(const char *path)
+{
+	return strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0;
+}
+
+/* A FIFO or character device at \p path (or behind a symlink there that
+ * we or root own) is written in place: renaming over /dev/null is wrong. */
+static int special_target(const char *path)
+{
+	struct stat st;
+
+	if (kernel_name(path))
+		return 1;
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		if (st.st_uid != geteuid() && st.st_uid != 0)
+			return 0; /* someone else's link: replace it, never follow it */
+		if (stat(path, &st) != 0)
+			return 0;
+	}
+	return S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
+}
+
+static enum cmfv_err open_in_place(const char *path, struct cmfv_safefile *sf, struct cmfv_diag *d)
+{
+	/* no O_CREAT, no O_TRUNC: it is there, and not ours to cut */
+	sf->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	if (sf->fd < 0)
+		return os_fail(d, path, "cannot open", errno);
+	sf->in_place = 1;
+	return CMFV_OK;
+}
+
+/* mkdir -p for our own folders: what we create is 0700. */
+static int make_dirs(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Open the folder and check it on the descriptor (no window between check
+ * and use: everything after goes through openat/renameat on it). */
+static enum cmfv_err open_dir(char *dir, unsigned flags, struct cmfv_safefile *sf,
+			      struct cmfv_diag *d)
+{
+	int own = (flags & CMFV_SF_OWN_DIR) != 0;
+	struct stat st;
+
+	if (own && make_dirs(dir) != 0)
+		return os_fail(d, dir, "cannot create the folder", errno);
+	sf->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (own ? O_NOFOLLOW : 0));
+	/* O_NOFOLLOW|O_DIRECTORY on a symlink: ELOOP, or ENOTDIR on Linux */
+	if (sf->dirfd < 0 && own && (errno == ELOOP || errno == ENOTDIR) && lstat(dir, &st) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return cmfv_diag_set(d, CMFV_EUSAGE, dir, 0, 0,
+				     "the folder is a symlink: refusing to write there; remove it "
+				     "(it is recreated with mode 0700)");
+	if (sf->dirfd < 0)
+		return os_fail(d, dir, errno == ENOTDIR ? "not a folder" : "cannot open the folder",
+			       errno);
+	if (fstat(sf->dirfd, &st) != 0)
+		return os_fail(d, dir, "cannot stat the folder", errno);
+	if (own && (st.st_uid != geteuid() || (st.st_mode & 022) != 0))
+		return cmfv_diag_set(d, CMFV_EUSAGE, dir, 0, 0,
+				     "the folder is %s (uid %lu, mode %04o): refusing to write "
+				     "there; remove it (it is recreated with mode 0700)",
+				     st.st_uid != geteuid() ? "owned by someone else"
+							    : "writable by others",
+				     (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	/* A folder the user named may be anyone's (a CI container running as
+	 * root in a workspace owned by another uid, a group-shared folder):
+	 * with O_EXCL temporaries renamed into place nobody there can make us
+	 * write through a link. Anybody at all could swap the finished file in
+	 * a world-writable folder without the sticky bit: that one is refused. */
+	if (!own && (st.st_mode & 002) != 0 && (st.st_mode & S_ISVTX) == 0)
+		return cmfv_diag_set(
+		    d, CMFV_EUSAGE, dir, 0, 0,
+		    "the folder is writable by everyone and not sticky (mode %04o): "
+		    "anyone could swap the file; refusing to write there",
+		    (unsigned)(st.st_mode & 07777));
+	return CMFV_OK;
+}
+
+/* ".NAME.XXXXXXXX.tmp" created exclusively, never through a link. */
+static enum cmfv_err open_tmp(const char *path, mode_t mode, struct cmfv_safefile *sf,
+			      struct cmfv_diag *d)
+{
+	size_t n = strlen(sf->name) + 32;
+	int i, e = EEXIST;
+
+	sf->tmp = cmfv_malloc(n);
+	if (sf->tmp == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	for (i = 0; i < TMP_TRIES && e == EEXIST; i++) {
+		unsigned char r[6];
+
+		if (RAND_bytes(r, sizeof(r)) != 1)
+			return os_fail(d, path, "no random name for a temporary file", EIO);
+		snprintf(sf->tmp, n, ".%s.%02x%02x%02x%02x%02x%02x.tmp", sf->name, r[0], r[1], r[2],
+			 r[3], r[4], r[5]);
+		sf->fd = openat(sf->dirfd, sf->tmp,
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		e = sf->fd < 0 ? errno : 0;
+	}
+	if (sf->fd < 0) {
+		cmfv_free(sf->tmp);
+		sf->tmp = NULL;
+		return os_fail(d, path, "cannot create a temporary file next to it", e);
+	}
+	if (fchmod(sf->fd, mode) != 0)
+		return os_fail(d, path, "cannot set the mode", errno);
+	return CMFV_OK;
+}
+
+static enum cmfv_err open_new(const char *path, mode_t mode, struct cmfv_safefile *sf,
+			      struct cmfv_diag *d)
+{
+	sf->fd =
+	    openat(sf->dirfd, sf->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (sf->fd < 0 && (errno == EEXIST || errno == ELOOP))
+		return cmfv_diag_set(
+		    d, CMFV_EUSAGE, path, 0, 0,
+		    "already exists; it is never overwritten: choose another name");
+	if (sf->fd < 0)
+		return os_fail(d, path, "cannot create", errno);
+	/* ours now: abort removes it */
+	sf->tmp = cmfv_strdup(sf->name);
+	if (sf->tmp == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	if (fchmod(sf->fd, mode) != 0)
+		return os_fail(d, path, "cannot set the mode", errno);
+	return CMFV_OK;
+}
+
+/* Split \p path into its folder (allocated) and its last name. */
+static enum cmfv_err split(const char *path, char **dir, const char **base, struct cmfv_diag *d)
+{
+	const char *slash = strrchr(path, '/');
+
+	*base = slash ? slash + 1 : path;
+	if (**base == '\0' || strcmp(*base, ".") == 0 || strcmp(*base, "..") == 0)
+		return cmfv_diag_set(d, CMFV_EUSAGE, path, 0, 0, "names a folder, not a file");
+	if (slash == NULL)
+		*dir = cmfv_strdup(".");
+	else if (slash == path)
+		*dir = cmfv_strdup("/");
+	else
+		*dir = cmfv_strndup(path, (size_t)(slash - path));
+	return *dir ? CMFV_OK : cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+}
+
+enum cmfv_err cmfv_safefile_open(const char *path, unsigned flags, mode_t mode,
+				 struct cmfv_safefile *sf, struct cmfv_diag *d)
+{
+	const char *base;
+	char *dir = NULL;
+	enum cmfv_err e;
+
+	sf_reset(sf);
+	if (!(flags & (CMFV_SF_NO_SPECIAL | CMFV_SF_NO_REPLACE)) && special_target(path))
+		return open_in_place(path, sf, d);
+	e = split(path, &dir, &base, d);
+	if (e == CMFV_OK)
+		e = open_dir(dir, flags, sf, d);
+	cmfv_free(dir);
+	if (e == CMFV_OK && (sf->name = cmfv_strdup(base)) == NULL)
+		e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	if (e == CMFV_OK)
+		e = flags & CMFV_SF_NO_REPLACE ? open_new(path, mode, sf, d)
+					       : open_tmp(path, mode, sf, d);
+	if (e != CMFV_OK)
+		cmfv_safefile_abort(sf);
+	return e;
+}
+
+static void release(struct cmfv_safefile *sf)
+{
+	if (sf->fd >= 0)
+		close(sf->fd);
+	if (sf->dirfd >= 0)
+		close(sf->dirfd);
+	cmfv_free(sf->tmp);
+	cmfv_free(sf->name);
+	sf_reset(sf);
+}
+
+enum cmfv_err cmfv_safefile_commit(struct cmfv_safefile *sf, int sync, struct cmfv_diag *d)
+{
+	int fd = sf->fd, e = 0;
+
+	sf->fd = -1;
+	if (fd >= 0 && sync && !sf->in_place && fsync(fd) != 0)
+		e = errno;
+	if (fd >= 0 && close(fd) != 0 && e == 0)
+		e = errno;
+	if (e == 0 && sf->tmp && strcmp(sf->tmp, sf->name) != 0 &&
+	    renameat(sf->dirfd, sf->tmp, sf->dirfd, sf->name) != 0)
+		e = errno;
+	if (e == 0 && sync && sf->dirfd >= 0)
+		fsync(sf->dirfd); /* the new name on disk; not all file systems can */
+	if (e != 0) {
+		cmfv_safefile_abort(sf);
+		return cmfv_diag_fail(d, CMFV_EIO, "cannot write the file: %s", strerror(e));
+	}
+	release(sf);
+	return CMFV_OK;
+}
+
+void cmfv_safefile_abort(struct cmfv_safefile *sf)
+{
+	if (sf == NULL)
+		return;
+	if (sf->fd >= 0)
+		close(sf->fd);
+	sf->fd = -1;
+	if (sf->tmp && sf->dirfd >= 0)
+		unlinkat(sf->dirfd, sf->tmp, 0);
+	release(sf);
+}
+
+enum cmfv_err cmfv_safefile_tmp(const char *dir, int *fd, struct cmfv_diag *d)
+{
+	const char *where = dir && dir[0] ? dir : "/tmp";
+	char *path;
+	size_t n;
+	int f = -1;
+
+#ifdef O_TMPFILE
+	f = open(where, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+#endif
+	if (f >= 0) {
+		*fd = f;
+		return CMFV_OK;
+	}
+	n = strlen(where) + 32;
+	path = cmfv_malloc(n);
+	if (path == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	snprintf(path, n, "%s/cmf-validate-XXXXXX", where);
+	f = mkstemp(path); /* O_EXCL, 0600 */
+	if (f < 0) {
+		int e = errno;
+
+		cmfv_free(path);
+		return os_fail(d, where, "cannot create a temporary file", e);
+	}
+	unlink(path);
+	cmfv_free(path);
+	fcntl(f, F_SETFD, FD_CLOEXEC);
+	*fd = f;
+	return CMFV_OK;
+}

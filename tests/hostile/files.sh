@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Files we write cannot be redirected (docs/hardening.md, "Files it
+# writes"): a symlink or hard link planted at --report FILE, -o FMT=FILE,
+# keygen -o or the default report is replaced or refused, never written
+# through; the default report's folder must be ours; special files
+# (/dev/null, /dev/stdout, a FIFO) are written in place. As root, a real
+# second user plants the links and races the runs (setpriv), as in issue 13.
+#   files.sh BIN
+set -u
+bin=$1
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
+vals=$root/testdata/post-render/_values
+small=$root/testdata/post-render/helm3-chart/input.yaml
+broken=$root/testdata/examples/values-prod-broken.yaml
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+no() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -10; }
+export HELM_CACHE_HOME=$tmp/cache NO_COLOR=1
+unset XDG_CACHE_HOME HELM_NAMESPACE
+pr=("$bin" post-render -f "$vals/prod.yaml" --kcv 1a2b3c)
+victim=$tmp/victim
+reset_victim() { printf 'VICTIM\n' >"$victim"; chmod 600 "$victim"; }
+victim_ok() { [ "$(cat "$victim")" = VICTIM ]; }
+
+# ------------------------------------------------------------ planted links
+
+for how in symlink hardlink; do
+	for what in report output; do
+		reset_victim
+		t=$tmp/$what-$how.txt
+		rm -f "$t"
+		if [ $how = symlink ]; then ln -s "$victim" "$t"; else ln "$victim" "$t"; fi
+		if [ $what = report ]; then
+			"${pr[@]}" --report "$t" <"$small" >/dev/null 2>"$tmp/err"; rc=$?
+			want_rc=0 text='post-render'
+		else
+			"$bin" check -f "$broken" -o "json=$t" >/dev/null 2>"$tmp/err"; rc=$?
+			want_rc=1 text='"findings"'
+		fi
+		if [ $rc = $want_rc ] && victim_ok && [ -f "$t" ] && [ ! -L "$t" ] && grep -q "$text" "$t" &&
+			[ "$(stat -c %h "$victim")" = 1 ]; then
+			ok "$what to a planted $how: replaced, the file behind it untouched"
+		else
+			no "$what to a planted $how: exit $rc, victim '$(cat "$victim")'" "$(cat "$tmp/err"; ls -la "$t")"
+		fi
+	done
+done
+
+# --output-file and a dangling symlink (it would create a file elsewhere)
+rm -f "$tmp/dangling" "$tmp/elsewhere"
+ln -s "$tmp/elsewhere" "$tmp/dangling"
+"$bin" check -f "$broken" -o sarif --output-file "$tmp/dangling" >/dev/null 2>"$tmp/err"
+[ ! -e "$tmp/elsewhere" ] && [ -f "$tmp/dangling" ] && [ ! -L "$tmp/dangling" ] &&
+	ok "--output-file at a dangling symlink: replaced, nothing created behind it" ||
+	no "--output-file dangling symlink" "$(ls -la "$tmp")"
+
+# keygen -o: never overwrites, never follows, mode 0600
+reset_victim
+ln -sf "$victim" "$tmp/key-link"
+"$bin" keygen -o "$tmp/key-link" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 2 ] && victim_ok && grep -q 'never overwritten' "$tmp/err" && ok "keygen -o a symlink: exit 2, untouched" ||
+	no "keygen -o symlink: exit $rc" "$(cat "$tmp/err")"
+rm -f "$tmp/key-dangling" "$tmp/key-elsewhere"
+ln -s "$tmp/key-elsewhere" "$tmp/key-dangling"
+"$bin" keygen -o "$tmp/key-dangling" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 2 ] && [ ! -e "$tmp/key-elsewhere" ] && ok "keygen -o a dangling symlink: exit 2, nothing created" ||
+	no "keygen -o dangling: exit $rc" "$(cat "$tmp/err")"
+(umask 000; "$bin" keygen -o "$tmp/new.key" >/dev/null 2>&1)
+[ "$(stat -c '%a %s' "$tmp/new.key" 2>/dev/null)" = "600 32" ] && ok "keygen -o: 0600 whatever the umask" ||
+	no "keygen mode" "$(ls -la "$tmp/new.key")"
+ls -a "$tmp" | grep -q '\.tmp$' && no "a temporary file was left behind" "$(ls -la "$tmp")"
+
+# ------------------------------------------------------------ special files
+
+"$bin" check -f "$broken" -o json=/dev/null >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 1 ] && [ -c /dev/null ] && ok "-o json=/dev/null: written in place" || no "-o /dev/null: exit $rc" "$(cat "$tmp/err")"
+"$bin" check -f "$broken" -o json=/dev/stdout 2>"$tmp/err" | grep -q '"findings"' &&
+	ok "-o json=/dev/stdout into a pipe" || no "-o /dev/stdout pipe" "$(cat "$tmp/err")"
+"$bin" check -f "$broken" -o text -o json=/dev/stdout >"$tmp/stdout.txt" 2>"$tmp/err"
+grep -q '\[CMF002\]' "$tmp/stdout.txt" && grep -q '"findings"' "$tmp/stdout.txt" &&
+	ok "-o json=/dev/stdout into a file: appended after the text report" ||
+	no "-o /dev/stdout file" "$(cat "$tmp/stdout.txt" "$tmp/err")"
+"${pr[@]}" --report /dev/stderr <"$small" >/dev/null 2>"$tmp/err"
+grep -q '^# cmf-validate .* post-render' "$tmp/err" && ok "--report /dev/stderr" || no "--report /dev/stderr" "$(cat "$tmp/err")"
+
+# ------------------------------------------------------------ the default report's folder
+
+# a folder that is a symlink, or writable by others: refused with a
+# warning; the release itself goes on (exit 0, the manifests written)
+reset_victim
+mkdir -p "$tmp/cache" "$tmp/elsewhere-dir"
+rm -rf "$tmp/cache/cmf-validate"
+ln -s "$tmp/elsewhere-dir" "$tmp/cache/cmf-validate"
+ln -s "$victim" "$tmp/elsewhere-dir/last-report.txt"
+"${pr[@]}" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && [ -s "$tmp/out" ] && victim_ok && grep -q 'warning: cannot write the report.*symlink' "$tmp/err" &&
+	ok "default report folder is a symlink: refused with a warning, release not failed" ||
+	no "folder symlink: exit $rc" "$(cat "$tmp/err")"
+rm -f "$tmp/cache/cmf-validate"
+mkdir -m 777 "$tmp/cache/cmf-validate"
+chmod 777 "$tmp/cache/cmf-validate"
+"${pr[@]}" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && [ ! -e "$tmp/cache/cmf-validate/last-report.txt" ] && grep -q 'writable by others' "$tmp/err" &&
+	ok "default report folder mode 0777: refused" || no "folder 0777: exit $rc" "$(cat "$tmp/err")"
+rm -rf "$tmp/cache/cmf-validate"
+"${pr[@]}" <"$small" >/dev/null 2>&1
+[ "$(stat -c %a "$tmp/cache/cmf-validate")" = 700 ] && [ "$(stat -c %a "$tmp/cache/cmf-validate/last-report.txt")" = 600 ] &&
+	ok "default report folder made 0700, report 0600" || no "modes" "$(ls -la "$tmp/cache/cmf-validate")"
+# -o into a world-writable folder without the sticky bit: anyone could swap the file
+mkdir -m 777 "$tmp/open"
+chmod 777 "$tmp/open"
+"$bin" check -f "$broken" -o "json=$tmp/open/r.json" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 3 ] && [ ! -e "$tmp/open/r.json" ] && grep -q 'not sticky' "$tmp/err" &&
+	ok "-o into a world-writable folder (not sticky): exit 3, refused" || no "open folder: exit $rc" "$(cat "$tmp/err")"
+
+# a group-writable folder (umask 002) is the user's own business: written
+mkdir -m 775 "$tmp/shared-group"
+chmod 775 "$tmp/shared-group"
+"$bin" check -f "$broken" -o "json=$tmp/shared-group/r.json" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 1 ] && grep -q '"findings"' "$tmp/shared-group/r.json" && ok "-o into a group-writable folder (umask 002): written" ||
+	no "group folder: exit $rc" "$(cat "$tmp/err")"
+
+# ------------------------------------------------------------ a real second user (root only)
+
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	user=cmfv-test
+	id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>/dev/null
+fi
+if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
+	uid=$(id -u "$user") gid=$(id -g "$user")
+	as_user() { setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"; }
+	# root's 0600 file, the report's folder made by the other user with
+	# links for every coming name (the old PID-named temporaries too)
+	secret=$tmp/root-only
+	printf 'ROOT\n' >"$secret"
+	chmod 600 "$secret"
+	shared=$tmp/shared
+	mkdir -m 1777 "$shared"
+	chmod 1777 "$shared"
+	as_user mkdir -m 755 "$shared/cmf-validate"
+	pid=$$
+	as_user sh -c 'cd "$1/cmf-validate" && ln -s "$2" last-report.txt &&
+		for i in $(seq "$3" $(($3 + 400))); do ln -s "$2" "last-report.txt.$i.tmp"; done' \
+		sh "$shared" "$secret" "$pid"
+	HELM_CACHE_HOME=$shared "${pr[@]}" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	[ $rc = 0 ] && [ "$(cat "$secret")" = ROOT ] && grep -q 'owned by someone else' "$tmp/err" &&
+		ok "second user's report folder with planted PID links: refused, root's file untouched" ||
+		no "second user's folder: exit $rc, file '$(cat "$secret")'" "$(cat "$tmp/err")"
+	# racing: the other user keeps planting links at the target and at
+	# random-looking names in a sticky shared folder while root writes
+	# --report there again and again
+	as_user sh -c 'end=$(($(date +%s) + 6)); while [ $(date +%s) -lt $end ]; do
+		ln -sfn "$2" "$1/r.txt" 2>/dev/null; ln -sfn "$2" "$1/.r.txt.tmp" 2>/dev/null; done' \
+		sh "$shared" "$secret" &
+	racer=$!
+	n=0 bad_runs=0
+	while kill -0 $racer 2>/dev/null && [ $n -lt 200 ]; do
+		"${pr[@]}" --report "$shared/r.txt" <"$small" >/dev/null 2>&1
+		"$bin" check -f "$broken" -o "json=$shared/r.txt" >/dev/null 2>&1
+		[ "$(cat "$secret")" = ROOT ] || bad_runs=$((bad_runs + 1))
+		n=$((n + 1))
+	done
+	kill $racer 2>/dev/null
+	wait $racer 2>/dev/null
+	[ $bad_runs = 0 ] && [ $n -gt 10 ] && [ "$(stat -c %a "$secret")" = 600 ] &&
+		ok "second user racing links at --report / -o in a sticky folder: $n runs, root's file untouched" ||
+		no "race: $bad_runs of $n runs wrote through, file '$(cat "$secret")'"
+	# a CI container running as root in a workspace another uid owns: -o is
+	# written there, and a link that user planted at the target is replaced
+	as_user mkdir -m 755 "$shared/workspace"
+	as_user ln -s "$secret" "$shared/workspace/cmf.sarif"
+	"$bin" check -f "$broken" -o "sarif=$shared/workspace/cmf.sarif" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc = 1 ] && [ "$(cat "$secret")" = ROOT ] && [ ! -L "$shared/workspace/cmf.sarif" ] &&
+		grep -q '"runs"' "$shared/workspace/cmf.sarif" &&
+		ok "root writing -o into another user's workspace: written, the planted link replaced" ||
+		no "workspace: exit $rc" "$(cat "$tmp/err")"
+	# the spool file for a long pipe: in $TMPDIR, never a name to plant
+	as_user mkdir -m 1777 "$shared/tmpdir" 2>/dev/null
+	python3 "$root/bench/gen.py" 17000 >"$tmp/big.yaml"
+	cat "$tmp/big.yaml" | TMPDIR=$shared/tmpdir "${pr[@]}" >"$tmp/out" 2>/dev/null; rc=$?
+	[ $rc = 0 ] && [ -z "$(ls -A "$shared/tmpdir")" ] && ok "spool of a long pipe: anonymous, nothing left in \$TMPDIR" ||
+		no "spool: exit $rc" "$(ls -la "$shared/tmpdir")"
+else
+	echo "skip the second-user cases: not root, or no setpriv/useradd"
+fi
+
+echo "files: $pass passed, $fail failed"
+[ $fail = 0 ]
