@@ -212,7 +212,7 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 		if (rc != 0)
 			return rc;
 	}
-	if (cli_has_values(o)) {
+	if (run->values == NULL && cli_has_values(o)) { /* gitops.c builds its own */
 		struct cmfv_values_input in;
 
 		cli_values_input(o, &in);
@@ -284,7 +284,7 @@ static int split_output(const char *spec, char *fmt, size_t fmtsz, const char **
 	return cli_format_known(fmt) && (!eq || eq[1] != '\0');
 }
 
-static int write_outputs(const struct cli_opts *o, const struct cli_run *runs, size_t nruns)
+int cli_write_outputs(const struct cli_opts *o, const struct cli_run *runs, size_t nruns)
 {
 	size_t i, n = o->noutputs ? o->noutputs : 1;
 	int rc = 0;
@@ -402,7 +402,7 @@ static int check_environments(const struct cli_opts *o)
 		free(eo.sets);
 	}
 	if (rc == 0)
-		rc = write_outputs(o, runs, nruns);
+		rc = cli_write_outputs(o, runs, nruns);
 	for (i = 0; rc == 0 && i < nruns; i++) {
 		int r = cli_report_exit(&runs[i].report, o->strict);
 
@@ -450,6 +450,11 @@ int cmd_check(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (o.argocd_app || o.helmrelease) {
+		rc = cli_check_gitops(&o);
+		cli_opts_free(&o);
+		return rc;
+	}
 	if (o.all_environments || o.environment) {
 		rc = check_environments(&o);
 		cli_opts_free(&o);
@@ -465,7 +470,7 @@ int cmd_check(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	rc = cli_run_checks(&o, &run);
 	if (rc == 0)
-		rc = write_outputs(&o, &run, 1);
+		rc = cli_write_outputs(&o, &run, 1);
 	if (rc == 0)
 		rc = cli_report_exit(&run.report, o.strict);
 	cli_run_free(&run);

@@ -46,9 +46,12 @@ int cmd_values(int argc, char **argv)
 	}
 	cmfv_diag_clear(&d);
 	cli_values_input(&o, &in);
-	if (cmfv_values_build(&in, &src, &values, &d) != CMFV_OK) {
+	if (o.argocd_app || o.helmrelease) {
+		rc = cli_values_gitops(&o, &src, &values);
+	} else if (cmfv_values_build(&in, &src, &values, &d) != CMFV_OK) {
 		rc = cli_print_diag(&d);
-	} else {
+	}
+	if (rc == 0) {
 		int ok;
 
 		if (strcmp(fmt, "json") == 0) {
