@@ -524,6 +524,13 @@ static enum cmfv_err one_ref(struct flux_ctx *c, const struct cmfv_node *ref,
 
 	if (!key || !key[0])
 		key = "values.yaml";
+	if (cmfv_map_get(ref, "targetPath") && !tp) {
+		const struct cmfv_node *t = cmfv_map_get(ref, "targetPath");
+
+		return cmfv_diag_set(c->d, CMFV_EINPUT, t->loc.file, t->loc.line, t->loc.col,
+				     "valuesFrom targetPath must be a string, not a %s (quote it)",
+				     cmfv_kind_name(t->kind));
+	}
 	if (!kind || !name || (strcmp(kind, "ConfigMap") != 0 && strcmp(kind, "Secret") != 0))
 		return cmfv_diag_set(c->d, CMFV_EINPUT, ref->loc.file, ref->loc.line, ref->loc.col,
 				     "valuesFrom: unsupported kind '%s' (ConfigMap or Secret)",

@@ -1,0 +1,7 @@
+# GitOps (issue 16): Argo CD Applications and Flux HelmReleases turned into
+# values exactly as those tools do, compared with the real Helm given the
+# equivalent flags; flux-patch applied with the real Kustomize; the Argo CD
+# plugin's generate run as argocd-cmp-server runs it.
+add_test(NAME gitops.argocd COMMAND bash ${CMFV_SRC}/tests/gitops/argocd-diff.sh ${CMFV_BIN})
+add_test(NAME gitops.flux COMMAND bash ${CMFV_SRC}/tests/gitops/flux-diff.sh ${CMFV_BIN})
+set_tests_properties(gitops.argocd gitops.flux PROPERTIES LABELS helm TIMEOUT 300)
