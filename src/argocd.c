@@ -467,7 +467,8 @@ static enum cmfv_err parameters(struct app_ctx *c, struct cmfv_plan *p, const st
 			sub = cmfv_argocd_envsubst(val ? val : "", c->env_names, c->env_vals, NENV);
 			arg = sub ? clean_set(name, sub) : NULL;
 			cmfv_free(sub);
-			if (arg == NULL || gitops_push_set(p, force ? CMFV_SET_STRING : CMFV_SET, arg) != 0)
+			if (arg == NULL ||
+			    gitops_push_set(p, force ? CMFV_SET_STRING : CMFV_SET, arg, q->loc) != 0)
 				return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 		}
 	return CMFV_OK;
@@ -500,7 +501,7 @@ static enum cmfv_err file_parameters(struct app_ctx *c, struct cmfv_plan *p,
 		if (resolve_any(c, app, root, path, repo, q->loc, out) != CMFV_OK)
 			return c->d->code;
 		arg = clean_set(name, out);
-		if (arg == NULL || gitops_push_set(p, CMFV_SET_FILE, arg) != 0)
+		if (arg == NULL || gitops_push_set(p, CMFV_SET_FILE, arg, q->loc) != 0)
 			return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 	}
 	return CMFV_OK;
@@ -650,6 +651,28 @@ static enum cmfv_err set_env(struct app_ctx *c, const struct cmfv_node *s, const
 	return CMFV_OK;
 }
 
+/* Paths under the repository root as the user named the root, so that
+ * reports show "repo/charts/cmf/values.yaml", not the realpath. */
+static int shown(const struct app_ctx *c, char **path)
+{
+	const char *given = c->o->repo_root ? c->o->repo_root : ".";
+	size_t n = strlen(c->root);
+	struct cmfv_buf b = {0};
+
+	if (*path == NULL || strncmp(*path, c->root, n) != 0 || (*path)[n] != '/')
+		return 0;
+	if (strcmp(given, ".") != 0)
+		cmfv_buf_printf(&b, "%s/", given);
+	cmfv_buf_puts(&b, *path + n + 1);
+	if (cmfv_buf_add(&b, "", 1) != CMFV_OK) {
+		cmfv_buf_free(&b, 0);
+		return -1;
+	}
+	cmfv_free(*path);
+	*path = b.ptr;
+	return 0;
+}
+
 static enum cmfv_err plan_source(struct app_ctx *c, const struct cmfv_node *orig)
 {
 	const char *name = gitops_str(c->doc, "metadata.name");
@@ -739,6 +762,15 @@ static enum cmfv_err plan_source(struct app_ctx *c, const struct cmfv_node *orig
 		e = parameters(c, p, helm);
 	if (e == CMFV_OK && helm)
 		e = file_parameters(c, p, helm, app, root, repo);
+	if (e == CMFV_OK && !chart) {
+		size_t i;
+		int r = shown(c, &p->chart_dir);
+
+		for (i = 0; r == 0 && i < p->nfiles; i++)
+			r = shown(c, &p->files[i]);
+		if (r != 0)
+			e = cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
+	}
 	cmfv_node_free(s);
 	return e;
 }

@@ -34,6 +34,7 @@ void cmfv_plans_free(struct cmfv_plan *p, size_t n)
 		free_strv(p[i].owned, p[i].nowned);
 		free_strv(p[i].default_files, p[i].ndefault_files);
 		cmfv_free(p[i].sets);
+		cmfv_free(p[i].set_locs);
 		cmfv_node_free(p[i].extra);
 		cmfv_node_free(p[i].user);
 		cmfv_node_free(p[i].postrenderers);
@@ -57,12 +58,18 @@ int gitops_push_str(char ***v, size_t *n, char *s)
 	return 0;
 }
 
-int gitops_push_set(struct cmfv_plan *p, enum cmfv_set_kind k, char *arg)
+int gitops_push_set(struct cmfv_plan *p, enum cmfv_set_kind k, char *arg, struct cmfv_loc at)
 {
 	struct cmfv_set_flag *nv;
+	struct cmfv_loc *nl;
 
 	if (gitops_push_str(&p->owned, &p->nowned, arg) != 0)
 		return -1;
+	nl = cmfv_realloc(p->set_locs, (p->nsets + 1) * sizeof(*nl));
+	if (nl == NULL)
+		return -1;
+	nl[p->nsets] = at;
+	p->set_locs = nl;
 	nv = cmfv_realloc(p->sets, (p->nsets + 1) * sizeof(*nv));
 	if (nv == NULL)
 		return -1;
@@ -348,11 +355,36 @@ static enum cmfv_err flux_values(const struct cmfv_plan *p, int helm_major,
 	return CMFV_OK;
 }
 
+/* A value from parameter i says "--set" index i+1: point it at the
+ * parameter in the Application instead. */
+static void set_locs(const struct cmfv_plan *p, struct cmfv_loc *l)
+{
+	if (l->file && strcmp(l->file, "--set") == 0 && l->line == 0 && l->col >= 1 &&
+	    l->col <= p->nsets)
+		*l = p->set_locs[l->col - 1];
+}
+
+static void relocate_sets(const struct cmfv_plan *p, struct cmfv_node *n)
+{
+	size_t i;
+
+	set_locs(p, &n->loc);
+	if (n->kind == CMFV_MAP)
+		for (i = 0; i < n->u.map.n; i++) {
+			set_locs(p, &n->u.map.v[i].key_loc);
+			relocate_sets(p, n->u.map.v[i].val);
+		}
+	else if (n->kind == CMFV_SEQ)
+		for (i = 0; i < n->u.seq.n; i++)
+			relocate_sets(p, n->u.seq.v[i]);
+}
+
 enum cmfv_err cmfv_plan_values(const struct cmfv_plan *p, int helm_major,
 			       struct cmfv_sources *src, struct cmfv_node **out,
 			       struct cmfv_diag *d)
 {
 	struct cmfv_values_input in;
+	enum cmfv_err e;
 
 	if (p->user)
 		return flux_values(p, helm_major, src, out, d);
@@ -364,5 +396,16 @@ enum cmfv_err cmfv_plan_values(const struct cmfv_plan *p, int helm_major,
 	in.sets = p->sets;
 	in.nsets = p->nsets;
 	in.helm_major = helm_major;
-	return cmfv_values_build(&in, src, out, d);
+	e = cmfv_values_build(&in, src, out, d);
+	if (e == CMFV_OK && p->set_locs)
+		relocate_sets(p, *out);
+	else if (e != CMFV_OK && d->line == 0 && strcmp(d->file, "--set") == 0 && d->col >= 1 &&
+		 d->col <= p->nsets && p->set_locs[d->col - 1].file) {
+		struct cmfv_loc at = p->set_locs[d->col - 1];
+
+		snprintf(d->file, sizeof(d->file), "%s", at.file);
+		d->line = at.line;
+		d->col = at.col;
+	}
+	return e;
 }

@@ -7,7 +7,7 @@
 /** Append \p s (consumed, also on failure) to a string vector; -1 = no memory. */
 int gitops_push_str(char ***v, size_t *n, char *s);
 /** Append a --set* flag whose argument \p arg (consumed) the plan keeps. */
-int gitops_push_set(struct cmfv_plan *p, enum cmfv_set_kind k, char *arg);
+int gitops_push_set(struct cmfv_plan *p, enum cmfv_set_kind k, char *arg, struct cmfv_loc at);
 /** The string at dotted \p path, or NULL when absent or not a string. */
 const char *gitops_str(const struct cmfv_node *map, const char *path);
 /** Parse the string node \p str of \p file as a values file (Helm's rules),

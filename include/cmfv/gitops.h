@@ -30,6 +30,7 @@ struct cmfv_plan {
 	struct cmfv_node *extra; /**< Argo CD values/valuesObject: merged after the files */
 	struct cmfv_set_flag *sets; /**< parameters (--set, --set-string, --set-file) */
 	size_t nsets;
+	struct cmfv_loc *set_locs; /**< where each set was written (the Application) */
 	char **owned;          /**< strings the sets point at */
 	size_t nowned;
 	struct cmfv_node *user; /**< Flux: the user values, already merged (replaces

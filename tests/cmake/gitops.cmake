@@ -5,3 +5,8 @@
 add_test(NAME gitops.argocd COMMAND bash ${CMFV_SRC}/tests/gitops/argocd-diff.sh ${CMFV_BIN})
 add_test(NAME gitops.flux COMMAND bash ${CMFV_SRC}/tests/gitops/flux-diff.sh ${CMFV_BIN})
 set_tests_properties(gitops.argocd gitops.flux PROPERTIES LABELS helm TIMEOUT 300)
+add_test(NAME gitops.check
+  COMMAND bash ${CMFV_SRC}/tests/golden/run.sh ${CMFV_BIN} ${CMFV_SRC}/testdata/gitops/check)
+add_test(NAME gitops.fluxpatch COMMAND bash ${CMFV_SRC}/tests/gitops/flux-patch.sh ${CMFV_BIN})
+set_tests_properties(gitops.check PROPERTIES LABELS e2e)
+set_tests_properties(gitops.fluxpatch PROPERTIES LABELS helm SKIP_RETURN_CODE 77 TIMEOUT 300)
