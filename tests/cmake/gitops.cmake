@@ -10,3 +10,5 @@ add_test(NAME gitops.check
 add_test(NAME gitops.fluxpatch COMMAND bash ${CMFV_SRC}/tests/gitops/flux-patch.sh ${CMFV_BIN})
 set_tests_properties(gitops.check PROPERTIES LABELS e2e)
 set_tests_properties(gitops.fluxpatch PROPERTIES LABELS helm SKIP_RETURN_CODE 77 TIMEOUT 300)
+add_test(NAME gitops.cmp COMMAND bash ${CMFV_SRC}/tests/gitops/cmp.sh ${CMFV_BIN})
+set_tests_properties(gitops.cmp PROPERTIES LABELS helm SKIP_RETURN_CODE 77 TIMEOUT 300)
