@@ -12,6 +12,7 @@
 # testdata/gitops/argocd/repo), $REF (a copy of .../ref), $FILES (.../files)
 # and $CHART (a chart outside the repository) set.
 #   argocd-diff.sh BIN [3|4 ...]
+# $CMFV_RUNNER, if set, prefixes every cmf-validate run (e.g. valgrind).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -42,7 +43,7 @@ for f in "$data"/cases/*.yaml; do
 	flags=$(sed -n 's/^# flags: //p' "$f" | head -1)
 	eval "extra=($flags)"
 	for m in "${majors[@]}"; do
-		(cd "$tmp/repo" && "$bin" values --argocd-app "$f" --repo-root "$REPO" --helm-compat "$m" "${extra[@]}" -o json) >"$tmp/got" 2>"$tmp/err"
+		(cd "$tmp/repo" && ${CMFV_RUNNER:-} "$bin" values --argocd-app "$f" --repo-root "$REPO" --helm-compat "$m" "${extra[@]}" -o json) >"$tmp/got" 2>"$tmp/err"
 		rc=$?
 		case $want in
 		exit\ *)
