@@ -624,6 +624,44 @@ static enum cmfv_err user_values(struct flux_ctx *c, struct cmfv_plan *p)
 	return e;
 }
 
+/* A chart from a HelmRepository: its URL comes from the HelmRepository
+ * object (given with the other objects); the caller pulls the chart. */
+static enum cmfv_err remote_chart(struct flux_ctx *c, struct cmfv_plan *p, const char *chart)
+{
+	const char *name = gitops_str(c->doc, "spec.chart.spec.sourceRef.name");
+	const char *ns = gitops_str(c->doc, "spec.chart.spec.sourceRef.namespace");
+	const char *ver = gitops_str(c->doc, "spec.chart.spec.version");
+	const char *keep = c->ns, *url, *type;
+	enum cmfv_err e;
+
+	if (ns)
+		c->ns = ns;
+	e = name ? lookup(c, "HelmRepository", name, "") : CMFV_OK;
+	c->ns = keep;
+	if (e != CMFV_OK)
+		return e;
+	if (!c->found_obj)
+		return cmfv_diag_set(c->d, CMFV_EUSAGE, c->file->name, c->doc->loc.line,
+				     c->doc->loc.col,
+				     "HelmRelease %s: the chart comes from HelmRepository %s: give that object with --manifests (to pull the chart) or the chart with --chart DIR",
+				     p->app, name ? name : "(no name)");
+	url = gitops_str(c->found_doc, "spec.url");
+	type = gitops_str(c->found_doc, "spec.type");
+	if (url && type && strcmp(type, "oci") == 0 && strncmp(url, "oci://", 6) != 0)
+		url = NULL;
+	p->chart_repo = url ? cmfv_strdup(url) : NULL;
+	p->chart_name = cmfv_strdup(chart);
+	p->chart_version = ver ? cmfv_strdup(ver) : NULL;
+	cmfv_node_free(c->found_doc);
+	c->found_doc = NULL;
+	if (url == NULL)
+		return cmfv_diag_set(c->d, CMFV_EINPUT, c->file->name, c->doc->loc.line,
+				     c->doc->loc.col, "HelmRepository %s has no usable spec.url", name);
+	if (!p->chart_repo || !p->chart_name || (ver && !p->chart_version))
+		return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
+	return CMFV_OK;
+}
+
 static enum cmfv_err chart_source(struct flux_ctx *c, struct cmfv_plan *p)
 {
 	const char *chart = gitops_str(c->doc, "spec.chart.spec.chart");
@@ -634,12 +672,15 @@ static enum cmfv_err chart_source(struct flux_ctx *c, struct cmfv_plan *p)
 	const char *base;
 	size_t i;
 	int local = kind && (strcmp(kind, "GitRepository") == 0 || strcmp(kind, "Bucket") == 0);
+	struct stat st;
 
-	if (c->chart)
+	if (c->chart) {
 		p->chart_dir = cmfv_strdup(c->chart);
-	else if (chart && local) {
+	} else if (chart && local) {
 		snprintf(path, sizeof(path), "%s/%s", c->repo_root, chart);
 		p->chart_dir = cmfv_strdup(path);
+	} else if (chart && kind && strcmp(kind, "HelmRepository") == 0) {
+		return remote_chart(c, p, chart);
 	} else {
 		return cmfv_diag_set(c->d, CMFV_EUSAGE, c->file->name, c->doc->loc.line,
 				     c->doc->loc.col,
@@ -648,11 +689,14 @@ static enum cmfv_err chart_source(struct flux_ctx *c, struct cmfv_plan *p)
 	}
 	if (p->chart_dir == NULL)
 		return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
+	if (stat(p->chart_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return cmfv_diag_set(c->d, CMFV_ENOENT, c->file->name, c->doc->loc.line,
+				     c->doc->loc.col, "HelmRelease %s: the chart folder %s does not exist",
+				     p->app, p->chart_dir);
 	/* local charts: paths from the source root; remote: inside the chart */
 	base = local ? c->repo_root : p->chart_dir;
 	for (i = 0; vf && vf->kind == CMFV_SEQ && i < vf->u.seq.n; i++) {
 		const struct cmfv_node *f = vf->u.seq.v[i];
-		struct stat st;
 
 		if (f->kind != CMFV_STR)
 			continue;

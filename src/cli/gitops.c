@@ -50,15 +50,14 @@ static int pull(const struct cmfv_plan *p, struct pulled *out)
 {
 	const char *tmp = getenv("TMPDIR");
 	char tmpl[4096], ref[4096];
-	char *argv[12], *bin = cli_helm_bin(), *so = NULL;
+	char *argv[12], *bin = cli_helm_bin(), *so = NULL; /* bin: borrowed */
 	const char *base = strrchr(p->chart_name, '/');
 	int n = 0, rc;
 
 	snprintf(tmpl, sizeof(tmpl), "%s/cmfv-chart-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (bin == NULL || mkdtemp(tmpl) == NULL) {
+	if (mkdtemp(tmpl) == NULL) {
 		fprintf(stderr, "cmf-validate: cannot make a temporary folder for the chart: %s\n",
 			strerror(errno));
-		free(bin);
 		return EXIT_ENV;
 	}
 	out->tmpdir = strdup(tmpl);
@@ -83,7 +82,6 @@ static int pull(const struct cmfv_plan *p, struct pulled *out)
 	argv[n] = NULL;
 	rc = cli_run_capture(argv, 300, 1 << 20, &so, 1);
 	free(so);
-	free(bin);
 	if (rc != 0) {
 		fprintf(stderr, "cmf-validate: 'helm pull' of chart %s from %s failed (exit %d); give the chart with --chart DIR\n",
 			p->chart_name, p->chart_repo, rc);
@@ -148,7 +146,8 @@ static int load_plans(const struct cli_opts *o, struct cmfv_sources *src, const 
 		fo.files = objs;
 		fo.nfiles = nobjs;
 		e = rc ? CMFV_OK
-		       : cmfv_flux_plans(s, o->repo_root, o->chart, &fo, o->helm_major, src, plans, n, &d);
+		       : cmfv_flux_plans(s, o->repo_root, chart ? chart : o->chart, &fo, o->helm_major,
+					 src, plans, n, &d);
 	}
 	cmfv_free(objs);
 	if (rc == 0 && e != CMFV_OK)
@@ -171,7 +170,8 @@ static int prepare(const struct cli_opts *o, struct pulled *pl)
 		if (want && (strcmp(want->chart_name, plans[i].chart_name) != 0 ||
 			     strcmp(want->chart_repo, plans[i].chart_repo) != 0)) {
 			fprintf(stderr, "cmf-validate: %s names two charts from repositories (%s, %s): check one Application at a time, or give --chart\n",
-				o->argocd_app, want->chart_name, plans[i].chart_name);
+				o->argocd_app ? o->argocd_app : o->helmrelease, want->chart_name,
+				plans[i].chart_name);
 			rc = EXIT_USAGE;
 		}
 		want = &plans[i];

@@ -132,7 +132,7 @@ static void test_flux_values(void **state)
 		fo.files = &objs;
 		fo.nfiles = 1;
 		cmfv_diag_clear(&d);
-		if (cmfv_flux_plans(hr, "/repo", NULL, &fo, 4, &src, &plans, &n, &d) != CMFV_OK)
+		if (cmfv_flux_plans(hr, "/repo", ".", &fo, 4, &src, &plans, &n, &d) != CMFV_OK)
 			fail_msg("%s: %s", fcases[i].name, d.msg);
 		assert_int_equal(n, 1);
 		got = to_json(plans[0].user);
@@ -177,7 +177,7 @@ static void test_flux_errors(void **state)
 		fo.files = &o;
 		fo.nfiles = 1;
 		cmfv_diag_clear(&d);
-		assert_int_equal(cmfv_flux_plans(hr, "/repo", NULL, &fo, 4, &src, &plans, &n, &d), CMFV_EINPUT);
+		assert_int_equal(cmfv_flux_plans(hr, "/repo", ".", &fo, 4, &src, &plans, &n, &d), CMFV_EINPUT);
 		if (strstr(d.msg, cases[i].msg) == NULL)
 			fail_msg("%s: message '%s' lacks '%s'", cases[i].spec, d.msg, cases[i].msg);
 		assert_true(d.line > 0);
