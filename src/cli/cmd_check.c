@@ -264,7 +264,9 @@ static void help(void)
 	       "  cmf-validate check -f values-prod.yaml\n"
 	       "  cmf-validate check -f values.yaml --set cmf.sql.production=true --secret-file key-secret.yaml\n"
 	       "  helm cmf-validate check -f values.yaml --cluster -n flink\n"
-	       "  cmf-validate check -f values.yaml -o json\n\n");
+	       "  cmf-validate check -f values.yaml -o json\n"
+	       "  cmf-validate check --argocd-app apps/cmf.yaml            (Argo CD, docs/gitops.md)\n"
+	       "  cmf-validate check --helmrelease cmf.yaml --manifests cmf-values.yaml   (Flux)\n\n");
 	cli_print_flags(CMD_CHECK);
 	printf("\nExit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage or input\n"
 	       "error, 3 environment error (kubectl/helm failing, I/O).\n");

@@ -28,7 +28,9 @@ int cmd_values(int argc, char **argv)
 		printf("Usage: cmf-validate values [flags] [-o yaml|json]\n\n"
 		       "Print the values exactly as Helm computes them from the chart defaults,\n"
 		       "-f files and --set* flags (keys sorted; -o json prints what toJson .Values does).\n\n"
-		       "Example:\n  cmf-validate values --chart ./cmf -f prod.yaml --set cmf.sql.production=true -o json\n\n");
+		       "Examples:\n  cmf-validate values --chart ./cmf -f prod.yaml --set cmf.sql.production=true -o json\n"
+		       "  cmf-validate values --argocd-app apps/cmf.yaml   (as Argo CD computes them)\n"
+		       "  cmf-validate values --helmrelease cmf.yaml --manifests cmf-values.yaml   (as Flux does)\n\n");
 		cli_print_flags(CMD_VALUES);
 		cli_opts_free(&o);
 		return 0;
