@@ -16,7 +16,6 @@
 #include "cmfv/yaml.h"
 
 #define STDIN_NAME "<stdin>"
-#define MAX_CANDS 4 /* candidates named in a CMF031 message */
 
 static const char *vol_name(const struct cmfv_inject_opts *o)
 {
@@ -1353,6 +1352,33 @@ static void as_json(struct tedit *c, const struct pn *root, const struct cmfv_no
 	cmfv_buf_add(b, c->t + after, c->len - after);
 }
 
+/* The line ending of the document's content: inserted lines go among
+ * them. Helm 3 writes its `---` and `# Source:` lines with LF even when
+ * the template itself is CRLF, so those lines (and comments, directives)
+ * do not count. */
+static const char *content_eol(const char *t, size_t len)
+{
+	const char *p = t, *end = t + len, *first = NULL;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *q = p;
+
+		if (nl == NULL)
+			break;
+		if (first == NULL)
+			first = nl;
+		while (q < nl && (*q == ' ' || *q == '\r'))
+			q++;
+		if (q < nl && *q != '#' && *q != '%' &&
+		    !((size_t)(nl - p) >= 3 && memcmp(p, "---", 3) == 0 &&
+		      (nl - p == 3 || p[3] == ' ' || p[3] == '\r' || p[3] == '\t')))
+			return nl > t && nl[-1] == '\r' ? "\r\n" : "\n";
+		p = nl + 1;
+	}
+	return first && first > t && first[-1] == '\r' ? "\r\n" : "\n";
+}
+
 enum cmfv_err cmfv_inject_doc(const struct cmfv_inject_opts *o, const struct cmfv_doc *doc,
 			      struct cmfv_buf *out, int *changed, struct cmfv_report *r,
 			      struct cmfv_diag *d)
@@ -1363,7 +1389,6 @@ enum cmfv_err cmfv_inject_doc(const struct cmfv_inject_opts *o, const struct cmf
 	struct pn *root = NULL;
 	struct tedit c;
 	struct plan p;
-	const char *nl;
 	enum cmfv_err e;
 	int oom = 0, done = 0;
 
@@ -1391,8 +1416,7 @@ enum cmfv_err cmfv_inject_doc(const struct cmfv_inject_opts *o, const struct cmf
 	memset(&c, 0, sizeof(c));
 	c.t = doc->ptr;
 	c.len = doc->len;
-	nl = memchr(doc->ptr, '\n', doc->len);
-	c.w.nl = nl && nl > doc->ptr && nl[-1] == '\r' ? "\r\n" : "\n";
+	c.w.nl = content_eol(doc->ptr, doc->len);
 	c.w.ind = c.w.si = 2;
 	root = pn_build(doc->ptr, doc->len, &oom);
 	if (root && root->type == PN_MAP && plan_edits(&c, root, o, &p, vol, mount) &&
@@ -1435,167 +1459,6 @@ out:
 	return e;
 }
 
-/* --------------------------------------------------------------- finder */
-
-/* Bytes common in manifests, most common first: the needle is looked for
- * by its rarest byte, so that memchr stops seldom. */
-static size_t rank(unsigned char c)
-{
-	static const char common[] = " \ne-atnoirsl:cmdpu.g/hfy0123456789kbv\"w";
-	const char *p = memchr(common, c, sizeof(common) - 1);
-
-	return p ? sizeof(common) - (size_t)(p - common) : 0;
-}
-
-/* A string to look for, by its rarest byte (index j). */
-struct needle {
-	const char *s;
-	size_t m, j;
-};
-
-static void needle_init(struct needle *nd, const char *s)
-{
-	size_t i;
-
-	nd->s = s;
-	nd->m = strlen(s);
-	nd->j = 0;
-	for (i = 1; i < nd->m; i++)
-		if (rank((unsigned char)s[i]) < rank((unsigned char)s[nd->j]))
-			nd->j = i;
-}
-
-static int contains(const char *h, size_t n, const struct needle *nd)
-{
-	const char *p = h + nd->j, *end = h + n;
-	size_t m = nd->m, j = nd->j;
-
-	if (m == 0 || m > n)
-		return m == 0;
-	while ((size_t)(end - p) >= m - j) {
-		p = memchr(p, nd->s[j], (size_t)(end - p) - (m - j) + 1);
-		if (p == NULL)
-			return 0;
-		if (memcmp(p - j, nd->s, m) == 0)
-			return 1;
-		p++;
-	}
-	return 0;
-}
-
-struct cand {
-	char name[128];
-	char ns[64];
-	unsigned long line;
-};
-
-struct cand_class {
-	unsigned long count;
-	struct cand c[MAX_CANDS];
-	struct cmfv_loc second; /* where CMF031 points */
-	char *text;		/* the first candidate's bytes */
-	struct cmfv_doc doc;
-	const char *file;	/* the name it was read under (o->file then) */
-};
-
-struct cmfv_finder {
-	const struct cmfv_inject_opts *o;
-	struct needle kind, name;
-	unsigned long docs;
-	struct cand_class cls[2]; /* 0: --deployment or label; 1: default name */
-};
-
-enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_finder **out)
-{
-	struct cmfv_finder *f = cmfv_calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return CMFV_ENOMEM;
-	f->o = o;
-	needle_init(&f->kind, "Deployment");
-	needle_init(&f->name, o->deployment ? o->deployment : CMFV_DEFAULT_DEPLOYMENT);
-	*out = f;
-	return CMFV_OK;
-}
-
-void cmfv_finder_free(struct cmfv_finder *f)
-{
-	if (f == NULL)
-		return;
-	cmfv_free(f->cls[0].text);
-	cmfv_free(f->cls[1].text);
-	cmfv_free(f);
-}
-
-unsigned long cmfv_finder_documents(const struct cmfv_finder *f)
-{
-	return f->docs;
-}
-
-static void copy_str(char *dst, size_t n, const char *s)
-{
-	snprintf(dst, n, "%s", s ? s : "");
-}
-
-enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
-			      struct cmfv_diag *d)
-{
-	const struct cmfv_inject_opts *o = f->o;
-	struct cmfv_yaml_opts yo;
-	struct cmfv_node *tree = NULL;
-	const struct cmfv_node *meta, *name;
-	struct cand_class *k;
-	enum cmfv_match m;
-	enum cmfv_err e;
-	int esc;
-
-	if (!CMFV_DOC_IS_DOCUMENT(doc->flags))
-		return CMFV_OK;
-	f->docs++;
-	/* A Deployment of ours says "Deployment" and its name in so many bytes,
-	 * unless an escape (\u0044...) spells one of them. */
-	esc = memchr(doc->ptr, '\\', doc->len) != NULL;
-	if (!esc &&
-	    (!contains(doc->ptr, doc->len, &f->kind) || !contains(doc->ptr, doc->len, &f->name)))
-		return CMFV_OK;
-	memset(&yo, 0, sizeof(yo));
-	yo.line_offset = doc->line > 0 ? (unsigned)doc->line - 1 : 0;
-	e = cmfv_yaml_load(doc->ptr, doc->len, in_name(o), &yo, &tree, d);
-	if (e != CMFV_OK)
-		return e;
-	m = cmfv_inject_match(tree, o);
-	if (m == CMFV_MATCH_NONE) {
-		cmfv_node_free(tree);
-		return CMFV_OK;
-	}
-	k = &f->cls[o->deployment || m == CMFV_MATCH_LABEL ? 0 : 1];
-	meta = cmfv_map_get(tree, "metadata");
-	name = cmfv_map_get(meta, "name");
-	if (k->count < MAX_CANDS) {
-		struct cand *c = &k->c[k->count];
-
-		copy_str(c->name, sizeof(c->name), str(name));
-		copy_str(c->ns, sizeof(c->ns), str(cmfv_map_get(meta, "namespace")));
-		c->line = name ? name->loc.line : doc->line;
-	}
-	if (k->count == 1 && name)
-		k->second = name->loc;
-	if (k->count == 0) {
-		k->text = cmfv_malloc(doc->len ? doc->len : 1);
-		if (k->text == NULL) {
-			cmfv_node_free(tree);
-			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-		}
-		memcpy(k->text, doc->ptr, doc->len);
-		k->doc = *doc;
-		k->doc.ptr = k->text;
-		k->file = in_name(o);
-	}
-	k->count++;
-	cmfv_node_free(tree);
-	return CMFV_OK;
-}
-
 enum cmfv_err cmfv_inject_opts_check(const struct cmfv_inject_opts *o, struct cmfv_diag *d)
 {
 	const char *v = o->volume_name, *fnm = o->file_name;
@@ -1625,80 +1488,3 @@ enum cmfv_err cmfv_inject_opts_check(const struct cmfv_inject_opts *o, struct cm
 	return CMFV_OK;
 }
 
-enum cmfv_err cmfv_finder_add_stream(struct cmfv_finder *f, struct cmfv_stream *s,
-				     struct cmfv_diag *d)
-{
-	struct cmfv_doc doc;
-	enum cmfv_err e;
-
-	while ((e = cmfv_stream_next(s, &doc, d)) == CMFV_OK && doc.ptr)
-		if ((e = cmfv_finder_add(f, &doc, d)) != CMFV_OK)
-			break;
-	return e;
-}
-
-const char *cmfv_finder_file(const struct cmfv_finder *f, const struct cmfv_doc *target)
-{
-	size_t i;
-
-	for (i = 0; i < 2; i++)
-		if (target == &f->cls[i].doc)
-			return f->cls[i].file;
-	return in_name(f->o);
-}
-
-enum cmfv_err cmfv_finder_pick(struct cmfv_finder *f, struct cmfv_report *r,
-			       const struct cmfv_doc **target)
-{
-	const struct cmfv_inject_opts *o = f->o;
-	struct cmfv_loc none = {NULL, 0, 0};
-	size_t i;
-
-	*target = NULL;
-	for (i = 0; i < 2; i++) {
-		const struct cand_class *k = &f->cls[i];
-		char list[600], more[40];
-		size_t used = 0, j;
-
-		if (k->count == 1) {
-			*target = &k->doc;
-			return CMFV_OK;
-		}
-		if (k->count == 0)
-			continue;
-		list[0] = '\0';
-		for (j = 0; j < k->count && j < MAX_CANDS; j++) {
-			int w = snprintf(list + used, sizeof(list) - used, "%s%s%s%s (line %lu)",
-					 j ? ", " : "", k->c[j].name,
-					 k->c[j].ns[0] ? " in namespace " : "", k->c[j].ns,
-					 k->c[j].line);
-
-			if (w < 0 || (size_t)w >= sizeof(list) - used) {
-				list[used] = '\0';
-				break;
-			}
-			used += (size_t)w;
-		}
-		/* j candidates are listed; say how many are not */
-		more[0] = '\0';
-		if (j < k->count)
-			snprintf(more, sizeof(more), " and %lu more", (unsigned long)(k->count - j));
-		if (o->deployment)
-			return cmfv_report_add(r, "CMF031", NULL, k->second,
-					       "%lu Deployments are named %s: %s%s", k->count,
-					       o->deployment, list, more);
-		return cmfv_report_add(
-		    r, "CMF031", NULL, k->second,
-		    "%lu Deployments could be CMF's: %s%s; pass --deployment NAME", k->count, list,
-		    more);
-	}
-	if (o->deployment)
-		return cmfv_report_add(r, "CMF030", NULL, none,
-				       "no Deployment named %s among the %lu rendered documents",
-				       o->deployment, f->docs);
-	return cmfv_report_add(r, "CMF030", NULL, none,
-			       "no Deployment labelled %s: %s or named %s among the %lu rendered "
-			       "documents (pass --deployment NAME if the chart renames it)",
-			       CMFV_NAME_LABEL, CMFV_DEFAULT_DEPLOYMENT, CMFV_DEFAULT_DEPLOYMENT,
-			       f->docs);
-}

@@ -32,6 +32,7 @@ struct loader {
 	yaml_parser_t parser;
 	const char *file;
 	unsigned line_offset;
+	unsigned col_offset;
 	unsigned max_depth;
 	size_t max_nodes;
 	size_t nodes;
@@ -52,7 +53,8 @@ struct loader {
 
 static struct cmfv_loc mark_loc(const struct loader *l, yaml_mark_t m)
 {
-	struct cmfv_loc loc = {l->file, (unsigned)m.line + 1 + l->line_offset, (unsigned)m.column + 1};
+	struct cmfv_loc loc = {l->file, (unsigned)m.line + 1 + l->line_offset,
+				 (unsigned)m.column + 1 + l->col_offset};
 
 	return loc;
 }
@@ -618,6 +620,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	l.max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
 	l.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEFAULT_MAX_NODES;
 	l.line_offset = opts ? opts->line_offset : 0;
+	l.col_offset = opts ? opts->col_offset : 0;
 	l.text = text;
 	l.len = len;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)

@@ -77,38 +77,4 @@ enum cmfv_err cmfv_inject_doc(const struct cmfv_inject_opts *o, const struct cmf
  * name, a plain file name. CMFV_EUSAGE with a message naming the flag. */
 enum cmfv_err cmfv_inject_opts_check(const struct cmfv_inject_opts *o, struct cmfv_diag *d);
 
-/** Finds the CMF Deployment among the pieces of a stream, keeping a copy
- * of the best candidate only (memory stays bounded by one document). */
-struct cmfv_finder;
-
-/** \p o is borrowed and must outlive the finder. */
-enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_finder **out);
-
-/** Look at the next piece. Pieces that cannot name the Deployment (a byte
- * scan for "Deployment" and the name; a backslash escape makes it look
- * closer) are never parsed. Errors: CMFV_EINPUT for a candidate that is
- * not YAML, CMFV_ENOMEM. */
-enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
-			      struct cmfv_diag *d);
-
-/** cmfv_finder_add for every piece left in \p s; the first error stops it
- * (the stream's own, or the finder's). */
-enum cmfv_err cmfv_finder_add_stream(struct cmfv_finder *f, struct cmfv_stream *s,
-				     struct cmfv_diag *d);
-
-/** After the last piece: \p *target is the CMF Deployment (borrowed from
- * \p f, with its stream offset, line and index), or NULL with CMF030 or
- * CMF031 added to \p r. Returns CMFV_OK or CMFV_ENOMEM. */
-enum cmfv_err cmfv_finder_pick(struct cmfv_finder *f, struct cmfv_report *r,
-			       const struct cmfv_doc **target);
-
-/** The file name (\p o->file when it was added) the picked \p target was
- * read under: a finder can be fed several streams, changing o->file. */
-const char *cmfv_finder_file(const struct cmfv_finder *f, const struct cmfv_doc *target);
-
-/** Documents seen (pieces that are documents). */
-unsigned long cmfv_finder_documents(const struct cmfv_finder *f);
-
-void cmfv_finder_free(struct cmfv_finder *f);
-
 #endif

@@ -13,6 +13,7 @@ struct cmfv_yaml_opts {
 	unsigned max_depth;       /**< nesting limit; 0 = default (1000) */
 	size_t max_nodes;         /**< nodes per document incl. alias copies; 0 = default */
 	unsigned line_offset;     /**< added to every line (documents cut from a stream) */
+	unsigned col_offset;      /**< added to every column (text cut from an indented block scalar) */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmfv/finder.h"
 #include "cmfv/guard.h"
 #include "cmfv/inject.h"
 #include "cmfv/stream.h"
@@ -141,21 +142,42 @@ void cli_inject_opts(const struct cli_opts *o, const struct cli_run *run,
 	io->property = run->ref.property;
 }
 
-/* --manifests: when the values require encryption, the CMF Deployment must
- * be among the manifests, be the only candidate, and take the key mount
- * (CMF030-CMF032), exactly as post-render would find it. */
-static int check_deployment(const struct cli_opts *o, struct cli_run *run)
+/* --manifests, read again by the pairing step: the sources hold them. */
+static enum cmfv_err fetch_source(void *ctx, const char *file, unsigned long long off, char *buf,
+				  size_t len, struct cmfv_diag *d)
+{
+	const struct cmfv_source *s = cmfv_sources_find(ctx, file);
+
+	if (s && off <= s->len && len <= s->len - off) {
+		memcpy(buf, s->text + off, len);
+		return CMFV_OK;
+	}
+	return cmfv_diag_fail(d, CMFV_ENOENT, "%s: cannot read it again", file);
+}
+
+/* --manifests: every CMF Deployment among them, paired with the
+ * configuration it renders, decided on, and checked for the key mount
+ * (CMF030-CMF033) exactly as post-render would; the key sources then
+ * look for the Secrets those configurations name. */
+/* A key reference the rendered configuration gave, kept past the finder. */
+struct rref {
+	struct cmfv_keyref ref;
+	char name[254], property[254];
+};
+
+static int check_deployments(const struct cli_opts *o, struct cli_run *run, struct rref *refs,
+			     size_t *nrefs, size_t maxrefs, size_t *rendered)
 {
 	struct cmfv_inject_opts io;
 	struct cmfv_finder *f = NULL;
-	const struct cmfv_doc *target = NULL;
-	struct cmfv_buf out = {0};
+	struct cmfv_judge_input j;
 	struct cmfv_diag d;
-	int rc = 0, changed = 0;
+	int rc = 0;
 	size_t i;
 
-	if (o->nmanifests == 0 || run->values == NULL || !run->ref.required || !run->ref.name ||
-	    !run->ref.name[0] || !run->ref.property || !run->ref.property[0])
+	*nrefs = 0;
+	*rendered = 0;
+	if (o->nmanifests == 0)
 		return 0;
 	cli_inject_opts(o, run, &io);
 	cmfv_diag_clear(&d);
@@ -168,7 +190,6 @@ static int check_deployment(const struct cli_opts *o, struct cli_run *run)
 		struct cmfv_stream *st = NULL;
 		enum cmfv_err e;
 
-		/* read before, as a key source: this finds it again */
 		if (cmfv_sources_read(&run->sources, o->manifests[i], 1, &s, &d) != CMFV_OK) {
 			rc = cli_print_diag(&d);
 			goto out;
@@ -183,24 +204,71 @@ static int check_deployment(const struct cli_opts *o, struct cli_run *run)
 			goto out;
 		}
 	}
-	if (cmfv_finder_pick(f, &run->report, &target) != CMFV_OK)
-		goto oom;
-	if (target) {
-		io.file = cmfv_finder_file(f, target);
-		if (cmfv_inject_doc(&io, target, &out, &changed, &run->report, &d) != CMFV_OK)
+	if (cmfv_finder_pair(f, fetch_source, &run->sources, &d) != CMFV_OK) {
+		rc = cli_print_diag(&d);
+		goto out;
+	}
+	if (cmfv_finder_count(f) == 0) {
+		if (run->ref.required && run->ref.name && run->ref.name[0] && run->ref.property &&
+		    run->ref.property[0] && cmfv_finder_none(f, &run->report) != CMFV_OK)
+			goto oom;
+		goto out;
+	}
+	memset(&j, 0, sizeof(j));
+	j.values = run->values;
+	j.secret_name = o->secret_name;
+	j.secret_property = o->secret_property;
+	for (i = 0; i < cmfv_finder_count(f); i++) {
+		struct cmfv_instance *in = cmfv_finder_get(f, i);
+		struct cmfv_decision dec;
+		struct cmfv_buf out = {0};
+		int changed = 0;
+
+		if (cmfv_instance_decide(in, &j, &dec, &run->report, NULL) != CMFV_OK)
+			goto oom;
+		if (in->cfg == CMFV_CFG_FOUND)
+			(*rendered)++;
+		if (!dec.basis || !dec.ref.required || !dec.ref.name || !dec.ref.name[0] ||
+		    !dec.ref.property || !dec.ref.property[0])
+			continue;
+		if (in->cfg == CMFV_CFG_FOUND && *nrefs < maxrefs) {
+			struct rref *k = &refs[(*nrefs)++];
+
+			k->ref = dec.ref;
+			snprintf(k->name, sizeof(k->name), "%s", dec.ref.name);
+			snprintf(k->property, sizeof(k->property), "%s", dec.ref.property);
+			k->ref.name = k->name;
+			k->ref.property = k->property;
+			k->ref.required_by = NULL;
+		}
+		if (in->in_list) {
+			if (cmfv_report_add(&run->report, "CMF033", NULL, in->loc,
+					    "CMF Deployment %s is an item of a List and needs the key: "
+					    "post-render cannot edit it; render it as a document of its "
+					    "own",
+					    in->name) != CMFV_OK)
+				goto oom;
+			continue;
+		}
+		io.secret_name = dec.ref.name;
+		io.property = dec.ref.property;
+		io.file = in->file;
+		if (cmfv_inject_doc(&io, &in->doc, &out, &changed, &run->report, &d) != CMFV_OK)
 			rc = cli_print_diag(&d);
+		cmfv_buf_free(&out, 0);
+		if (rc != 0)
+			goto out;
 	}
 	goto out;
 oom:
 	fprintf(stderr, "cmf-validate: out of memory\n");
 	rc = EXIT_ENV;
 out:
-	cmfv_buf_free(&out, 0);
 	cmfv_finder_free(f);
 	return rc;
 }
 
-int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
+int cli_run_values(const struct cli_opts *o, struct cli_run *run)
 {
 	struct cmfv_diag d;
 	int rc;
@@ -220,17 +288,54 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
 			return cli_print_diag(&d);
 	}
 	cmfv_keyref_from_values(run->values, o->secret_name, o->secret_property, &run->ref);
+	return 0;
+}
+
+/* The key sources, for the Secrets the rendered configurations name when
+ * --manifests gave some, else for the values' reference. */
+static int check_keys_all(const struct cli_opts *o, struct cli_run *run,
+			  const struct rref *refs, size_t nrefs, size_t rendered)
+{
+	size_t i, k;
+	int rc = 0;
+
+	if (nrefs == 0 && rendered > 0)
+		return 0; /* CMF001/CMF002 on the rendered configuration say what is missing */
+	if (nrefs == 0)
+		return cli_check_keys(o, run);
+	for (i = 0; i < nrefs && rc == 0; i++) {
+		for (k = 0; k < i; k++)
+			if (strcmp(refs[k].name, refs[i].name) == 0 &&
+			    strcmp(refs[k].property, refs[i].property) == 0)
+				break;
+		if (k < i)
+			continue;
+		run->ref = refs[i].ref;
+		rc = cli_check_keys(o, run);
+	}
+	run->ref = refs[0].ref;
+	return rc;
+}
+
+int cli_run_checks(const struct cli_opts *o, struct cli_run *run)
+{
+	static struct rref refs[16];
+	size_t nrefs = 0, rendered = 0;
+	int rc = cli_run_values(o, run);
+
+	if (rc != 0)
+		return rc;
 	if (run->values && cmfv_check_values(run->values, &run->ref, &run->report) != CMFV_OK) {
 		fprintf(stderr, "cmf-validate: out of memory\n");
 		return EXIT_ENV;
 	}
-	rc = cli_check_keys(o, run);
+	rc = check_deployments(o, run, refs, &nrefs, sizeof(refs) / sizeof(refs[0]), &rendered);
+	if (rc != 0)
+		return rc;
+	rc = check_keys_all(o, run, refs, nrefs, rendered);
 	if (rc != 0)
 		return rc;
 	rc = cli_check_upgrade(o, run);
-	if (rc != 0)
-		return rc;
-	rc = check_deployment(o, run);
 	if (rc != 0)
 		return rc;
 	if (run->config) {

@@ -29,6 +29,7 @@
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
 #include "cmfv/check.h"
+#include "cmfv/finder.h"
 #include "cmfv/guard.h"
 #include "cmfv/inject.h"
 #include "cmfv/stream.h"
@@ -89,16 +90,17 @@ static int say_diag(struct pr *pr, const struct cmfv_diag *d)
 static void help(void)
 {
 	printf("Usage: cmf-validate post-render [flags] < manifests > manifests\n\n"
-	       "Helm post-renderer. Runs every check on the values (and key sources), then\n"
-	       "mounts the encryption key Secret into the CMF Deployment: a read-only volume\n"
-	       "(defaultMode 0400) projecting just the key property to a file, mounted into\n"
-	       "container cmf. Every other document is written back byte for byte.\n\n"
+	       "Helm post-renderer. For every CMF Deployment in the stream it reads the CMF\n"
+	       "configuration the chart rendered (the file its container names, from the\n"
+	       "ConfigMap it mounts): when that turns encryption on, it checks the key Secret\n"
+	       "(with --secret-file, --manifests or --cluster) and mounts it into container cmf:\n"
+	       "a read-only volume (defaultMode 0400) projecting just the key property to a\n"
+	       "file. Values are optional; given, they must agree with the render (CMF005).\n"
+	       "Every other document is written back byte for byte.\n\n"
 	       "  Helm 3: helm install ... --post-renderer \"$(helm env "
 	       "HELM_PLUGINS)/cmf-validate/bin/cmf-validate\" \\\n"
-	       "            --post-renderer-args post-render --post-renderer-args -f "
-	       "--post-renderer-args values.yaml\n"
-	       "  Helm 4: helm install ... --post-renderer cmf-post-renderer --post-renderer-args "
-	       "-f --post-renderer-args values.yaml\n"
+	       "            --post-renderer-args post-render\n"
+	       "  Helm 4: helm install ... --post-renderer cmf-post-renderer\n"
 	       "  Easier: helm cmf-validate install|upgrade|template ... (checks first, wires this "
 	       "in)\n\n"
 	       "Encryption not required: the manifests pass through unchanged, with a warning\n"
@@ -633,74 +635,33 @@ static int check_all_yaml(struct pr *pr, unsigned long long total)
 
 /* --------------------------------------------------------------- steps */
 
-/* Add \p extra's findings (after the configuration's severities and
- * waivers) to the run's report. */
+/* Move \p extra's findings into the run's report; the configuration's
+ * severities and waivers are applied once, to all of them, later. */
 static int merge_findings(struct pr *pr, struct cmfv_report *extra)
 {
 	size_t i;
 
-	if (pr->run.config) {
-		char today[11];
-
-		cli_today(today);
-		if (cmfv_config_apply(pr->run.config, today, extra) != CMFV_OK)
-			return EXIT_ENV;
-	}
 	for (i = 0; i < extra->n; i++) {
 		const struct cmfv_finding *f = &extra->v[i];
 		struct cmfv_report *r = &pr->run.report;
 
-		if (strcmp(f->rule->id, "CMF090") == 0)
-			continue; /* expired waivers: already reported by the checks */
 		if (cmfv_report_add(r, f->rule->id, f->path, f->loc, "%s", f->message) != CMFV_OK)
 			return EXIT_ENV;
 		r->v[r->n - 1].severity = f->severity;
 	}
-	cmfv_report_sort(&pr->run.report);
 	return 0;
 }
 
-static int passthrough(struct pr *pr)
+static int finish_report(struct pr *pr)
 {
-	static char buf[COPY_BLOCK];
-	unsigned long long total = 0;
-	struct stat st;
-	int err = 0;
+	if (pr->run.config) {
+		char today[11];
 
-	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
-		off_t start = lseek(STDIN_FILENO, 0, SEEK_CUR);
-
-		if (start >= 0 && st.st_size > start) {
-			err = copy_mapped(STDIN_FILENO, start,
-					  (unsigned long long)(st.st_size - start));
-			total = (unsigned long long)(st.st_size - start);
-		}
-	} else {
-		for (;;) {
-			ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				say(pr, "%s: cannot read: %s", IN_NAME, strerror(errno));
-				return EXIT_USAGE;
-			}
-			if (r == 0)
-				break;
-			total += (unsigned long long)r;
-			err = write_all(STDOUT_FILENO, buf, (size_t)r);
-			if (err)
-				break;
-		}
+		cli_today(today);
+		if (cmfv_config_apply(pr->run.config, today, &pr->run.report) != CMFV_OK)
+			return EXIT_ENV;
 	}
-	if (err) {
-		say(pr, "cannot write the manifests to stdout: %s", strerror(err));
-		return EXIT_ENV;
-	}
-	if (total == 0) {
-		say(pr, "no manifests on stdin: Helm sends the rendered chart there");
-		return EXIT_USAGE;
-	}
+	cmfv_report_sort(&pr->run.report);
 	return 0;
 }
 
@@ -736,16 +697,224 @@ static void inject_opts(struct pr *pr)
 			io->kcv = pr->run.report.keys[i].kcv;
 }
 
-/* Encryption is required: find, check, inject, write. */
-static int inject(struct pr *pr)
+
+/* ------------------------------------------------------------- judging */
+
+/* Gives the pairing step a document of the kept input again. */
+static enum cmfv_err fetch(void *ctx, const char *file, unsigned long long off, char *buf,
+			   size_t len, struct cmfv_diag *d)
+{
+	struct reread rr = {ctx, off, off + len};
+	size_t got = 0;
+
+	(void)file;
+	while (got < len) {
+		ssize_t r = reread_fn(&rr, buf + got, len - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return cmfv_diag_fail(d, CMFV_ENOENT, "%s: cannot read the input again: %s",
+					      IN_NAME, r < 0 ? strerror(errno) : "it is shorter now");
+		got += (size_t)r;
+	}
+	return CMFV_OK;
+}
+
+/* One CMF Deployment: what it needs, and its edited text. */
+struct item {
+	struct cmfv_instance *in;
+	struct cmfv_decision dec;
+	char kcv[7];
+	struct cmfv_buf out;
+	int changed;
+};
+
+static int needs_key(const struct item *it)
+{
+	return it->dec.basis && it->dec.ref.required;
+}
+
+static int has_ref(const struct cmfv_keyref *r)
+{
+	return r->name && r->name[0] && r->property && r->property[0];
+}
+
+/* The key sources for one Secret (CMF020-CMF027 into the run's report);
+ * the KCV of a valid key found there. Each Secret is looked at once. */
+static int check_keys(struct pr *pr, struct item *items, size_t i)
+{
+	struct cmfv_keyref saved = pr->run.ref;
+	const struct cmfv_keyref *ref = &items[i].dec.ref;
+	size_t j, before = pr->run.report.nkeys;
+	int rc;
+
+	for (j = 0; j < i; j++)
+		if (needs_key(&items[j]) && has_ref(&items[j].dec.ref) &&
+		    strcmp(items[j].dec.ref.name, ref->name) == 0 &&
+		    strcmp(items[j].dec.ref.property, ref->property) == 0) {
+			memcpy(items[i].kcv, items[j].kcv, sizeof(items[i].kcv));
+			return 0;
+		}
+	pr->run.ref = *ref;
+	rc = cli_check_keys(&pr->o, &pr->run);
+	pr->run.ref = saved;
+	for (j = before; rc == 0 && j < pr->run.report.nkeys; j++)
+		if (pr->run.report.keys[j].valid && pr->run.report.keys[j].kcv[0]) {
+			memcpy(items[i].kcv, pr->run.report.keys[j].kcv, sizeof(items[i].kcv));
+			break;
+		}
+	return rc;
+}
+
+/* No CMF Deployment in the stream: only the values or the Secret flags
+ * can say that one was expected (CMF030). */
+static int no_instance(struct pr *pr, struct cmfv_finder *f, unsigned long long total,
+		       struct cmfv_report *extra)
+{
+	const struct cmfv_keyref *ref = &pr->run.ref;
+	int required = ref->required || (pr->run.values == NULL && pr->o.secret_name &&
+					 pr->o.secret_property);
+
+	int rc = check_all_yaml(pr, total);
+
+	if (rc != 0)
+		return rc;
+	if (pr->run.values && cmfv_check_values(pr->run.values, ref, extra) != CMFV_OK)
+		return EXIT_ENV;
+	if (required)
+		return cmfv_finder_none(f, extra) == CMFV_OK ? 0 : EXIT_ENV;
+	return 0;
+}
+
+/* Decide for every CMF Deployment, then check keys and guards. */
+static int decide_all(struct pr *pr, struct cmfv_finder *f, struct item *items, size_t n,
+		      struct cmfv_report *extra)
+{
+	struct cmfv_judge_input j;
+	struct cmfv_buf note = {0};
+	size_t i, first = n;
+	int rc = 0;
+
+	memset(&j, 0, sizeof(j));
+	j.values = pr->run.values;
+	j.secret_name = pr->o.secret_name;
+	j.secret_property = pr->o.secret_property;
+	j.check_fallback = 1;
+	for (i = 0; i < n && rc == 0; i++) {
+		items[i].in = cmfv_finder_get(f, i);
+		cmfv_buf_reset(&note);
+		if (cmfv_instance_decide(items[i].in, &j, &items[i].dec, extra, &note) != CMFV_OK ||
+		    note.failed)
+			rc = EXIT_ENV;
+		else if (note.len)
+			say(pr, "%s", note.ptr);
+		if (first == n && needs_key(&items[i]))
+			first = i;
+	}
+	cmfv_buf_free(&note, 0);
+	for (i = 0; i < n && rc == 0; i++)
+		if (needs_key(&items[i]) && has_ref(&items[i].dec.ref))
+			rc = check_keys(pr, items, i);
+	if (rc == 0) {
+		/* the upgrade guards weigh the release's one key reference */
+		if (first < n)
+			pr->run.ref = items[first].dec.ref;
+		else if (n > 0 && items[0].dec.basis)
+			pr->run.ref = items[0].dec.ref;
+		rc = cli_check_upgrade(&pr->o, &pr->run);
+	}
+	return rc;
+}
+
+/* Mount the key into every CMF Deployment that needs it. */
+static int mount_all(struct pr *pr, struct item *items, size_t n, struct cmfv_report *extra)
+{
+	struct cmfv_diag d;
+	size_t i;
+
+	cmfv_diag_clear(&d);
+	for (i = 0; i < n; i++) {
+		struct cmfv_inject_opts io = pr->io;
+		struct cmfv_instance *in = items[i].in;
+
+		if (!needs_key(&items[i]) || !has_ref(&items[i].dec.ref))
+			continue;
+		if (in->in_list) {
+			if (cmfv_report_add(extra, "CMF033", NULL, in->loc,
+					    "CMF Deployment %s is an item of a List and needs the key: "
+					    "post-render cannot edit it; render it as a document of its "
+					    "own",
+					    in->name) != CMFV_OK)
+				return EXIT_ENV;
+			continue;
+		}
+		io.secret_name = items[i].dec.ref.name;
+		io.property = items[i].dec.ref.property;
+		io.kcv = pr->o.kcv ? pr->o.kcv : items[i].kcv[0] ? items[i].kcv : NULL;
+		io.file = in->file;
+		if (cmfv_inject_doc(&io, &in->doc, &items[i].out, &items[i].changed, extra, &d) !=
+		    CMFV_OK)
+			return say_diag(pr, &d);
+	}
+	return 0;
+}
+
+/* The verdict is in: the stream out, each changed Deployment replaced. */
+static int write_stream(struct pr *pr, struct item *items, size_t n, unsigned long long total)
+{
+	unsigned long long pos = 0;
+	size_t i;
+	int err = 0, changed = 0, needed = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		const struct cmfv_doc *doc = &items[i].in->doc;
+
+		needed |= needs_key(&items[i]);
+		if (!items[i].changed)
+			continue;
+		err = copy_input(pr, pos, doc->offset - pos);
+		if (!err)
+			err = write_all(STDOUT_FILENO, items[i].out.ptr, items[i].out.len);
+		pos = doc->offset + doc->len;
+		changed++;
+	}
+	if (!err)
+		err = copy_input(pr, pos, total - pos);
+	if (err) {
+		say(pr, "cannot write the manifests to stdout: %s", strerror(err));
+		return EXIT_ENV;
+	}
+	for (i = 0; i < n; i++)
+		if (items[i].changed)
+			say(pr,
+			    "mounted Secret %s key %s at %s/%s in the CMF Deployment %s (document at "
+			    "line %lu)",
+			    items[i].dec.ref.name, items[i].dec.ref.property,
+			    pr->io.mount_path ? pr->io.mount_path : CMFV_DEFAULT_MOUNT_PATH,
+			    pr->io.file_name ? pr->io.file_name : CMFV_DEFAULT_FILE, items[i].in->name,
+			    items[i].in->doc.line);
+	if (changed == 0 && needed)
+		say(pr, "the key is already mounted in the CMF Deployment: manifests unchanged");
+	else if (changed == 0 && n > 0)
+		say(pr, "encryption is not required: manifests passed through unchanged, no key "
+			 "mounted");
+	else if (changed == 0)
+		say(pr, "no CMF Deployment in the manifests: passed through unchanged, no key "
+			 "mounted");
+	return 0;
+}
+
+/* Find, decide, check, mount, write. */
+static int judge(struct pr *pr)
 {
 	struct cmfv_finder *f = NULL;
 	struct cmfv_report extra = {0};
-	struct cmfv_buf doc = {0};
-	const struct cmfv_doc *target = NULL;
+	struct item *items = NULL;
 	unsigned long long total = 0;
 	struct cmfv_diag d;
-	int rc, changed = 0, err;
+	size_t n = 0, i;
+	int rc;
 
 	cmfv_diag_clear(&d);
 	input_open(&pr->in);
@@ -762,24 +931,26 @@ static int inject(struct pr *pr)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (cmfv_finder_pick(f, &extra, &target) != CMFV_OK) {
-		say(pr, "out of memory");
-		rc = EXIT_ENV;
-		goto out;
-	}
-	if (target == NULL && (rc = check_all_yaml(pr, total)) != 0)
-		goto out;
-	if (target && pr->io.secret_name && pr->io.secret_name[0] && pr->io.property &&
-	    pr->io.property[0] &&
-	    cmfv_inject_doc(&pr->io, target, &doc, &changed, &extra, &d) != CMFV_OK) {
+	if (cmfv_finder_pair(f, fetch, pr, &d) != CMFV_OK) {
 		rc = say_diag(pr, &d);
 		goto out;
 	}
-	rc = merge_findings(pr, &extra);
-	if (rc != 0) {
-		say(pr, "out of memory");
+	n = cmfv_finder_count(f);
+	items = calloc(n ? n : 1, sizeof(*items));
+	if (items == NULL) {
+		rc = EXIT_ENV;
 		goto out;
 	}
+	if (n == 0)
+		rc = no_instance(pr, f, total, &extra);
+	else
+		rc = decide_all(pr, f, items, n, &extra);
+	if (rc == 0)
+		rc = mount_all(pr, items, n, &extra);
+	if (rc == 0 && (merge_findings(pr, &extra) != 0 || finish_report(pr) != 0))
+		rc = EXIT_ENV;
+	if (rc != 0)
+		goto out;
 	if (cli_render(&pr->o, &pr->run, "text", stderr) != 0) {
 		rc = EXIT_ENV;
 		goto out;
@@ -789,33 +960,11 @@ static int inject(struct pr *pr)
 		say(pr, "the release stops here: nothing was written to stdout");
 		goto out;
 	}
-	/* the verdict is in: write the stream out */
-	if (changed) {
-		err = copy_input(pr, 0, target->offset);
-		if (!err)
-			err = write_all(STDOUT_FILENO, doc.ptr, doc.len);
-		if (!err)
-			err = copy_input(pr, target->offset + target->len,
-					 total - target->offset - target->len);
-	} else {
-		err = copy_input(pr, 0, total);
-	}
-	if (err) {
-		say(pr, "cannot write the manifests to stdout: %s", strerror(err));
-		rc = EXIT_ENV;
-		goto out;
-	}
-	if (changed)
-		say(pr,
-		    "mounted Secret %s key %s at %s/%s in the CMF Deployment (document at line "
-		    "%lu)",
-		    pr->io.secret_name, pr->io.property,
-		    pr->io.mount_path ? pr->io.mount_path : CMFV_DEFAULT_MOUNT_PATH,
-		    pr->io.file_name ? pr->io.file_name : CMFV_DEFAULT_FILE, target->line);
-	else
-		say(pr, "the key is already mounted in the CMF Deployment: manifests unchanged");
+	rc = write_stream(pr, items, n, total);
 out:
-	cmfv_buf_free(&doc, 0);
+	for (i = 0; items && i < n; i++)
+		cmfv_buf_free(&items[i].out, 0);
+	free(items);
 	cmfv_report_free(&extra);
 	cmfv_finder_free(f);
 	input_close(&pr->in);
@@ -847,7 +996,7 @@ int cmd_post_render(int argc, char **argv)
 		cli_opts_free(&pr.o);
 		return EXIT_USAGE;
 	}
-	rc = cli_run_checks(&pr.o, &pr.run);
+	rc = cli_run_values(&pr.o, &pr.run);
 	if (rc != 0) {
 		say(&pr,
 		    "the checks could not run (exit %d): the reason is above on stderr; `helm "
@@ -856,41 +1005,10 @@ int cmd_post_render(int argc, char **argv)
 		write_report(&pr, rc, 0);
 		goto out;
 	}
-	if (!cli_has_values(&pr.o)) {
-		/* no values: only an explicit Secret says what to mount */
-		if (pr.run.ref.name && pr.run.ref.property) {
-			pr.run.ref.required = 1;
-		} else {
-			say(&pr, "post-render: give the release's values (-f, --set, --chart) or "
-				 "--secret-name and --secret-property");
-			rc = EXIT_USAGE;
-			write_report(&pr, rc, 1);
-			goto out;
-		}
-	}
 	inject_opts(&pr);
 	rc = valid_flags(&pr);
-	if (rc != 0) {
-		write_report(&pr, rc, 1);
-		goto out;
-	}
-	if (!pr.run.ref.required) {
-		/* plain-text mode: nothing to mount */
-		if (cli_render(&pr.o, &pr.run, "text", stderr) != 0) {
-			rc = EXIT_ENV;
-		} else if ((rc = cli_report_exit(&pr.run.report, pr.o.strict)) != 0) {
-			say(&pr, "encryption is not required and --strict is set: the release "
-				 "stops here, nothing was written to stdout");
-		} else {
-			rc = passthrough(&pr);
-			if (rc == 0)
-				say(&pr, "encryption is not required: manifests passed through "
-					 "unchanged, no key mounted");
-		}
-		write_report(&pr, rc, 1);
-		goto out;
-	}
-	rc = inject(&pr);
+	if (rc == 0)
+		rc = judge(&pr);
 	write_report(&pr, rc, 1);
 out:
 	cmfv_buf_free(&pr.notes, 0);

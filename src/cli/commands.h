@@ -57,6 +57,10 @@ struct cli_run {
  * or environment error to stderr. \p run must be zeroed first and is freed
  * with cli_run_free. */
 int cli_run_checks(const struct cli_opts *o, struct cli_run *run);
+
+/** The first part of cli_run_checks: the configuration file, the merged
+ * values and their key reference (no rules yet). Returns 0, 2 or 3. */
+int cli_run_values(const struct cli_opts *o, struct cli_run *run);
 void cli_run_free(struct cli_run *run);
 
 /** Write the reports of \p runs in every -o format (cmd_check.c). */

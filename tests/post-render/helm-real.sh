@@ -106,6 +106,54 @@ for m in "${majors[@]}"; do
 	else
 		no "helm$m: helm template with our post-renderer" "$(cat "$tmp/err")"
 	fi
+	# 3b. no values arguments at all: the rendered configuration decides,
+	#     for the chart itself and for CMF as subchart(s) of an umbrella
+	if "$helm" template rel "$chart" -n flink -f "$vals/prod.yaml" "${ours[@]}" >"$tmp/nv$m.yaml" 2>"$tmp/err" &&
+		grep -q 'mountPath: /opt/cmf/encryption' "$tmp/nv$m.yaml"; then
+		ok "helm$m: post-render with no values arguments mounts the key"
+	else
+		no "helm$m: post-render with no values arguments" "$(cat "$tmp/err")"
+	fi
+	if "$helm" template rel "$chart" -n flink -f "$vals/dev.yaml" "${ours[@]}" >"$tmp/nvd$m.yaml" 2>"$tmp/err" &&
+		! grep -q 'cmf-encryption-key' "$tmp/nvd$m.yaml"; then
+		ok "helm$m: development mode, no values arguments: no mount"
+	else
+		no "helm$m: development mode with no values arguments" "$(cat "$tmp/err")"
+	fi
+	umbrella_case() { # name values-yaml want-mounts(count) [packaged]
+		local u=$tmp/umb$m-$1
+		rm -rf "$u"; mkdir -p "$u/charts"
+		printf '%s\n' 'apiVersion: v2' 'name: platform' 'version: 1.0.0' 'dependencies:' \
+			'  - name: confluent-manager-for-apache-flink' '    version: 2.0.3-test' '    condition: main.enabled' \
+			'  - name: confluent-manager-for-apache-flink' '    alias: cmf-b' '    version: 2.0.3-test' \
+			'    condition: cmf-b.enabled' >"$u/Chart.yaml"
+		if [ "${4:-}" = packaged ]; then
+			"$helm" package "$chart" -d "$u/charts" >/dev/null 2>&1
+		else
+			cp -r "$chart" "$u/charts/confluent-manager-for-apache-flink"
+		fi
+		printf '%s\n' "$2" >"$tmp/uv$m.yaml"
+		if ! "$helm" template rel "$u" -n flink -f "$tmp/uv$m.yaml" "${ours[@]}" >"$tmp/uo$m.yaml" 2>"$tmp/err"; then
+			[ "$3" = fail ] && ok "helm$m: umbrella $1: the release stops" ||
+				no "helm$m: umbrella $1 failed" "$(cat "$tmp/err")"
+			return
+		fi
+		local got want=$3 rendered
+		got=$(grep -c 'mountPath: /opt/cmf/encryption' "$tmp/uo$m.yaml")
+		# the judge: what Helm renders without us, production instances counted
+		rendered=$("$helm" template rel "$u" -n flink -f "$tmp/uv$m.yaml" 2>/dev/null | grep -c 'production: true')
+		[ "$got" = "$want" ] && [ "$got" = "$rendered" ] && ok "helm$m: umbrella $1: $got mount(s), one per production CMF" ||
+			no "helm$m: umbrella $1: $got mounts, want $want (rendered production: $rendered)" "$(cat "$tmp/err")"
+	}
+	p='cmf: {sql: {production: true}}'
+	k='encryption: {key: {kubernetesSecretName: k, kubernetesSecretProperty: p}}'
+	umbrella_case plain "confluent-manager-for-apache-flink: {$p, $k}" 1
+	umbrella_case parent-only "$p"$'\n'"$k" 0
+	umbrella_case alias "cmf-b: {enabled: true, $p, $k}" 1
+	umbrella_case two "confluent-manager-for-apache-flink: {$p, $k}"$'\n'"cmf-b: {enabled: true, nameOverride: cmf-b, $p, $k}" 2
+	umbrella_case condition-off "main: {enabled: false}"$'\n'"confluent-manager-for-apache-flink: {$p, $k}" 0
+	umbrella_case packaged "confluent-manager-for-apache-flink: {$p, $k}" 1 packaged
+	umbrella_case no-key "confluent-manager-for-apache-flink: {$p}" fail
 	# 4. misconfigured: Helm stops, and the report tells why even when
 	#    Helm drops our stderr (Helm 4)
 	rm -f "$HELM_CACHE_HOME/cmf-validate/last-report.txt"

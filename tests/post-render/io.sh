@@ -34,7 +34,7 @@ for how in file pipe; do
 		report | grep -q 'exit 3$' && ok "/dev/full, stdin a $how: exit 3" || no "/dev/full ($how): exit $rc" "$(cat "$tmp/err")"
 	grep -q 'mounted Secret' "$tmp/err" && no "/dev/full ($how): claims success after a failed write"
 done
-"$bin" post-render -f "$vals/dev.yaml" <"$small" >/dev/full 2>"$tmp/err"; rc=$?
+"$bin" post-render -f "$vals/dev.yaml" <"$(dirname "$small")/../no-encryption/input.yaml" >/dev/full 2>"$tmp/err"; rc=$?
 [ $rc = 3 ] && ok "/dev/full when passing through: exit 3" || no "/dev/full passthrough: exit $rc" "$(cat "$tmp/err")"
 # a reader that goes away: EPIPE, exit 3 (SIGPIPE is ignored)
 for how in file pipe; do

@@ -1,0 +1,1048 @@
+/* Every CMF Deployment in a stream, each paired with the configuration it
+ * will read (finder.h; docs/post-render.md, "How post-render decides"). */
+#include "cmfv/finder.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmfv/alloc.h"
+#include "cmfv/buf.h"
+#include "cmfv/classify.h"
+#include "cmfv/yaml.h"
+
+#define STDIN_NAME "<stdin>"
+#define SOURCE_ANNOTATION "postrenderer.helm.sh/postrender-filename"
+#define CMF_IMAGE "cp-cmf"
+
+/* A ConfigMap seen in the stream, remembered by position. */
+struct cm_rec {
+	const char *file;
+	unsigned long long offset;
+	size_t len;
+	unsigned long line;
+	long item; /* -1: the document itself; else the n-th ConfigMap found in it */
+	int name_known;
+	uint64_t name_hash; /* of metadata.name when known: a release may hold
+			       many ConfigMaps, so a record stays small */
+};
+
+struct cmfv_finder {
+	const struct cmfv_inject_opts *o;
+	unsigned long docs, parsed;
+	struct cmfv_instance *v;
+	size_t n, cap;
+	struct cm_rec *cm;
+	size_t ncm, cmcap;
+};
+
+static const char *in_name(const struct cmfv_inject_opts *o)
+{
+	return o->file ? o->file : STDIN_NAME;
+}
+
+static const char *str(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_STR ? n->u.s.ptr : NULL;
+}
+
+static int str_is(const struct cmfv_node *n, const char *s)
+{
+	const char *v = str(n);
+
+	return v && s && strcmp(v, s) == 0;
+}
+
+static int is_map(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_MAP;
+}
+
+static int is_seq(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_SEQ;
+}
+
+static void copy_str(char *dst, size_t n, const char *s, size_t len)
+{
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, s ? s : "", s ? len : 0);
+	dst[s ? len : 0] = '\0';
+}
+
+static void copy_cstr(char *dst, size_t n, const char *s)
+{
+	copy_str(dst, n, s, s ? strlen(s) : 0);
+}
+
+enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_finder **out)
+{
+	struct cmfv_finder *f = cmfv_calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return CMFV_ENOMEM;
+	f->o = o;
+	*out = f;
+	return CMFV_OK;
+}
+
+void cmfv_finder_free(struct cmfv_finder *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->n; i++) {
+		cmfv_free((char *)(uintptr_t)f->v[i].doc.ptr);
+		cmfv_node_free(f->v[i].config);
+	}
+	cmfv_free(f->v);
+	cmfv_free(f->cm);
+	cmfv_free(f);
+}
+
+unsigned long cmfv_finder_documents(const struct cmfv_finder *f)
+{
+	return f->docs;
+}
+
+unsigned long cmfv_finder_parsed(const struct cmfv_finder *f)
+{
+	return f->parsed;
+}
+
+size_t cmfv_finder_count(const struct cmfv_finder *f)
+{
+	return f->n;
+}
+
+struct cmfv_instance *cmfv_finder_get(struct cmfv_finder *f, size_t i)
+{
+	return i < f->n ? &f->v[i] : NULL;
+}
+
+/* ------------------------------------------------------- which is CMF's */
+
+/* The image's own name: registry/org/cp-cmf:tag@sha256:... -> cp-cmf. */
+static int image_is_cmf(const char *img)
+{
+	const char *end, *slash, *colon;
+
+	if (img == NULL)
+		return 0;
+	end = strchr(img, '@');
+	if (end == NULL)
+		end = img + strlen(img);
+	slash = NULL;
+	for (colon = img; colon < end; colon++)
+		if (*colon == '/')
+			slash = colon;
+	img = slash ? slash + 1 : img;
+	colon = memchr(img, ':', (size_t)(end - img));
+	if (colon)
+		end = colon;
+	return (size_t)(end - img) == strlen(CMF_IMAGE) &&
+	       memcmp(img, CMF_IMAGE, strlen(CMF_IMAGE)) == 0;
+}
+
+static const struct cmfv_node *pod_spec(const struct cmfv_node *doc)
+{
+	return cmfv_map_get(cmfv_map_get(cmfv_map_get(doc, "spec"), "template"), "spec");
+}
+
+static int runs_cmf_image(const struct cmfv_node *doc)
+{
+	const struct cmfv_node *cs = cmfv_map_get(pod_spec(doc), "containers");
+	size_t i;
+
+	for (i = 0; is_seq(cs) && i < cs->u.seq.n; i++)
+		if (image_is_cmf(str(cmfv_map_get(cs->u.seq.v[i], "image"))))
+			return 1;
+	return 0;
+}
+
+/* Is \p doc a CMF Deployment? Never a Helm hook. With --deployment only
+ * that name counts; otherwise the name label, the default name, or a
+ * container running the CMF image. */
+static int is_cmf(const struct cmfv_node *doc, const struct cmfv_inject_opts *o)
+{
+	const struct cmfv_node *meta, *ann;
+
+	if (!is_map(doc) || !str_is(cmfv_map_get(doc, "kind"), "Deployment"))
+		return 0;
+	meta = cmfv_map_get(doc, "metadata");
+	ann = cmfv_map_get(meta, "annotations");
+	if (is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION))
+		return 0;
+	if (o->deployment)
+		return str_is(cmfv_map_get(meta, "name"), o->deployment);
+	return str_is(cmfv_map_get(cmfv_map_get(meta, "labels"), CMFV_NAME_LABEL),
+		      CMFV_DEFAULT_DEPLOYMENT) ||
+	       str_is(cmfv_map_get(meta, "name"), CMFV_DEFAULT_DEPLOYMENT) || runs_cmf_image(doc);
+}
+
+/* ------------------------------------------------ the chart it came from */
+
+/* "umbrella/charts/a/charts/b/templates/x.yaml" -> "a.b"; 0 when the path
+ * is not a chart template path. */
+static int chart_path(const char *p, size_t n, char *out, size_t outn)
+{
+	const char *end = p + n, *seg = p, *slash;
+	size_t used = 0;
+	int first = 1;
+
+	out[0] = '\0';
+	for (;;) {
+		size_t len;
+
+		slash = memchr(seg, '/', (size_t)(end - seg));
+		if (slash == NULL)
+			return 0;
+		len = (size_t)(slash - seg);
+		if (first) {
+			first = 0; /* the root chart's own name */
+		} else if (len == 9 && memcmp(seg, "templates", 9) == 0) {
+			return 1;
+		} else if (len == 6 && memcmp(seg, "charts", 6) == 0) {
+			const char *name = slash + 1, *ns = memchr(name, '/', (size_t)(end - name));
+
+			if (ns == NULL || ns == name || used + (size_t)(ns - name) + 2 > outn)
+				return 0;
+			if (used)
+				out[used++] = '.';
+			memcpy(out + used, name, (size_t)(ns - name));
+			used += (size_t)(ns - name);
+			out[used] = '\0';
+			slash = ns;
+		} else {
+			return 0;
+		}
+		seg = slash + 1;
+	}
+}
+
+/* Helm 3 writes "# Source: PATH" before each document; Helm 4 annotates
+ * metadata with the same path for the post-renderer. */
+static void find_chart(const struct cmfv_doc *doc, const struct cmfv_node *tree,
+		       struct cmfv_instance *in)
+{
+	const char *p = doc->ptr, *end = doc->ptr + doc->len;
+	const char *ann = str(cmfv_map_get(
+	    cmfv_map_get(cmfv_map_get(tree, "metadata"), "annotations"), SOURCE_ANNOTATION));
+
+	if (ann) {
+		in->chart_known = chart_path(ann, strlen(ann), in->chart, sizeof(in->chart));
+		return;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if (le > p && le[-1] == '\r')
+			le--;
+		if ((size_t)(le - p) > 10 && memcmp(p, "# Source: ", 10) == 0) {
+			in->chart_known =
+			    chart_path(p + 10, (size_t)(le - p - 10), in->chart, sizeof(in->chart));
+			return;
+		}
+		if (p[0] != '#' && !(le - p >= 3 && memcmp(p, "---", 3) == 0) && le != p)
+			return; /* content: past the leading comments */
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/* ------------------------------------------- the config file it names */
+
+/* The CMF container, as the mount will pick it: --container, else "cmf",
+ * else the only one. */
+static const struct cmfv_node *cmf_container(const struct cmfv_node *pod,
+					     const struct cmfv_inject_opts *o)
+{
+	const struct cmfv_node *cs = cmfv_map_get(pod, "containers");
+	const char *want = o->container ? o->container : CMFV_DEFAULT_CONTAINER;
+	size_t i;
+
+	if (!is_seq(cs))
+		return NULL;
+	for (i = 0; i < cs->u.seq.n; i++)
+		if (str_is(cmfv_map_get(cs->u.seq.v[i], "name"), want))
+			return cs->u.seq.v[i];
+	return o->container == NULL && cs->u.seq.n == 1 ? cs->u.seq.v[0] : NULL;
+}
+
+/* The volume mount holding \p path (the longest mountPath), with the path
+ * inside the volume in \p rel. */
+static const struct cmfv_node *mount_of(const struct cmfv_node *c, const char *path, char *rel,
+					size_t reln)
+{
+	const struct cmfv_node *ms = cmfv_map_get(c, "volumeMounts"), *best = NULL;
+	size_t i, bestlen = 0;
+
+	for (i = 0; is_seq(ms) && i < ms->u.seq.n; i++) {
+		const char *mp = str(cmfv_map_get(ms->u.seq.v[i], "mountPath"));
+		size_t n = mp ? strlen(mp) : 0;
+
+		while (n > 1 && mp[n - 1] == '/')
+			n--;
+		if (n == 0 || strncmp(path, mp, n) != 0)
+			continue;
+		if ((path[n] == '/' || path[n] == '\0' || n == 1) && n >= bestlen) {
+			best = ms->u.seq.v[i];
+			bestlen = n;
+		}
+	}
+	if (best) {
+		const char *sub = str(cmfv_map_get(best, "subPath"));
+		const char *rest = path + bestlen;
+
+		while (*rest == '/')
+			rest++;
+		if (sub && sub[0])
+			snprintf(rel, reln, "%s%s%s", sub, rest[0] ? "/" : "", rest);
+		else
+			snprintf(rel, reln, "%s", rest);
+	}
+	return best;
+}
+
+/* In a configMap volume source \p cm, the data key shown as file \p rel. */
+static const char *key_for(const struct cmfv_node *cm, const char *rel)
+{
+	const struct cmfv_node *items = cmfv_map_get(cm, "items");
+	size_t i;
+
+	if (items == NULL || items->kind == CMFV_NULL)
+		return rel[0] && !strchr(rel, '/') ? rel : NULL;
+	for (i = 0; is_seq(items) && i < items->u.seq.n; i++)
+		if (str_is(cmfv_map_get(items->u.seq.v[i], "path"), rel))
+			return str(cmfv_map_get(items->u.seq.v[i], "key"));
+	return NULL;
+}
+
+/* The ConfigMap and key behind file \p rel of volume \p vname. */
+static int volume_config(const struct cmfv_node *pod, const char *vname, const char *rel,
+			 struct cmfv_instance *in)
+{
+	const struct cmfv_node *vs = cmfv_map_get(pod, "volumes"), *v = NULL, *cm, *srcs;
+	const char *key;
+	size_t i;
+
+	for (i = 0; is_seq(vs) && i < vs->u.seq.n; i++)
+		if (str_is(cmfv_map_get(vs->u.seq.v[i], "name"), vname))
+			v = vs->u.seq.v[i];
+	cm = cmfv_map_get(v, "configMap");
+	if (is_map(cm) && str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL) {
+		copy_cstr(in->cm_name, sizeof(in->cm_name), str(cmfv_map_get(cm, "name")));
+		copy_cstr(in->cm_key, sizeof(in->cm_key), key);
+		return 1;
+	}
+	srcs = cmfv_map_get(cmfv_map_get(v, "projected"), "sources");
+	for (i = 0; is_seq(srcs) && i < srcs->u.seq.n; i++) {
+		cm = cmfv_map_get(srcs->u.seq.v[i], "configMap");
+		if (is_map(cm) && str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL) {
+			copy_cstr(in->cm_name, sizeof(in->cm_name), str(cmfv_map_get(cm, "name")));
+			copy_cstr(in->cm_key, sizeof(in->cm_key), key);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The first absolute path in the CMF container's args (then command) that
+ * lies on a ConfigMap volume: CMF's configuration file (FACTS.md §2). */
+static void find_config_ref(const struct cmfv_node *doc, const struct cmfv_inject_opts *o,
+			    struct cmfv_instance *in)
+{
+	const struct cmfv_node *pod = pod_spec(doc), *c = cmf_container(pod, o);
+	static const char *const lists[] = {"args", "command"};
+	size_t l, i;
+
+	in->cfg = CMFV_CFG_NO_REF;
+	for (l = 0; c && l < 2; l++) {
+		const struct cmfv_node *a = cmfv_map_get(c, lists[l]);
+
+		for (i = 0; is_seq(a) && i < a->u.seq.n; i++) {
+			const char *p = str(a->u.seq.v[i]);
+			const struct cmfv_node *m;
+			char rel[512];
+
+			if (p == NULL || p[0] != '/')
+				continue;
+			m = mount_of(c, p, rel, sizeof(rel));
+			if (m && str(cmfv_map_get(m, "name")) &&
+			    volume_config(pod, str(cmfv_map_get(m, "name")), rel, in)) {
+				copy_cstr(in->cfg_file, sizeof(in->cfg_file), p);
+				in->cfg = CMFV_CFG_MISSING; /* until paired */
+				return;
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------- adding */
+
+static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *doc,
+				  const struct cmfv_node *tree, const struct cmfv_node *root,
+				  int in_list, struct cmfv_diag *d)
+{
+	const struct cmfv_node *meta = cmfv_map_get(tree, "metadata"), *name;
+	struct cmfv_instance *in;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 4;
+		struct cmfv_instance *nv = cmfv_realloc(f->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		f->v = nv;
+		f->cap = cap;
+	}
+	in = &f->v[f->n];
+	memset(in, 0, sizeof(*in));
+	name = cmfv_map_get(meta, "name");
+	copy_cstr(in->name, sizeof(in->name), str(name) ? str(name) : "(unnamed)");
+	copy_cstr(in->ns, sizeof(in->ns), str(cmfv_map_get(meta, "namespace")));
+	in->loc = name ? name->loc : cmfv_map_get(tree, "kind")->loc;
+	in->file = in_name(f->o);
+	in->in_list = in_list;
+	in->doc = *doc;
+	find_chart(doc, in_list ? root : tree, in);
+	if (!in->chart_known && in_list)
+		find_chart(doc, tree, in);
+	find_config_ref(tree, f->o, in);
+	if (!in_list) {
+		char *text = cmfv_malloc(doc->len ? doc->len : 1);
+
+		if (text == NULL)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		memcpy(text, doc->ptr, doc->len);
+		in->doc.ptr = text;
+	} else {
+		in->doc.ptr = NULL; /* not kept: cannot be edited */
+	}
+	f->n++;
+	return CMFV_OK;
+}
+
+/* FNV-1a, 64 bits: a cheap filter, confirmed by the name itself. */
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static enum cmfv_err add_cm(struct cmfv_finder *f, const struct cmfv_doc *doc, long item,
+			    const char *name, size_t name_len, int name_known,
+			    struct cmfv_diag *d)
+{
+	struct cm_rec *c;
+
+	if (f->ncm == f->cmcap) {
+		size_t cap = f->cmcap ? f->cmcap * 2 : 16;
+		struct cm_rec *nv = cmfv_realloc(f->cm, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		f->cm = nv;
+		f->cmcap = cap;
+	}
+	c = &f->cm[f->ncm++];
+	memset(c, 0, sizeof(*c));
+	c->file = in_name(f->o);
+	c->offset = doc->offset;
+	c->len = doc->len;
+	c->line = doc->line;
+	c->item = item;
+	c->name_known = name_known;
+	if (name_known)
+		c->name_hash = hash(name, name_len);
+	return CMFV_OK;
+}
+
+/* Is \p n a list Kubernetes flattens: a `*List` kind, or any object with
+ * an `items` list (the resource builder's test)? */
+static int is_list(const struct cmfv_node *n)
+{
+	const char *k = str(cmfv_map_get(n, "kind"));
+	size_t len = k ? strlen(k) : 0;
+
+	return is_map(n) && (is_seq(cmfv_map_get(n, "items")) ||
+			     (len >= 4 && strcmp(k + len - 4, "List") == 0));
+}
+
+/* One parsed object (a document, or an item of a list in it). */
+static enum cmfv_err visit(struct cmfv_finder *f, const struct cmfv_doc *doc,
+			   const struct cmfv_node *n, const struct cmfv_node *root, int depth,
+			   long *cms, struct cmfv_diag *d)
+{
+	enum cmfv_err e = CMFV_OK;
+	size_t i;
+
+	if (!is_map(n))
+		return CMFV_OK;
+	if (is_cmf(n, f->o))
+		return add_instance(f, doc, n, root, depth > 0, d);
+	if (str_is(cmfv_map_get(n, "kind"), "ConfigMap")) {
+		const struct cmfv_node *meta = cmfv_map_get(n, "metadata");
+		const char *name = str(cmfv_map_get(meta, "name"));
+
+		e = add_cm(f, doc, depth > 0 ? *cms : -1, name, name ? strlen(name) : 0, 1, d);
+		(*cms)++;
+		return e;
+	}
+	if (is_list(n)) {
+		const struct cmfv_node *items = cmfv_map_get(n, "items");
+
+		for (i = 0; is_seq(items) && i < items->u.seq.n && e == CMFV_OK; i++)
+			e = visit(f, doc, items->u.seq.v[i], root, depth + 1, cms, d);
+	}
+	return e;
+}
+
+static enum cmfv_err load(const struct cmfv_finder *f, const struct cmfv_doc *doc,
+			  const char *file, struct cmfv_node **tree, struct cmfv_diag *d)
+{
+	struct cmfv_yaml_opts yo;
+
+	memset(&yo, 0, sizeof(yo));
+	yo.line_offset = doc->line > 0 ? (unsigned)doc->line - 1 : 0;
+	(void)f;
+	return cmfv_yaml_load(doc->ptr, doc->len, file, &yo, tree, d);
+}
+
+enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
+			      struct cmfv_diag *d)
+{
+	struct cmfv_cls_info ci;
+	struct cmfv_node *tree = NULL;
+	enum cmfv_err e;
+	long cms = 0;
+
+	if (!CMFV_DOC_IS_DOCUMENT(doc->flags))
+		return CMFV_OK;
+	f->docs++;
+	cmfv_classify(doc->ptr, doc->len, &ci);
+	switch (ci.cls) {
+	case CMFV_CLS_OTHER:
+		return CMFV_OK;
+	case CMFV_CLS_CONFIGMAP:
+		return add_cm(f, doc, -1, ci.name, ci.name_len, ci.name_known, d);
+	default:
+		break;
+	}
+	f->parsed++;
+	e = load(f, doc, in_name(f->o), &tree, d);
+	if (e != CMFV_OK)
+		return e;
+	e = visit(f, doc, tree, tree, 0, &cms, d);
+	cmfv_node_free(tree);
+	return e;
+}
+
+enum cmfv_err cmfv_finder_add_stream(struct cmfv_finder *f, struct cmfv_stream *s,
+				     struct cmfv_diag *d)
+{
+	struct cmfv_doc doc;
+	enum cmfv_err e;
+
+	while ((e = cmfv_stream_next(s, &doc, d)) == CMFV_OK && doc.ptr)
+		if ((e = cmfv_finder_add(f, &doc, d)) != CMFV_OK)
+			break;
+	return e;
+}
+
+/* ------------------------------------------------------------- pairing */
+
+/* The ConfigMap node of record \p c, from its document's tree. */
+static const struct cmfv_node *cm_node(const struct cmfv_node *n, long want, long *seen,
+				       int depth)
+{
+	const struct cmfv_node *items, *r;
+	size_t i;
+
+	if (!is_map(n))
+		return NULL;
+	if (depth > 0 && str_is(cmfv_map_get(n, "kind"), "ConfigMap"))
+		return (*seen)++ == want ? n : NULL;
+	if (depth == 0 && want < 0)
+		return n;
+	if (!is_list(n))
+		return NULL;
+	items = cmfv_map_get(n, "items");
+	for (i = 0; is_seq(items) && i < items->u.seq.n; i++)
+		if ((r = cm_node(items->u.seq.v[i], want, seen, depth + 1)) != NULL)
+			return r;
+	return NULL;
+}
+
+/* Read record \p c's document again and parse it. */
+static enum cmfv_err fetch_doc(const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx,
+			       char **text, struct cmfv_node **tree, struct cmfv_diag *d)
+{
+	struct cmfv_doc doc;
+	struct cmfv_yaml_opts yo;
+	enum cmfv_err e;
+
+	*tree = NULL;
+	*text = cmfv_malloc(c->len ? c->len : 1);
+	if (*text == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = fetch(ctx, c->file, c->offset, *text, c->len, d);
+	if (e != CMFV_OK)
+		return e;
+	memset(&doc, 0, sizeof(doc));
+	doc.ptr = *text;
+	doc.len = c->len;
+	doc.line = c->line;
+	memset(&yo, 0, sizeof(yo));
+	yo.line_offset = doc.line > 0 ? (unsigned)doc.line - 1 : 0;
+	return cmfv_yaml_load(doc.ptr, doc.len, c->file, &yo, tree, d);
+}
+
+/* The exact name and namespace of record \p c's ConfigMap (read again). */
+static enum cmfv_err read_name(const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx,
+			       char *name, char *ns, size_t n, struct cmfv_diag *d)
+{
+	struct cmfv_node *tree = NULL;
+	const struct cmfv_node *meta;
+	char *text = NULL;
+	long seen = 0;
+	enum cmfv_err e = fetch_doc(c, fetch, ctx, &text, &tree, d);
+
+	if (e == CMFV_OK) {
+		meta = cmfv_map_get(cm_node(tree, c->item, &seen, 0), "metadata");
+		copy_cstr(name, n, str(cmfv_map_get(meta, "name")));
+		copy_cstr(ns, n, str(cmfv_map_get(meta, "namespace")));
+	}
+	cmfv_node_free(tree);
+	cmfv_free(text);
+	return e;
+}
+
+/* Namespaces match when equal, or when either is left to the release. */
+static int same_ns(const char *a, const char *b)
+{
+	return !a[0] || !b[0] || strcmp(a, b) == 0;
+}
+
+static const char *const watched[] = {CMFV_PATH_PRODUCTION, CMFV_PATH_ENC_ENABLED,
+				      CMFV_PATH_SECRET_NAME, CMFV_PATH_SECRET_PROP, NULL};
+
+/* Is \p path a setting we decide on, or a map above one? */
+static int is_watched(const char *path)
+{
+	size_t i, n = strlen(path);
+
+	for (i = 0; watched[i]; i++)
+		if (strncmp(watched[i], path, n) == 0 && (watched[i][n] == '\0' || watched[i][n] == '.'))
+			return 1;
+	return 0;
+}
+
+static int same_scalar(const struct cmfv_node *a, const struct cmfv_node *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	switch (a->kind) {
+	case CMFV_NULL:
+		return 1;
+	case CMFV_BOOL:
+		return a->u.b == b->u.b;
+	case CMFV_INT:
+		return a->u.i == b->u.i;
+	case CMFV_FLOAT:
+		return a->u.f == b->u.f;
+	case CMFV_STR:
+		return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
+	default:
+		return 0;
+	}
+}
+
+struct merge {
+	struct cmfv_node *acc;
+	struct cmfv_loc at; /* flat locations: every node at the ConfigMap value */
+	int flat;
+};
+
+static void set_locs(struct cmfv_node *n, struct cmfv_loc at)
+{
+	size_t i;
+
+	if (n == NULL)
+		return;
+	n->loc = at;
+	if (n->kind == CMFV_MAP)
+		for (i = 0; i < n->u.map.n; i++) {
+			n->u.map.v[i].key_loc = at;
+			set_locs(n->u.map.v[i].val, at);
+		}
+	else if (n->kind == CMFV_SEQ)
+		for (i = 0; i < n->u.seq.n; i++)
+			set_locs(n->u.seq.v[i], at);
+}
+
+/* Later documents of the file win, as in a multi-document configuration;
+ * a setting we decide on may not be given two different values. */
+static enum cmfv_err merge_into(struct cmfv_node *dst, struct cmfv_node *src, char *path,
+				size_t plen, struct cmfv_diag *d)
+{
+	size_t i;
+	enum cmfv_err e = CMFV_OK;
+
+	for (i = 0; i < src->u.map.n && e == CMFV_OK; i++) {
+		struct cmfv_pair *sp = &src->u.map.v[i];
+		struct cmfv_pair *dp = cmfv_map_get_pair(dst, sp->key);
+		size_t n = strlen(path);
+
+		snprintf(path + n, plen - n, "%s%s", n ? "." : "", sp->key);
+		if (dp && is_map(dp->val) && is_map(sp->val)) {
+			e = merge_into(dp->val, sp->val, path, plen, d);
+		} else if (dp && is_watched(path) &&
+			   (is_map(dp->val) || is_map(sp->val) || !same_scalar(dp->val, sp->val))) {
+			e = cmfv_diag_set(d, CMFV_EINPUT, sp->key_loc.file, sp->key_loc.line,
+					  sp->key_loc.col,
+					  "the CMF configuration sets %s again, differently (first at "
+					  "line %u): cmf-validate cannot tell which one CMF reads",
+					  path, dp->key_loc.line);
+		} else {
+			struct cmfv_node *v = sp->val;
+
+			sp->val = cmfv_node_new(CMFV_NULL, sp->key_loc);
+			if (sp->val == NULL) {
+				sp->val = v;
+				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			} else {
+				e = cmfv_map_set(dst, sp->key, sp->key_loc, v);
+				if (e == CMFV_ENOMEM)
+					cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			}
+		}
+		path[n] = '\0';
+	}
+	return e;
+}
+
+static enum cmfv_err merge_doc(void *ctx, struct cmfv_node *doc, struct cmfv_diag *d)
+{
+	struct merge *m = ctx;
+	char path[512] = "";
+	enum cmfv_err e = CMFV_OK;
+
+	if (is_map(doc)) {
+		if (m->flat)
+			set_locs(doc, m->at);
+		if (m->acc == NULL) {
+			m->acc = doc;
+			return CMFV_OK;
+		}
+		e = merge_into(m->acc, doc, path, sizeof(path), d);
+	}
+	cmfv_node_free(doc);
+	return e;
+}
+
+/* Where the block scalar at \p v begins in \p text (starting at stream
+ * line \p line): a literal `|` keeps lines, so its content maps to the
+ * stream line by line at a fixed indentation. 0 when \p v is another
+ * style (the locations then all point at the value). */
+static int literal_at(const char *text, size_t len, unsigned long line, struct cmfv_loc v,
+		      unsigned *indent)
+{
+	const char *p = text, *end = text + len;
+	unsigned long l = line;
+	unsigned col = 1;
+
+	while (l < v.line && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (nl == NULL)
+			return 0;
+		p = nl + 1;
+		l++;
+	}
+	while (col < v.col && p < end && *p != '\n') {
+		p++;
+		while (p < end && ((unsigned char)*p & 0xC0) == 0x80)
+			p++;
+		col++;
+	}
+	if (p >= end || *p != '|')
+		return 0;
+	p++;
+	while (p < end && (*p == '-' || *p == '+'))
+		p++;
+	if (p < end && *p >= '1' && *p <= '9')
+		return 0; /* an indentation indicator: count on the flat form */
+	p = memchr(p, '\n', (size_t)(end - p));
+	while (p && ++p < end) {
+		const char *q = p;
+
+		while (q < end && *q == ' ')
+			q++;
+		if (q < end && *q != '\n' && *q != '\r') {
+			*indent = (unsigned)(q - p);
+			return 1;
+		}
+		p = memchr(q, '\n', (size_t)(end - q));
+	}
+	return 0;
+}
+
+static enum cmfv_err load_config(struct cmfv_instance *in, const struct cm_rec *c,
+				 cmfv_fetch_fn fetch, void *ctx, struct cmfv_diag *d)
+{
+	struct cmfv_node *tree = NULL;
+	const struct cmfv_node *cm, *v;
+	struct cmfv_yaml_opts yo;
+	struct merge m;
+	char *text = NULL;
+	long seen = 0;
+	unsigned indent = 0;
+	enum cmfv_err e = fetch_doc(c, fetch, ctx, &text, &tree, d);
+
+	if (e != CMFV_OK)
+		goto out;
+	cm = cm_node(tree, c->item, &seen, 0);
+	v = cmfv_map_get(cmfv_map_get(cm, "data"), in->cm_key);
+	if (v == NULL || v->kind != CMFV_STR) {
+		in->cfg = CMFV_CFG_MISSING;
+		goto out;
+	}
+	in->cm_loc = v->loc;
+	memset(&yo, 0, sizeof(yo));
+	memset(&m, 0, sizeof(m));
+	if (literal_at(text, c->len, c->line, v->loc, &indent)) {
+		yo.line_offset = v->loc.line;
+		yo.col_offset = indent;
+	} else {
+		m.flat = 1;
+		m.at = v->loc;
+	}
+	e = cmfv_yaml_load_all(v->u.s.ptr, v->u.s.len, c->file, &yo, merge_doc, &m, d);
+	if (e == CMFV_OK) {
+		in->config = m.acc;
+		in->cfg = CMFV_CFG_FOUND;
+		if (in->config == NULL)
+			in->config = cmfv_node_new(CMFV_MAP, v->loc);
+		if (in->config == NULL)
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	} else {
+		cmfv_node_free(m.acc);
+	}
+out:
+	cmfv_node_free(tree);
+	cmfv_free(text);
+	return e;
+}
+
+static enum cmfv_err pair_one(struct cmfv_finder *f, struct cmfv_instance *in,
+			      cmfv_fetch_fn fetch, void *ctx, struct cmfv_diag *d)
+{
+	size_t i, hits = 0, at = 0;
+	uint64_t want = hash(in->cm_name, strlen(in->cm_name));
+	enum cmfv_err e;
+
+	for (i = 0; i < f->ncm; i++) {
+		struct cm_rec *c = &f->cm[i];
+		char name[254], ns[254];
+
+		if (c->name_known && c->name_hash != want)
+			continue;
+		if ((e = read_name(c, fetch, ctx, name, ns, sizeof(name), d)) != CMFV_OK)
+			return e;
+		c->name_known = 1;
+		c->name_hash = hash(name, strlen(name));
+		if (strcmp(name, in->cm_name) == 0 && same_ns(ns, in->ns)) {
+			hits++;
+			at = i;
+		}
+	}
+	if (hits > 1) {
+		in->cfg = CMFV_CFG_AMBIGUOUS;
+		return CMFV_OK;
+	}
+	if (hits == 0)
+		return CMFV_OK; /* stays CMFV_CFG_MISSING */
+	return load_config(in, &f->cm[at], fetch, ctx, d);
+}
+
+enum cmfv_err cmfv_finder_pair(struct cmfv_finder *f, cmfv_fetch_fn fetch, void *ctx,
+			       struct cmfv_diag *d)
+{
+	size_t i;
+	enum cmfv_err e;
+
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].cfg == CMFV_CFG_MISSING &&
+		    (e = pair_one(f, &f->v[i], fetch, ctx, d)) != CMFV_OK)
+			return e;
+	return CMFV_OK;
+}
+
+/* ------------------------------------------------------------ deciding */
+
+static int differ(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) != 0;
+}
+
+/* The values as chart \p in->chart sees them (a subchart's own part). */
+static const struct cmfv_node *values_view(const struct cmfv_node *values,
+					   const struct cmfv_instance *in)
+{
+	char path[sizeof(in->chart)];
+	char *seg, *save = NULL;
+	const struct cmfv_node *v = values;
+
+	if (!in->chart_known || !in->chart[0])
+		return values;
+	memcpy(path, in->chart, sizeof(path));
+	for (seg = strtok_r(path, ".", &save); seg && v; seg = strtok_r(NULL, ".", &save))
+		v = cmfv_map_get(v, seg);
+	return v;
+}
+
+static const char *where(const struct cmfv_loc *l, char *buf, size_t n)
+{
+	if (l->file && l->line)
+		snprintf(buf, n, " (%s:%u)", l->file, l->line);
+	else if (l->file)
+		snprintf(buf, n, " (%s)", l->file);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+static const char *why_no_config(const struct cmfv_instance *in, char *buf, size_t n)
+{
+	switch (in->cfg) {
+	case CMFV_CFG_NO_REF:
+		snprintf(buf, n, "its CMF container names no configuration file on a ConfigMap volume");
+		break;
+	case CMFV_CFG_AMBIGUOUS:
+		snprintf(buf, n, "more than one ConfigMap is named %s", in->cm_name);
+		break;
+	default:
+		snprintf(buf, n, "its configuration %s (ConfigMap %s, key %s) is not in the rendered manifests",
+			 in->cfg_file, in->cm_name, in->cm_key);
+	}
+	return buf;
+}
+
+/* CMF005 when what was given disagrees with what was rendered. */
+static enum cmfv_err compare(const struct cmfv_instance *in, const struct cmfv_keyref *rend,
+			     const struct cmfv_keyref *given, const char *what,
+			     struct cmfv_report *r)
+{
+	char wb[300];
+	enum cmfv_err e = CMFV_OK;
+	int mode_set = given->required || given->required_loc.file;
+
+	if (mode_set && given->required != rend->required)
+		e = cmfv_report_add(r, "CMF005", rend->required_by ? rend->required_by : CMFV_PATH_PRODUCTION,
+				    rend->required_loc.file ? rend->required_loc : in->cm_loc,
+				    "%s turn encryption %s%s, but the configuration rendered for "
+				    "Deployment %s (ConfigMap %s) turns it %s",
+				    what, given->required ? "on" : "off",
+				    where(&given->required_loc, wb, sizeof(wb)), in->name, in->cm_name,
+				    rend->required ? "on" : "off");
+	if (e == CMFV_OK && differ(given->name, rend->name))
+		e = cmfv_report_add(r, "CMF005", CMFV_PATH_SECRET_NAME,
+				    rend->name_loc.file ? rend->name_loc : in->cm_loc,
+				    "%s name Secret %s%s, but the configuration rendered for "
+				    "Deployment %s names %s",
+				    what, given->name, where(&given->name_loc, wb, sizeof(wb)),
+				    in->name, rend->name);
+	if (e == CMFV_OK && differ(given->property, rend->property))
+		e = cmfv_report_add(r, "CMF005", CMFV_PATH_SECRET_PROP,
+				    rend->prop_loc.file ? rend->prop_loc : in->cm_loc,
+				    "%s name Secret property %s%s, but the configuration rendered "
+				    "for Deployment %s names %s",
+				    what, given->property, where(&given->prop_loc, wb, sizeof(wb)),
+				    in->name, rend->property);
+	return e;
+}
+
+enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
+				   const struct cmfv_judge_input *j, struct cmfv_decision *dec,
+				   struct cmfv_report *r, struct cmfv_buf *note)
+{
+	char why[1400];
+	enum cmfv_err e;
+
+	memset(dec, 0, sizeof(*dec));
+	if (in->cfg == CMFV_CFG_FOUND) {
+		struct cmfv_keyref given;
+
+		cmfv_keyref_from_values(in->config, NULL, NULL, &dec->ref);
+		dec->basis = "the rendered config";
+		e = cmfv_check_values(in->config, &dec->ref, r);
+		if (e == CMFV_OK && j->values) {
+			cmfv_keyref_from_values(values_view(j->values, in), NULL, NULL, &given);
+			e = compare(in, &dec->ref, &given, "the values", r);
+		}
+		if (e == CMFV_OK && (j->secret_name || j->secret_property)) {
+			memset(&given, 0, sizeof(given));
+			given.name = j->secret_name;
+			given.property = j->secret_property;
+			e = compare(in, &dec->ref, &given, "--secret-name/--secret-property", r);
+		}
+		if (e == CMFV_OK && note)
+			cmfv_buf_printf(note,
+					"Deployment %s: encryption %s by its rendered configuration "
+					"%s (ConfigMap %s, key %s)",
+					in->name, dec->ref.required ? "required" : "not required",
+					in->cfg_file, in->cm_name, in->cm_key);
+		return e;
+	}
+	why_no_config(in, why, sizeof(why));
+	if (j->values) {
+		const struct cmfv_node *v = values_view(j->values, in);
+
+		cmfv_keyref_from_values(v, j->secret_name, j->secret_property, &dec->ref);
+		dec->basis = "the values";
+		if (j->check_fallback && v && (e = cmfv_check_values(v, &dec->ref, r)) != CMFV_OK)
+			return e;
+		if (note)
+			cmfv_buf_printf(note, "Deployment %s: %s; decided from the values given", in->name,
+					why);
+		return CMFV_OK;
+	}
+	if (j->secret_name && j->secret_property) {
+		cmfv_keyref_from_values(NULL, j->secret_name, j->secret_property, &dec->ref);
+		dec->ref.required = 1;
+		dec->basis = "--secret-name and --secret-property";
+		if (note)
+			cmfv_buf_printf(note, "Deployment %s: %s; mounting the Secret the flags name",
+					in->name, why);
+		return CMFV_OK;
+	}
+	return cmfv_report_add(r, "CMF031", NULL, in->loc,
+			       "cannot tell whether CMF Deployment %s needs the key: %s; render the "
+			       "chart's ConfigMap too, or give the release's values (-f, --set) or "
+			       "--secret-name and --secret-property",
+			       in->name, why);
+}
+
+enum cmfv_err cmfv_finder_none(const struct cmfv_finder *f, struct cmfv_report *r)
+{
+	struct cmfv_loc none = {NULL, 0, 0};
+
+	if (f->o->deployment)
+		return cmfv_report_add(r, "CMF030", NULL, none,
+				       "no Deployment named %s among the %lu rendered documents",
+				       f->o->deployment, f->docs);
+	return cmfv_report_add(r, "CMF030", NULL, none,
+			       "no Deployment labelled %s: %s, named %s or running the %s image "
+			       "among the %lu rendered documents (pass --deployment NAME if the "
+			       "chart renames it)",
+			       CMFV_NAME_LABEL, CMFV_DEFAULT_DEPLOYMENT, CMFV_DEFAULT_DEPLOYMENT,
+			       CMF_IMAGE, f->docs);
+}
