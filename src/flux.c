@@ -445,6 +445,12 @@ static enum cmfv_err lookup(struct flux_ctx *c, const char *kind, const char *na
 		e = cmfv_yaml_load_all(c->objs->files[i]->text, c->objs->files[i]->len,
 				       c->objs->files[i]->name, NULL, obj_doc, c, c->d);
 	}
+	if (e != CMFV_OK) {
+		/* found, then a later document was unreadable */
+		cmfv_node_free(c->found_doc);
+		c->found_doc = NULL;
+		c->found_obj = 0;
+	}
 	return e;
 }
 
