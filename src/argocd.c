@@ -29,6 +29,7 @@ struct app_ctx {
 	struct cmfv_sources *src;
 	const struct cmfv_node *doc;
 	const struct cmfv_node *sources; /* a sequence of the sources */
+	int multi;                       /* spec.sources, not spec.source */
 	const char *env_names[NENV];
 	const char *env_vals[NENV];
 	char root[PATH_MAX];             /* realpath of the repository root */
@@ -247,7 +248,10 @@ static enum cmfv_err resolve_any(struct app_ctx *c, const char *app, const char 
 	char *sub;
 	enum cmfv_err e;
 
-	if (raw[0] == '$' && raw[1] != '\0' && raw[1] != '$' && raw[1] != '{') {
+	/* only a multi-source Application has refs: there every value file
+	 * starting with '$' names one (repository.go:873-891); elsewhere '$' is
+	 * just env substitution */
+	if (c->multi && raw[0] == '$') {
 		char rbuf[PATH_MAX];
 		const char *slash = strchr(raw, '/');
 		size_t n = slash ? (size_t)(slash - raw) - 1 : strlen(raw) - 1;
@@ -788,6 +792,7 @@ static enum cmfv_err plan_app(struct app_ctx *c)
 				     c->doc->loc.col, "Application has no metadata.name");
 	if (many && many->kind == CMFV_SEQ && many->u.seq.n > 0) {
 		c->sources = many;
+		c->multi = 1;
 		for (i = 0; e == CMFV_OK && i < many->u.seq.n; i++)
 			e = plan_source(c, many->u.seq.v[i]);
 	} else if (one && one->kind == CMFV_MAP) {
@@ -795,6 +800,7 @@ static enum cmfv_err plan_app(struct app_ctx *c)
 		if (seq == NULL)
 			return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 		c->sources = seq;
+		c->multi = 0;
 		e = plan_source(c, one);
 		cmfv_node_free(seq);
 	} else {
