@@ -751,10 +751,12 @@ static enum cmfv_err plan_source(struct app_ctx *c, const struct cmfv_node *orig
 		p->chart_version = v ? cmfv_strdup(v) : NULL;
 	}
 	e = CMFV_OK;
-	if (p->app == NULL || p->release == NULL || p->namespace == NULL)
+	if (p->app == NULL || p->release == NULL || p->namespace == NULL ||
+	    (app[0] && p->chart_dir == NULL) ||
+	    (chart && (!p->chart_name || !p->chart_repo || (gitops_str(s, "targetRevision") && !p->chart_version))))
 		e = cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 	/* a chart from a repository: the caller pulls it and asks again */
-	if (app[0] == '\0') {
+	if (e == CMFV_OK && app[0] == '\0') {
 		cmfv_node_free(s);
 		return e;
 	}

@@ -133,6 +133,7 @@ static enum cmfv_err go_merge(const struct cmfv_node *a, const struct pathset *a
 	if (*out == NULL || m.failed) {
 		cmfv_node_free(*out);
 		*out = NULL;
+		pathset_free(out_sh);
 		return CMFV_ENOMEM;
 	}
 	return CMFV_OK;
@@ -168,6 +169,18 @@ static enum cmfv_err target_path(const struct cmfv_set_flag *f, struct cmfv_sour
 	return e;
 }
 
+/* The pair of \p map whose key is the \p len bytes at \p key (no
+ * allocation: a failed one must not look like an absent key). */
+static struct cmfv_pair *pair_of(const struct cmfv_node *map, const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < map->u.map.n; i++)
+		if (strlen(map->u.map.v[i].key) == len && memcmp(map->u.map.v[i].key, key, len) == 0)
+			return &map->u.map.v[i];
+	return NULL;
+}
+
 /* The node at encoded path \p p (map keys only, with \p parent's pair). */
 static struct cmfv_node *at_path(struct cmfv_node *root, const char *p, size_t n,
 				 struct cmfv_pair **pair)
@@ -191,12 +204,7 @@ static struct cmfv_node *at_path(struct cmfv_node *root, const char *p, size_t n
 			continue;
 		}
 		len = strtoul(p, &colon, 10);
-		{
-			char *key = cmfv_strndup(colon + 1, len);
-
-			*pair = key && cur->kind == CMFV_MAP ? cmfv_map_get_pair(cur, key) : NULL;
-			cmfv_free(key);
-		}
+		*pair = cur->kind == CMFV_MAP ? pair_of(cur, colon + 1, len) : NULL;
 		cur = *pair ? (*pair)->val : NULL;
 		p = colon + 1 + len;
 	}
@@ -281,7 +289,6 @@ static enum cmfv_err obj_doc(void *ctx, struct cmfv_node *doc, struct cmfv_diag 
 	const char *kind = gitops_str(doc, "kind");
 	enum cmfv_err e = CMFV_OK;
 
-	(void)d;
 	if (kind && strcmp(kind, "List") == 0) {
 		const struct cmfv_node *items = cmfv_map_get(doc, "items");
 		size_t i;
@@ -289,7 +296,7 @@ static enum cmfv_err obj_doc(void *ctx, struct cmfv_node *doc, struct cmfv_diag 
 		for (i = 0; items && items->kind == CMFV_SEQ && i < items->u.seq.n && e == CMFV_OK; i++) {
 			struct cmfv_node *it = cmfv_node_copy(items->u.seq.v[i]);
 
-			e = it ? find_in_doc(c, it, s) : CMFV_ENOMEM;
+			e = it ? find_in_doc(c, it, s) : cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		}
 		cmfv_node_free(doc);
 		return e;
@@ -582,6 +589,8 @@ static enum cmfv_err one_ref(struct flux_ctx *c, const struct cmfv_node *ref,
 
 			snprintf(nm, sizeof(nm), "%s (%s %s %s)", r.file->name, kind, name, key);
 			e = cmfv_sources_add(c->src, nm, r.text, r.len, strcmp(kind, "Secret") == 0, &s);
+			if (e != CMFV_OK)
+				e = cmfv_diag_fail(c->d, e, "out of memory");
 			if (e == CMFV_OK)
 				e = cmfv_values_parse(s, c->helm_major, &vals, c->d);
 			if (e == CMFV_OK)
