@@ -279,13 +279,75 @@ static int is_glob(const char *p)
 	return strpbrk(p, "*?[") != NULL;
 }
 
+struct keyed {
+	const char *k;
+	size_t i;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->k, y->k);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Which of \p n keys (NULL: none) to keep: the last (\p last) or the first
+ * occurrence of each. Sorting keeps it O(n log n) for hostile lists.
+ * Returns a caller-freed array of flags, or NULL when out of memory. */
+static unsigned char *occurrences(const char *const *keys, size_t n, int last)
+{
+	struct keyed *v = cmfv_calloc(n + 1, sizeof(*v));
+	unsigned char *keep = cmfv_calloc(n + 1, 1);
+	size_t i, m = 0;
+
+	if (v == NULL || keep == NULL) {
+		cmfv_free(v);
+		cmfv_free(keep);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (keys[i])
+			v[m++] = (struct keyed){keys[i], i};
+	qsort(v, m, sizeof(*v), keyed_cmp);
+	for (i = 0; i < m; i++) {
+		int first = i == 0 || strcmp(v[i - 1].k, v[i].k) != 0;
+		int final = i + 1 == m || strcmp(v[i + 1].k, v[i].k) != 0;
+
+		if (last ? final : first)
+			keep[v[i].i] = 1;
+	}
+	cmfv_free(v);
+	return keep;
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is \p s in the sorted vector \p v? */
 static int listed(char **v, size_t n, const char *s)
 {
-	size_t i;
+	return n > 0 && bsearch(&s, v, n, sizeof(*v), strp_cmp) != NULL;
+}
 
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
+/* Drop the later copies of a file listed twice (appendUnique). */
+static int dedupe_files(struct cmfv_plan *p)
+{
+	unsigned char *keep = occurrences((const char *const *)p->files, p->nfiles, 0);
+	size_t i, k = 0;
+
+	if (keep == NULL)
+		return -1;
+	for (i = 0; i < p->nfiles; i++) {
+		if (keep[i])
+			p->files[k++] = p->files[i];
+		else
+			cmfv_free(p->files[i]);
+	}
+	p->nfiles = k;
+	cmfv_free(keep);
 	return 0;
 }
 
@@ -321,7 +383,7 @@ static enum cmfv_err add_glob(struct app_ctx *c, struct cmfv_plan *p, const char
 					     "glob pattern %s: %s resolved to outside repository root",
 					     pat, g.gl_pathv[i]);
 		}
-		if (listed(explicit, nexplicit, g.gl_pathv[i]) || listed(p->files, p->nfiles, g.gl_pathv[i]))
+		if (listed(explicit, nexplicit, g.gl_pathv[i]))
 			continue;
 		if (gitops_push_str(&p->files, &p->nfiles, cmfv_strdup(g.gl_pathv[i])) != 0) {
 			globfree(&g);
@@ -371,6 +433,8 @@ static enum cmfv_err value_files(struct app_ctx *c, struct cmfv_plan *p, const c
 		}
 		e = CMFV_OK;
 	}
+	if (nexplicit > 1)
+		qsort(explicit, nexplicit, sizeof(*explicit), strp_cmp);
 	for (i = 0; e == CMFV_OK && vf && i < vf->u.seq.n; i++) {
 		const struct cmfv_node *f = vf->u.seq.v[i];
 		char out[PATH_MAX];
@@ -390,10 +454,11 @@ static enum cmfv_err value_files(struct app_ctx *c, struct cmfv_plan *p, const c
 		}
 		if (ignore && stat(out, &st) != 0 && errno == ENOENT)
 			continue;
-		if (!listed(p->files, p->nfiles, out) &&
-		    gitops_push_str(&p->files, &p->nfiles, cmfv_strdup(out)) != 0)
+		if (gitops_push_str(&p->files, &p->nfiles, cmfv_strdup(out)) != 0)
 			e = CMFV_ENOMEM;
 	}
+	if (e == CMFV_OK && dedupe_files(p) != 0)
+		e = CMFV_ENOMEM;
 	for (i = 0; i < nexplicit; i++)
 		cmfv_free(explicit[i]);
 	cmfv_free(explicit);
@@ -430,25 +495,6 @@ static char *clean_set(const char *name, const char *val)
 	return b.ptr;
 }
 
-/* Set and SetString are Go maps keyed by name: a repeated name keeps the
- * last value. Is entry \p i overridden later in \p params? */
-static int superseded(const struct cmfv_node *params, size_t i, int force)
-{
-	const char *name = gitops_str(params->u.seq.v[i], "name");
-	size_t j;
-
-	for (j = i + 1; name && j < params->u.seq.n; j++) {
-		const struct cmfv_node *q = params->u.seq.v[j];
-		const struct cmfv_node *fs = cmfv_map_get(q, "forceString");
-		const char *qn = gitops_str(q, "name");
-		int qf = fs && fs->kind == CMFV_BOOL && fs->u.b;
-
-		if (qn && strcmp(qn, name) == 0 && qf == force)
-			return 1;
-	}
-	return 0;
-}
-
 static enum cmfv_err parameters(struct app_ctx *c, struct cmfv_plan *p, const struct cmfv_node *helm)
 {
 	const struct cmfv_node *params = cmfv_map_get(helm, "parameters");
@@ -457,24 +503,42 @@ static enum cmfv_err parameters(struct app_ctx *c, struct cmfv_plan *p, const st
 
 	if (params == NULL || params->kind != CMFV_SEQ)
 		return CMFV_OK;
-	/* --set first, then --set-string: Helm's order, whatever the list says */
-	for (pass = 0; pass < 2; pass++)
+	/* --set first, then --set-string: Helm's order, whatever the list says.
+	 * Set and SetString are Go maps keyed by name: a name given twice keeps
+	 * its last value. */
+	for (pass = 0; pass < 2; pass++) {
+		const char **names = cmfv_calloc(params->u.seq.n + 1, sizeof(*names));
+		unsigned char *keep = NULL;
+
+		for (i = 0; names && i < params->u.seq.n; i++) {
+			const struct cmfv_node *fs = cmfv_map_get(params->u.seq.v[i], "forceString");
+
+			if ((fs && fs->kind == CMFV_BOOL && fs->u.b) == pass)
+				names[i] = gitops_str(params->u.seq.v[i], "name");
+		}
+		keep = names ? occurrences(names, params->u.seq.n, 1) : NULL;
+		cmfv_free(names);
+		if (keep == NULL)
+			return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 		for (i = 0; i < params->u.seq.n; i++) {
 			const struct cmfv_node *q = params->u.seq.v[i];
-			const struct cmfv_node *fs = cmfv_map_get(q, "forceString");
 			const char *name = gitops_str(q, "name"), *val = gitops_str(q, "value");
-			int force = fs && fs->kind == CMFV_BOOL && fs->u.b;
+			int force = pass;
 			char *sub, *arg;
 
-			if (force != pass || name == NULL || superseded(params, i, force))
+			if (!keep[i])
 				continue;
 			sub = cmfv_argocd_envsubst(val ? val : "", c->env_names, c->env_vals, NENV);
 			arg = sub ? clean_set(name, sub) : NULL;
 			cmfv_free(sub);
 			if (arg == NULL ||
-			    gitops_push_set(p, force ? CMFV_SET_STRING : CMFV_SET, arg, q->loc) != 0)
+			    gitops_push_set(p, force ? CMFV_SET_STRING : CMFV_SET, arg, q->loc) != 0) {
+				cmfv_free(keep);
 				return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
+			}
 		}
+		cmfv_free(keep);
+	}
 	return CMFV_OK;
 }
 
@@ -483,32 +547,37 @@ static enum cmfv_err file_parameters(struct app_ctx *c, struct cmfv_plan *p,
 				     const char *root, const char *repo)
 {
 	const struct cmfv_node *fp = cmfv_map_get(helm, "fileParameters");
-	size_t i, j;
+	const char **names;
+	unsigned char *keep;
+	enum cmfv_err e = CMFV_OK;
+	size_t i;
 
 	if (fp == NULL || fp->kind != CMFV_SEQ)
 		return CMFV_OK;
-	for (i = 0; i < fp->u.seq.n; i++) {
+	names = cmfv_calloc(fp->u.seq.n + 1, sizeof(*names));
+	for (i = 0; names && i < fp->u.seq.n; i++)
+		names[i] = gitops_str(fp->u.seq.v[i], "name");
+	keep = names ? occurrences(names, fp->u.seq.n, 1) : NULL;
+	cmfv_free(names);
+	if (keep == NULL)
+		return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
+	for (i = 0; e == CMFV_OK && i < fp->u.seq.n; i++) {
 		const struct cmfv_node *q = fp->u.seq.v[i];
 		const char *name = gitops_str(q, "name"), *path = gitops_str(q, "path");
 		char out[PATH_MAX], *arg;
-		int dup = 0;
 
-		if (name == NULL || path == NULL)
+		/* SetFile is a Go map too: the last entry of a name counts */
+		if (!keep[i] || path == NULL)
 			continue;
-		for (j = i + 1; j < fp->u.seq.n; j++) {
-			const char *qn = gitops_str(fp->u.seq.v[j], "name");
-
-			dup |= qn && strcmp(qn, name) == 0;
-		}
-		if (dup)
-			continue;
-		if (resolve_any(c, app, root, path, repo, q->loc, out) != CMFV_OK)
-			return c->d->code;
+		e = resolve_any(c, app, root, path, repo, q->loc, out);
+		if (e != CMFV_OK)
+			break;
 		arg = clean_set(name, out);
 		if (arg == NULL || gitops_push_set(p, CMFV_SET_FILE, arg, q->loc) != 0)
-			return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
+			e = cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 	}
-	return CMFV_OK;
+	cmfv_free(keep);
+	return e;
 }
 
 /* ValuesYAML(): valuesObject, when set, replaces values; the two are never

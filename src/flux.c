@@ -628,6 +628,12 @@ static enum cmfv_err user_values(struct flux_ctx *c, struct cmfv_plan *p)
 	inl = v && v->kind == CMFV_MAP ? cmfv_node_copy(v) : cmfv_node_new(CMFV_MAP, none);
 	if (e == CMFV_OK && (inl == NULL || result == NULL))
 		e = cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
+	/* each targetPath merges everything so far again, as helm-controller
+	 * does: quadratic, so the list has a cap far above real use */
+	if (e == CMFV_OK && from && from->kind == CMFV_SEQ && from->u.seq.n > CMFV_MAX_VALUES_FROM)
+		e = cmfv_diag_set(c->d, CMFV_EINPUT, from->loc.file, from->loc.line, from->loc.col,
+				  "spec.valuesFrom has %zu entries; cmf-validate reads at most %d",
+				  from->u.seq.n, CMFV_MAX_VALUES_FROM);
 	for (i = 0; e == CMFV_OK && from && from->kind == CMFV_SEQ && i < from->u.seq.n; i++)
 		e = one_ref(c, from->u.seq.v[i], &result, &sh, inl);
 	if (e == CMFV_OK && go_merge(result, &sh, inl, 1, &p->user, &fin) != CMFV_OK)

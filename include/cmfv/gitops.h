@@ -61,6 +61,9 @@ enum cmfv_err cmfv_argocd_plans(const struct cmfv_source *app, const struct cmfv
 				struct cmfv_sources *src, struct cmfv_plan **out, size_t *nout,
 				struct cmfv_diag *d);
 
+/** Most spec.valuesFrom entries read (each targetPath re-merges all values). */
+#define CMFV_MAX_VALUES_FROM 256
+
 /** Objects valuesFrom may name: every ConfigMap and Secret found in the
  * given sources (manifest streams, Lists). */
 struct cmfv_flux_objects {

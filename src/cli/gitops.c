@@ -157,12 +157,14 @@ static int load_plans(const struct cli_opts *o, struct cmfv_sources *src, const 
 
 /* Plans with every chart at hand: a chart: source without --chart is
  * pulled once (every such source must name the same chart). */
-static int prepare(const struct cli_opts *o, struct pulled *pl)
+static int prepare(const struct cli_opts *o, struct pulled *pl, size_t *nplans)
 {
 	struct cmfv_sources scratch = {0};
 	struct cmfv_plan *plans = NULL, *want = NULL;
 	size_t n = 0, i;
 	int rc = load_plans(o, &scratch, NULL, &plans, &n);
+
+	*nplans = n;
 
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (plans[i].chart_dir)
@@ -216,7 +218,7 @@ int cli_values_gitops(const struct cli_opts *o, struct cmfv_sources *src, struct
 	int rc = no_mixing(o);
 
 	if (rc == 0)
-		rc = prepare(o, &pl);
+		rc = prepare(o, &pl, &n);
 	if (rc == 0)
 		rc = load_plans(o, src, pl.chart, &plans, &n);
 	if (rc == 0 && n != 1) {
@@ -281,19 +283,14 @@ static int check_plan(const struct cli_opts *o, size_t i, const char *chart, str
 int cli_check_gitops(const struct cli_opts *o)
 {
 	struct pulled pl = {0};
-	struct cmfv_sources scratch = {0};
-	struct cmfv_plan *plans = NULL;
 	struct cli_run *runs = NULL;
 	char **labels = NULL;
 	size_t n = 0, i;
 	int rc = no_mixing(o), worst = 0;
 
+	/* the number of plans does not change once the chart is pulled */
 	if (rc == 0)
-		rc = prepare(o, &pl);
-	if (rc == 0)
-		rc = load_plans(o, &scratch, pl.chart, &plans, &n);
-	cmfv_plans_free(plans, n);
-	cmfv_sources_free(&scratch);
+		rc = prepare(o, &pl, &n);
 	if (rc == 0) {
 		runs = calloc(n, sizeof(*runs));
 		labels = calloc(n, sizeof(*labels));
