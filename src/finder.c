@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
@@ -88,19 +89,34 @@ enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_find
 	return CMFV_OK;
 }
 
+static void free_instance(struct cmfv_instance *in)
+{
+	cmfv_free((char *)(uintptr_t)in->doc.ptr);
+	cmfv_node_free(in->config);
+	cmfv_node_free(in->env);
+}
+
 void cmfv_finder_free(struct cmfv_finder *f)
 {
 	size_t i;
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->n; i++) {
-		cmfv_free((char *)(uintptr_t)f->v[i].doc.ptr);
-		cmfv_node_free(f->v[i].config);
-	}
+	for (i = 0; i < f->n; i++)
+		free_instance(&f->v[i]);
 	cmfv_free(f->v);
 	cmfv_free(f->cm);
 	cmfv_free(f);
+}
+
+int cmfv_finder_has_named(const struct cmfv_finder *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].named)
+			return 1;
+	return 0;
 }
 
 unsigned long cmfv_finder_documents(const struct cmfv_finder *f)
@@ -152,32 +168,47 @@ static const struct cmfv_node *pod_spec(const struct cmfv_node *doc)
 	return cmfv_map_get(cmfv_map_get(cmfv_map_get(doc, "spec"), "template"), "spec");
 }
 
+static int image_of_cmf(const struct cmfv_node *c)
+{
+	return image_is_cmf(str(cmfv_map_get(c, "image")));
+}
+
 static int runs_cmf_image(const struct cmfv_node *doc)
 {
-	const struct cmfv_node *cs = cmfv_map_get(pod_spec(doc), "containers");
-	size_t i;
+	static const char *const lists[] = {"containers", "initContainers"};
+	size_t i, l;
 
-	for (i = 0; is_seq(cs) && i < cs->u.seq.n; i++)
-		if (image_is_cmf(str(cmfv_map_get(cs->u.seq.v[i], "image"))))
-			return 1;
+	for (l = 0; l < 2; l++) {
+		const struct cmfv_node *cs = cmfv_map_get(pod_spec(doc), lists[l]);
+
+		for (i = 0; is_seq(cs) && i < cs->u.seq.n; i++)
+			if (image_of_cmf(cs->u.seq.v[i]))
+				return 1;
+	}
 	return 0;
 }
 
-/* Is \p doc a CMF Deployment? Never a Helm hook. With --deployment only
- * that name counts; otherwise the name label, the default name, or a
- * container running the CMF image. */
+/* Is \p doc a Helm hook? */
+static int is_hook(const struct cmfv_node *doc)
+{
+	const struct cmfv_node *ann = cmfv_map_get(cmfv_map_get(doc, "metadata"), "annotations");
+
+	return is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION) != NULL;
+}
+
+/* Is \p doc a CMF Deployment? With --deployment only that name counts;
+ * otherwise the name label, the default name, or a container running the
+ * CMF image. A Helm hook (which Helm 4 post-renders and deploys too)
+ * counts only once paired with a CMF configuration (cmfv_finder_pair). */
 static int is_cmf(const struct cmfv_node *doc, const struct cmfv_inject_opts *o)
 {
-	const struct cmfv_node *meta, *ann;
+	const struct cmfv_node *meta;
 
 	if (!is_map(doc) || !str_is(cmfv_map_get(doc, "kind"), "Deployment"))
 		return 0;
 	meta = cmfv_map_get(doc, "metadata");
-	ann = cmfv_map_get(meta, "annotations");
-	if (is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION))
-		return 0;
-	if (o->deployment)
-		return str_is(cmfv_map_get(meta, "name"), o->deployment);
+	if (o->deployment && str_is(cmfv_map_get(meta, "name"), o->deployment))
+		return 1;
 	return str_is(cmfv_map_get(cmfv_map_get(meta, "labels"), CMFV_NAME_LABEL),
 		      CMFV_DEFAULT_DEPLOYMENT) ||
 	       str_is(cmfv_map_get(meta, "name"), CMFV_DEFAULT_DEPLOYMENT) || runs_cmf_image(doc);
@@ -255,21 +286,71 @@ static void find_chart(const struct cmfv_doc *doc, const struct cmfv_node *tree,
 
 /* ------------------------------------------- the config file it names */
 
-/* The CMF container, as the mount will pick it: --container, else "cmf",
- * else the only one. */
-static const struct cmfv_node *cmf_container(const struct cmfv_node *pod,
-					     const struct cmfv_inject_opts *o)
+static const char *name_of(const struct cmfv_node *c)
+{
+	const char *n = str(cmfv_map_get(c, "name"));
+
+	return n ? n : "(unnamed)";
+}
+
+/* The CMF container: with --container, that one (and no other may run the
+ * CMF image); else the one running the CMF image or named cmf, else the
+ * only one. An init container running CMF (a native sidecar runs for the
+ * pod's life), or two candidates, is a problem: no guessing. */
+static const struct cmfv_node *choose_container(const struct cmfv_node *pod,
+						const struct cmfv_inject_opts *o,
+						struct cmfv_instance *in)
 {
 	const struct cmfv_node *cs = cmfv_map_get(pod, "containers");
-	const char *want = o->container ? o->container : CMFV_DEFAULT_CONTAINER;
-	size_t i;
+	const struct cmfv_node *ics = cmfv_map_get(pod, "initContainers");
+	const struct cmfv_node *pick = NULL;
+	char names[300] = "";
+	size_t i, n = 0, used = 0;
 
-	if (!is_seq(cs))
+	for (i = 0; is_seq(ics) && i < ics->u.seq.n; i++)
+		if (image_of_cmf(ics->u.seq.v[i])) {
+			snprintf(in->problem, sizeof(in->problem),
+				 "init container %s runs the CMF image, and post-render mounts the key "
+				 "into containers only",
+				 name_of(ics->u.seq.v[i]));
+			return NULL;
+		}
+	for (i = 0; is_seq(cs) && i < cs->u.seq.n; i++) {
+		const struct cmfv_node *c = cs->u.seq.v[i];
+		int named = str_is(cmfv_map_get(c, "name"),
+				   o->container ? o->container : CMFV_DEFAULT_CONTAINER);
+
+		if (o->container && named) {
+			pick = c;
+			continue;
+		}
+		if (o->container ? image_of_cmf(c) : named || image_of_cmf(c)) {
+			int w = snprintf(names + used, sizeof(names) - used, "%s%s", n ? ", " : "",
+					 name_of(c));
+
+			if (w > 0 && (size_t)w < sizeof(names) - used)
+				used += (size_t)w;
+			n++;
+			if (!o->container)
+				pick = c;
+		}
+	}
+	if (o->container && n > 0) {
+		snprintf(in->problem, sizeof(in->problem),
+			 "--container names %s, but container %s runs the CMF image too",
+			 o->container, names);
 		return NULL;
-	for (i = 0; i < cs->u.seq.n; i++)
-		if (str_is(cmfv_map_get(cs->u.seq.v[i], "name"), want))
-			return cs->u.seq.v[i];
-	return o->container == NULL && cs->u.seq.n == 1 ? cs->u.seq.v[0] : NULL;
+	}
+	if (!o->container && n > 1) {
+		snprintf(in->problem, sizeof(in->problem),
+			 "%zu containers could run CMF (%s): pass --container NAME", n, names);
+		return NULL;
+	}
+	if (pick == NULL && !o->container && is_seq(cs) && cs->u.seq.n == 1)
+		pick = cs->u.seq.v[0];
+	if (pick)
+		copy_cstr(in->container, sizeof(in->container), name_of(pick));
+	return pick;
 }
 
 /* The volume mount holding \p path (the longest mountPath), with the path
@@ -321,9 +402,29 @@ static const char *key_for(const struct cmfv_node *cm, const char *rel)
 	return NULL;
 }
 
-/* The ConfigMap and key behind file \p rel of volume \p vname. */
-static int volume_config(const struct cmfv_node *pod, const char *vname, const char *rel,
-			 struct cmfv_instance *in)
+/* Remember file \p path on ConfigMap \p cm (key \p key), once. */
+static void add_file(struct cmfv_instance *in, const char *path, const char *cm, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < in->nfiles; i++)
+		if (strcmp(in->files[i].cm_name, cm) == 0 && strcmp(in->files[i].cm_key, key) == 0)
+			return;
+	if (in->nfiles == sizeof(in->files) / sizeof(in->files[0])) {
+		snprintf(in->problem, sizeof(in->problem),
+			 "its CMF container names more than %zu configuration files",
+			 sizeof(in->files) / sizeof(in->files[0]));
+		return;
+	}
+	copy_cstr(in->files[in->nfiles].file, sizeof(in->files[0].file), path);
+	copy_cstr(in->files[in->nfiles].cm_name, sizeof(in->files[0].cm_name), cm);
+	copy_cstr(in->files[in->nfiles].cm_key, sizeof(in->files[0].cm_key), key);
+	in->nfiles++;
+}
+
+/* The ConfigMap and key behind file \p rel of volume \p vname, if any. */
+static void volume_config(const struct cmfv_node *pod, const char *vname, const char *path,
+			  const char *rel, struct cmfv_instance *in)
 {
 	const struct cmfv_node *vs = cmfv_map_get(pod, "volumes"), *v = NULL, *cm, *srcs;
 	const char *key;
@@ -333,29 +434,52 @@ static int volume_config(const struct cmfv_node *pod, const char *vname, const c
 		if (str_is(cmfv_map_get(vs->u.seq.v[i], "name"), vname))
 			v = vs->u.seq.v[i];
 	cm = cmfv_map_get(v, "configMap");
-	if (is_map(cm) && str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL) {
-		copy_cstr(in->cm_name, sizeof(in->cm_name), str(cmfv_map_get(cm, "name")));
-		copy_cstr(in->cm_key, sizeof(in->cm_key), key);
-		return 1;
-	}
+	if (is_map(cm) && str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL)
+		add_file(in, path, str(cmfv_map_get(cm, "name")), key);
 	srcs = cmfv_map_get(cmfv_map_get(v, "projected"), "sources");
 	for (i = 0; is_seq(srcs) && i < srcs->u.seq.n; i++) {
 		cm = cmfv_map_get(srcs->u.seq.v[i], "configMap");
-		if (is_map(cm) && str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL) {
-			copy_cstr(in->cm_name, sizeof(in->cm_name), str(cmfv_map_get(cm, "name")));
-			copy_cstr(in->cm_key, sizeof(in->cm_key), key);
-			return 1;
-		}
+		if (is_map(cm) && str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL)
+			add_file(in, path, str(cmfv_map_get(cm, "name")), key);
 	}
-	return 0;
 }
 
-/* The first absolute path in the CMF container's args (then command) that
- * lies on a ConfigMap volume: CMF's configuration file (FACTS.md §2). */
+/* Every absolute path in \p s, a word at a time: an argument may be a
+ * shell command or --option=PATH. */
+static void paths_in(const struct cmfv_node *c, const struct cmfv_node *pod, const char *s,
+		     struct cmfv_instance *in)
+{
+	static const char seps[] = " \t\n\r=,;:'\"`()";
+	const char *p = s;
+
+	while (*p) {
+		size_t n;
+		char path[512], rel[512];
+		const struct cmfv_node *m;
+
+		p += strspn(p, seps);
+		n = strcspn(p, seps);
+		if (n == 0)
+			break;
+		if (p[0] == '/' && n < sizeof(path)) {
+			memcpy(path, p, n);
+			path[n] = '\0';
+			m = mount_of(c, path, rel, sizeof(rel));
+			if (m && str(cmfv_map_get(m, "name")))
+				volume_config(pod, str(cmfv_map_get(m, "name")), path, rel, in);
+		}
+		p += n;
+	}
+}
+
+/* Every configuration file the CMF container names in its args and command
+ * that lies on a ConfigMap volume (FACTS.md §2: the chart passes
+ * /opt/config/cmf-config.yaml). All of them are read and merged: which one
+ * a wrapper script really hands CMF cannot be known. */
 static void find_config_ref(const struct cmfv_node *doc, const struct cmfv_inject_opts *o,
 			    struct cmfv_instance *in)
 {
-	const struct cmfv_node *pod = pod_spec(doc), *c = cmf_container(pod, o);
+	const struct cmfv_node *pod = pod_spec(doc), *c = choose_container(pod, o, in);
 	static const char *const lists[] = {"args", "command"};
 	size_t l, i;
 
@@ -363,25 +487,21 @@ static void find_config_ref(const struct cmfv_node *doc, const struct cmfv_injec
 	for (l = 0; c && l < 2; l++) {
 		const struct cmfv_node *a = cmfv_map_get(c, lists[l]);
 
-		for (i = 0; is_seq(a) && i < a->u.seq.n; i++) {
-			const char *p = str(a->u.seq.v[i]);
-			const struct cmfv_node *m;
-			char rel[512];
-
-			if (p == NULL || p[0] != '/')
-				continue;
-			m = mount_of(c, p, rel, sizeof(rel));
-			if (m && str(cmfv_map_get(m, "name")) &&
-			    volume_config(pod, str(cmfv_map_get(m, "name")), rel, in)) {
-				copy_cstr(in->cfg_file, sizeof(in->cfg_file), p);
-				in->cfg = CMFV_CFG_MISSING; /* until paired */
-				return;
-			}
-		}
+		for (i = 0; is_seq(a) && i < a->u.seq.n; i++)
+			if (str(a->u.seq.v[i]))
+				paths_in(c, pod, str(a->u.seq.v[i]), in);
+	}
+	if (in->nfiles > 0) {
+		in->cfg = CMFV_CFG_MISSING; /* until paired */
+		copy_cstr(in->cfg_file, sizeof(in->cfg_file), in->files[0].file);
+		copy_cstr(in->cm_name, sizeof(in->cm_name), in->files[0].cm_name);
+		copy_cstr(in->cm_key, sizeof(in->cm_key), in->files[0].cm_key);
 	}
 }
 
 /* ------------------------------------------------------------- adding */
+
+static enum cmfv_err read_env(const struct cmfv_node *c, struct cmfv_instance *in);
 
 static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *doc,
 				  const struct cmfv_node *tree, const struct cmfv_node *root,
@@ -407,6 +527,11 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	in->loc = name ? name->loc : cmfv_map_get(tree, "kind")->loc;
 	in->file = in_name(f->o);
 	in->in_list = in_list;
+	in->hook = is_hook(tree);
+	/* with --deployment, another CMF-looking Deployment counts only once
+	 * paired with a CMF configuration, like a hook */
+	in->named = f->o->deployment && str_is(name, f->o->deployment);
+	in->hook |= f->o->deployment && !in->named;
 	in->doc = *doc;
 	find_chart(doc, in_list ? root : tree, in);
 	if (!in->chart_known && in_list)
@@ -422,7 +547,16 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	} else {
 		in->doc.ptr = NULL; /* not kept: cannot be edited */
 	}
-	f->n++;
+	f->n++; /* from here on, freed with the finder */
+	if (!in->problem[0] && in->container[0]) {
+		const struct cmfv_node *cs = cmfv_map_get(pod_spec(tree), "containers");
+		size_t k;
+
+		for (k = 0; is_seq(cs) && k < cs->u.seq.n; k++)
+			if (str_is(cmfv_map_get(cs->u.seq.v[k], "name"), in->container) &&
+			    read_env(cs->u.seq.v[k], in) != CMFV_OK)
+				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
 	return CMFV_OK;
 }
 
@@ -532,7 +666,7 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	case CMFV_CLS_OTHER:
 		return CMFV_OK;
 	case CMFV_CLS_CONFIGMAP:
-		return add_cm(f, doc, -1, ci.name, ci.name_len, ci.name_known, d);
+		return add_cm(f, doc, -1, ci.name.ptr, ci.name.len, ci.name.known, d);
 	default:
 		break;
 	}
@@ -625,9 +759,16 @@ static enum cmfv_err read_name(const struct cm_rec *c, cmfv_fetch_fn fetch, void
 	return e;
 }
 
-/* Namespaces match when equal, or when either is left to the release. */
-static int same_ns(const char *a, const char *b)
+/* Namespaces match when equal; a document without one goes to the
+ * release namespace, which may be unknown (then it matches any). */
+static int same_ns(const struct cmfv_finder *f, const char *a, const char *b)
 {
+	const char *rel = f->o->namespace && f->o->namespace[0] ? f->o->namespace : NULL;
+
+	if (!a[0] && rel)
+		a = rel;
+	if (!b[0] && rel)
+		b = rel;
 	return !a[0] || !b[0] || strcmp(a, b) == 0;
 }
 
@@ -795,58 +936,260 @@ static int literal_at(const char *text, size_t len, unsigned long line, struct c
 	return 0;
 }
 
-static enum cmfv_err load_config(struct cmfv_instance *in, const struct cm_rec *c,
-				 cmfv_fetch_fn fetch, void *ctx, struct cmfv_diag *d)
+/* ------------------------------------------------ relaxed spellings */
+
+/* A key as a relaxed binder (Spring Boot's) compares it: [brackets]
+ * dropped, lower case, '-' and '_' ignored. Dots stay: `cmf.sql.production:`
+ * at the top level is the same setting as the nested form. */
+static void relax(const char *k, char *out, size_t n)
+{
+	size_t len = strlen(k), i, o = 0;
+
+	if (len >= 2 && k[0] == '[' && k[len - 1] == ']') {
+		k++;
+		len -= 2;
+	}
+	for (i = 0; i < len && o + 1 < n; i++) {
+		char c = k[i];
+
+		if (c == '-' || c == '_')
+			continue;
+		out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	out[o] = '\0';
+}
+
+struct relaxed {
+	const struct cmfv_node *imports; /* spring.config.import: more files, unseen */
+	const struct cmfv_node *v[4]; /* the value found for watched[i] */
+	char rel[4][128];             /* watched[i], relaxed */
+	struct cmfv_diag *d;
+};
+
+static enum cmfv_err walk_relaxed(const struct cmfv_node *m, const char *prefix,
+				  struct relaxed *r)
+{
+	size_t i, k;
+	enum cmfv_err e;
+
+	for (i = 0; i < m->u.map.n; i++) {
+		const struct cmfv_pair *p = &m->u.map.v[i];
+		char seg[256], path[512];
+
+		relax(p->key, seg, sizeof(seg));
+		snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "." : "", seg);
+		if (strncmp(path, "spring.config.import", 20) == 0 && r->imports == NULL)
+			r->imports = p->val;
+		if (is_map(p->val)) {
+			if ((e = walk_relaxed(p->val, path, r)) != CMFV_OK)
+				return e;
+			continue;
+		}
+		for (k = 0; watched[k]; k++) {
+			if (strcmp(path, r->rel[k]) != 0)
+				continue;
+			if (r->v[k] && !same_scalar(r->v[k], p->val))
+				return cmfv_diag_set(r->d, CMFV_EINPUT, p->key_loc.file, p->key_loc.line,
+						     p->key_loc.col,
+						     "the CMF configuration sets %s again as %s, "
+						     "differently (first at line %u): cmf-validate "
+						     "cannot tell which one CMF reads",
+						     watched[k], p->key, r->v[k]->loc.line);
+			r->v[k] = p->val;
+		}
+	}
+	return CMFV_OK;
+}
+
+/* Put a copy of \p v at the dotted \p path of map \p root. */
+static enum cmfv_err set_path(struct cmfv_node *root, const char *path, const struct cmfv_node *v)
+{
+	char seg[128];
+	const char *dot = strchr(path, '.');
+	struct cmfv_node *next, *cp;
+
+	if (dot == NULL) {
+		if (cmfv_map_get(root, path) == v)
+			return CMFV_OK;
+		cp = cmfv_node_copy(v);
+		return cp ? cmfv_map_set(root, path, v->loc, cp) : CMFV_ENOMEM;
+	}
+	copy_str(seg, sizeof(seg), path, (size_t)(dot - path));
+	next = cmfv_map_get(root, seg);
+	if (!is_map(next)) {
+		enum cmfv_err e;
+
+		next = cmfv_node_new(CMFV_MAP, v->loc);
+		if (next == NULL)
+			return CMFV_ENOMEM;
+		if ((e = cmfv_map_set(root, seg, v->loc, next)) != CMFV_OK)
+			return e;
+		next = cmfv_map_get(root, seg);
+	}
+	return set_path(next, dot + 1, v);
+}
+
+/* Fold relaxed spellings of the settings we decide on into their canonical
+ * paths; two spellings with different values are refused. Then the CMF
+ * container's environment, which a relaxed binder lets win. */
+static enum cmfv_err canonical(struct cmfv_instance *in, struct cmfv_diag *d)
+{
+	struct relaxed r;
+	size_t k;
+	enum cmfv_err e;
+
+	memset(&r, 0, sizeof(r));
+	r.d = d;
+	for (k = 0; watched[k]; k++)
+		relax(watched[k], r.rel[k], sizeof(r.rel[k]));
+	if ((e = walk_relaxed(in->config, "", &r)) != CMFV_OK)
+		return e;
+	if (r.imports) {
+		snprintf(in->problem, sizeof(in->problem),
+			 "its configuration imports more configuration (spring.config.import, line %u), "
+			 "which cannot be read here",
+			 r.imports->loc.line);
+		return CMFV_OK;
+	}
+	for (k = 0; watched[k]; k++) {
+		const struct cmfv_node *env = cmfv_map_get(in->env, watched[k]);
+
+		if (env)
+			r.v[k] = env;
+		if (r.v[k] && (e = set_path(in->config, watched[k], r.v[k])) != CMFV_OK)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	return CMFV_OK;
+}
+
+/* An environment variable's name as a relaxed binder reads it: lower
+ * case, '_' as '.', '-' ignored (CMF_SQL_PRODUCTION -> cmf.sql.production,
+ * compared with relax()'s form of the setting). */
+static void env_name(const char *name, char *out, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; name[i] && o + 1 < n; i++) {
+		char c = name[i];
+
+		if (c == '-')
+			continue;
+		out[o++] = c == '_' ? '.' : (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	out[o] = '\0';
+}
+
+/* The CMF container's environment, for the settings we decide on: an
+ * environment variable binds as the lower-cased name with '_' read as '.'.
+ * A value from a reference, or envFrom, cannot be read here: a problem. */
+static enum cmfv_err read_env(const struct cmfv_node *c, struct cmfv_instance *in)
+{
+	const struct cmfv_node *env = cmfv_map_get(c, "env");
+	const struct cmfv_node *from = cmfv_map_get(c, "envFrom");
+	size_t i, k;
+
+	if (is_seq(from) && from->u.seq.n > 0) {
+		snprintf(in->problem, sizeof(in->problem),
+			 "its CMF container takes environment variables from envFrom, which may set "
+			 "%s and cannot be read here",
+			 CMFV_PATH_PRODUCTION);
+		return CMFV_OK;
+	}
+	for (i = 0; is_seq(env) && i < env->u.seq.n; i++) {
+		const struct cmfv_node *e = env->u.seq.v[i], *val;
+		const char *name = str(cmfv_map_get(e, "name"));
+		char bound[256];
+
+		if (name == NULL)
+			continue;
+		env_name(name, bound, sizeof(bound));
+		for (k = 0; watched[k]; k++) {
+			char want[128];
+			struct cmfv_node *v;
+
+			relax(watched[k], want, sizeof(want));
+			if (strcmp(bound, want) != 0)
+				continue;
+			val = cmfv_map_get(e, "value");
+			if (val == NULL || cmfv_map_get(e, "valueFrom")) {
+				snprintf(in->problem, sizeof(in->problem),
+					 "its CMF container's environment variable %s sets %s from a "
+					 "reference that cannot be read here",
+					 name, watched[k]);
+				return CMFV_OK;
+			}
+			if (str(val) && (strcasecmp(str(val), "true") == 0 ||
+					 strcasecmp(str(val), "false") == 0)) {
+				v = cmfv_node_new(CMFV_BOOL, val->loc);
+				if (v)
+					v->u.b = strcasecmp(str(val), "true") == 0;
+			} else {
+				v = cmfv_node_copy(val);
+			}
+			if (v == NULL)
+				return CMFV_ENOMEM;
+			if (in->env == NULL && (in->env = cmfv_node_new(CMFV_MAP, val->loc)) == NULL) {
+				cmfv_node_free(v);
+				return CMFV_ENOMEM;
+			}
+			if (cmfv_map_set(in->env, watched[k], val->loc, v) != CMFV_OK)
+				return CMFV_ENOMEM;
+		}
+	}
+	return CMFV_OK;
+}
+
+/* ------------------------------------------------------------ pairing */
+
+/* Read file \p k's text into the merged configuration \p m. */
+static enum cmfv_err load_config(struct cmfv_instance *in, size_t k, const struct cm_rec *c,
+				 cmfv_fetch_fn fetch, void *ctx, struct merge *m, int *found,
+				 struct cmfv_diag *d)
 {
 	struct cmfv_node *tree = NULL;
 	const struct cmfv_node *cm, *v;
 	struct cmfv_yaml_opts yo;
-	struct merge m;
 	char *text = NULL;
 	long seen = 0;
 	unsigned indent = 0;
 	enum cmfv_err e = fetch_doc(c, fetch, ctx, &text, &tree, d);
 
+	*found = 0;
 	if (e != CMFV_OK)
 		goto out;
 	cm = cm_node(tree, c->item, &seen, 0);
-	v = cmfv_map_get(cmfv_map_get(cm, "data"), in->cm_key);
-	if (v == NULL || v->kind != CMFV_STR) {
-		in->cfg = CMFV_CFG_MISSING;
+	v = cmfv_map_get(cmfv_map_get(cm, "data"), in->files[k].cm_key);
+	if (v == NULL || v->kind != CMFV_STR)
 		goto out;
-	}
-	in->cm_loc = v->loc;
+	if (k == 0)
+		in->cm_loc = v->loc;
 	memset(&yo, 0, sizeof(yo));
-	memset(&m, 0, sizeof(m));
+	yo.no_merge = 1; /* CMF's YAML reader and Helm's merge `<<` differently */
+	m->flat = 0;
 	if (literal_at(text, c->len, c->line, v->loc, &indent)) {
 		yo.line_offset = v->loc.line;
 		yo.col_offset = indent;
 	} else {
-		m.flat = 1;
-		m.at = v->loc;
+		m->flat = 1;
+		m->at = v->loc;
 	}
-	e = cmfv_yaml_load_all(v->u.s.ptr, v->u.s.len, c->file, &yo, merge_doc, &m, d);
-	if (e == CMFV_OK) {
-		in->config = m.acc;
-		in->cfg = CMFV_CFG_FOUND;
-		if (in->config == NULL)
-			in->config = cmfv_node_new(CMFV_MAP, v->loc);
-		if (in->config == NULL)
-			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	} else {
-		cmfv_node_free(m.acc);
-	}
+	e = cmfv_yaml_load_all(v->u.s.ptr, v->u.s.len, c->file, &yo, merge_doc, m, d);
+	*found = e == CMFV_OK;
 out:
 	cmfv_node_free(tree);
 	cmfv_free(text);
 	return e;
 }
 
-static enum cmfv_err pair_one(struct cmfv_finder *f, struct cmfv_instance *in,
-			      cmfv_fetch_fn fetch, void *ctx, struct cmfv_diag *d)
+/* Pair file \p k of \p in with its ConfigMap: its state. */
+static enum cmfv_err pair_file(struct cmfv_finder *f, struct cmfv_instance *in, size_t k,
+			       cmfv_fetch_fn fetch, void *ctx, struct merge *m,
+			       enum cmfv_cfg_state *st, struct cmfv_diag *d)
 {
+	const char *want_name = in->files[k].cm_name;
+	uint64_t want = hash(want_name, strlen(want_name));
 	size_t i, hits = 0, at = 0;
-	uint64_t want = hash(in->cm_name, strlen(in->cm_name));
+	int found = 0;
 	enum cmfv_err e;
 
 	for (i = 0; i < f->ncm; i++) {
@@ -859,30 +1202,65 @@ static enum cmfv_err pair_one(struct cmfv_finder *f, struct cmfv_instance *in,
 			return e;
 		c->name_known = 1;
 		c->name_hash = hash(name, strlen(name));
-		if (strcmp(name, in->cm_name) == 0 && same_ns(ns, in->ns)) {
+		if (strcmp(name, want_name) == 0 && same_ns(f, ns, in->ns)) {
 			hits++;
 			at = i;
 		}
 	}
-	if (hits > 1) {
-		in->cfg = CMFV_CFG_AMBIGUOUS;
+	*st = hits > 1 ? CMFV_CFG_AMBIGUOUS : CMFV_CFG_MISSING;
+	if (hits != 1)
 		return CMFV_OK;
+	e = load_config(in, k, &f->cm[at], fetch, ctx, m, &found, d);
+	if (e == CMFV_OK && found)
+		*st = CMFV_CFG_FOUND;
+	return e;
+}
+
+static enum cmfv_err pair_one(struct cmfv_finder *f, struct cmfv_instance *in,
+			      cmfv_fetch_fn fetch, void *ctx, struct cmfv_diag *d)
+{
+	struct merge m;
+	enum cmfv_cfg_state worst = CMFV_CFG_FOUND, st;
+	enum cmfv_err e = CMFV_OK;
+	size_t k;
+
+	memset(&m, 0, sizeof(m));
+	for (k = 0; k < in->nfiles && e == CMFV_OK; k++) {
+		e = pair_file(f, in, k, fetch, ctx, &m, &st, d);
+		if (e == CMFV_OK && st > worst)
+			worst = st;
 	}
-	if (hits == 0)
-		return CMFV_OK; /* stays CMFV_CFG_MISSING */
-	return load_config(in, &f->cm[at], fetch, ctx, d);
+	if (e != CMFV_OK || worst != CMFV_CFG_FOUND) {
+		cmfv_node_free(m.acc);
+		in->cfg = e == CMFV_OK ? worst : in->cfg;
+		return e;
+	}
+	in->config = m.acc ? m.acc : cmfv_node_new(CMFV_MAP, in->cm_loc);
+	if (in->config == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	in->cfg = CMFV_CFG_FOUND;
+	return canonical(in, d);
 }
 
 enum cmfv_err cmfv_finder_pair(struct cmfv_finder *f, cmfv_fetch_fn fetch, void *ctx,
 			       struct cmfv_diag *d)
 {
-	size_t i;
+	size_t i, kept = 0;
 	enum cmfv_err e;
 
 	for (i = 0; i < f->n; i++)
-		if (f->v[i].cfg == CMFV_CFG_MISSING &&
+		if (f->v[i].cfg == CMFV_CFG_MISSING && !f->v[i].problem[0] &&
 		    (e = pair_one(f, &f->v[i], fetch, ctx, d)) != CMFV_OK)
 			return e;
+	/* hooks that run no CMF configuration are not CMF's: they pass */
+	for (i = 0; i < f->n; i++) {
+		if (f->v[i].hook && f->v[i].cfg != CMFV_CFG_FOUND) {
+			free_instance(&f->v[i]);
+			continue;
+		}
+		f->v[kept++] = f->v[i];
+	}
+	f->n = kept;
 	return CMFV_OK;
 }
 
@@ -978,6 +1356,10 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 	enum cmfv_err e;
 
 	memset(dec, 0, sizeof(*dec));
+	if (in->problem[0])
+		return cmfv_report_add(r, "CMF031", NULL, in->loc,
+				       "cannot tell whether CMF Deployment %s needs the key: %s",
+				       in->name, in->problem);
 	if (in->cfg == CMFV_CFG_FOUND) {
 		struct cmfv_keyref given;
 

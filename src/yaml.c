@@ -33,6 +33,7 @@ struct loader {
 	const char *file;
 	unsigned line_offset;
 	unsigned col_offset;
+	int no_merge;
 	unsigned max_depth;
 	size_t max_nodes;
 	size_t nodes;
@@ -260,6 +261,10 @@ static enum cmfv_err key_from_scalar(struct loader *l, const yaml_event_t *ev, c
 		return *out ? CMFV_OK : oom(l);
 	}
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && len == 2 && memcmp(s, "<<", 2) == 0) {
+		if (l->no_merge)
+			return fail_at(l, ev->start_mark,
+				       "a YAML merge key (<<): YAML readers disagree on which value "
+				       "wins over it; write the settings out");
 		*is_merge = 1;
 		*out = cmfv_strdup("<<");
 		return *out ? CMFV_OK : oom(l);
@@ -621,6 +626,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	l.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEFAULT_MAX_NODES;
 	l.line_offset = opts ? opts->line_offset : 0;
 	l.col_offset = opts ? opts->col_offset : 0;
+	l.no_merge = opts ? opts->no_merge : 0;
 	l.text = text;
 	l.len = len;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)

@@ -43,6 +43,9 @@ struct cmfv_instance {
 	struct cmfv_doc doc;    /**< the Deployment's piece (bytes owned by the finder) */
 	const char *file;       /**< the input it was read from */
 	int in_list;            /**< an item of a List document: cannot be edited as text */
+	int hook;               /**< kept only when paired with a configuration: a Helm hook, or
+				     (with --deployment) a Deployment of another name */
+	int named;              /**< the Deployment --deployment names */
 	char name[254];         /**< metadata.name */
 	char ns[254];           /**< metadata.namespace, "" when none */
 	struct cmfv_loc loc;    /**< metadata.name, else kind */
@@ -50,12 +53,27 @@ struct cmfv_instance {
 				     Helm 3's `# Source:` or Helm 4's post-render annotation:
 				     "" for the root chart, "a.b" for charts/a/charts/b */
 	int chart_known;        /**< chart was read from the stream */
-	enum cmfv_cfg_state cfg;
-	char cfg_file[512];     /**< the config file path in the container, or "" */
-	char cm_name[254];      /**< the ConfigMap, or "" */
+	char container[254];    /**< the CMF container, or "" when none is certain */
+	char problem[600];      /**< why this Deployment cannot be judged (which container runs
+				     CMF is ambiguous, CMF in an init container, settings from an
+				     environment the finder cannot read), or "" */
+	enum cmfv_cfg_state cfg;  /**< the worst state over its configuration files */
+	size_t nfiles;          /**< configuration files its container names (at most 4) */
+	struct {
+		char file[512];   /**< the path in the container */
+		char cm_name[254]; /**< the ConfigMap */
+		char cm_key[254];  /**< its data key */
+	} files[4];
+	char cfg_file[512];     /**< the first file's path, or "" */
+	char cm_name[254];      /**< its ConfigMap, or "" */
 	char cm_key[254];       /**< its data key */
-	struct cmfv_loc cm_loc; /**< the ConfigMap's data value, when found */
-	struct cmfv_node *config; /**< the config file's YAML, all documents merged; owned */
+	struct cmfv_loc cm_loc; /**< the first ConfigMap data value, when found */
+	struct cmfv_node *env;    /**< the CMF container's environment for the settings we
+				       decide on (canonical paths), or NULL; owned */
+	struct cmfv_node *config; /**< the configuration: every file's YAML documents merged,
+				       relaxed spellings (dotted keys, kebab/snake case, the
+				       container's environment) folded into the canonical paths;
+				       owned */
 };
 
 struct cmfv_finder;
@@ -89,6 +107,9 @@ enum cmfv_err cmfv_finder_pair(struct cmfv_finder *f, cmfv_fetch_fn fetch, void 
 /** The instances, in stream order. */
 size_t cmfv_finder_count(const struct cmfv_finder *f);
 struct cmfv_instance *cmfv_finder_get(struct cmfv_finder *f, size_t i);
+
+/** Is the Deployment --deployment names among the instances? */
+int cmfv_finder_has_named(const struct cmfv_finder *f);
 
 /** Documents seen (pieces that are documents), and how many were parsed. */
 unsigned long cmfv_finder_documents(const struct cmfv_finder *f);

@@ -42,6 +42,8 @@ struct cmfv_inject_opts {
 	const char *kcv;         /**< the key's KCV (hex) when known, else NULL: recorded as
 				      the annotation CMFV_KCV_ANNOTATION on the Deployment's
 				      metadata (not the pod template) */
+	const char *namespace;   /**< the release namespace (-n), or NULL: where documents
+				      without metadata.namespace go */
 	const char *file;        /**< input name for locations, e.g. "<stdin>"; borrowed,
 				      must outlive reports; NULL = "<stdin>" */
 };

@@ -14,6 +14,7 @@ struct cmfv_yaml_opts {
 	size_t max_nodes;         /**< nodes per document incl. alias copies; 0 = default */
 	unsigned line_offset;     /**< added to every line (documents cut from a stream) */
 	unsigned col_offset;      /**< added to every column (text cut from an indented block scalar) */
+	int no_merge;             /**< refuse `<<` merge keys (YAML readers merge them differently) */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,

@@ -140,6 +140,7 @@ void cli_inject_opts(const struct cli_opts *o, const struct cli_run *run,
 	io->file_name = o->file_name ? o->file_name : c ? c->file_name : NULL;
 	io->secret_name = run->ref.name;
 	io->property = run->ref.property;
+	io->namespace = run->namespace;
 }
 
 /* --manifests, read again by the pairing step: the sources hold them. */
@@ -208,9 +209,12 @@ static int check_deployments(const struct cli_opts *o, struct cli_run *run, stru
 		rc = cli_print_diag(&d);
 		goto out;
 	}
+	if (io.deployment && !cmfv_finder_has_named(f) && cmfv_finder_none(f, &run->report) != CMFV_OK)
+		goto oom;
 	if (cmfv_finder_count(f) == 0) {
-		if (run->ref.required && run->ref.name && run->ref.name[0] && run->ref.property &&
-		    run->ref.property[0] && cmfv_finder_none(f, &run->report) != CMFV_OK)
+		if (!io.deployment && run->ref.required && run->ref.name && run->ref.name[0] &&
+		    run->ref.property && run->ref.property[0] &&
+		    cmfv_finder_none(f, &run->report) != CMFV_OK)
 			goto oom;
 		goto out;
 	}
@@ -253,6 +257,7 @@ static int check_deployments(const struct cli_opts *o, struct cli_run *run, stru
 		io.secret_name = dec.ref.name;
 		io.property = dec.ref.property;
 		io.file = in->file;
+		io.container = in->container[0] ? in->container : o->container;
 		if (cmfv_inject_doc(&io, &in->doc, &out, &changed, &run->report, &d) != CMFV_OK)
 			rc = cli_print_diag(&d);
 		cmfv_buf_free(&out, 0);

@@ -782,7 +782,7 @@ static int no_instance(struct pr *pr, struct cmfv_finder *f, unsigned long long 
 		return rc;
 	if (pr->run.values && cmfv_check_values(pr->run.values, ref, extra) != CMFV_OK)
 		return EXIT_ENV;
-	if (required)
+	if (required && !pr->io.deployment) /* a missing --deployment is reported already */
 		return cmfv_finder_none(f, extra) == CMFV_OK ? 0 : EXIT_ENV;
 	return 0;
 }
@@ -851,6 +851,7 @@ static int mount_all(struct pr *pr, struct item *items, size_t n, struct cmfv_re
 		}
 		io.secret_name = items[i].dec.ref.name;
 		io.property = items[i].dec.ref.property;
+		io.container = in->container[0] ? in->container : pr->io.container;
 		io.kcv = pr->o.kcv ? pr->o.kcv : items[i].kcv[0] ? items[i].kcv : NULL;
 		io.file = in->file;
 		if (cmfv_inject_doc(&io, &in->doc, &items[i].out, &items[i].changed, extra, &d) !=
@@ -936,6 +937,11 @@ static int judge(struct pr *pr)
 		goto out;
 	}
 	n = cmfv_finder_count(f);
+	if (pr->io.deployment && !cmfv_finder_has_named(f) &&
+	    cmfv_finder_none(f, &extra) != CMFV_OK) {
+		rc = EXIT_ENV;
+		goto out;
+	}
 	items = calloc(n ? n : 1, sizeof(*items));
 	if (items == NULL) {
 		rc = EXIT_ENV;

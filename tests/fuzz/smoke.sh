@@ -40,7 +40,7 @@ bindir=$build/tests/fuzz
 out=${FUZZ_OUT:-$build/fuzz-out}
 ncpu=$(nproc 2>/dev/null || echo 2)
 jobs=${FUZZ_JOBS:-$((ncpu > 4 ? 4 : ncpu))}
-all="yaml values strvals json key secret config stream post_render oom gitops"
+all="yaml values strvals json key secret config stream post_render oom classify gitops"
 only=${FUZZ_ONLY:-$all}
 
 mkdir -p "$out"
@@ -90,7 +90,7 @@ seed() {
 	local h=$1 dir=$2 f n=0
 	mkdir -p "$dir"
 	case $h in
-	yaml | values | secret | config | post_render)
+	yaml | values | secret | config | post_render | classify)
 		yaml_files | while read -r f; do cp "$f" "$dir/$(echo "$f" | cksum | cut -d' ' -f1)"; done
 		json_files | while read -r f; do cp "$f" "$dir/$(echo "$f" | cksum | cut -d' ' -f1)"; done
 		[ -d "$here/seeds/$h" ] && cp "$here/seeds/$h"/* "$dir/" ;;
@@ -151,6 +151,7 @@ gate_runs() {
 	key) echo 3000000 ;;
 	stream) echo 300000 ;;
 	post_render) echo 150000 ;;
+	classify) echo 6000 ;;
 	oom) echo 600000 ;;
 	*) echo 20000 ;;
 	esac

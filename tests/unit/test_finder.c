@@ -355,6 +355,104 @@ static void test_config_documents(void **state)
 	cmfv_finder_free(f);
 }
 
+/* Relaxed spellings and the container's environment decide too; what
+ * cannot be read here is a problem (CMF031), never a guess. */
+static void test_relaxed(void **state)
+{
+#define DEP_ENV(env)                                                                           \
+	"---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"         \
+	"spec: {template: {spec: {containers: [{name: app, image: 'confluentinc/cp-cmf:2', "     \
+	"args: [/c/cmf.yaml], " env " volumeMounts: [{name: v, mountPath: /c}]}], volumes: "   \
+	"[{name: v, configMap: {name: cm}}]}}}\n"
+#define CFG(body) "---\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  cmf.yaml: |\n" body
+	static const struct {
+		const char *name, *text;
+		int required, problem;
+		const char *secret;
+	} cases[] = {
+	    {"dotted top-level key", CFG("    cmf.sql.production: true\n    encryption.key.kubernetes-secret-name: s\n    encryption:\n      key: {kubernetesSecretProperty: p}\n") DEP_ENV(""), 1, 0, "s"},
+	    {"bracket and snake", CFG("    \"[cmf.sql.production]\": true\n") DEP_ENV(""), 1, 0, NULL},
+	    {"env wins over the file", CFG("    cmf: {sql: {production: false}}\n") DEP_ENV("env: [{name: CMF_SQL_PRODUCTION, value: 'true'}],"), 1, 0, NULL},
+	    {"env from a reference", CFG("    cmf: {sql: {production: false}}\n") DEP_ENV("env: [{name: CMF_SQL_PRODUCTION, valueFrom: {configMapKeyRef: {name: x, key: y}}}],"), 0, 1, NULL},
+	    {"envFrom", CFG("    cmf: {sql: {production: false}}\n") DEP_ENV("envFrom: [{configMapRef: {name: x}}],"), 0, 1, NULL},
+	    {"import", CFG("    spring: {config: {import: 'file:/x.yaml'}}\n") DEP_ENV(""), 0, 1, NULL},
+	    {"unrelated env", CFG("    cmf: {sql: {production: false}}\n") DEP_ENV("env: [{name: JAVA_OPTS, value: x}],"), 0, 0, NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cmfv_inject_opts o = {0};
+		struct cmfv_diag d;
+		struct cmfv_finder *f = run(cases[i].text, &o, CMFV_OK, &d);
+		struct cmfv_judge_input j = {0};
+		struct cmfv_decision dec;
+		struct cmfv_report r = {0};
+
+		assert_int_equal(cmfv_finder_count(f), 1);
+		assert_int_equal(cmfv_instance_decide(cmfv_finder_get(f, 0), &j, &dec, &r, NULL), CMFV_OK);
+		if (cases[i].problem != cmfv_report_has(&r, "CMF031") ||
+		    (!cases[i].problem && dec.ref.required != cases[i].required))
+			fail_msg("%s: required %d, CMF031 %d", cases[i].name, dec.ref.required,
+				 cmfv_report_has(&r, "CMF031"));
+		if (cases[i].secret)
+			assert_string_equal(dec.ref.name, cases[i].secret);
+		cmfv_report_free(&r);
+		cmfv_finder_free(f);
+	}
+	/* two spellings, two values: refused */
+	{
+		struct cmfv_inject_opts o = {0};
+		struct cmfv_diag d;
+		struct cmfv_finder *f = run(CFG("    cmf: {sql: {production: true}}\n    cmf.sql.production: false\n") DEP_ENV(""),
+					    &o, CMFV_EINPUT, &d);
+
+		assert_non_null(strstr(d.msg, "sets cmf.sql.production again as cmf.sql.production"));
+		cmfv_finder_free(f);
+	}
+}
+
+/* The CMF container: decoys, sidecars and --container. */
+static void test_containers(void **state)
+{
+	static const struct {
+		const char *name, *containers, *flag;
+		int problem;
+		const char *chosen;
+	} cases[] = {
+	    {"named cmf", "containers: [{name: cmf}, {name: proxy}]", NULL, 0, "cmf"},
+	    {"the only one", "containers: [{name: app}]", NULL, 0, "app"},
+	    {"by image", "containers: [{name: proxy}, {name: srv, image: cp-cmf}]", NULL, 0, "srv"},
+	    {"decoy named cmf", "containers: [{name: cmf, image: busybox}, {name: srv, image: 'x/cp-cmf:1'}]", NULL, 1, ""},
+	    {"init sidecar", "initContainers: [{name: s, image: cp-cmf, restartPolicy: Always}], containers: [{name: cmf}]", NULL, 1, ""},
+	    {"--container and another CMF", "containers: [{name: a}, {name: b, image: cp-cmf}]", "a", 1, ""},
+	    {"--container", "containers: [{name: a, image: cp-cmf}, {name: b}]", "a", 0, "a"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[600];
+		struct cmfv_inject_opts o = {0};
+		struct cmfv_diag d;
+		struct cmfv_finder *f;
+		struct cmfv_instance *in;
+
+		snprintf(text, sizeof(text),
+			 "kind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
+			 "spec: {template: {spec: {%s}}}\n",
+			 cases[i].containers);
+		o.container = cases[i].flag;
+		f = run(text, &o, CMFV_OK, &d);
+		assert_int_equal(cmfv_finder_count(f), 1);
+		in = cmfv_finder_get(f, 0);
+		if ((in->problem[0] != 0) != cases[i].problem || strcmp(in->container, cases[i].chosen))
+			fail_msg("%s: container '%s', problem '%s'", cases[i].name, in->container,
+				 in->problem);
+		cmfv_finder_free(f);
+	}
+}
+
 /* A document that must be read and is not YAML is an input error, located. */
 static void test_not_yaml(void **state)
 {
@@ -377,7 +475,8 @@ int main(void)
 		cmocka_unit_test(test_values_disagree), cmocka_unit_test(test_subchart_view),
 		cmocka_unit_test(test_what_counts),	cmocka_unit_test(test_pairing),
 		cmocka_unit_test(test_fallbacks),	cmocka_unit_test(test_config_documents),
-		cmocka_unit_test(test_not_yaml),
+		cmocka_unit_test(test_not_yaml),	cmocka_unit_test(test_relaxed),
+		cmocka_unit_test(test_containers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
