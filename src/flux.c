@@ -76,13 +76,19 @@ static void merge_rec(struct merge *m, struct cmfv_node *out, const struct cmfv_
 {
 	size_t i, j;
 
+	if (path->failed) {
+		m->failed = 1;
+		return;
+	}
 	for (i = 0; a && i < a->u.map.n; i++) {
 		const struct cmfv_pair *pa = &a->u.map.v[i];
 		struct cmfv_node *c = cmfv_node_copy(pa->val);
 		size_t at = push_key(path, pa->key);
 
-		if (c == NULL || cmfv_map_set(out, pa->key, pa->key_loc, c) != CMFV_OK)
+		if (c == NULL || cmfv_map_set(out, pa->key, pa->key_loc, c) != CMFV_OK || path->failed) {
 			m->failed = 1;
+			return;
+		}
 		/* a's value survives unless b has the key: its sharing with it */
 		if (cmfv_map_get(b, pa->key) == NULL)
 			for (j = 0; j < m->a_sh->n; j++)
@@ -97,6 +103,10 @@ static void merge_rec(struct merge *m, struct cmfv_node *out, const struct cmfv_
 		size_t at = push_key(path, pb->key);
 		struct cmfv_node *c;
 
+		if (path->failed) {
+			m->failed = 1;
+			return;
+		}
 		if (pb->val->kind == CMFV_MAP && av && av->kind == CMFV_MAP) {
 			c = cmfv_node_new(CMFV_MAP, pb->val->loc);
 			if (c)
@@ -338,7 +348,7 @@ static int object_data(struct flux_ctx *c, struct ref_data *r)
 		r->loc = pr->key_loc;
 		return 1;
 	}
-	v = cmfv_node_path(doc, secret ? "data" : "data");
+	v = cmfv_node_path(doc, "data");
 	pr = v && v->kind == CMFV_MAP ? cmfv_map_get_pair(v, c->want_key) : NULL;
 	if (pr == NULL || pr->val->kind != CMFV_STR)
 		return 0;
