@@ -516,6 +516,12 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 		if (e == CMFV_OK && cmfv_values_merge_maps(base, cur) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
+	if (e == CMFV_OK && in->extra) {
+		struct cmfv_node *cur = cmfv_node_copy(in->extra);
+
+		if (cur == NULL || cmfv_values_merge_maps(base, cur) != CMFV_OK)
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
 	/* Helm applies the flag kinds in a fixed order, whatever the command
 	 * line says: --set-json, --set, --set-string, --set-file, --set-literal. */
 	for (k = 0; k < sizeof(order) / sizeof(order[0]) && e == CMFV_OK; k++) {

@@ -33,10 +33,15 @@ if [ "${CMFV_SKIP_SANITIZERS:-0}" != 1 ]; then
 	echo "valgrind: all unit test programs clean"
 
 	echo "== valgrind memcheck (end-to-end golden suites: every command, every format)"
-	for suite in check lint upgrade; do
+	for suite in check lint upgrade gitops/check; do
 		CMFV_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 			bash tests/golden/run.sh build/cmf-validate "testdata/$suite" | tail -1
 		[ "${PIPESTATUS[0]}" = 0 ] || { echo "valgrind: golden suite $suite failed"; exit 1; }
+	done
+	for t in argocd-diff flux-diff; do
+		CMFV_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+			bash tests/gitops/$t.sh build/cmf-validate 4 | tail -1
+		[ "${PIPESTATUS[0]}" = 0 ] || { echo "valgrind: gitops $t failed"; exit 1; }
 	done
 	CMFV_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 		bash tests/post-render/golden.sh build/cmf-validate testdata/post-render | tail -1

@@ -26,6 +26,8 @@ struct cmfv_values_input {
 	const char *chart_dir;        /**< a chart (directory or .tgz) and its subcharts; NULL = none */
 	const char *const *files;     /**< -f/--values in order ("-" = stdin) */
 	size_t nfiles;
+	const struct cmfv_node *extra; /**< one more values map after the files, before
+					    the flags (Argo CD's values temp file); NULL = none */
 	const struct cmfv_set_flag *sets; /**< in command-line order */
 	size_t nsets;
 	int helm_major;               /**< 3 or 4: how nested nulls coalesce (0 = 4) */

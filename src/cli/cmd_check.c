@@ -384,7 +384,7 @@ static int build_values(const struct cli_opts *o, struct cli_run *run, int rules
 		if (rc != 0)
 			return rc;
 	}
-	if (cli_has_values(o)) {
+	if (run->values == NULL && cli_has_values(o)) { /* gitops.c builds its own */
 		struct cmfv_values_input in;
 		struct cmfv_chart *chart = NULL;
 
@@ -491,7 +491,10 @@ static void help(void)
 	       "  cmf-validate check -f values.yaml --set cmf.sql.production=true --secret-file key-secret.yaml\n"
 	       "  helm cmf-validate check -f values.yaml --cluster -n flink\n"
 	       "  cmf-validate check -f values.yaml -o json\n"
-	       "  cmf-validate check --chart ./umbrella -f prod.yaml   # every CMF (sub)chart in the tree\n\n");
+	       "  cmf-validate check --chart ./umbrella -f prod.yaml   # every CMF (sub)chart in the tree\n"
+
+	       "  cmf-validate check --argocd-app apps/cmf.yaml            (Argo CD, docs/gitops.md)\n"
+	       "  cmf-validate check --helmrelease cmf.yaml --manifests cmf-values.yaml   (Flux)\n\n");
 	cli_print_flags(CMD_CHECK);
 	printf("\nExit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage or input\n"
 	       "error, 3 environment error (kubectl/helm failing, I/O).\n");
@@ -511,7 +514,7 @@ static int split_output(const char *spec, char *fmt, size_t fmtsz, const char **
 	return cli_format_known(fmt) && (!eq || eq[1] != '\0');
 }
 
-static int write_outputs(const struct cli_opts *o, const struct cli_run *runs, size_t nruns)
+int cli_write_outputs(const struct cli_opts *o, const struct cli_run *runs, size_t nruns)
 {
 	size_t i, n = o->noutputs ? o->noutputs : 1;
 	int rc = 0;
@@ -638,7 +641,7 @@ static int check_environments(const struct cli_opts *o)
 		free(eo.sets);
 	}
 	if (rc == 0)
-		rc = write_outputs(o, runs, nruns);
+		rc = cli_write_outputs(o, runs, nruns);
 	for (i = 0; rc == 0 && i < nruns; i++) {
 		int r = cli_report_exit(&runs[i].report, o->strict);
 
@@ -686,6 +689,11 @@ int cmd_check(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (o.argocd_app || o.helmrelease) {
+		rc = cli_check_gitops(&o);
+		cli_opts_free(&o);
+		return rc;
+	}
 	if (o.all_environments || o.environment) {
 		rc = check_environments(&o);
 		cli_opts_free(&o);
@@ -701,7 +709,7 @@ int cmd_check(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	rc = cli_run_checks(&o, &run);
 	if (rc == 0)
-		rc = write_outputs(&o, &run, 1);
+		rc = cli_write_outputs(&o, &run, 1);
 	if (rc == 0)
 		rc = cli_report_exit(&run.report, o.strict);
 	cli_run_free(&run);

@@ -30,7 +30,7 @@ int cmd_values(int argc, char **argv)
 	struct cmfv_values_input in;
 	struct cmfv_sources src = {0};
 	struct cmfv_node *values = NULL;
-	const struct cmfv_node *shown;
+	const struct cmfv_node *shown = NULL;
 	struct cmfv_chart *chart = NULL;
 	struct cmfv_diag d;
 	struct cmfv_buf b = {0};
@@ -49,7 +49,10 @@ int cmd_values(int argc, char **argv)
 		       "with alias, condition, tags, import-values, globals); --subchart PATH prints what\n"
 		       "that subchart's templates see (its alias, a.b when nested).\n\n"
 		       "Examples:\n  cmf-validate values --chart ./cmf -f prod.yaml --set cmf.sql.production=true -o json\n"
-		       "  cmf-validate values --chart ./umbrella --subchart confluent-manager-for-apache-flink\n\n");
+		       "  cmf-validate values --chart ./umbrella --subchart confluent-manager-for-apache-flink\n"
+
+		       "  cmf-validate values --argocd-app apps/cmf.yaml   (as Argo CD computes them)\n"
+		       "  cmf-validate values --helmrelease cmf.yaml --manifests cmf-values.yaml   (as Flux does)\n\n");
 		cli_print_flags(CMD_VALUES);
 		cli_opts_free(&o);
 		return 0;
@@ -73,7 +76,10 @@ int cmd_values(int argc, char **argv)
 	cmfv_diag_clear(&d);
 	src.max_input = o.max_input;
 	cli_values_input(&o, &in);
-	if (cmfv_values_build_chart(&in, &src, &chart, &values, &d) != CMFV_OK) {
+	if (o.argocd_app || o.helmrelease) {
+		rc = cli_values_gitops(&o, &src, &values);
+		shown = values;
+	} else if (cmfv_values_build_chart(&in, &src, &chart, &values, &d) != CMFV_OK) {
 		rc = cli_print_diag(&d);
 	} else if (o.subchart && (cmfv_chart_sub(chart, o.subchart) == NULL ||
 				  (shown = cmfv_chart_sub_values(values, o.subchart)) == NULL)) {
@@ -82,7 +88,8 @@ int cmd_values(int argc, char **argv)
 		print_subs(chart, "");
 		fprintf(stderr, "\n");
 		rc = EXIT_USAGE;
-	} else {
+	}
+	if (rc == 0) {
 		int ok;
 
 		if (!o.subchart)

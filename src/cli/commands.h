@@ -29,6 +29,18 @@ int cmd_key_info(int argc, char **argv);
 int cmd_post_render(int argc, char **argv);
 int cmd_install_post_renderer(int argc, char **argv);
 int cmd_wrapper(const char *helm_cmd, int argc, char **argv);
+int cmd_flux_patch(int argc, char **argv);
+
+/** check --argocd-app / --helmrelease: one run per Application source or
+ * HelmRelease (gitops.c). Returns the exit code. */
+int cli_check_gitops(const struct cli_opts *o);
+
+struct cmfv_node;
+/** values --argocd-app / --helmrelease: the merged values of the one
+ * Application source or HelmRelease in the file (gitops.c). Returns 0 or an
+ * exit code after printing the error. */
+int cli_values_gitops(const struct cli_opts *o, struct cmfv_sources *src,
+		      struct cmfv_node **values);
 
 /** Everything a check run learns. */
 struct cli_run {
@@ -53,6 +65,9 @@ int cli_run_checks(const struct cli_opts *o, struct cli_run *run);
  * values and their key reference (no rules yet). Returns 0, 2 or 3. */
 int cli_run_values(const struct cli_opts *o, struct cli_run *run);
 void cli_run_free(struct cli_run *run);
+
+/** Write the reports of \p runs in every -o format (cmd_check.c). */
+int cli_write_outputs(const struct cli_opts *o, const struct cli_run *runs, size_t nruns);
 
 /** Key-source rules CMF020-CMF027 (keysrc.c). Returns 0, 2 or 3 (after
  * printing the error). */

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{"key-info", cmd_key_info, "length and key check value of each key source; compare them"},
 	{"install-post-renderer", cmd_install_post_renderer,
 	 "Helm 4: install or refresh the cmf-post-renderer plugin"},
+	{"flux-patch", cmd_flux_patch, "Flux: print the HelmRelease postRenderers block that mounts the key"},
 	{"rules", cmd_rules, "list every rule"},
 	{"version", cmd_version, "print the version"},
 };

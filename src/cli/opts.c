@@ -13,7 +13,7 @@
 
 enum arg_kind { A_NONE, A_ONE };
 
-#define VALS (CMD_CHECK | CMD_VALUES | CMD_POST_RENDER)
+#define VALS (CMD_CHECK | CMD_VALUES | CMD_POST_RENDER | CMD_FLUX_PATCH)
 #define KEYS (CMD_CHECK | CMD_POST_RENDER | CMD_KEY_INFO)
 
 enum flag_id {
@@ -22,7 +22,8 @@ enum flag_id {
 	F_NAMESPACE, F_KUBE_CONTEXT, F_KUBECONFIG, F_RELEASE, F_PREV_VALUES, F_PREV_KCV,
 	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
 	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
-	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART, F_MAX_INPUT,
+	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART, F_MAX_INPUT, F_ARGOCD_APP,
+	F_REPO_ROOT, F_REF, F_HELMRELEASE,
 };
 
 struct flag {
@@ -51,11 +52,11 @@ static const struct flag flags[] = {
 	{F_SECRET_FILE, "secret-file", 0, A_ONE, KEYS, "FILE",
 	 "Secret manifest(s): YAML or JSON, Secret, List or stream (repeatable, '-' = stdin)"},
 	{F_KEY_FILE, "key-file", 0, A_ONE, KEYS, "FILE", "raw key file, e.g. from openssl rand -out (repeatable)"},
-	{F_MANIFESTS, "manifests", 0, A_ONE, CMD_CHECK | CMD_KEY_INFO, "FILE",
+	{F_MANIFESTS, "manifests", 0, A_ONE, CMD_CHECK | CMD_KEY_INFO | CMD_VALUES | CMD_FLUX_PATCH, "FILE",
 	 "rendered manifests ('-' = stdin): Secrets there count, the Deployment is checked"},
 	{F_CLUSTER, "cluster", 0, A_NONE, KEYS, NULL, "read the Secret from the cluster with kubectl"},
-	{F_SECRET_NAME, "secret-name", 0, A_ONE, KEYS, "NAME", "Secret to read (overrides encryption.key.kubernetesSecretName)"},
-	{F_SECRET_PROPERTY, "secret-property", 0, A_ONE, KEYS, "KEY",
+	{F_SECRET_NAME, "secret-name", 0, A_ONE, KEYS | CMD_FLUX_PATCH, "NAME", "Secret to read (overrides encryption.key.kubernetesSecretName)"},
+	{F_SECRET_PROPERTY, "secret-property", 0, A_ONE, KEYS | CMD_FLUX_PATCH, "KEY",
 	 "Secret data key (overrides encryption.key.kubernetesSecretProperty)"},
 	{F_NAMESPACE, "namespace", 'n', A_ONE, KEYS | CMD_KEYGEN, "NS", "release namespace (default $HELM_NAMESPACE)"},
 	{F_KUBE_CONTEXT, "kube-context", 0, A_ONE, KEYS, "CTX", "kubeconfig context (default $HELM_KUBECONTEXT)"},
@@ -73,16 +74,24 @@ static const struct flag flags[] = {
 	{F_CONFIG, "config", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "FILE", "config file (default .cmf-validate.yaml if present)"},
 	{F_ALL_ENVS, "all-environments", 0, A_NONE, CMD_CHECK, NULL, "check every environment of the config file"},
 	{F_ENV, "environment", 'e', A_ONE, CMD_CHECK | CMD_VALUES, "NAME", "use an environment of the config file"},
-	{F_DEPLOYMENT, "deployment", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK, "NAME", "name of the CMF Deployment"},
-	{F_CONTAINER, "container", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK, "NAME", "container to mount the key into (default cmf)"},
-	{F_MOUNT_PATH, "mount-path", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK, "PATH", "where the key is mounted (default /opt/cmf/encryption)"},
-	{F_VOLUME_NAME, "volume-name", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK, "NAME", "volume name (default cmf-encryption-key)"},
-	{F_FILE_NAME, "file-name", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK, "NAME", "file name of the key in the mount (default encryption-key)"},
+	{F_DEPLOYMENT, "deployment", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME", "name of the CMF Deployment"},
+	{F_CONTAINER, "container", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME", "container to mount the key into (default cmf)"},
+	{F_MOUNT_PATH, "mount-path", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "PATH", "where the key is mounted (default /opt/cmf/encryption)"},
+	{F_VOLUME_NAME, "volume-name", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME", "volume name (default cmf-encryption-key)"},
+	{F_FILE_NAME, "file-name", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME", "file name of the key in the mount (default encryption-key)"},
 	{F_REPORT, "report", 0, A_ONE, CMD_POST_RENDER, "FILE", "also write the report to FILE"},
 	{F_KCV, "kcv", 0, A_ONE, CMD_POST_RENDER, "HEX",
 	 "KCV of the key (as the wrapper read it), recorded on the Deployment for upgrade guards"},
 	{F_MAX_INPUT, "max-input", 0, A_ONE, VALS | KEYS, "SIZE",
 	 "largest input read: any file, stdin, post-render's stream (default 256Mi; Ki, Mi, Gi)"},
+	{F_ARGOCD_APP, "argocd-app", 0, A_ONE, CMD_CHECK | CMD_VALUES, "FILE",
+	 "Argo CD Application(s): values computed as Argo CD's repo-server does"},
+	{F_REPO_ROOT, "repo-root", 0, A_ONE, CMD_CHECK | CMD_VALUES | CMD_FLUX_PATCH, "DIR",
+	 "Git checkout that --argocd-app/--helmrelease paths are in (default .)"},
+	{F_REF, "ref", 0, A_ONE, CMD_CHECK | CMD_VALUES, "NAME=DIR",
+	 "checkout of the multi-source ref NAME ($NAME/... value files; repeatable)"},
+	{F_HELMRELEASE, "helmrelease", 0, A_ONE, CMD_CHECK | CMD_VALUES | CMD_FLUX_PATCH, "FILE",
+	 "Flux HelmRelease(s): values as helm-controller computes them (valuesFrom from --manifests)"},
 	{F_BITS, "bits", 0, A_ONE, CMD_KEYGEN, "128|256", "key size (default 256)"},
 	{F_SECRET, "secret", 0, A_ONE, CMD_KEYGEN, "NAME", "print a Secret manifest with this name"},
 	{F_PROPERTY, "property", 0, A_ONE, CMD_KEYGEN, "KEY", "data key of the Secret"},
@@ -276,6 +285,14 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 					   "'%s'",
 					   v);
 		break;
+	case F_ARGOCD_APP: o->argocd_app = v; break;
+	case F_REPO_ROOT: o->repo_root = v; break;
+	case F_REF:
+		if (strchr(v, '=') == NULL || v[0] == '=')
+			return usage_error(o->cmd_name, "--ref takes NAME=DIR, not '%s'", v);
+		r = push_str(&o->refs, &o->nrefs, v);
+		break;
+	case F_HELMRELEASE: o->helmrelease = v; break;
 	}
 	if (r != 0) {
 		fprintf(stderr, "cmf-validate: out of memory\n");
@@ -381,6 +398,7 @@ void cli_opts_free(struct cli_opts *o)
 	cmfv_free((void *)o->secret_files);
 	cmfv_free((void *)o->key_files);
 	cmfv_free((void *)o->manifests);
+	cmfv_free((void *)o->refs);
 	cmfv_free(o->rest);
 	memset(o, 0, sizeof(*o));
 }
@@ -460,6 +478,7 @@ void cli_print_completion(void)
 		{"values", CMD_VALUES},        {"keygen", CMD_KEYGEN},
 		{"key-info", CMD_KEY_INFO},    {"install-post-renderer", CMD_INSTALL_PR},
 		{"rules", CMD_RULES},          {"version", CMD_VERSION},
+		{"flux-patch", CMD_FLUX_PATCH},
 	};
 	static const char *const wrapped[] = {"install", "upgrade", "template"};
 	size_t i;

@@ -17,6 +17,7 @@ enum cli_cmd {
 	CMD_VERSION = 1 << 6,
 	CMD_INSTALL_PR = 1 << 7,
 	CMD_WRAPPER = 1 << 8,
+	CMD_FLUX_PATCH = 1 << 9,
 };
 
 #define CLI_MAX_OUTPUTS 8
@@ -79,6 +80,13 @@ struct cli_opts {
 	const char *out_file; /* keygen -o FILE */
 	const char *secret;   /* keygen --secret */
 	const char *property; /* keygen --property */
+
+	/* GitOps (gitops.c) */
+	const char *argocd_app;   /* --argocd-app FILE */
+	const char *helmrelease;  /* --helmrelease FILE */
+	const char *repo_root;    /* --repo-root DIR */
+	const char **refs;        /* --ref NAME=DIR */
+	size_t nrefs;
 
 	/* install-post-renderer / wrapper */
 	int yes;

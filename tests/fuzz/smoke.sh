@@ -40,7 +40,7 @@ bindir=$build/tests/fuzz
 out=${FUZZ_OUT:-$build/fuzz-out}
 ncpu=$(nproc 2>/dev/null || echo 2)
 jobs=${FUZZ_JOBS:-$((ncpu > 4 ? 4 : ncpu))}
-all="yaml values strvals json key secret config stream post_render oom classify helmargs targz redact"
+all="yaml values strvals json key secret config stream post_render oom classify helmargs targz redact gitops"
 only=${FUZZ_ONLY:-$all}
 
 mkdir -p "$out"
@@ -113,6 +113,15 @@ seed() {
 		cp "$here/seeds/targz"/* "$dir/" ;;
 	redact)
 		cp "$here/seeds/redact"/* "$here/seeds/key"/* "$dir/" ;;
+	gitops)
+		# Flux cases: the HelmRelease and its objects are one stream, given twice
+		# (before and after the NUL); Argo CD cases start with '#'
+		for f in "$src"/testdata/gitops/flux/cases/*.yaml; do
+			{ printf '\n'; cat "$f"; printf '\000'; cat "$f"; } >"$dir/flux-$(basename "$f")"
+		done
+		for f in "$src"/testdata/gitops/argocd/cases/*.yaml "$src"/testdata/gitops/check/*/*.yaml; do
+			cp "$f" "$dir/argocd-$(echo "$f" | cksum | cut -d' ' -f1)"
+		done ;;
 	oom)
 		# byte 0: entry point (0 YAML stream, 1 values, 2 --set, 3 JSON,
 		# 4 Secret, 5 config; +128 sticky); bytes 1-2: which allocation fails

@@ -97,6 +97,15 @@ w('set-json-deep-ok.txt', 'a=' + '[' * 10000 + ']' * 10000)
 # as deep as Helm allows, for the small-stack cases
 w('deep-flow-ok.yaml', 'a: ' + '[' * 9999 + ']' * 9999 + '\n')
 w('deep-map-ok.yaml', 'a: ' + '{a: ' * 9998 + '1' + '}' * 9998 + '\n')
+# GitOps: an Application whose values block nests too deep, one with 40,000
+# parameters (about what fits in etcd's 1.5 MB); a HelmRelease whose ConfigMap
+# holds 200,000 keys; one with 300 valuesFrom targetPaths (over the cap)
+app = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: cmf}\nspec:\n  source:\n    path: chart\n    helm:\n'
+w('app-deep-values.yaml', app + '      values: |\n        a: ' + '[' * 100000 + ']' * 100000 + '\n')
+w('app-params.yaml', app + '      parameters:\n' + ''.join('        - {name: p%d, value: "%d"}\n' % (i, i) for i in range(40000)))
+hr = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cmf}\nspec:\n  chart: {spec: {chart: ., sourceRef: {kind: GitRepository, name: g}}}\n'
+w('hr-big-configmap.yaml', hr + '  valuesFrom: [{kind: ConfigMap, name: cm}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  values.yaml: |\n' + ''.join('    k%d: %d\n' % (i, i) for i in range(200000)))
+w('hr-targetpaths.yaml', hr + '  values: {m: {x: 1}}\n  valuesFrom:\n' + ''.join('    - {kind: ConfigMap, name: cm, valuesKey: v, targetPath: m.k%d}\n' % i for i in range(300)) + '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {v: "1"}\n')
 w('set-keys.txt', ','.join(f'k{i}={i}' for i in range(10000)))
 w('set-dup.txt', 'a=1,a=2,a.b=3')
 w('set-bad-utf8.txt', b'a=\xff\xfe')
@@ -174,6 +183,8 @@ run_entry() {
 	set-lines) # one --set flag per line of INPUT
 		cmd=("$bin" values -o json)
 		while IFS= read -r l; do cmd+=(--set "$l"); done <"$in" ;;
+	argocd-app) cmd=("$bin" check --argocd-app "$in" --repo-root "$gen") ;;
+	helmrelease) cmd=("$bin" check --helmrelease "$in" --manifests "$in" --chart "$gen/chart") ;;
 	*) echo "unknown entry point $entry"; return 1 ;;
 	esac
 	[ -z "$max_input" ] || cmd+=(--max-input "$max_input")

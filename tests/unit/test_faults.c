@@ -14,6 +14,7 @@
 
 #include "cmfv/alloc.h"
 #include "cmfv/check.h"
+#include "cmfv/gitops.h"
 #include "cmfv/report.h"
 #include "cmfv/values.h"
 #include "cmfv/yaml.h"
@@ -470,12 +471,112 @@ static void test_report(void **state)
 	cmfv_node_free(values);
 }
 
+/* GitOps: a Flux HelmRelease with valuesFrom (values block, Secret,
+ * targetPath into a map shared with the inline values, a list) and an Argo
+ * CD Application over the fixture repository (value files, a glob, values,
+ * parameters, a file parameter), each to its merged values. */
+static const char flux_hr[] =
+	"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
+	"metadata: {name: cmf, namespace: flink}\n"
+	"spec:\n  chart: {spec: {chart: ., sourceRef: {kind: GitRepository, name: g}}}\n"
+	"  valuesFrom:\n    - {kind: ConfigMap, name: cm}\n    - {kind: Secret, name: s}\n"
+	"    - {kind: ConfigMap, name: cm, valuesKey: tp, targetPath: m.k}\n"
+	"    - {kind: ConfigMap, name: cm, valuesKey: q, targetPath: 'l[0]'}\n"
+	"    - {kind: ConfigMap, name: cm, valuesKey: q, targetPath: lit, literal: true}\n"
+	"  values:\n    m: {k: inline, j: 1}\n    l: [a, b]\n    cmf: {sql: {production: true}}\n";
+static const char flux_objs[] =
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: flink}\n"
+	"data:\n  values.yaml: |\n    a: 1\n    b: {c: [1, 2]}\n  tp: from-ref\n  q: '\"x y\"'\n"
+	"---\napiVersion: v1\nkind: List\nitems:\n"
+	"  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s}\n"
+	"    data: {values.yaml: ZW5jcnlwdGlvbjoge2tleToge2t1YmVybmV0ZXNTZWNyZXROYW1lOiBrfX0K}\n";
+
+static enum cmfv_err path_flux(void *ctx, struct cmfv_buf *text, struct cmfv_diag *d)
+{
+	struct cmfv_sources src = {0};
+	const struct cmfv_source *hr = NULL, *objs = NULL;
+	struct cmfv_flux_objects fo = {&objs, 1};
+	struct cmfv_plan *plans = NULL;
+	size_t n = 0;
+	enum cmfv_err e;
+
+	(void)ctx;
+	e = cmfv_sources_add(&src, "hr.yaml", flux_hr, sizeof(flux_hr) - 1, 0, &hr);
+	if (e == CMFV_OK)
+		e = cmfv_sources_add(&src, "objs.yaml", flux_objs, sizeof(flux_objs) - 1, 0, &objs);
+	if (e != CMFV_OK)
+		cmfv_diag_fail(d, e, "out of memory");
+	else
+		e = cmfv_flux_plans(hr, dir, chart, &fo, 4, &src, &plans, &n, d);
+	op_done();
+	if (e == CMFV_OK) {
+		cmfv_buf_printf(text, "%s %s ", plans[0].release, plans[0].namespace);
+		describe(text, plans[0].user);
+	}
+	cmfv_plans_free(plans, n);
+	cmfv_sources_free(&src);
+	return e;
+}
+
+static void test_flux(void **state)
+{
+	(void)state;
+	drive("Flux HelmRelease values", path_flux, NULL);
+}
+
+static enum cmfv_err path_argocd(void *ctx, struct cmfv_buf *text, struct cmfv_diag *d)
+{
+	static char app[1024];
+	struct cmfv_sources src = {0};
+	const struct cmfv_source *s = NULL;
+	struct cmfv_argocd_opts o = {0};
+	struct cmfv_plan *plans = NULL;
+	struct cmfv_node *values = NULL;
+	size_t n = 0;
+	enum cmfv_err e;
+
+	(void)ctx;
+	snprintf(app, sizeof(app),
+		 "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: ns_cmf}\n"
+		 "spec:\n  destination: {namespace: flink}\n  source:\n    path: chart\n    helm:\n"
+		 "      valueFiles: [/a.yaml, '/?.yaml', ../b.yaml, '${ARGOCD_APP_NAME}.yaml']\n"
+		 "      ignoreMissingValueFiles: true\n"
+		 "      values: |\n        v: {w: 1}\n"
+		 "      parameters:\n        - {name: p, value: 'a,b'}\n"
+		 "        - {name: q, value: '007', forceString: true}\n"
+		 "      fileParameters: [{name: f, path: /set-file.txt}]\n");
+	o.repo_root = dir;
+	e = cmfv_sources_add(&src, "app.yaml", app, strlen(app), 0, &s);
+	if (e != CMFV_OK)
+		cmfv_diag_fail(d, e, "out of memory");
+	else
+		e = cmfv_argocd_plans(s, &o, &src, &plans, &n, d);
+	if (e == CMFV_OK)
+		e = cmfv_plan_values(&plans[0], 4, &src, &values, d);
+	op_done();
+	if (e == CMFV_OK) {
+		cmfv_buf_printf(text, "%s %s %zu ", plans[0].release, plans[0].namespace, plans[0].nfiles);
+		describe(text, values);
+	}
+	cmfv_node_free(values);
+	cmfv_plans_free(plans, n);
+	cmfv_sources_free(&src);
+	return e;
+}
+
+static void test_argocd(void **state)
+{
+	(void)state;
+	drive("Argo CD Application values", path_argocd, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_build), cmocka_unit_test(test_set_kinds),
 		cmocka_unit_test(test_yaml),         cmocka_unit_test(test_values_parse),
 		cmocka_unit_test(test_json),         cmocka_unit_test(test_report),
+		cmocka_unit_test(test_flux),         cmocka_unit_test(test_argocd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
