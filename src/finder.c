@@ -510,6 +510,10 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	const struct cmfv_node *meta = cmfv_map_get(tree, "metadata"), *name;
 	struct cmfv_instance *in;
 
+	if (f->n == CMFV_FINDER_MAX_INSTANCES)
+		return cmfv_diag_set(d, CMFV_EINPUT, in_name(f->o), (unsigned)doc->line, 1,
+				     "more than %d CMF Deployments in one stream: refused",
+				     CMFV_FINDER_MAX_INSTANCES);
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 4;
 		struct cmfv_instance *nv = cmfv_realloc(f->v, cap * sizeof(*nv));
@@ -577,6 +581,10 @@ static enum cmfv_err add_cm(struct cmfv_finder *f, const struct cmfv_doc *doc, l
 {
 	struct cm_rec *c;
 
+	if (f->ncm == CMFV_FINDER_MAX_CONFIGMAPS)
+		return cmfv_diag_set(d, CMFV_EINPUT, in_name(f->o), (unsigned)doc->line, 1,
+				     "more than %d ConfigMaps in one stream: refused",
+				     CMFV_FINDER_MAX_CONFIGMAPS);
 	if (f->ncm == f->cmcap) {
 		size_t cap = f->cmcap ? f->cmcap * 2 : 16;
 		struct cm_rec *nv = cmfv_realloc(f->cm, cap * sizeof(*nv));

@@ -78,6 +78,12 @@ struct cmfv_instance {
 
 struct cmfv_finder;
 
+/** Bounds on what one stream may hold (memory stays bounded whatever the
+ * input; a real release has a handful of each): past them the stream is
+ * refused (CMFV_EINPUT), never judged in part. */
+#define CMFV_FINDER_MAX_INSTANCES 1000
+#define CMFV_FINDER_MAX_CONFIGMAPS 1000000
+
 /** \p o is borrowed and must outlive the finder (o->file names the input
  * being added and may change between streams). */
 enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_finder **out);

@@ -339,6 +339,8 @@ static int check_chart(const struct cli_opts *o, struct cli_run *run,
 	if (cmfv_chart_find(chart, CMFV_CMF_CHART_NAME, found_cmf, &f) != CMFV_OK) {
 		rc = EXIT_ENV;
 		fprintf(stderr, "cmf-validate: out of memory\n");
+	} else if (f.n == 0 && o->chart_lenient) {
+		rc = 0; /* checked as the CMF chart itself, below */
 	} else if (f.n == 0) {
 		fprintf(stderr,
 			"cmf-validate: %s: no CMF chart to check: neither the chart nor an enabled subchart "
@@ -362,7 +364,7 @@ static int check_chart(const struct cli_opts *o, struct cli_run *run,
 			run->ref = ref;
 		}
 	}
-	if (rc == 0 && (run->cmf_path = strdup(f.paths[pick])) == NULL)
+	if (rc == 0 && f.n > 0 && (run->cmf_path = strdup(f.paths[pick])) == NULL)
 		rc = EXIT_ENV;
 	for (i = 0; i < f.n; i++)
 		free(f.paths[i]);

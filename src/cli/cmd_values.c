@@ -17,8 +17,11 @@ static void print_subs(const struct cmfv_chart *c, const char *prefix)
 
 	for (i = 0; i < c->nsubs; i++) {
 		char path[1024];
+		int w = snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
+				 c->subs[i]->name);
 
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", c->subs[i]->name);
+		if (w < 0 || (size_t)w >= sizeof(path))
+			continue; /* nested beyond any chart Helm would load */
 		fprintf(stderr, "%s%s", path, " ");
 		print_subs(c->subs[i], path);
 	}

@@ -29,6 +29,9 @@ struct cli_opts {
 	/* values */
 	const char *chart;
 	const char *subchart; /* values --subchart */
+	int chart_lenient;    /* the wrapper: a chart that holds no chart named
+				 confluent-manager-for-apache-flink (a renamed fork) is
+				 checked as CMF's own; the post-renderer judges the render */
 	const char **files;
 	size_t nfiles;
 	struct cmfv_set_flag *sets;

@@ -166,13 +166,14 @@ run_entry() {
 	post-render-pipe)
 		# stdin a pipe that never ends: stream/one-doc is one endless
 		# document, stream/one-line one endless line, stream/many-docs
-		# endless small documents
+		# endless small documents, stream/many-cmf endless CMF Deployments
 		cmd=("$bin" post-render -f "$okvals")
 		stdin=$tmp/fifo
 		rm -f "$stdin" && mkfifo "$stdin"
 		case $in in
 		stream/one-doc) (yes 'a: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' >"$stdin" 2>/dev/null &) ;;
 		stream/many-docs) (yes -- $'---\nkind: ConfigMap\nmetadata: {name: c}' >"$stdin" 2>/dev/null &) ;;
+		stream/many-cmf) (yes -- $'---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}' >"$stdin" 2>/dev/null &) ;;
 		stream/one-line) ({ printf 'a: '; tr '\0' x </dev/zero; } >"$stdin" 2>/dev/null &) ;;
 		*) (cat "$in" >"$stdin" 2>/dev/null &) ;;
 		esac ;;
