@@ -163,9 +163,31 @@ static int image_is_cmf(const char *img)
 	       memcmp(img, CMF_IMAGE, strlen(CMF_IMAGE)) == 0;
 }
 
+/* Kinds whose objects run pods, besides Deployment: CMF may run in any of
+ * them, and then post-render cannot mount the key (it edits Deployments). */
+static const char *const workloads[] = {"StatefulSet", "DaemonSet", "ReplicaSet",
+					"ReplicationController", "Job", "CronJob", "Pod", NULL};
+
+static int is_workload(const char *kind, size_t len)
+{
+	size_t i;
+
+	for (i = 0; workloads[i]; i++)
+		if (strlen(workloads[i]) == len && memcmp(workloads[i], kind, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The pod spec of a Deployment or another workload. */
 static const struct cmfv_node *pod_spec(const struct cmfv_node *doc)
 {
-	return cmfv_map_get(cmfv_map_get(cmfv_map_get(doc, "spec"), "template"), "spec");
+	const struct cmfv_node *spec = cmfv_map_get(doc, "spec");
+
+	if (str_is(cmfv_map_get(doc, "kind"), "Pod"))
+		return spec;
+	if (str_is(cmfv_map_get(doc, "kind"), "CronJob"))
+		spec = cmfv_map_get(cmfv_map_get(spec, "jobTemplate"), "spec");
+	return cmfv_map_get(cmfv_map_get(spec, "template"), "spec");
 }
 
 static int image_of_cmf(const struct cmfv_node *c)
@@ -204,8 +226,19 @@ static int is_cmf(const struct cmfv_node *doc, const struct cmfv_inject_opts *o)
 {
 	const struct cmfv_node *meta;
 
-	if (!is_map(doc) || !str_is(cmfv_map_get(doc, "kind"), "Deployment"))
+	if (!is_map(doc))
 		return 0;
+	if (!str_is(cmfv_map_get(doc, "kind"), "Deployment")) {
+		const char *k = str(cmfv_map_get(doc, "kind"));
+
+		/* another workload: CMF's by its label or image */
+		if (k == NULL || !is_workload(k, strlen(k)))
+			return 0;
+		return str_is(cmfv_map_get(cmfv_map_get(cmfv_map_get(doc, "metadata"), "labels"),
+					   CMFV_NAME_LABEL),
+			      CMFV_DEFAULT_DEPLOYMENT) ||
+		       runs_cmf_image(doc);
+	}
 	meta = cmfv_map_get(doc, "metadata");
 	if (o->deployment && str_is(cmfv_map_get(meta, "name"), o->deployment))
 		return 1;
@@ -531,6 +564,8 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	in->loc = name ? name->loc : cmfv_map_get(tree, "kind")->loc;
 	in->file = in_name(f->o);
 	in->in_list = in_list;
+	copy_cstr(in->kind, sizeof(in->kind), str(cmfv_map_get(tree, "kind")));
+	in->editable = !in_list && strcmp(in->kind, "Deployment") == 0;
 	in->hook = is_hook(tree);
 	/* with --deployment, another CMF-looking Deployment counts only once
 	 * paired with a CMF configuration, like a hook */
@@ -672,7 +707,10 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	cmfv_classify(doc->ptr, doc->len, &ci);
 	switch (ci.cls) {
 	case CMFV_CLS_OTHER:
-		return CMFV_OK;
+		/* a StatefulSet, Job, Pod...: read, CMF may run in it */
+		if (ci.kind.known && !is_workload(ci.kind.ptr, ci.kind.len))
+			return CMFV_OK;
+		break; /* a workload, or a kind the scan could not be sure of */
 	case CMFV_CLS_CONFIGMAP:
 		return add_cm(f, doc, -1, ci.name.ptr, ci.name.len, ci.name.known, d);
 	default:
@@ -767,8 +805,9 @@ static enum cmfv_err read_name(const struct cm_rec *c, cmfv_fetch_fn fetch, void
 	return e;
 }
 
-/* Namespaces match when equal; a document without one goes to the
- * release namespace, which may be unknown (then it matches any). */
+/* Are two namespaces the same: 1 certainly, 0 certainly not, -1 cannot
+ * tell. A document without one goes to the release namespace, known only
+ * from -n. */
 static int same_ns(const struct cmfv_finder *f, const char *a, const char *b)
 {
 	const char *rel = f->o->namespace && f->o->namespace[0] ? f->o->namespace : NULL;
@@ -777,7 +816,9 @@ static int same_ns(const struct cmfv_finder *f, const char *a, const char *b)
 		a = rel;
 	if (!b[0] && rel)
 		b = rel;
-	return !a[0] || !b[0] || strcmp(a, b) == 0;
+	if (!a[0] != !b[0])
+		return -1; /* one explicit, the other the release's, which is unknown */
+	return strcmp(a, b) == 0;
 }
 
 static const char *const watched[] = {CMFV_PATH_PRODUCTION, CMFV_PATH_ENC_ENABLED,
@@ -1196,7 +1237,7 @@ static enum cmfv_err pair_file(struct cmfv_finder *f, struct cmfv_instance *in, 
 {
 	const char *want_name = in->files[k].cm_name;
 	uint64_t want = hash(want_name, strlen(want_name));
-	size_t i, hits = 0, at = 0;
+	size_t i, hits = 0, at = 0, unsure = 0, maybe = 0;
 	int found = 0;
 	enum cmfv_err e;
 
@@ -1210,10 +1251,25 @@ static enum cmfv_err pair_file(struct cmfv_finder *f, struct cmfv_instance *in, 
 			return e;
 		c->name_known = 1;
 		c->name_hash = hash(name, strlen(name));
-		if (strcmp(name, want_name) == 0 && same_ns(f, ns, in->ns)) {
-			hits++;
-			at = i;
+		if (strcmp(name, want_name) == 0) {
+			int same = same_ns(f, ns, in->ns);
+
+			if (same > 0) {
+				hits++;
+				at = i;
+			} else if (same < 0) {
+				unsure++;
+				maybe = i;
+			}
 		}
+	}
+	/* a ConfigMap certainly in the Deployment's namespace is the one; else
+	 * one that may be is a guess: refused (pass -n) */
+	if (hits == 0 && unsure > 0) {
+		*st = CMFV_CFG_AMBIGUOUS;
+		in->ns_unsure = 1;
+		(void)maybe;
+		return CMFV_OK;
 	}
 	*st = hits > 1 ? CMFV_CFG_AMBIGUOUS : CMFV_CFG_MISSING;
 	if (hits != 1)
@@ -1313,7 +1369,14 @@ static const char *why_no_config(const struct cmfv_instance *in, char *buf, size
 		snprintf(buf, n, "its CMF container names no configuration file on a ConfigMap volume");
 		break;
 	case CMFV_CFG_AMBIGUOUS:
-		snprintf(buf, n, "more than one ConfigMap is named %s", in->cm_name);
+		if (in->ns_unsure)
+			snprintf(buf, n,
+				 "ConfigMap %s has a namespace of its own or the release's, the "
+				 "Deployment the other, and the release namespace is not known "
+				 "(pass -n NAMESPACE)",
+				 in->cm_name);
+		else
+			snprintf(buf, n, "more than one ConfigMap is named %s", in->cm_name);
 		break;
 	default:
 		snprintf(buf, n, "its configuration %s (ConfigMap %s, key %s) is not in the rendered manifests",

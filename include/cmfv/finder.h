@@ -43,9 +43,12 @@ struct cmfv_instance {
 	struct cmfv_doc doc;    /**< the Deployment's piece (bytes owned by the finder) */
 	const char *file;       /**< the input it was read from */
 	int in_list;            /**< an item of a List document: cannot be edited as text */
+	char kind[32];          /**< Deployment, or the workload kind CMF runs in */
+	int editable;           /**< a Deployment document of its own: the mount can go in */
 	int hook;               /**< kept only when paired with a configuration: a Helm hook, or
 				     (with --deployment) a Deployment of another name */
 	int named;              /**< the Deployment --deployment names */
+	int ns_unsure;          /**< its ConfigMap's namespace could not be compared */
 	char name[254];         /**< metadata.name */
 	char ns[254];           /**< metadata.namespace, "" when none */
 	struct cmfv_loc loc;    /**< metadata.name, else kind */

@@ -145,7 +145,11 @@ void cli_inject_opts(const struct cli_opts *o, const struct cli_run *run,
 	io->file_name = o->file_name ? o->file_name : c ? c->file_name : NULL;
 	io->secret_name = run->ref.name;
 	io->property = run->ref.property;
-	io->namespace = run->namespace;
+	/* only a namespace given with -n is certain: $HELM_NAMESPACE may not be
+	 * the one Helm used (-n '' takes the kubeconfig's) */
+	io->namespace = o->namespace_from_flag && o->namespace && o->namespace[0] ? o->namespace
+										  : NULL;
+	(void)run;
 }
 
 /* --manifests, read again by the pairing step: the sources hold them. */
@@ -250,12 +254,14 @@ static int check_deployments(const struct cli_opts *o, struct cli_run *run, stru
 			k->ref.property = k->property;
 			k->ref.required_by = NULL;
 		}
-		if (in->in_list) {
+		if (!in->editable) {
 			if (cmfv_report_add(&run->report, "CMF033", NULL, in->loc,
-					    "CMF Deployment %s is an item of a List and needs the key: "
-					    "post-render cannot edit it; render it as a document of its "
+					    "CMF %s %s needs the key, but %s: post-render mounts it into "
+					    "Deployment documents only; render CMF as a Deployment of its "
 					    "own",
-					    in->name) != CMFV_OK)
+					    in->kind, in->name,
+					    in->in_list ? "it is an item of a List" : "it is no Deployment") !=
+			    CMFV_OK)
 				goto oom;
 			continue;
 		}

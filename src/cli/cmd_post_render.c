@@ -854,12 +854,14 @@ static int mount_all(struct pr *pr, struct item *items, size_t n, struct cmfv_re
 
 		if (!needs_key(&items[i]) || !has_ref(&items[i].dec.ref))
 			continue;
-		if (in->in_list) {
+		if (!in->editable) {
 			if (cmfv_report_add(extra, "CMF033", NULL, in->loc,
-					    "CMF Deployment %s is an item of a List and needs the key: "
-					    "post-render cannot edit it; render it as a document of its "
+					    "CMF %s %s needs the key, but %s: post-render mounts it into "
+					    "Deployment documents only; render CMF as a Deployment of its "
 					    "own",
-					    in->name) != CMFV_OK)
+					    in->kind, in->name,
+					    in->in_list ? "it is an item of a List" : "it is no Deployment") !=
+			    CMFV_OK)
 				return EXIT_ENV;
 			continue;
 		}

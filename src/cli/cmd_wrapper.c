@@ -687,8 +687,10 @@ static int nested_post_renderer(struct wrap *w)
 			free(out);
 		}
 	}
+	/* ours first: a cmf-post-renderer elsewhere in the user's folders (an
+	 * older copy, another plugin of that name) must not be the one run */
 	if (user && user[0])
-		parent = concat(w, concat(w, user, ":"), parent);
+		parent = concat(w, concat(w, parent, ":"), user);
 	if (parent == NULL || setenv("HELM_PLUGINS", parent, 1) != 0)
 		return -1;
 	return 1;
@@ -815,7 +817,8 @@ static int finish_argv(struct wrap *w)
 		return EXIT_ENV;
 	/* the post-renderer needs the namespace (Helm 4 does not pass
 	 * HELM_NAMESPACE to it) */
-	if (ns && (push(&w->pr, &w->npr, "-n") || push(&w->pr, &w->npr, ns)))
+	if (ns && !(w->o.namespace_from_flag && (!w->o.namespace || !w->o.namespace[0])) &&
+	    (push(&w->pr, &w->npr, "-n") || push(&w->pr, &w->npr, ns)))
 		return EXIT_ENV;
 	if (w->o.config &&
 	    (push(&w->pr, &w->npr, "--config") || push(&w->pr, &w->npr, w->o.config)))

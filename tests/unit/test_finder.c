@@ -266,11 +266,11 @@ static void test_pairing(void **state)
 	    {"no file in args", "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
 				"spec: {template: {spec: {containers: [{name: cmf, args: [-Xmx1g]}]}}}\n", CMFV_CFG_NO_REF},
 	    {"ambiguous", CM("cm", PROD) CM("cm", DEV) DEP_AT("cmf", LABEL, "cm"), CMFV_CFG_AMBIGUOUS},
-	    {"other namespace does not count",
+	    {"namespaces: explicit b against the release's, unknown: refused",
 	     "---\nkind: ConfigMap\nmetadata: {name: cm, namespace: a}\ndata: {cmf-config.yaml: x}\n" CM("cm", PROD)
 		 "---\nkind: Deployment\nmetadata: {name: cmf, namespace: b, labels: {app.kubernetes.io/name: confluent-manager-for-apache-flink}}\n"
 		 "spec: {template: {spec: {containers: [{name: cmf, args: [/opt/config/cmf-config.yaml], volumeMounts: [{name: c, mountPath: /opt/config}]}],"
-		 " volumes: [{name: c, configMap: {name: cm}}]}}}\n", CMFV_CFG_FOUND},
+		 " volumes: [{name: c, configMap: {name: cm}}]}}}\n", CMFV_CFG_AMBIGUOUS},
 	};
 	size_t i;
 
@@ -285,6 +285,21 @@ static void test_pairing(void **state)
 				 cmfv_finder_count(f),
 				 cmfv_finder_count(f) ? (int)cmfv_finder_get(f, 0)->cfg : -1,
 				 cases[i].want);
+		cmfv_finder_free(f);
+	}
+	/* with -n b the release namespace is known: the ConfigMap without one is b's */
+	{
+		struct cmfv_inject_opts o = {0};
+		struct cmfv_diag d;
+		struct cmfv_finder *f;
+
+		o.namespace = "b";
+		f = run(cases[sizeof(cases) / sizeof(cases[0]) - 1].text, &o, CMFV_OK, &d);
+		assert_int_equal(cmfv_finder_get(f, 0)->cfg, CMFV_CFG_FOUND);
+		cmfv_finder_free(f);
+		o.namespace = "a";
+		f = run(cases[sizeof(cases) / sizeof(cases[0]) - 1].text, &o, CMFV_OK, &d);
+		assert_int_equal(cmfv_finder_get(f, 0)->cfg, CMFV_CFG_MISSING);
 		cmfv_finder_free(f);
 	}
 }
