@@ -102,7 +102,9 @@ build arm64
 common=$work/common
 mkdir -p "$common"
 cp "$root/plugin.yaml" "$root/completion.yaml" "$root/README.md" "$root/LICENSE" "$root/CMakeLists.txt" "$common/"
-(cd "$root" && git ls-files -z -- include src packaging 2>/dev/null || find include src packaging -type f -print0) |
+# (packaging/argocd is Argo CD's, not the plugin's: its plugin.yaml is no Helm plugin)
+(cd "$root" && git ls-files -z -- include src packaging ':!packaging/argocd' 2>/dev/null ||
+	find include src packaging -path packaging/argocd -prune -o -type f -print0) |
 	(cd "$root" && xargs -0 cp --parents -t "$common")
 # Helm 4's post-renderer, nested so that only the wrapper's HELM_PLUGINS sees it
 mkdir -p "$common/postrenderer/cmf-post-renderer"

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <yaml.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "cmfv/alloc.h"
 #include "cmfv/scalar.h"
 
@@ -15,12 +18,33 @@ static int yaml_write(void *data, unsigned char *buffer, size_t size)
 	return cmfv_buf_add(data, buffer, size) == CMFV_OK;
 }
 
+/* Bytes that are not UTF-8 go out as !!binary base64, as go-yaml writes
+ * them (libyaml refuses them as text). */
+static int emit_binary(yaml_emitter_t *em, const char *s, size_t len)
+{
+	yaml_event_t ev;
+	size_t n = 4 * ((len + 2) / 3) + 1;
+	unsigned char *b64;
+	int ok;
+
+	if (len > (size_t)1 << 30 || (b64 = cmfv_malloc(n)) == NULL)
+		return 0;
+	EVP_EncodeBlock(b64, (const unsigned char *)s, (int)len);
+	ok = yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)"tag:yaml.org,2002:binary", b64,
+					  (int)strlen((char *)b64), 0, 0, YAML_PLAIN_SCALAR_STYLE) &&
+	     yaml_emitter_emit(em, &ev);
+	OPENSSL_cleanse(b64, n); /* the text may be a key's (--set-file) */
+	cmfv_free(b64);
+	return ok;
+}
+
 static int emit_scalar(yaml_emitter_t *em, const char *s, size_t len, yaml_scalar_style_t style)
 {
 	yaml_event_t ev;
 
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)s, (int)len, 1, 1,
-				     style);
+	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)(uintptr_t)s, (int)len, 1,
+					  1, style))
+		return emit_binary(em, s, len);
 	return yaml_emitter_emit(em, &ev);
 }
 

@@ -30,39 +30,68 @@ static enum cmfv_err os_fail(struct cmfv_diag *d, const char *path, const char *
 	return cmfv_diag_set(d, CMFV_EIO, path, 0, 0, "%s: %s", what, strerror(e));
 }
 
-/* /dev and /proc are the kernel's: /dev/stdout, /dev/fd/3, /proc/self/fd/1
- * name a descriptor we already hold, which may be a pipe, a terminal or a
- * file the shell opened for us. Such a name is written in place. */
+/* The kernel's names for a descriptor we already hold (/dev/stdout,
+ * /dev/fd/3, /proc/self/fd/1: a pipe, a terminal or a file the shell opened
+ * for us), and /dev/null: written in place. Nothing else under /dev or /proc
+ * is trusted by its name (/dev/shm is anyone's). */
 static int kernel_name(const char *path)
 {
-	return strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0;
+	static const char *const names[] = {"/dev/stdout", "/dev/stderr", "/dev/null", "/dev/tty",
+					    NULL};
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(path, names[i]) == 0)
+			return 1;
+	if (strncmp(path, "/dev/fd/", 8) == 0)
+		path += 8;
+	else if (strncmp(path, "/proc/self/fd/", 14) == 0)
+		path += 14;
+	else
+		return 0;
+	return path[0] && strspn(path, "0123456789") == strlen(path);
 }
 
 /* A FIFO or character device at \p path (or behind a symlink there that
- * we or root own) is written in place: renaming over /dev/null is wrong. */
-static int special_target(const char *path)
+ * we or root own) is written in place: renaming over /dev/null is wrong.
+ * \p seen is what was found there, \p *follow whether the name may be a
+ * link (then it is not compared with what open finds). */
+static int special_target(const char *path, struct stat *seen, int *follow)
+{
+	*follow = 0;
+	if (kernel_name(path)) {
+		*follow = 1;
+		return 1;
+	}
+	if (lstat(path, seen) != 0)
+		return 0;
+	if (S_ISLNK(seen->st_mode)) {
+		if (seen->st_uid != geteuid() && seen->st_uid != 0)
+			return 0; /* someone else's link: replace it, never follow it */
+		*follow = 1;
+		if (stat(path, seen) != 0)
+			return 0;
+	}
+	return S_ISFIFO(seen->st_mode) || S_ISCHR(seen->st_mode);
+}
+
+static enum cmfv_err open_in_place(const char *path, const struct stat *seen, int follow,
+				   struct cmfv_safefile *sf, struct cmfv_diag *d)
 {
 	struct stat st;
 
-	if (kernel_name(path))
-		return 1;
-	if (lstat(path, &st) != 0)
-		return 0;
-	if (S_ISLNK(st.st_mode)) {
-		if (st.st_uid != geteuid() && st.st_uid != 0)
-			return 0; /* someone else's link: replace it, never follow it */
-		if (stat(path, &st) != 0)
-			return 0;
-	}
-	return S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
-}
-
-static enum cmfv_err open_in_place(const char *path, struct cmfv_safefile *sf, struct cmfv_diag *d)
-{
-	/* no O_CREAT, no O_TRUNC: it is there, and not ours to cut */
-	sf->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	/* no O_CREAT, no O_TRUNC: it is there, and not ours to cut; and it is
+	 * what was looked at (a FIFO swapped for a link in between is refused) */
+	sf->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	if (sf->fd < 0)
 		return os_fail(d, path, "cannot open", errno);
+	if (!follow && (fstat(sf->fd, &st) != 0 || st.st_dev != seen->st_dev ||
+			st.st_ino != seen->st_ino || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))) {
+		close(sf->fd);
+		sf->fd = -1;
+		return cmfv_diag_set(d, CMFV_EIO, path, 0, 0,
+				     "changed while it was being opened: not written");
+	}
 	sf->in_place = 1;
 	return CMFV_OK;
 }
@@ -201,11 +230,14 @@ enum cmfv_err cmfv_safefile_open(const char *path, unsigned flags, mode_t mode,
 {
 	const char *base;
 	char *dir = NULL;
+	struct stat seen;
+	int follow;
 	enum cmfv_err e;
 
 	sf_reset(sf);
-	if (!(flags & (CMFV_SF_NO_SPECIAL | CMFV_SF_NO_REPLACE)) && special_target(path))
-		return open_in_place(path, sf, d);
+	if (!(flags & (CMFV_SF_NO_SPECIAL | CMFV_SF_NO_REPLACE)) &&
+	    special_target(path, &seen, &follow))
+		return open_in_place(path, &seen, follow, sf, d);
 	e = split(path, &dir, &base, d);
 	if (e == CMFV_OK)
 		e = open_dir(dir, flags, sf, d);

@@ -8,6 +8,7 @@
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
 #include "cmfv/json.h"
+#include "cmfv/redact.h"
 #include "commands.h"
 #include "keysrc.h"
 
@@ -72,6 +73,16 @@ static void json_str_or_null(struct cmfv_buf *b, const char *s)
 		cmfv_buf_puts(b, "null");
 }
 
+/* A name that came from the user or a Secret: never echoed when it looks
+ * like key material (docs/keys.md). */
+static void json_name(struct cmfv_buf *b, const char *s)
+{
+	if (s && cmfv_redact_looks_secret(s, strlen(s)))
+		cmfv_buf_puts(b, "\"[redacted]\"");
+	else
+		json_str_or_null(b, s);
+}
+
 static void render_json(const struct cli_opts *o, const struct source *src, size_t n, int same,
 			struct cmfv_buf *b)
 {
@@ -85,11 +96,11 @@ static void render_json(const struct cli_opts *o, const struct source *src, size
 		cmfv_buf_puts(b, i ? ",\n    {\"source\": " : "\n    {\"source\": ");
 		json_str_or_null(b, s->label);
 		cmfv_buf_puts(b, ", \"secret\": ");
-		json_str_or_null(b, s->is_secret ? o->secret_name : NULL);
+		json_name(b, s->is_secret ? o->secret_name : NULL);
 		cmfv_buf_puts(b, ", \"property\": ");
-		json_str_or_null(b, s->is_secret ? o->secret_property : NULL);
+		json_name(b, s->is_secret ? o->secret_property : NULL);
 		cmfv_buf_puts(b, ", \"namespace\": ");
-		json_str_or_null(b, s->v.namespace);
+		json_name(b, s->v.namespace);
 		if (found)
 			cmfv_buf_printf(b, ", \"length\": %zu", s->v.len);
 		else

@@ -12,6 +12,7 @@
 #include "cmfv/key.h"
 #include "cmfv/kube.h"
 #include "cmfv/secret.h"
+#include "cmfv/redact.h"
 #include "commands.h"
 #include "helm.h"
 #include "keysrc.h"
@@ -304,15 +305,20 @@ static int secret_findings(struct cli_run *run, const struct cmfv_secret_value *
 		    "its own namespace: create the Secret there with kubectl create secret generic "
 		    "%s --from-file=%s=cmf.key -n %s",
 		    ref->name, v->namespace, ns, ref->name, ref->property, ns);
-	if (e == CMFV_OK && v->status == CMFV_SECRET_NO_PROPERTY)
+	if (e == CMFV_OK && v->status == CMFV_SECRET_NO_PROPERTY) {
+		/* the Secret's own keys: one may be key text pasted as a name */
+		char has[600];
+
+		snprintf(has, sizeof(has), "%s", v->keys && v->keys[0] ? v->keys : "nothing");
+		cmfv_redact(has);
 		e = cmfv_report_add(
 		    &run->report, "CMF021", ref->prop_loc.file ? CMFV_PATH_SECRET_PROP : NULL,
 		    v->loc,
 		    "Secret %s has no property %s in data or stringData (it has: %s); fix "
 		    "encryption.key.kubernetesSecretProperty, or recreate the Secret with kubectl "
 		    "create secret generic %s --from-file=%s=cmf.key",
-		    ref->name, ref->property, v->keys && v->keys[0] ? v->keys : "nothing",
-		    ref->name, ref->property);
+		    ref->name, ref->property, has, ref->name, ref->property);
+	}
 	if (e != CMFV_OK)
 		return -1;
 	return v->status != CMFV_SECRET_NO_PROPERTY;

@@ -127,8 +127,8 @@ mkdir -p "$tmp/pc"
 for t in cmake cc pkg-config; do ln -s "$(command -v $t)" "$tmp/path/$t"; done
 unpack arm64
 HELM_PLUGIN_DIR=$tmp/u PATH=$tmp/path PKG_CONFIG_LIBDIR=$tmp/pc sh "$tmp/u/packaging/build-plugin.sh" >"$tmp/log" 2>&1
-[ $? = 1 ] && grep -q 'missing: libyaml-dev, libcyaml-dev, libssl-dev$' "$tmp/log" &&
-	ok "no -dev packages: the message names libyaml-dev, libcyaml-dev, libssl-dev" || no "no -dev packages" "$(cat "$tmp/log")"
+[ $? = 1 ] && grep -q 'missing: libyaml-dev, libcyaml-dev, libssl-dev, zlib1g-dev$' "$tmp/log" &&
+	ok "no -dev packages: the message names libyaml-dev, libcyaml-dev, libssl-dev, zlib1g-dev" || no "no -dev packages" "$(cat "$tmp/log")"
 rm "$tmp/path/cmake" "$tmp/path/cc" "$tmp/path/pkg-config"
 # macOS (uname faked): an archive's Linux binary is never native there; Homebrew names
 printf '#!/bin/sh\ncase $1 in -s) echo Darwin ;; -m) echo arm64 ;; esac\n' >"$tmp/path/uname-fake"
