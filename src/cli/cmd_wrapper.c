@@ -304,6 +304,18 @@ static int values_flag(struct wrap *w, const char *val, const char **helm_val)
 		if (cli_add_values_path(&w->o, parts[i]))
 			r = -2;
 	}
+	/* written back as CSV for Helm: a CR in a name would not read back the
+	 * same (encoding/csv folds CR LF), so Helm would read another file */
+	for (i = 0; i < n && r == 0 && rewrite; i++)
+		if (strchr(parts[i], '\r')) {
+			fprintf(stderr,
+				"cmf-validate %s: a -f list with stdin (-) and a file name holding a "
+				"carriage return cannot be handed to Helm exactly: give the files "
+				"with separate -f flags\n",
+				w->cmd);
+			free(parts);
+			return EXIT_USAGE;
+		}
 	if (r == 0 && rewrite && (*helm_val = keep(w, cmfv_csv_join(parts, n))) == NULL)
 		r = -2;
 	free(parts);

@@ -28,8 +28,13 @@ static void csv(const char *s)
 	if (cmfv_csv_record(s, &v, &n, err, sizeof(err)) != 0)
 		return;
 	joined = cmfv_csv_join(v, n);
-	/* one empty field writes as "": no field when read back */
-	if (joined && !(n == 1 && v[0][0] == '\0')) {
+	/* one empty field writes as "": no field when read back; a CR before a
+	 * line feed does not read back either (encoding/csv folds CR LF to LF,
+	 * and the wrapper refuses to rewrite such names) */
+	for (i = 0; joined && i < n; i++)
+		if (strchr(v[i], '\r'))
+			break;
+	if (joined && i == n && !(n == 1 && v[0][0] == '\0')) {
 		FUZZ_ASSERT(cmfv_csv_record(joined, &back, &nb, err, sizeof(err)) == 0);
 		FUZZ_ASSERT(nb == n);
 		for (i = 0; i < n; i++) {
