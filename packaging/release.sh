@@ -61,6 +61,8 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 		die "not a git checkout: set SOURCE_DATE_EPOCH"
 fi
 export SOURCE_DATE_EPOCH
+# -ffile-prefix-map goes through CMAKE_C_FLAGS, which CMake splits at blanks
+case "$root$work" in *[[:space:]]*) die "the checkout and TMPDIR paths must hold no blanks (-ffile-prefix-map cannot carry them): $root" ;; esac
 
 # Files as the archives hold them: same mode bits and mtime whoever builds.
 normalize() {
