@@ -13,11 +13,6 @@
 
 static const struct cmfv_loc NOLOC = {NULL, 0, 0};
 
-static int is_map(const struct cmfv_node *n)
-{
-	return n && n->kind == CMFV_MAP;
-}
-
 /* Take the value of pair i of \p m out, leaving a null behind. */
 static struct cmfv_node *steal(struct cmfv_node *m, size_t i)
 {
@@ -54,7 +49,7 @@ static enum cmfv_err ctables(struct cmfv_node *dst, struct cmfv_node *src, int m
 			struct cmfv_node *v = steal(src, i);
 
 			e = v ? cmfv_map_set(dst, src->u.map.v[i].key, src->u.map.v[i].key_loc, v) : CMFV_ENOMEM;
-		} else if (is_map(val) && is_map(dv)) {
+		} else if (cmfv_is_map(val) && cmfv_is_map(dv)) {
 			struct cmfv_node *v = steal(src, i);
 
 			e = v ? ctables(dv, v, merge, major) : CMFV_ENOMEM;
@@ -105,7 +100,7 @@ static enum cmfv_err cvalues(const struct cmfv_chart *c, struct cmfv_node *v, in
 				else
 					drop[idx] = 1;
 			}
-		} else if (is_map(up->val) && is_map(val)) {
+		} else if (cmfv_is_map(up->val) && cmfv_is_map(val)) {
 			struct cmfv_node *s = steal(vc, i);
 
 			/* childChartMergeTrue: a subchart's table merges */
@@ -131,7 +126,7 @@ static enum cmfv_err cglobals(struct cmfv_node *dest, const struct cmfv_node *sr
 	enum cmfv_err e = CMFV_OK;
 
 	*ran = 0;
-	if ((dg && !is_map(dg)) || (sg && !is_map(sg)))
+	if ((dg && !cmfv_is_map(dg)) || (sg && !cmfv_is_map(sg)))
 		return CMFV_OK; /* Helm warns "skipping globals" */
 	ng = dg ? cmfv_node_copy(dg) : cmfv_node_new(CMFV_MAP, NOLOC);
 	if (ng == NULL)
@@ -141,12 +136,12 @@ static enum cmfv_err cglobals(struct cmfv_node *dest, const struct cmfv_node *sr
 		struct cmfv_node *val = sg->u.map.v[i].val, *destv = cmfv_map_get(ng, k);
 		struct cmfv_node *vv;
 
-		if (is_map(val) && destv && !is_map(destv))
+		if (cmfv_is_map(val) && destv && !cmfv_is_map(destv))
 			continue; /* "cannot merge map onto non-map" */
-		if (!is_map(val) && destv && is_map(destv))
+		if (!cmfv_is_map(val) && destv && cmfv_is_map(destv))
 			continue; /* "key is table. Skipping" */
 		vv = cmfv_node_copy(val);
-		if (vv && is_map(val) && destv) {
+		if (vv && cmfv_is_map(val) && destv) {
 			struct cmfv_node *c = cmfv_node_copy(destv);
 
 			/* the parent's table wins, merging top-down */
@@ -175,19 +170,19 @@ static enum cmfv_err share_back(struct cmfv_node *parent, const struct cmfv_node
 	const struct cmfv_node *cg = cmfv_map_get(sub, "global");
 	size_t i, j;
 
-	if (!is_map(pg) || !is_map(cg))
+	if (!cmfv_is_map(pg) || !cmfv_is_map(cg))
 		return CMFV_OK;
 	for (i = 0; i < pg->u.map.n; i++) {
 		struct cmfv_node *pk = pg->u.map.v[i].val;
 		const struct cmfv_node *ck = cmfv_map_get(cg, pg->u.map.v[i].key);
 
-		if (!is_map(pk) || !is_map(ck))
+		if (!cmfv_is_map(pk) || !cmfv_is_map(ck))
 			continue;
 		for (j = 0; j < pk->u.map.n; j++) {
 			const struct cmfv_node *cv = cmfv_map_get(ck, pk->u.map.v[j].key);
 			struct cmfv_node *c;
 
-			if (!is_map(pk->u.map.v[j].val) || !is_map(cv))
+			if (!cmfv_is_map(pk->u.map.v[j].val) || !cmfv_is_map(cv))
 				continue;
 			c = cmfv_node_copy(cv);
 			if (c == NULL)
@@ -208,19 +203,19 @@ static enum cmfv_err share_down(const struct cmfv_node *parent, const struct cmf
 	struct cmfv_node *cg = cmfv_map_get(sub, "global");
 	size_t i, j;
 
-	if (!is_map(pg) || !is_map(cg))
+	if (!cmfv_is_map(pg) || !cmfv_is_map(cg))
 		return CMFV_OK;
 	for (i = 0; i < pg->u.map.n; i++) {
 		const struct cmfv_node *pk = pg->u.map.v[i].val;
 		struct cmfv_node *ck = cmfv_map_get(cg, pg->u.map.v[i].key);
 
-		if (!is_map(pk) || !is_map(ck))
+		if (!cmfv_is_map(pk) || !cmfv_is_map(ck))
 			continue;
 		for (j = 0; j < pk->u.map.n; j++) {
 			struct cmfv_pair *cp = cmfv_map_get_pair(ck, pk->u.map.v[j].key);
 			struct cmfv_node *cv;
 
-			if (!is_map(pk->u.map.v[j].val) || cp == NULL || !is_map(cp->val))
+			if (!cmfv_is_map(pk->u.map.v[j].val) || cp == NULL || !cmfv_is_map(cp->val))
 				continue;
 			cv = cmfv_node_copy(pk->u.map.v[j].val);
 			if (cv == NULL)
@@ -232,7 +227,7 @@ static enum cmfv_err share_down(const struct cmfv_node *parent, const struct cmf
 	for (i = 0; i < c->nsubs; i++) {
 		struct cmfv_node *gs = cmfv_map_get(sub, c->subs[i]->name);
 
-		if (is_map(gs) && share_down(sub, c->subs[i], gs) != CMFV_OK)
+		if (cmfv_is_map(gs) && share_down(sub, c->subs[i], gs) != CMFV_OK)
 			return CMFV_ENOMEM;
 	}
 	return CMFV_OK;
@@ -273,7 +268,7 @@ static enum cmfv_err cdeps(const struct cmfv_chart *c, struct cmfv_node *dest, i
 			cur = cmfv_node_new(CMFV_MAP, NOLOC);
 			if (cur == NULL || cmfv_map_set(dest, sub->name, NOLOC, cur) != CMFV_OK)
 				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-		} else if (!is_map(cur)) {
+		} else if (!cmfv_is_map(cur)) {
 			char t[128];
 
 			go_t(cur, t, sizeof(t));
@@ -291,7 +286,7 @@ static enum cmfv_err cdeps(const struct cmfv_chart *c, struct cmfv_node *dest, i
 	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
 		struct cmfv_node *cur = cmfv_map_get(dest, c->subs[i]->name);
 
-		if (shared[i] && is_map(cur) && share_down(dest, c->subs[i], cur) != CMFV_OK)
+		if (shared[i] && cmfv_is_map(cur) && share_down(dest, c->subs[i], cur) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
 	cmfv_free(shared);
@@ -339,7 +334,7 @@ static struct cmfv_node *table(const struct cmfv_node *v, const char *path)
 
 		cur = k ? cmfv_map_get(cur, k) : NULL;
 		cmfv_free(k);
-		if (!is_map(cur))
+		if (!cmfv_is_map(cur))
 			return NULL;
 		if (!dot)
 			return (struct cmfv_node *)(uintptr_t)cur;
@@ -365,7 +360,7 @@ static const struct cmfv_node *path_value(const struct cmfv_node *v, const char 
 		last = path;
 	}
 	x = t ? cmfv_map_get(t, last) : NULL;
-	return x && !is_map(x) ? x : NULL;
+	return x && !cmfv_is_map(x) ? x : NULL;
 }
 
 /* processDependencyTags */
@@ -703,7 +698,7 @@ static enum cmfv_err import_one(const struct cmfv_chart_dep *r, const struct cmf
 	m = path_to_map(parent, m);
 	if (m == NULL)
 		return CMFV_ENOMEM;
-	if (!is_map(m)) {
+	if (!cmfv_is_map(m)) {
 		cmfv_node_free(m);
 		return CMFV_OK;
 	}
@@ -808,7 +803,7 @@ const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, co
 {
 	const struct cmfv_node *v = *path ? table(values, path) : values;
 
-	return is_map(v) ? v : NULL;
+	return cmfv_is_map(v) ? v : NULL;
 }
 
 static enum cmfv_err find(const struct cmfv_chart *c, const char *name, struct cmfv_buf *path,

@@ -43,28 +43,6 @@ static const char *in_name(const struct cmfv_inject_opts *o)
 	return o->file ? o->file : STDIN_NAME;
 }
 
-static const char *str(const struct cmfv_node *n)
-{
-	return n && n->kind == CMFV_STR ? n->u.s.ptr : NULL;
-}
-
-static int str_is(const struct cmfv_node *n, const char *s)
-{
-	const char *v = str(n);
-
-	return v && s && strcmp(v, s) == 0;
-}
-
-static int is_map(const struct cmfv_node *n)
-{
-	return n && n->kind == CMFV_MAP;
-}
-
-static int is_seq(const struct cmfv_node *n)
-{
-	return n && n->kind == CMFV_SEQ;
-}
-
 static void copy_str(char *dst, size_t n, const char *s, size_t len)
 {
 	if (len >= n)
@@ -183,16 +161,16 @@ static const struct cmfv_node *pod_spec(const struct cmfv_node *doc)
 {
 	const struct cmfv_node *spec = cmfv_map_get(doc, "spec");
 
-	if (str_is(cmfv_map_get(doc, "kind"), "Pod"))
+	if (cmfv_str_is(cmfv_map_get(doc, "kind"), "Pod"))
 		return spec;
-	if (str_is(cmfv_map_get(doc, "kind"), "CronJob"))
+	if (cmfv_str_is(cmfv_map_get(doc, "kind"), "CronJob"))
 		spec = cmfv_map_get(cmfv_map_get(spec, "jobTemplate"), "spec");
 	return cmfv_map_get(cmfv_map_get(spec, "template"), "spec");
 }
 
 static int image_of_cmf(const struct cmfv_node *c)
 {
-	return image_is_cmf(str(cmfv_map_get(c, "image")));
+	return image_is_cmf(cmfv_str(cmfv_map_get(c, "image")));
 }
 
 static int runs_cmf_image(const struct cmfv_node *doc)
@@ -203,7 +181,7 @@ static int runs_cmf_image(const struct cmfv_node *doc)
 	for (l = 0; l < 2; l++) {
 		const struct cmfv_node *cs = cmfv_map_get(pod_spec(doc), lists[l]);
 
-		for (i = 0; is_seq(cs) && i < cs->u.seq.n; i++)
+		for (i = 0; cmfv_is_seq(cs) && i < cs->u.seq.n; i++)
 			if (image_of_cmf(cs->u.seq.v[i]))
 				return 1;
 	}
@@ -215,7 +193,7 @@ static int is_hook(const struct cmfv_node *doc)
 {
 	const struct cmfv_node *ann = cmfv_map_get(cmfv_map_get(doc, "metadata"), "annotations");
 
-	return is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION) != NULL;
+	return cmfv_is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION) != NULL;
 }
 
 /* Is \p doc a CMF Deployment? With --deployment only that name counts;
@@ -226,25 +204,25 @@ static int is_cmf(const struct cmfv_node *doc, const struct cmfv_inject_opts *o)
 {
 	const struct cmfv_node *meta;
 
-	if (!is_map(doc))
+	if (!cmfv_is_map(doc))
 		return 0;
-	if (!str_is(cmfv_map_get(doc, "kind"), "Deployment")) {
-		const char *k = str(cmfv_map_get(doc, "kind"));
+	if (!cmfv_str_is(cmfv_map_get(doc, "kind"), "Deployment")) {
+		const char *k = cmfv_str(cmfv_map_get(doc, "kind"));
 
 		/* another workload: CMF's by its label or image */
 		if (k == NULL || !is_workload(k, strlen(k)))
 			return 0;
-		return str_is(cmfv_map_get(cmfv_map_get(cmfv_map_get(doc, "metadata"), "labels"),
+		return cmfv_str_is(cmfv_map_get(cmfv_map_get(cmfv_map_get(doc, "metadata"), "labels"),
 					   CMFV_NAME_LABEL),
 			      CMFV_DEFAULT_DEPLOYMENT) ||
 		       runs_cmf_image(doc);
 	}
 	meta = cmfv_map_get(doc, "metadata");
-	if (o->deployment && str_is(cmfv_map_get(meta, "name"), o->deployment))
+	if (o->deployment && cmfv_str_is(cmfv_map_get(meta, "name"), o->deployment))
 		return 1;
-	return str_is(cmfv_map_get(cmfv_map_get(meta, "labels"), CMFV_NAME_LABEL),
+	return cmfv_str_is(cmfv_map_get(cmfv_map_get(meta, "labels"), CMFV_NAME_LABEL),
 		      CMFV_DEFAULT_DEPLOYMENT) ||
-	       str_is(cmfv_map_get(meta, "name"), CMFV_DEFAULT_DEPLOYMENT) || runs_cmf_image(doc);
+	       cmfv_str_is(cmfv_map_get(meta, "name"), CMFV_DEFAULT_DEPLOYMENT) || runs_cmf_image(doc);
 }
 
 /* ------------------------------------------------ the chart it came from */
@@ -293,7 +271,7 @@ static void find_chart(const struct cmfv_doc *doc, const struct cmfv_node *tree,
 		       struct cmfv_instance *in)
 {
 	const char *p = doc->ptr, *end = doc->ptr + doc->len;
-	const char *ann = str(cmfv_map_get(
+	const char *ann = cmfv_str(cmfv_map_get(
 	    cmfv_map_get(cmfv_map_get(tree, "metadata"), "annotations"), SOURCE_ANNOTATION));
 
 	if (ann) {
@@ -321,7 +299,7 @@ static void find_chart(const struct cmfv_doc *doc, const struct cmfv_node *tree,
 
 static const char *name_of(const struct cmfv_node *c)
 {
-	const char *n = str(cmfv_map_get(c, "name"));
+	const char *n = cmfv_str(cmfv_map_get(c, "name"));
 
 	return n ? n : "(unnamed)";
 }
@@ -340,7 +318,7 @@ static const struct cmfv_node *choose_container(const struct cmfv_node *pod,
 	char names[300] = "";
 	size_t i, n = 0, used = 0;
 
-	for (i = 0; is_seq(ics) && i < ics->u.seq.n; i++)
+	for (i = 0; cmfv_is_seq(ics) && i < ics->u.seq.n; i++)
 		if (image_of_cmf(ics->u.seq.v[i])) {
 			snprintf(in->problem, sizeof(in->problem),
 				 "init container %s runs the CMF image, and post-render mounts the key "
@@ -348,9 +326,9 @@ static const struct cmfv_node *choose_container(const struct cmfv_node *pod,
 				 name_of(ics->u.seq.v[i]));
 			return NULL;
 		}
-	for (i = 0; is_seq(cs) && i < cs->u.seq.n; i++) {
+	for (i = 0; cmfv_is_seq(cs) && i < cs->u.seq.n; i++) {
 		const struct cmfv_node *c = cs->u.seq.v[i];
-		int named = str_is(cmfv_map_get(c, "name"),
+		int named = cmfv_str_is(cmfv_map_get(c, "name"),
 				   o->container ? o->container : CMFV_DEFAULT_CONTAINER);
 
 		if (o->container && named) {
@@ -379,7 +357,7 @@ static const struct cmfv_node *choose_container(const struct cmfv_node *pod,
 			 "%zu containers could run CMF (%s): pass --container NAME", n, names);
 		return NULL;
 	}
-	if (pick == NULL && !o->container && is_seq(cs) && cs->u.seq.n == 1)
+	if (pick == NULL && !o->container && cmfv_is_seq(cs) && cs->u.seq.n == 1)
 		pick = cs->u.seq.v[0];
 	if (pick)
 		copy_cstr(in->container, sizeof(in->container), name_of(pick));
@@ -394,8 +372,8 @@ static const struct cmfv_node *mount_of(const struct cmfv_node *c, const char *p
 	const struct cmfv_node *ms = cmfv_map_get(c, "volumeMounts"), *best = NULL;
 	size_t i, bestlen = 0;
 
-	for (i = 0; is_seq(ms) && i < ms->u.seq.n; i++) {
-		const char *mp = str(cmfv_map_get(ms->u.seq.v[i], "mountPath"));
+	for (i = 0; cmfv_is_seq(ms) && i < ms->u.seq.n; i++) {
+		const char *mp = cmfv_str(cmfv_map_get(ms->u.seq.v[i], "mountPath"));
 		size_t n = mp ? strlen(mp) : 0;
 
 		while (n > 1 && mp[n - 1] == '/')
@@ -408,7 +386,7 @@ static const struct cmfv_node *mount_of(const struct cmfv_node *c, const char *p
 		}
 	}
 	if (best) {
-		const char *sub = str(cmfv_map_get(best, "subPath"));
+		const char *sub = cmfv_str(cmfv_map_get(best, "subPath"));
 		const char *rest = path + bestlen;
 
 		while (*rest == '/')
@@ -429,9 +407,9 @@ static const char *key_for(const struct cmfv_node *cm, const char *rel)
 
 	if (items == NULL || items->kind == CMFV_NULL)
 		return rel[0] && !strchr(rel, '/') ? rel : NULL;
-	for (i = 0; is_seq(items) && i < items->u.seq.n; i++)
-		if (str_is(cmfv_map_get(items->u.seq.v[i], "path"), rel))
-			return str(cmfv_map_get(items->u.seq.v[i], "key"));
+	for (i = 0; cmfv_is_seq(items) && i < items->u.seq.n; i++)
+		if (cmfv_str_is(cmfv_map_get(items->u.seq.v[i], "path"), rel))
+			return cmfv_str(cmfv_map_get(items->u.seq.v[i], "key"));
 	return NULL;
 }
 
@@ -463,17 +441,17 @@ static void volume_config(const struct cmfv_node *pod, const char *vname, const 
 	const char *key;
 	size_t i;
 
-	for (i = 0; is_seq(vs) && i < vs->u.seq.n; i++)
-		if (str_is(cmfv_map_get(vs->u.seq.v[i], "name"), vname))
+	for (i = 0; cmfv_is_seq(vs) && i < vs->u.seq.n; i++)
+		if (cmfv_str_is(cmfv_map_get(vs->u.seq.v[i], "name"), vname))
 			v = vs->u.seq.v[i];
 	cm = cmfv_map_get(v, "configMap");
-	if (is_map(cm) && str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL)
-		add_file(in, path, str(cmfv_map_get(cm, "name")), key);
+	if (cmfv_is_map(cm) && cmfv_str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL)
+		add_file(in, path, cmfv_str(cmfv_map_get(cm, "name")), key);
 	srcs = cmfv_map_get(cmfv_map_get(v, "projected"), "sources");
-	for (i = 0; is_seq(srcs) && i < srcs->u.seq.n; i++) {
+	for (i = 0; cmfv_is_seq(srcs) && i < srcs->u.seq.n; i++) {
 		cm = cmfv_map_get(srcs->u.seq.v[i], "configMap");
-		if (is_map(cm) && str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL)
-			add_file(in, path, str(cmfv_map_get(cm, "name")), key);
+		if (cmfv_is_map(cm) && cmfv_str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL)
+			add_file(in, path, cmfv_str(cmfv_map_get(cm, "name")), key);
 	}
 }
 
@@ -498,8 +476,8 @@ static void paths_in(const struct cmfv_node *c, const struct cmfv_node *pod, con
 			memcpy(path, p, n);
 			path[n] = '\0';
 			m = mount_of(c, path, rel, sizeof(rel));
-			if (m && str(cmfv_map_get(m, "name")))
-				volume_config(pod, str(cmfv_map_get(m, "name")), path, rel, in);
+			if (m && cmfv_str(cmfv_map_get(m, "name")))
+				volume_config(pod, cmfv_str(cmfv_map_get(m, "name")), path, rel, in);
 		}
 		p += n;
 	}
@@ -520,9 +498,9 @@ static void find_config_ref(const struct cmfv_node *doc, const struct cmfv_injec
 	for (l = 0; c && l < 2; l++) {
 		const struct cmfv_node *a = cmfv_map_get(c, lists[l]);
 
-		for (i = 0; is_seq(a) && i < a->u.seq.n; i++)
-			if (str(a->u.seq.v[i]))
-				paths_in(c, pod, str(a->u.seq.v[i]), in);
+		for (i = 0; cmfv_is_seq(a) && i < a->u.seq.n; i++)
+			if (cmfv_str(a->u.seq.v[i]))
+				paths_in(c, pod, cmfv_str(a->u.seq.v[i]), in);
 	}
 	if (in->nfiles > 0) {
 		in->cfg = CMFV_CFG_MISSING; /* until paired */
@@ -559,17 +537,17 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	in = &f->v[f->n];
 	memset(in, 0, sizeof(*in));
 	name = cmfv_map_get(meta, "name");
-	copy_cstr(in->name, sizeof(in->name), str(name) ? str(name) : "(unnamed)");
-	copy_cstr(in->ns, sizeof(in->ns), str(cmfv_map_get(meta, "namespace")));
+	copy_cstr(in->name, sizeof(in->name), cmfv_str(name) ? cmfv_str(name) : "(unnamed)");
+	copy_cstr(in->ns, sizeof(in->ns), cmfv_str(cmfv_map_get(meta, "namespace")));
 	in->loc = name ? name->loc : cmfv_map_get(tree, "kind")->loc;
 	in->file = in_name(f->o);
 	in->in_list = in_list;
-	copy_cstr(in->kind, sizeof(in->kind), str(cmfv_map_get(tree, "kind")));
+	copy_cstr(in->kind, sizeof(in->kind), cmfv_str(cmfv_map_get(tree, "kind")));
 	in->editable = !in_list && strcmp(in->kind, "Deployment") == 0;
 	in->hook = is_hook(tree);
 	/* with --deployment, another CMF-looking Deployment counts only once
 	 * paired with a CMF configuration, like a hook */
-	in->named = f->o->deployment && str_is(name, f->o->deployment);
+	in->named = f->o->deployment && cmfv_str_is(name, f->o->deployment);
 	in->hook |= f->o->deployment && !in->named;
 	in->doc = *doc;
 	find_chart(doc, in_list ? root : tree, in);
@@ -591,8 +569,8 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 		const struct cmfv_node *cs = cmfv_map_get(pod_spec(tree), "containers");
 		size_t k;
 
-		for (k = 0; is_seq(cs) && k < cs->u.seq.n; k++)
-			if (str_is(cmfv_map_get(cs->u.seq.v[k], "name"), in->container) &&
+		for (k = 0; cmfv_is_seq(cs) && k < cs->u.seq.n; k++)
+			if (cmfv_str_is(cmfv_map_get(cs->u.seq.v[k], "name"), in->container) &&
 			    read_env(cs->u.seq.v[k], in) != CMFV_OK)
 				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
@@ -646,10 +624,10 @@ static enum cmfv_err add_cm(struct cmfv_finder *f, const struct cmfv_doc *doc, l
  * an `items` list (the resource builder's test)? */
 static int is_list(const struct cmfv_node *n)
 {
-	const char *k = str(cmfv_map_get(n, "kind"));
+	const char *k = cmfv_str(cmfv_map_get(n, "kind"));
 	size_t len = k ? strlen(k) : 0;
 
-	return is_map(n) && (is_seq(cmfv_map_get(n, "items")) ||
+	return cmfv_is_map(n) && (cmfv_is_seq(cmfv_map_get(n, "items")) ||
 			     (len >= 4 && strcmp(k + len - 4, "List") == 0));
 }
 
@@ -661,13 +639,13 @@ static enum cmfv_err visit(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	enum cmfv_err e = CMFV_OK;
 	size_t i;
 
-	if (!is_map(n))
+	if (!cmfv_is_map(n))
 		return CMFV_OK;
 	if (is_cmf(n, f->o))
 		return add_instance(f, doc, n, root, depth > 0, d);
-	if (str_is(cmfv_map_get(n, "kind"), "ConfigMap")) {
+	if (cmfv_str_is(cmfv_map_get(n, "kind"), "ConfigMap")) {
 		const struct cmfv_node *meta = cmfv_map_get(n, "metadata");
-		const char *name = str(cmfv_map_get(meta, "name"));
+		const char *name = cmfv_str(cmfv_map_get(meta, "name"));
 
 		e = add_cm(f, doc, depth > 0 ? *cms : -1, name, name ? strlen(name) : 0, 1, d);
 		(*cms)++;
@@ -676,7 +654,7 @@ static enum cmfv_err visit(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	if (is_list(n)) {
 		const struct cmfv_node *items = cmfv_map_get(n, "items");
 
-		for (i = 0; is_seq(items) && i < items->u.seq.n && e == CMFV_OK; i++)
+		for (i = 0; cmfv_is_seq(items) && i < items->u.seq.n && e == CMFV_OK; i++)
 			e = visit(f, doc, items->u.seq.v[i], root, depth + 1, cms, d);
 	}
 	return e;
@@ -746,16 +724,16 @@ static const struct cmfv_node *cm_node(const struct cmfv_node *n, long want, lon
 	const struct cmfv_node *items, *r;
 	size_t i;
 
-	if (!is_map(n))
+	if (!cmfv_is_map(n))
 		return NULL;
-	if (depth > 0 && str_is(cmfv_map_get(n, "kind"), "ConfigMap"))
+	if (depth > 0 && cmfv_str_is(cmfv_map_get(n, "kind"), "ConfigMap"))
 		return (*seen)++ == want ? n : NULL;
 	if (depth == 0 && want < 0)
 		return n;
 	if (!is_list(n))
 		return NULL;
 	items = cmfv_map_get(n, "items");
-	for (i = 0; is_seq(items) && i < items->u.seq.n; i++)
+	for (i = 0; cmfv_is_seq(items) && i < items->u.seq.n; i++)
 		if ((r = cm_node(items->u.seq.v[i], want, seen, depth + 1)) != NULL)
 			return r;
 	return NULL;
@@ -797,8 +775,8 @@ static enum cmfv_err read_name(const struct cm_rec *c, cmfv_fetch_fn fetch, void
 
 	if (e == CMFV_OK) {
 		meta = cmfv_map_get(cm_node(tree, c->item, &seen, 0), "metadata");
-		copy_cstr(name, n, str(cmfv_map_get(meta, "name")));
-		copy_cstr(ns, n, str(cmfv_map_get(meta, "namespace")));
+		copy_cstr(name, n, cmfv_str(cmfv_map_get(meta, "name")));
+		copy_cstr(ns, n, cmfv_str(cmfv_map_get(meta, "namespace")));
 	}
 	cmfv_node_free(tree);
 	cmfv_free(text);
@@ -892,10 +870,10 @@ static enum cmfv_err merge_into(struct cmfv_node *dst, struct cmfv_node *src, ch
 		size_t n = strlen(path);
 
 		snprintf(path + n, plen - n, "%s%s", n ? "." : "", sp->key);
-		if (dp && is_map(dp->val) && is_map(sp->val)) {
+		if (dp && cmfv_is_map(dp->val) && cmfv_is_map(sp->val)) {
 			e = merge_into(dp->val, sp->val, path, plen, d);
 		} else if (dp && is_watched(path) &&
-			   (is_map(dp->val) || is_map(sp->val) || !same_scalar(dp->val, sp->val))) {
+			   (cmfv_is_map(dp->val) || cmfv_is_map(sp->val) || !same_scalar(dp->val, sp->val))) {
 			e = cmfv_diag_set(d, CMFV_EINPUT, sp->key_loc.file, sp->key_loc.line,
 					  sp->key_loc.col,
 					  "the CMF configuration sets %s again, differently (first at "
@@ -925,7 +903,7 @@ static enum cmfv_err merge_doc(void *ctx, struct cmfv_node *doc, struct cmfv_dia
 	char path[512] = "";
 	enum cmfv_err e = CMFV_OK;
 
-	if (is_map(doc)) {
+	if (cmfv_is_map(doc)) {
 		if (m->flat)
 			set_locs(doc, m->at);
 		if (m->acc == NULL) {
@@ -1029,7 +1007,7 @@ static enum cmfv_err walk_relaxed(const struct cmfv_node *m, const char *prefix,
 		snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "." : "", seg);
 		if (strncmp(path, "spring.config.import", 20) == 0 && r->imports == NULL)
 			r->imports = p->val;
-		if (is_map(p->val)) {
+		if (cmfv_is_map(p->val)) {
 			if ((e = walk_relaxed(p->val, path, r)) != CMFV_OK)
 				return e;
 			continue;
@@ -1065,7 +1043,7 @@ static enum cmfv_err set_path(struct cmfv_node *root, const char *path, const st
 	}
 	copy_str(seg, sizeof(seg), path, (size_t)(dot - path));
 	next = cmfv_map_get(root, seg);
-	if (!is_map(next)) {
+	if (!cmfv_is_map(next)) {
 		enum cmfv_err e;
 
 		next = cmfv_node_new(CMFV_MAP, v->loc);
@@ -1137,16 +1115,16 @@ static enum cmfv_err read_env(const struct cmfv_node *c, struct cmfv_instance *i
 	const struct cmfv_node *from = cmfv_map_get(c, "envFrom");
 	size_t i, k;
 
-	if (is_seq(from) && from->u.seq.n > 0) {
+	if (cmfv_is_seq(from) && from->u.seq.n > 0) {
 		snprintf(in->problem, sizeof(in->problem),
 			 "its CMF container takes environment variables from envFrom, which may set "
 			 "%s and cannot be read here",
 			 CMFV_PATH_PRODUCTION);
 		return CMFV_OK;
 	}
-	for (i = 0; is_seq(env) && i < env->u.seq.n; i++) {
+	for (i = 0; cmfv_is_seq(env) && i < env->u.seq.n; i++) {
 		const struct cmfv_node *e = env->u.seq.v[i], *val;
-		const char *name = str(cmfv_map_get(e, "name"));
+		const char *name = cmfv_str(cmfv_map_get(e, "name"));
 		char bound[256];
 
 		if (name == NULL)
@@ -1167,11 +1145,11 @@ static enum cmfv_err read_env(const struct cmfv_node *c, struct cmfv_instance *i
 					 name, watched[k]);
 				return CMFV_OK;
 			}
-			if (str(val) && (strcasecmp(str(val), "true") == 0 ||
-					 strcasecmp(str(val), "false") == 0)) {
+			if (cmfv_str(val) && (strcasecmp(cmfv_str(val), "true") == 0 ||
+					 strcasecmp(cmfv_str(val), "false") == 0)) {
 				v = cmfv_node_new(CMFV_BOOL, val->loc);
 				if (v)
-					v->u.b = strcasecmp(str(val), "true") == 0;
+					v->u.b = strcasecmp(cmfv_str(val), "true") == 0;
 			} else {
 				v = cmfv_node_copy(val);
 			}
@@ -1482,6 +1460,15 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 			       "chart's ConfigMap too, or give the release's values (-f, --set) or "
 			       "--secret-name and --secret-property",
 			       in->name, why);
+}
+
+enum cmfv_err cmfv_instance_unmountable(const struct cmfv_instance *in, struct cmfv_report *r)
+{
+	return cmfv_report_add(r, "CMF033", NULL, in->loc,
+			       "CMF %s %s needs the key, but %s: post-render mounts it into "
+			       "Deployment documents only; render CMF as a Deployment of its own",
+			       in->kind, in->name,
+			       in->in_list ? "it is an item of a List" : "it is no Deployment");
 }
 
 enum cmfv_err cmfv_finder_none(const struct cmfv_finder *f, struct cmfv_report *r)

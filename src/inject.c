@@ -37,23 +37,6 @@ static const char *in_name(const struct cmfv_inject_opts *o)
 	return o->file ? o->file : STDIN_NAME;
 }
 
-static const char *str(const struct cmfv_node *n)
-{
-	return n && n->kind == CMFV_STR ? n->u.s.ptr : NULL;
-}
-
-static int str_is(const struct cmfv_node *n, const char *s)
-{
-	const char *v = str(n);
-
-	return v && s && strcmp(v, s) == 0;
-}
-
-static int is_map(const struct cmfv_node *n)
-{
-	return n && n->kind == CMFV_MAP;
-}
-
 static int is_absent(const struct cmfv_node *n)
 {
 	return n == NULL || n->kind == CMFV_NULL;
@@ -65,19 +48,19 @@ enum cmfv_match cmfv_inject_match(const struct cmfv_node *doc, const struct cmfv
 {
 	const struct cmfv_node *meta, *labels, *ann;
 
-	if (!is_map(doc) || !str_is(cmfv_map_get(doc, "kind"), "Deployment"))
+	if (!cmfv_is_map(doc) || !cmfv_str_is(cmfv_map_get(doc, "kind"), "Deployment"))
 		return CMFV_MATCH_NONE;
 	meta = cmfv_map_get(doc, "metadata");
 	ann = cmfv_map_get(meta, "annotations");
-	if (is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION))
+	if (cmfv_is_map(ann) && cmfv_map_get(ann, CMFV_HOOK_ANNOTATION))
 		return CMFV_MATCH_NONE; /* hooks pass through untouched */
 	if (o->deployment)
-		return str_is(cmfv_map_get(meta, "name"), o->deployment) ? CMFV_MATCH_NAME
+		return cmfv_str_is(cmfv_map_get(meta, "name"), o->deployment) ? CMFV_MATCH_NAME
 									 : CMFV_MATCH_NONE;
 	labels = cmfv_map_get(meta, "labels");
-	if (str_is(cmfv_map_get(labels, CMFV_NAME_LABEL), CMFV_DEFAULT_DEPLOYMENT))
+	if (cmfv_str_is(cmfv_map_get(labels, CMFV_NAME_LABEL), CMFV_DEFAULT_DEPLOYMENT))
 		return CMFV_MATCH_LABEL;
-	if (str_is(cmfv_map_get(meta, "name"), CMFV_DEFAULT_DEPLOYMENT))
+	if (cmfv_str_is(cmfv_map_get(meta, "name"), CMFV_DEFAULT_DEPLOYMENT))
 		return CMFV_MATCH_NAME;
 	return CMFV_MATCH_NONE;
 }
@@ -155,21 +138,21 @@ static int volume_is_ours(const struct cmfv_node *v, const struct cmfv_inject_op
 	static const char *const ikeys[] = {"key", "path", NULL};
 	const struct cmfv_node *s = cmfv_map_get(v, "secret"), *items, *it, *mode, *opt;
 
-	if (!is_map(s) || !only_keys(v, vkeys)) {
+	if (!cmfv_is_map(s) || !only_keys(v, vkeys)) {
 		snprintf(why, n, "is not a Secret volume");
 		return 0;
 	}
-	if (!str_is(cmfv_map_get(s, "secretName"), o->secret_name)) {
+	if (!cmfv_str_is(cmfv_map_get(s, "secretName"), o->secret_name)) {
 		snprintf(why, n, "mounts Secret %s, not %s",
-			 str(cmfv_map_get(s, "secretName")) ? str(cmfv_map_get(s, "secretName"))
+			 cmfv_str(cmfv_map_get(s, "secretName")) ? cmfv_str(cmfv_map_get(s, "secretName"))
 							    : "(none)",
 			 o->secret_name);
 		return 0;
 	}
 	items = cmfv_map_get(s, "items");
 	it = items && items->kind == CMFV_SEQ && items->u.seq.n == 1 ? items->u.seq.v[0] : NULL;
-	if (!is_map(it) || !only_keys(it, ikeys) || !str_is(cmfv_map_get(it, "key"), o->property) ||
-	    !str_is(cmfv_map_get(it, "path"), file_name(o))) {
+	if (!cmfv_is_map(it) || !only_keys(it, ikeys) || !cmfv_str_is(cmfv_map_get(it, "key"), o->property) ||
+	    !cmfv_str_is(cmfv_map_get(it, "path"), file_name(o))) {
 		snprintf(why, n, "does not project just the key %s to the file %s", o->property,
 			 file_name(o));
 		return 0;
@@ -198,7 +181,7 @@ static void container_names(const struct cmfv_node *cs, char *buf, size_t n)
 
 	buf[0] = '\0';
 	for (i = 0; i < cs->u.seq.n && used + 1 < n; i++) {
-		const char *nm = str(cmfv_map_get(cs->u.seq.v[i], "name"));
+		const char *nm = cmfv_str(cmfv_map_get(cs->u.seq.v[i], "name"));
 		int w =
 		    snprintf(buf + used, n - used, "%s%s", i ? ", " : "", nm ? nm : "(unnamed)");
 
@@ -222,11 +205,11 @@ static enum cmfv_err pick_container(const struct cmfv_inject_opts *o, struct pla
 			       "Deployment %s has no containers to mount the key into", p->deploy);
 	}
 	for (i = 0; i < cs->u.seq.n; i++)
-		if (str_is(cmfv_map_get(cs->u.seq.v[i], "name"), want))
+		if (cmfv_str_is(cmfv_map_get(cs->u.seq.v[i], "name"), want))
 			break;
 	if (i == cs->u.seq.n && o->container == NULL && cs->u.seq.n == 1)
 		i = 0;
-	if (i < cs->u.seq.n && is_map(cs->u.seq.v[i])) {
+	if (i < cs->u.seq.n && cmfv_is_map(cs->u.seq.v[i])) {
 		p->container = cs->u.seq.v[i];
 		p->cidx = i;
 		return CMFV_OK;
@@ -264,7 +247,7 @@ static enum cmfv_err check_volumes(const struct cmfv_inject_opts *o, struct plan
 	for (i = 0; i < vs->u.seq.n && e == CMFV_OK; i++) {
 		const struct cmfv_node *v = vs->u.seq.v[i];
 
-		if (!str_is(cmfv_map_get(v, "name"), vol_name(o)))
+		if (!cmfv_str_is(cmfv_map_get(v, "name"), vol_name(o)))
 			continue;
 		if (volume_is_ours(v, o, why, sizeof(why))) {
 			p->add_volume = 0;
@@ -282,7 +265,7 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 {
 	static const char *const mkeys[] = {"name", "mountPath", "readOnly", NULL};
 	const struct cmfv_node *ms = cmfv_map_get(p->container, "volumeMounts");
-	const char *cname = str(cmfv_map_get(p->container, "name"));
+	const char *cname = cmfv_str(cmfv_map_get(p->container, "name"));
 	size_t i;
 	enum cmfv_err e = CMFV_OK;
 
@@ -298,8 +281,8 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 	}
 	for (i = 0; i < ms->u.seq.n && e == CMFV_OK; i++) {
 		const struct cmfv_node *m = ms->u.seq.v[i], *ro;
-		const char *name = str(cmfv_map_get(m, "name"));
-		const char *path = str(cmfv_map_get(m, "mountPath"));
+		const char *name = cmfv_str(cmfv_map_get(m, "name"));
+		const char *path = cmfv_str(cmfv_map_get(m, "mountPath"));
 		int same_name = name && strcmp(name, vol_name(o)) == 0;
 
 		if (!same_name && !same_path(path, mount_path(o)))
@@ -335,13 +318,13 @@ static enum cmfv_err make_plan(struct cmfv_node *doc, const struct cmfv_inject_o
 	enum cmfv_err e;
 
 	memset(p, 0, sizeof(*p));
-	p->deploy = str(cmfv_map_get(meta, "name"));
+	p->deploy = cmfv_str(cmfv_map_get(meta, "name"));
 	if (p->deploy == NULL)
 		p->deploy = "(unnamed)";
 	spec = cmfv_map_get(doc, "spec");
 	tmpl = cmfv_map_get(spec, "template");
 	p->pod = cmfv_map_get(tmpl, "spec");
-	if (!is_map(p->pod)) {
+	if (!cmfv_is_map(p->pod)) {
 		p->blocked = 1;
 		return finding(r, "CMF030", cmfv_map_get(doc, "kind"),
 			       "Deployment %s has no pod template (spec.template.spec)", p->deploy);
@@ -355,12 +338,12 @@ static enum cmfv_err make_plan(struct cmfv_node *doc, const struct cmfv_inject_o
 	if (e != CMFV_OK || !o->kcv)
 		return e;
 	ann = cmfv_map_get(meta, "annotations");
-	if (!is_map(meta) || (!is_absent(ann) && !is_map(ann))) {
+	if (!cmfv_is_map(meta) || (!is_absent(ann) && !cmfv_is_map(ann))) {
 		p->blocked = 1;
 		return finding(r, "CMF032", ann ? ann : meta,
 			       "Deployment %s: metadata.annotations is not a map", p->deploy);
 	}
-	p->set_kcv = !str_is(cmfv_map_get(ann, CMFV_KCV_ANNOTATION), o->kcv);
+	p->set_kcv = !cmfv_str_is(cmfv_map_get(ann, CMFV_KCV_ANNOTATION), o->kcv);
 	return CMFV_OK;
 }
 
@@ -1398,7 +1381,7 @@ enum cmfv_err cmfv_inject_doc(const struct cmfv_inject_opts *o, const struct cmf
 	e = cmfv_yaml_load(doc->ptr, doc->len, in_name(o), &yo, &tree, d);
 	if (e != CMFV_OK)
 		return e;
-	if (!is_map(tree)) {
+	if (!cmfv_is_map(tree)) {
 		cmfv_node_free(tree);
 		return cmfv_diag_set(d, CMFV_EINPUT, in_name(o), (unsigned)doc->line, 1,
 				     "the Deployment document is not a map");

@@ -153,6 +153,10 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 				   const struct cmfv_judge_input *j, struct cmfv_decision *dec,
 				   struct cmfv_report *r, struct cmfv_buf *note);
 
+/** CMF033 for instance \p in, which needs the key but is no Deployment
+ * document of its own (an item of a List, or another workload kind). */
+enum cmfv_err cmfv_instance_unmountable(const struct cmfv_instance *in, struct cmfv_report *r);
+
 /** CMF030 (no CMF Deployment) when \p f found none, worded for \p o. */
 enum cmfv_err cmfv_finder_none(const struct cmfv_finder *f, struct cmfv_report *r);
 

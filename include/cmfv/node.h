@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cmfv/diag.h"
 
@@ -87,6 +88,30 @@ enum cmfv_err cmfv_seq_push(struct cmfv_node *seq, struct cmfv_node *item);
 /** Follow a dotted path of map keys ("a.b.c"); NULL when any step is
  * missing or not a map. Keys containing '.' cannot be addressed. */
 struct cmfv_node *cmfv_node_path(const struct cmfv_node *root, const char *path);
+
+/** The string \p n holds, or NULL when \p n is absent or no string. */
+static inline const char *cmfv_str(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_STR ? n->u.s.ptr : NULL;
+}
+
+/** Does \p n hold exactly the string \p s? */
+static inline int cmfv_str_is(const struct cmfv_node *n, const char *s)
+{
+	const char *v = cmfv_str(n);
+
+	return v && s && strcmp(v, s) == 0;
+}
+
+static inline int cmfv_is_map(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_MAP;
+}
+
+static inline int cmfv_is_seq(const struct cmfv_node *n)
+{
+	return n && n->kind == CMFV_SEQ;
+}
 
 /** Human name of a kind: "null", "boolean", "integer", ... */
 const char *cmfv_kind_name(enum cmfv_kind k);

@@ -255,13 +255,7 @@ static int check_deployments(const struct cli_opts *o, struct cli_run *run, stru
 			k->ref.required_by = NULL;
 		}
 		if (!in->editable) {
-			if (cmfv_report_add(&run->report, "CMF033", NULL, in->loc,
-					    "CMF %s %s needs the key, but %s: post-render mounts it into "
-					    "Deployment documents only; render CMF as a Deployment of its "
-					    "own",
-					    in->kind, in->name,
-					    in->in_list ? "it is an item of a List" : "it is no Deployment") !=
-			    CMFV_OK)
+			if (cmfv_instance_unmountable(in, &run->report) != CMFV_OK)
 				goto oom;
 			continue;
 		}

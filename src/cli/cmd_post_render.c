@@ -855,13 +855,7 @@ static int mount_all(struct pr *pr, struct item *items, size_t n, struct cmfv_re
 		if (!needs_key(&items[i]) || !has_ref(&items[i].dec.ref))
 			continue;
 		if (!in->editable) {
-			if (cmfv_report_add(extra, "CMF033", NULL, in->loc,
-					    "CMF %s %s needs the key, but %s: post-render mounts it into "
-					    "Deployment documents only; render CMF as a Deployment of its "
-					    "own",
-					    in->kind, in->name,
-					    in->in_list ? "it is an item of a List" : "it is no Deployment") !=
-			    CMFV_OK)
+			if (cmfv_instance_unmountable(in, extra) != CMFV_OK)
 				return EXIT_ENV;
 			continue;
 		}
