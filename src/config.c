@@ -624,7 +624,7 @@ enum cmfv_err cmfv_config_apply(const struct cmfv_config *c, const char *today,
 		const struct cmfv_waiver *wv = &c->waivers[w];
 
 		if (wv->expires && strcmp(wv->expires, today) < 0)
-			e = cmfv_report_add(r, "CMF090", NULL, wv->loc,
+			e = cmfv_report_add(r, CMFV_CMF090, NULL, wv->loc,
 					    "the waiver for %s expired on %s and no longer applies (reason was: %.200s); renew it or fix the finding",
 					    wv->rule, wv->expires, wv->reason);
 	}

@@ -1373,7 +1373,7 @@ static enum cmfv_err compare(const struct cmfv_instance *in, const struct cmfv_k
 	int mode_set = given->required || given->required_loc.file;
 
 	if (mode_set && given->required != rend->required)
-		e = cmfv_report_add(r, "CMF005", rend->required_by ? rend->required_by : CMFV_PATH_PRODUCTION,
+		e = cmfv_report_add(r, CMFV_CMF005, rend->required_by ? rend->required_by : CMFV_PATH_PRODUCTION,
 				    rend->required_loc.file ? rend->required_loc : in->cm_loc,
 				    "%s turn encryption %s%s, but the configuration rendered for "
 				    "Deployment %s (ConfigMap %s) turns it %s",
@@ -1381,14 +1381,14 @@ static enum cmfv_err compare(const struct cmfv_instance *in, const struct cmfv_k
 				    where(&given->required_loc, wb, sizeof(wb)), in->name, in->cm_name,
 				    rend->required ? "on" : "off");
 	if (e == CMFV_OK && differ(given->name, rend->name))
-		e = cmfv_report_add(r, "CMF005", CMFV_PATH_SECRET_NAME,
+		e = cmfv_report_add(r, CMFV_CMF005, CMFV_PATH_SECRET_NAME,
 				    rend->name_loc.file ? rend->name_loc : in->cm_loc,
 				    "%s name Secret %s%s, but the configuration rendered for "
 				    "Deployment %s names %s",
 				    what, given->name, where(&given->name_loc, wb, sizeof(wb)),
 				    in->name, rend->name);
 	if (e == CMFV_OK && differ(given->property, rend->property))
-		e = cmfv_report_add(r, "CMF005", CMFV_PATH_SECRET_PROP,
+		e = cmfv_report_add(r, CMFV_CMF005, CMFV_PATH_SECRET_PROP,
 				    rend->prop_loc.file ? rend->prop_loc : in->cm_loc,
 				    "%s name Secret property %s%s, but the configuration rendered "
 				    "for Deployment %s names %s",
@@ -1406,7 +1406,7 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 
 	memset(dec, 0, sizeof(*dec));
 	if (in->problem[0])
-		return cmfv_report_add(r, "CMF031", NULL, in->loc,
+		return cmfv_report_add(r, CMFV_CMF031, NULL, in->loc,
 				       "cannot tell whether CMF Deployment %s needs the key: %s",
 				       in->name, in->problem);
 	if (in->cfg == CMFV_CFG_FOUND) {
@@ -1455,7 +1455,7 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 					in->name, why);
 		return CMFV_OK;
 	}
-	return cmfv_report_add(r, "CMF031", NULL, in->loc,
+	return cmfv_report_add(r, CMFV_CMF031, NULL, in->loc,
 			       "cannot tell whether CMF Deployment %s needs the key: %s; render the "
 			       "chart's ConfigMap too, or give the release's values (-f, --set) or "
 			       "--secret-name and --secret-property",
@@ -1464,7 +1464,7 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 
 enum cmfv_err cmfv_instance_unmountable(const struct cmfv_instance *in, struct cmfv_report *r)
 {
-	return cmfv_report_add(r, "CMF033", NULL, in->loc,
+	return cmfv_report_add(r, CMFV_CMF033, NULL, in->loc,
 			       "CMF %s %s needs the key, but %s: post-render mounts it into "
 			       "Deployment documents only; render CMF as a Deployment of its own",
 			       in->kind, in->name,
@@ -1476,10 +1476,10 @@ enum cmfv_err cmfv_finder_none(const struct cmfv_finder *f, struct cmfv_report *
 	struct cmfv_loc none = {NULL, 0, 0};
 
 	if (f->o->deployment)
-		return cmfv_report_add(r, "CMF030", NULL, none,
+		return cmfv_report_add(r, CMFV_CMF030, NULL, none,
 				       "no Deployment named %s among the %lu rendered documents",
 				       f->o->deployment, f->docs);
-	return cmfv_report_add(r, "CMF030", NULL, none,
+	return cmfv_report_add(r, CMFV_CMF030, NULL, none,
 			       "no Deployment labelled %s: %s, named %s or running the %s image "
 			       "among the %lu rendered documents (pass --deployment NAME if the "
 			       "chart renames it)",

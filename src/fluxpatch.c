@@ -185,10 +185,10 @@ enum cmfv_err cmfv_flux_check_postrender(const struct cmfv_plan *p,
 		if (renderer_mounts(prs->u.seq.v[i], &m))
 			return CMFV_OK;
 	if (prs == NULL)
-		return cmfv_report_add(r, "CMF034", NULL, p->loc,
+		return cmfv_report_add(r, CMFV_CMF034, NULL, p->loc,
 				       "HelmRelease %s requires encryption but has no spec.postRenderers: the key Secret %s is never mounted into CMF (cmf-validate flux-patch prints the block)",
 				       p->app, m.secret);
-	return cmfv_report_add(r, "CMF034", NULL, prs->loc,
+	return cmfv_report_add(r, CMFV_CMF034, NULL, prs->loc,
 			       "HelmRelease %s: no post-renderer patch mounts Secret %s key %s at %s/%s in container %s of the CMF Deployment (cmf-validate flux-patch prints the block)",
 			       p->app, m.secret, m.property, m.path, m.file, m.container);
 }

@@ -30,7 +30,7 @@ static int same(const char *a, const char *b)
 }
 
 /* A guard finding; with allow_unsafe it is downgraded to a warning. */
-static enum cmfv_err add(struct cmfv_report *r, int unsafe, const char *id, const char *path,
+static enum cmfv_err add(struct cmfv_report *r, int unsafe, enum cmfv_rule_id id, const char *path,
 			 struct cmfv_loc loc, const char *msg)
 {
 	enum cmfv_err e = cmfv_report_add(r, id, path, loc, "%s%s", msg,
@@ -55,7 +55,7 @@ enum cmfv_err cmfv_check_upgrade(const struct cmfv_keyref *cur, const struct cmf
 				 "this upgrade switches CMF from %s to %s mode; CMF cannot change its encryption mode once its database exists (it crash-loops with IllegalStateException) and has no migration between modes: keep %s mode, or wipe the CMF database first",
 				 mode_name(prev.required), mode_name(cur->required),
 				 prev.required ? "production" : "development");
-			e = add(r, in->allow_unsafe, "CMF040", CMFV_PATH_PRODUCTION,
+			e = add(r, in->allow_unsafe, CMFV_CMF040, CMFV_PATH_PRODUCTION,
 				cur->required_loc, msg);
 		} else if (prev.required && cur->required) {
 			if (e == CMFV_OK && !same(prev.name, cur->name)) {
@@ -63,7 +63,7 @@ enum cmfv_err cmfv_check_upgrade(const struct cmfv_keyref *cur, const struct cmf
 					 "the key Secret changes from \"%.100s\" to \"%.100s\"; CMF cannot rotate its key, so data encrypted with the deployed key would be unreadable: keep encryption.key.kubernetesSecretName \"%.100s\" (and back that key up)",
 					 prev.name ? prev.name : "", cur->name ? cur->name : "",
 					 prev.name ? prev.name : "");
-				e = add(r, in->allow_unsafe, "CMF041", CMFV_PATH_SECRET_NAME, cur->name_loc,
+				e = add(r, in->allow_unsafe, CMFV_CMF041, CMFV_PATH_SECRET_NAME, cur->name_loc,
 					msg);
 			}
 			if (e == CMFV_OK && !same(prev.property, cur->property)) {
@@ -72,7 +72,7 @@ enum cmfv_err cmfv_check_upgrade(const struct cmfv_keyref *cur, const struct cmf
 					 prev.property ? prev.property : "",
 					 cur->property ? cur->property : "",
 					 prev.property ? prev.property : "");
-				e = add(r, in->allow_unsafe, "CMF041", CMFV_PATH_SECRET_PROP, cur->prop_loc,
+				e = add(r, in->allow_unsafe, CMFV_CMF041, CMFV_PATH_SECRET_PROP, cur->prop_loc,
 					msg);
 			}
 		}
@@ -82,7 +82,7 @@ enum cmfv_err cmfv_check_upgrade(const struct cmfv_keyref *cur, const struct cmf
 		snprintf(msg, sizeof(msg),
 			 "the key's check value is %s but the deployed key's is %s: this is a different key, and CMF cannot read data encrypted with the old one; restore the original key from your backup",
 			 in->cur_kcv, in->prev_kcv);
-		e = add(r, in->allow_unsafe, "CMF042", NULL, (struct cmfv_loc){NULL, 0, 0}, msg);
+		e = add(r, in->allow_unsafe, CMFV_CMF042, NULL, (struct cmfv_loc){NULL, 0, 0}, msg);
 	}
 	return e;
 }

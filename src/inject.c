@@ -76,10 +76,10 @@ struct plan {
 	int blocked; /* a finding stops the injection */
 };
 
-static enum cmfv_err finding(struct cmfv_report *r, const char *id, const struct cmfv_node *at,
+static enum cmfv_err finding(struct cmfv_report *r, enum cmfv_rule_id id, const struct cmfv_node *at,
 			     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static enum cmfv_err finding(struct cmfv_report *r, const char *id, const struct cmfv_node *at,
+static enum cmfv_err finding(struct cmfv_report *r, enum cmfv_rule_id id, const struct cmfv_node *at,
 			     const char *fmt, ...)
 {
 	char msg[768];
@@ -201,7 +201,7 @@ static enum cmfv_err pick_container(const struct cmfv_inject_opts *o, struct pla
 
 	if (cs == NULL || cs->kind != CMFV_SEQ || cs->u.seq.n == 0) {
 		p->blocked = 1;
-		return finding(r, "CMF030", cmfv_map_get(doc, "kind"),
+		return finding(r, CMFV_CMF030, cmfv_map_get(doc, "kind"),
 			       "Deployment %s has no containers to mount the key into", p->deploy);
 	}
 	for (i = 0; i < cs->u.seq.n; i++)
@@ -218,10 +218,10 @@ static enum cmfv_err pick_container(const struct cmfv_inject_opts *o, struct pla
 	container_names(cs, names, sizeof(names));
 	if (o->container)
 		return finding(
-		    r, "CMF030", cs,
+		    r, CMFV_CMF030, cs,
 		    "Deployment %s has no container %s to mount the key into (containers: %s)",
 		    p->deploy, o->container, names);
-	return finding(r, "CMF031", cs,
+	return finding(r, CMFV_CMF031, cs,
 		       "Deployment %s has %zu containers and none is named %s: pass --container "
 		       "NAME (containers: %s)",
 		       p->deploy, cs->u.seq.n, CMFV_DEFAULT_CONTAINER, names);
@@ -240,7 +240,7 @@ static enum cmfv_err check_volumes(const struct cmfv_inject_opts *o, struct plan
 		return CMFV_OK;
 	if (vs->kind != CMFV_SEQ) {
 		p->blocked = 1;
-		return finding(r, "CMF032", vs,
+		return finding(r, CMFV_CMF032, vs,
 			       "Deployment %s: spec.template.spec.volumes is a %s, not a list",
 			       p->deploy, cmfv_kind_name(vs->kind));
 	}
@@ -254,7 +254,7 @@ static enum cmfv_err check_volumes(const struct cmfv_inject_opts *o, struct plan
 			continue;
 		}
 		p->blocked = 1;
-		e = finding(r, "CMF032", v, "Deployment %s already has a volume %s that %s",
+		e = finding(r, CMFV_CMF032, v, "Deployment %s already has a volume %s that %s",
 			    p->deploy, vol_name(o), why);
 	}
 	return e;
@@ -276,7 +276,7 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 		return CMFV_OK;
 	if (ms->kind != CMFV_SEQ) {
 		p->blocked = 1;
-		return finding(r, "CMF032", ms, "container %s: volumeMounts is a %s, not a list",
+		return finding(r, CMFV_CMF032, ms, "container %s: volumeMounts is a %s, not a list",
 			       cname, cmfv_kind_name(ms->kind));
 	}
 	for (i = 0; i < ms->u.seq.n && e == CMFV_OK; i++) {
@@ -295,15 +295,15 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 		}
 		p->blocked = 1;
 		if (!same_name)
-			e = finding(r, "CMF032", m, "container %s already mounts volume %s at %s",
+			e = finding(r, CMFV_CMF032, m, "container %s already mounts volume %s at %s",
 				    cname, name ? name : "(unnamed)", mount_path(o));
 		else if (!same_path(path, mount_path(o)))
-			e = finding(r, "CMF032", m,
+			e = finding(r, CMFV_CMF032, m,
 				    "container %s already mounts volume %s at %s, not at %s", cname,
 				    name, path ? path : "(no path)", mount_path(o));
 		else
 			e = finding(
-			    r, "CMF032", m,
+			    r, CMFV_CMF032, m,
 			    "container %s already mounts volume %s at %s, but not just read-only",
 			    cname, name, mount_path(o));
 	}
@@ -326,7 +326,7 @@ static enum cmfv_err make_plan(struct cmfv_node *doc, const struct cmfv_inject_o
 	p->pod = cmfv_map_get(tmpl, "spec");
 	if (!cmfv_is_map(p->pod)) {
 		p->blocked = 1;
-		return finding(r, "CMF030", cmfv_map_get(doc, "kind"),
+		return finding(r, CMFV_CMF030, cmfv_map_get(doc, "kind"),
 			       "Deployment %s has no pod template (spec.template.spec)", p->deploy);
 	}
 	e = pick_container(o, p, doc, r);
@@ -340,7 +340,7 @@ static enum cmfv_err make_plan(struct cmfv_node *doc, const struct cmfv_inject_o
 	ann = cmfv_map_get(meta, "annotations");
 	if (!cmfv_is_map(meta) || (!is_absent(ann) && !cmfv_is_map(ann))) {
 		p->blocked = 1;
-		return finding(r, "CMF032", ann ? ann : meta,
+		return finding(r, CMFV_CMF032, ann ? ann : meta,
 			       "Deployment %s: metadata.annotations is not a map", p->deploy);
 	}
 	p->set_kcv = !cmfv_str_is(cmfv_map_get(ann, CMFV_KCV_ANNOTATION), o->kcv);

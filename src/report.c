@@ -7,80 +7,13 @@
 #include "cmfv/redact.h"
 
 static const struct cmfv_rule rules[] = {
-	{"CMF001", "key-secret-name-required", CMFV_SEV_ERROR,
-	 "encryption is required but encryption.key.kubernetesSecretName is missing or empty",
-	 "Set encryption.key.kubernetesSecretName to the name of the Secret that holds the key"},
-	{"CMF002", "key-secret-property-required", CMFV_SEV_ERROR,
-	 "encryption is required but encryption.key.kubernetesSecretProperty is missing or empty",
-	 "Set encryption.key.kubernetesSecretProperty to the data key inside that Secret"},
-	{"CMF003", "mode-not-boolean", CMFV_SEV_ERROR,
-	 "cmf.sql.production or encryption.enabled is set but is not a boolean",
-	 "Write true or false without quotes, and use --set rather than --set-string for it"},
-	{"CMF004", "invalid-secret-reference", CMFV_SEV_ERROR,
-	 "the Secret name is not a DNS-1123 subdomain or the property is not a valid Secret data key",
-	 "Use a lower-case DNS name (a-z, 0-9, '-', '.') for the Secret and [-._a-zA-Z0-9] for the key"},
-	{"CMF005", "values-disagree-with-render", CMFV_SEV_ERROR,
-	 "the values (or --secret-name/--secret-property) given disagree with the CMF configuration the chart rendered",
-	 "Give the release's own values, or none: post-render judges the rendered configuration"},
-	{"CMF010", "plaintext-mode", CMFV_SEV_WARNING,
-	 "encryption is not required: CMF stores its Secrets in plain text",
-	 "Set cmf.sql.production=true with an encryption key before the first install; the mode cannot change later"},
-	{"CMF011", "key-unused", CMFV_SEV_WARNING,
-	 "encryption.key.* is set but encryption is not required, so it is ignored",
-	 "Set cmf.sql.production=true (or encryption.enabled=true) to use the key, or remove encryption.key"},
-	{"CMF020", "secret-not-found", CMFV_SEV_ERROR,
-	 "a key source was given but the referenced Secret is not in it",
-	 "Create the Secret in the release namespace, or fix the Secret name"},
-	{"CMF021", "secret-property-missing", CMFV_SEV_ERROR,
-	 "the Secret has no such property in data or stringData",
-	 "Add the property to the Secret or fix encryption.key.kubernetesSecretProperty"},
-	{"CMF022", "key-not-base64", CMFV_SEV_ERROR, "the Secret's data value is not valid standard base64",
-	 "Recreate the Secret with kubectl create secret generic NAME --from-file=PROP=cmf.key"},
-	{"CMF023", "key-length", CMFV_SEV_ERROR, "the key is not exactly 16 or 32 bytes",
-	 "Make a new key with openssl rand -out cmf.key 32 and store that file unchanged"},
-	{"CMF024", "key-double-encoded", CMFV_SEV_ERROR,
-	 "the key is base64 or hex text of a 16- or 32-byte key: it was encoded twice",
-	 "Store the raw key bytes: kubectl create secret generic NAME --from-file=PROP=cmf.key"},
-	{"CMF025", "key-trailing-newline", CMFV_SEV_ERROR,
-	 "the key is 17 or 33 bytes ending in a newline",
-	 "Write the key without a newline (openssl rand -out cmf.key 32), not with echo or an editor"},
-	{"CMF026", "key-weak", CMFV_SEV_WARNING,
-	 "the key bytes are printable text, one repeated byte, or far below random entropy",
-	 "Generate the key with a cryptographic RNG: openssl rand -out cmf.key 32"},
-	{"CMF027", "secret-namespace-mismatch", CMFV_SEV_ERROR,
-	 "the Secret's namespace is not the release namespace",
-	 "Create the Secret in the namespace CMF is installed into"},
-	{"CMF030", "deployment-not-found", CMFV_SEV_ERROR,
-	 "post-render: no CMF Deployment in the manifests",
-	 "Pass --deployment NAME when the chart renames the CMF Deployment"},
-	{"CMF031", "deployment-ambiguous", CMFV_SEV_ERROR,
-	 "a CMF Deployment cannot be paired with its configuration, or which container runs CMF is ambiguous",
-	 "Render the chart's ConfigMap with the Deployment, or give the release's values; pass --container NAME when several containers could be CMF's"},
-	{"CMF032", "mount-conflict", CMFV_SEV_ERROR,
-	 "the Deployment already has a volume or mount of that name or path that points elsewhere",
-	 "Remove the conflicting volume or mount, or choose --volume-name / --mount-path"},
-	{"CMF033", "deployment-not-editable", CMFV_SEV_ERROR,
-	 "CMF needs the key where post-render cannot mount it: a Deployment inside a List, or another workload kind",
-	 "Render CMF as a Deployment document of its own"},
-	{"CMF034", "flux-postrenderer-missing", CMFV_SEV_ERROR,
-	 "Flux: a HelmRelease that requires encryption has no post-renderer that mounts the key",
-	 "Add the spec.postRenderers block that cmf-validate flux-patch prints to the HelmRelease"},
-	{"CMF040", "mode-changed", CMFV_SEV_ERROR,
-	 "upgrade: the encryption mode differs from the deployed release",
-	 "Keep the deployed mode: CMF cannot switch between production and development once its database exists"},
-	{"CMF041", "key-reference-changed", CMFV_SEV_ERROR,
-	 "upgrade: the Secret name or property differs from the deployed release",
-	 "Keep the deployed Secret name and property; CMF cannot rotate its key"},
-	{"CMF042", "key-changed", CMFV_SEV_ERROR,
-	 "upgrade: the key's check value differs from the deployed one",
-	 "Restore the original key from your backup; CMF cannot read data encrypted with another key"},
-	{"CMF050", "values-schema-not-evaluated", CMFV_SEV_NOTE,
-	 "the chart has a values.schema.json, which cmf-validate does not evaluate",
-	 "Helm validates the merged values against it and refuses the release when they do not fit: run helm lint or helm template to check"},
-	{"CMF090", "waiver-expired", CMFV_SEV_WARNING,
-	 "a waiver in the configuration file has expired and no longer applies",
-	 "Fix the finding it waived, or renew the waiver with a new expiry date and reason"},
+#define CMFV_RULE(id, name, sev, summary, help) {#id, name, CMFV_SEV_##sev, summary, help, CMFV_##id},
+#include "cmfv/rules.def"
+#undef CMFV_RULE
 };
+
+/* the table and the enum come from one list: same order, same length */
+_Static_assert(sizeof(rules) / sizeof(rules[0]) == CMFV_NRULES, "rules.def");
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
@@ -100,6 +33,11 @@ const struct cmfv_rule *cmfv_rule_find(const char *id_or_name)
 	return NULL;
 }
 
+const struct cmfv_rule *cmfv_rule(enum cmfv_rule_id id)
+{
+	return &rules[id < CMFV_NRULES ? id : 0];
+}
+
 const char *cmfv_severity_name(enum cmfv_severity s)
 {
 	switch (s) {
@@ -115,10 +53,10 @@ const char *cmfv_severity_name(enum cmfv_severity s)
 	return "error";
 }
 
-enum cmfv_err cmfv_report_add(struct cmfv_report *r, const char *id, const char *path,
+enum cmfv_err cmfv_report_add(struct cmfv_report *r, enum cmfv_rule_id id, const char *path,
 			      struct cmfv_loc loc, const char *fmt, ...)
 {
-	const struct cmfv_rule *rule = cmfv_rule_find(id);
+	const struct cmfv_rule *rule = id < CMFV_NRULES ? &rules[id] : NULL;
 	enum cmfv_severity sev;
 	struct cmfv_finding *f;
 	char msg[1024];
@@ -198,14 +136,53 @@ size_t cmfv_report_count(const struct cmfv_report *r, enum cmfv_severity s)
 	return c;
 }
 
-int cmfv_report_has(const struct cmfv_report *r, const char *id)
+int cmfv_report_has(const struct cmfv_report *r, enum cmfv_rule_id id)
 {
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (strcmp(r->v[i].rule->id, id) == 0)
+		if (r->v[i].rule->rid == id)
 			return 1;
 	return 0;
+}
+
+int cmfv_finding_fails(const struct cmfv_finding *f, int strict)
+{
+	return f->severity == CMFV_SEV_ERROR || (strict && f->severity == CMFV_SEV_WARNING);
+}
+
+int cmfv_report_fails(const struct cmfv_report *r, int strict)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (cmfv_finding_fails(&r->v[i], strict))
+			return 1;
+	return 0;
+}
+
+const char *cmfv_report_kcv(const struct cmfv_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nkeys; i++)
+		if (r->keys[i].valid && r->keys[i].kcv[0])
+			return r->keys[i].kcv;
+	return NULL;
+}
+
+enum cmfv_err cmfv_report_merge(struct cmfv_report *dst, const struct cmfv_report *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		const struct cmfv_finding *f = &src->v[i];
+
+		if (cmfv_report_add(dst, f->rule->rid, f->path, f->loc, "%s", f->message) != CMFV_OK)
+			return CMFV_ENOMEM;
+		dst->v[dst->n - 1].severity = f->severity;
+	}
+	return CMFV_OK;
 }
 
 static int cmp_findings(const void *a, const void *b)

@@ -2,6 +2,7 @@
 #ifndef CMFV_CHECK_H
 #define CMFV_CHECK_H
 
+#include "cmfv/chart.h"
 #include "cmfv/node.h"
 #include "cmfv/report.h"
 
@@ -44,5 +45,11 @@ enum cmfv_err cmfv_check_values_at(const struct cmfv_node *values, const struct 
 int cmfv_is_dns1123_subdomain(const char *s);
 /** Is \p s a valid Secret data key ([-._a-zA-Z0-9]+, at most 253, not "." or "..")? */
 int cmfv_is_secret_key(const char *s);
+
+/** CMF050, a note at \p schema_file: chart \p c (\p path "" for the root,
+ * else the subchart's path) has a values.schema.json, which Helm evaluates
+ * and we do not. Nothing when it has none. */
+enum cmfv_err cmfv_check_schema(struct cmfv_report *r, const struct cmfv_chart *c,
+				const char *path, const char *schema_file);
 
 #endif

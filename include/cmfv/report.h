@@ -14,17 +14,28 @@ enum cmfv_severity {
 	CMFV_SEV_ERROR,
 };
 
+/** Rule IDs, from include/cmfv/rules.def: CMFV_CMF001 ... */
+enum cmfv_rule_id {
+#define CMFV_RULE(id, name, sev, summary, help) CMFV_##id,
+#include "cmfv/rules.def"
+#undef CMFV_RULE
+	CMFV_NRULES
+};
+
 struct cmfv_rule {
 	const char *id;          /**< "CMF001"; stable, never reused */
 	const char *name;        /**< "key-secret-name-required" */
 	enum cmfv_severity severity; /**< default */
 	const char *summary;     /**< one line */
 	const char *help;        /**< how to fix it, one or two sentences */
+	enum cmfv_rule_id rid;   /**< its place in the table */
 };
 
 /** Every rule, in ID order. */
 const struct cmfv_rule *cmfv_rules(size_t *n);
-/** A rule by ID or name; NULL when unknown. */
+/** The rule of an ID. */
+const struct cmfv_rule *cmfv_rule(enum cmfv_rule_id id);
+/** A rule by ID or name as a user writes it; NULL when unknown. */
 const struct cmfv_rule *cmfv_rule_find(const char *id_or_name);
 const char *cmfv_severity_name(enum cmfv_severity s);
 
@@ -53,10 +64,10 @@ struct cmfv_report {
 	size_t nkeys, kcap;
 };
 
-/** Add a finding for rule \p id (must exist) at its default severity
+/** Add a finding for rule \p id at its default severity
  * (configuration applies later: cmfv_config_apply). \p path may be NULL,
  * \p loc.file NULL. */
-enum cmfv_err cmfv_report_add(struct cmfv_report *r, const char *id, const char *path,
+enum cmfv_err cmfv_report_add(struct cmfv_report *r, enum cmfv_rule_id id, const char *path,
 			      struct cmfv_loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
@@ -66,7 +77,18 @@ enum cmfv_err cmfv_report_add_key(struct cmfv_report *r, const struct cmfv_key_s
 /** Count findings of a severity. */
 size_t cmfv_report_count(const struct cmfv_report *r, enum cmfv_severity s);
 /** Does rule \p id appear? */
-int cmfv_report_has(const struct cmfv_report *r, const char *id);
+int cmfv_report_has(const struct cmfv_report *r, enum cmfv_rule_id id);
+/** Does this finding fail the run? Errors do; warnings too when \p strict
+ * (--strict). The one answer for exit codes, JUnit failures and the like. */
+int cmfv_finding_fails(const struct cmfv_finding *f, int strict);
+/** Does any finding fail the run? */
+int cmfv_report_fails(const struct cmfv_report *r, int strict);
+/** The key check value of the first valid key the report learnt about, or
+ * NULL: the one KCV that check, post-render and the wrapper hand on. */
+const char *cmfv_report_kcv(const struct cmfv_report *r);
+/** Copy \p src's findings (messages, locations and severities as they are)
+ * into \p dst; key summaries are not copied. */
+enum cmfv_err cmfv_report_merge(struct cmfv_report *dst, const struct cmfv_report *src);
 /** Stable sort: by file, line, column, then rule ID; findings without a
  * location last. */
 void cmfv_report_sort(struct cmfv_report *r);

@@ -37,11 +37,7 @@ int cli_print_diag(const struct cmfv_diag *d)
 
 int cli_report_exit(const struct cmfv_report *r, int strict)
 {
-	if (cmfv_report_count(r, CMFV_SEV_ERROR) > 0)
-		return EXIT_FINDINGS;
-	if (strict && cmfv_report_count(r, CMFV_SEV_WARNING) > 0)
-		return EXIT_FINDINGS;
-	return EXIT_CLEAN;
+	return cmfv_report_fails(r, strict) ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 /* CMF040-CMF042 against the deployed release (--release) or its offline
@@ -51,7 +47,6 @@ int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run)
 	struct cmfv_guard_input in;
 	struct cmfv_node *prev = NULL;
 	struct cmfv_diag d;
-	size_t i;
 	int rc = 0;
 
 	memset(&in, 0, sizeof(in));
@@ -83,11 +78,7 @@ int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run)
 				 ? cmfv_chart_sub_values(prev, run->cmf_path)
 				 : prev;
 	in.allow_unsafe = o->allow_unsafe_upgrade;
-	for (i = 0; i < run->report.nkeys; i++)
-		if (run->report.keys[i].valid && run->report.keys[i].kcv[0]) {
-			in.cur_kcv = run->report.keys[i].kcv;
-			break;
-		}
+	in.cur_kcv = cmfv_report_kcv(&run->report);
 	if (in.allow_unsafe && (prev || in.prev_kcv))
 		fprintf(stderr, "cmf-validate: --allow-unsafe-upgrade: upgrade guard findings are reported as warnings; use it only after wiping the CMF database\n");
 	if (cmfv_check_upgrade(&run->ref, &in, &run->report) != CMFV_OK) {
@@ -303,12 +294,12 @@ static enum cmfv_err found_cmf(void *ctx, const struct cmfv_chart *c, const char
 	return CMFV_OK;
 }
 
-/* A chart's values.schema.json is Helm's to evaluate: say that we did not. */
+/* A chart's values.schema.json is Helm's to evaluate: say that we did not
+ * (CMF050, at the schema file). */
 static enum cmfv_err schema_note(const struct cmfv_chart *c, const char *path, struct cli_run *run)
 {
 	const struct cmfv_source *s;
 	char name[1024];
-	struct cmfv_loc loc = {NULL, 1, 1};
 
 	if (!c->has_schema)
 		return CMFV_OK;
@@ -316,12 +307,7 @@ static enum cmfv_err schema_note(const struct cmfv_chart *c, const char *path, s
 		 strstr(c->where, ".tgz") ? ":" : "/");
 	if (cmfv_sources_add(&run->sources, name, "", 0, 0, &s) != CMFV_OK)
 		return CMFV_ENOMEM;
-	loc.file = s->name;
-	return cmfv_report_add(&run->report, "CMF050", path[0] ? path : NULL, loc,
-			       "%s%s%s has a values.schema.json; Helm validates the values against it and "
-			       "refuses the release when they do not fit, cmf-validate does not evaluate it "
-			       "(run helm lint or helm template to check it)",
-			       path[0] ? "subchart " : "chart ", path[0] ? path : c->chart_name, "");
+	return cmfv_check_schema(&run->report, c, path, s->name);
 }
 
 /* --chart: every CMF chart of the tree (the root or a subchart at any

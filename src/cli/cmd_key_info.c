@@ -8,6 +8,7 @@
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
 #include "cmfv/json.h"
+#include "cmfv/keyrules.h"
 #include "cmfv/redact.h"
 #include "commands.h"
 #include "keysrc.h"
@@ -204,7 +205,7 @@ int cmd_key_info(int argc, char **argv)
 			goto out;
 		if (s->v.status == CMFV_SECRET_FOUND)
 			cmfv_key_check(s->v.key, s->v.len, &s->c);
-		s->verdict = keysrc_verdict(&s->v, &s->c);
+		s->verdict = cmfv_key_verdict_word(&s->v, &s->c);
 	}
 	/* the same key everywhere? compared in constant time */
 	for (i = 0; i < n; i++)

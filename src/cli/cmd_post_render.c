@@ -653,17 +653,7 @@ static int check_all_yaml(struct pr *pr, unsigned long long total)
  * severities and waivers are applied once, to all of them, later. */
 static int merge_findings(struct pr *pr, struct cmfv_report *extra)
 {
-	size_t i;
-
-	for (i = 0; i < extra->n; i++) {
-		const struct cmfv_finding *f = &extra->v[i];
-		struct cmfv_report *r = &pr->run.report;
-
-		if (cmfv_report_add(r, f->rule->id, f->path, f->loc, "%s", f->message) != CMFV_OK)
-			return EXIT_ENV;
-		r->v[r->n - 1].severity = f->severity;
-	}
-	return 0;
+	return cmfv_report_merge(&pr->run.report, extra) == CMFV_OK ? 0 : EXIT_ENV;
 }
 
 static int finish_report(struct pr *pr)
@@ -700,15 +690,11 @@ static void inject_opts(struct pr *pr)
 {
 	const struct cli_opts *o = &pr->o;
 	struct cmfv_inject_opts *io = &pr->io;
-	size_t i;
 
 	cli_inject_opts(o, &pr->run, io);
 	io->file = IN_NAME;
 	/* the KCV hook: --kcv (the wrapper's), else a key source's */
-	io->kcv = o->kcv;
-	for (i = 0; io->kcv == NULL && i < pr->run.report.nkeys; i++)
-		if (pr->run.report.keys[i].valid && pr->run.report.keys[i].kcv[0])
-			io->kcv = pr->run.report.keys[i].kcv;
+	io->kcv = o->kcv ? o->kcv : cmfv_report_kcv(&pr->run.report);
 }
 
 

@@ -780,7 +780,6 @@ static int run_checks(struct wrap *w)
 {
 	struct cli_run run;
 	int rc;
-	size_t k;
 
 	if (w->o.chart && has_subcharts(w->o.chart)) {
 		fprintf(stderr, "cmf-validate: %s has subcharts: CMF's settings are judged by the post-renderer, from what Helm renders\n",
@@ -799,15 +798,12 @@ static int run_checks(struct wrap *w)
 			fprintf(stderr, "cmf-validate: not running helm %s: fix the errors above\n",
 				w->cmd);
 	}
-	for (k = 0; rc == 0 && k < run.report.nkeys; k++)
-		if (run.report.keys[k].valid) {
-			const char *kcv = keep(w, strndup(run.report.keys[k].kcv, 6));
+	if (rc == 0 && cmfv_report_kcv(&run.report)) {
+		const char *kcv = keep(w, strndup(cmfv_report_kcv(&run.report), 6));
 
-			if (kcv == NULL || push(&w->pr, &w->npr, "--kcv") ||
-			    push(&w->pr, &w->npr, kcv))
-				rc = EXIT_ENV;
-			break;
-		}
+		if (kcv == NULL || push(&w->pr, &w->npr, "--kcv") || push(&w->pr, &w->npr, kcv))
+			rc = EXIT_ENV;
+	}
 	cli_run_free(&run);
 	return rc;
 }

@@ -28,15 +28,4 @@ int keysrc_find(struct cli_run *run, const char *path, const char *name, const c
 int keysrc_cluster(const struct cli_opts *o, struct cli_run *run, const char *name,
 		   const char *prop, struct cmfv_secret_value *v);
 
-/** Findings CMF022-CMF026 for one loaded value and its key summary (\p label
- * names the source: "--key-file cmf.key", "secret.yaml", "cluster"). \p name
- * and \p prop are NULL for a raw key file. \p out (may be NULL) gets the
- * classification. Returns 0 or 3 (out of memory). */
-int keysrc_analyze(struct cli_run *run, const char *label, const char *name, const char *prop,
-		   const struct cmfv_secret_value *v, struct cmfv_key_check *out);
-
-/** One word for key-info: "ok", "weak", "encoded twice", "trailing newline",
- * "bad length", "not base64", "not found", "no such property". */
-const char *keysrc_verdict(const struct cmfv_secret_value *v, const struct cmfv_key_check *c);
-
 #endif

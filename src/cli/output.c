@@ -438,8 +438,7 @@ static void render_junit(struct cmfv_buf *b, const struct cli_opts *o, const str
 		for (i = 0; i < nrules; i++) {
 			for (k = 0; k < r->n; k++)
 				if (r->v[k].rule == &rules[i] &&
-				    (r->v[k].severity == CMFV_SEV_ERROR ||
-				     (o->strict && r->v[k].severity == CMFV_SEV_WARNING)))
+				    cmfv_finding_fails(&r->v[k], o->strict))
 					break;
 			if (k < r->n)
 				failures++;
@@ -462,8 +461,7 @@ static void render_junit(struct cmfv_buf *b, const struct cli_opts *o, const str
 
 				if (f->rule != &rules[i])
 					continue;
-				if (f->severity == CMFV_SEV_ERROR ||
-				    (o->strict && f->severity == CMFV_SEV_WARNING))
+				if (cmfv_finding_fails(f, o->strict))
 					failed = 1;
 			}
 			if (failed) {
@@ -501,7 +499,7 @@ static void render_junit(struct cmfv_buf *b, const struct cli_opts *o, const str
 		for (k = 0; k < r->n; k++) {
 			const struct cmfv_finding *f = &r->v[k];
 
-			if (f->severity == CMFV_SEV_ERROR || (o->strict && f->severity == CMFV_SEV_WARNING))
+			if (cmfv_finding_fails(f, o->strict))
 				continue;
 			junit_loc(b, f);
 			xml_text(b, cmfv_severity_name(f->severity));

@@ -24,10 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_ASSERT(c != NULL);
 		/* a few findings for the severities and waivers to act on */
-		if (cmfv_report_add(&r, "CMF001", "encryption.key.kubernetesSecretName", at,
+		if (cmfv_report_add(&r, CMFV_CMF001, "encryption.key.kubernetesSecretName", at,
 				    "missing") == CMFV_OK &&
-		    cmfv_report_add(&r, "CMF010", NULL, none, "plain text") == CMFV_OK &&
-		    cmfv_report_add(&r, "CMF026", "key", at, "weak") == CMFV_OK) {
+		    cmfv_report_add(&r, CMFV_CMF010, NULL, none, "plain text") == CMFV_OK &&
+		    cmfv_report_add(&r, CMFV_CMF026, "key", at, "weak") == CMFV_OK) {
 			e = cmfv_config_apply(c, "2025-06-01", &r);
 			FUZZ_ASSERT(e == CMFV_OK || e == CMFV_ENOMEM);
 		}

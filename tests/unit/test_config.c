@@ -67,10 +67,10 @@ static void test_apply(void **state)
 	assert_int_equal(load(good, &c, &d), CMFV_OK);
 	/* before expiry: CMF011 at the path is waived, CMF010 is off */
 	memset(&r, 0, sizeof(r));
-	cmfv_report_add(&r, "CMF010", "cmf.sql.production", none, "plain");
-	cmfv_report_add(&r, "CMF011", "encryption.key.kubernetesSecretName", none, "unused");
-	cmfv_report_add(&r, "CMF011", "encryption.key.kubernetesSecretProperty", none, "other path");
-	cmfv_report_add(&r, "CMF026", NULL, none, "weak");
+	cmfv_report_add(&r, CMFV_CMF010, "cmf.sql.production", none, "plain");
+	cmfv_report_add(&r, CMFV_CMF011, "encryption.key.kubernetesSecretName", none, "unused");
+	cmfv_report_add(&r, CMFV_CMF011, "encryption.key.kubernetesSecretProperty", none, "other path");
+	cmfv_report_add(&r, CMFV_CMF026, NULL, none, "weak");
 	assert_int_equal(cmfv_config_apply(c, "2026-02-28", &r), CMFV_OK);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.v[0].path, "encryption.key.kubernetesSecretProperty");
@@ -79,15 +79,15 @@ static void test_apply(void **state)
 	cmfv_report_free(&r);
 	/* the day after expiry: the waiver waives nothing and says so */
 	memset(&r, 0, sizeof(r));
-	cmfv_report_add(&r, "CMF011", "encryption.key.kubernetesSecretName", none, "unused");
+	cmfv_report_add(&r, CMFV_CMF011, "encryption.key.kubernetesSecretName", none, "unused");
 	assert_int_equal(cmfv_config_apply(c, "2026-03-02", &r), CMFV_OK);
 	assert_int_equal(r.n, 2);
-	assert_true(cmfv_report_has(&r, "CMF011"));
-	assert_true(cmfv_report_has(&r, "CMF090"));
+	assert_true(cmfv_report_has(&r, CMFV_CMF011));
+	assert_true(cmfv_report_has(&r, CMFV_CMF090));
 	cmfv_report_free(&r);
 	/* on the expiry day it still holds */
 	memset(&r, 0, sizeof(r));
-	cmfv_report_add(&r, "CMF011", "encryption.key.kubernetesSecretName", none, "unused");
+	cmfv_report_add(&r, CMFV_CMF011, "encryption.key.kubernetesSecretName", none, "unused");
 	assert_int_equal(cmfv_config_apply(c, "2026-03-01", &r), CMFV_OK);
 	assert_int_equal(r.n, 0);
 	cmfv_report_free(&r);

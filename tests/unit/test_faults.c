@@ -437,7 +437,7 @@ static enum cmfv_err path_report(void *ctx, struct cmfv_buf *text, struct cmfv_d
 	if (e == CMFV_OK)
 		e = cmfv_report_add_key(&r, &k);
 	if (e == CMFV_OK)
-		e = cmfv_report_add(&r, "CMF026", NULL, none, "key from %s is weak", "cmf.key");
+		e = cmfv_report_add(&r, CMFV_CMF026, NULL, none, "key from %s is weak", "cmf.key");
 	if (e == CMFV_OK)
 		cmfv_report_sort(&r);
 	op_done();

@@ -109,8 +109,8 @@ static void test_missing_key_located(void **state)
 
 	(void)state;
 	assert_int_equal(cmfv_instance_decide(cmfv_finder_get(f, 0), &j, &dec, &r, NULL), CMFV_OK);
-	assert_true(cmfv_report_has(&r, "CMF001"));
-	assert_true(cmfv_report_has(&r, "CMF002"));
+	assert_true(cmfv_report_has(&r, CMFV_CMF001));
+	assert_true(cmfv_report_has(&r, CMFV_CMF002));
 	assert_int_equal(r.v[0].loc.line, 10);
 	cmfv_report_free(&r);
 	cmfv_finder_free(f);
@@ -141,10 +141,10 @@ static void test_values_disagree(void **state)
 		j.values = v;
 		assert_int_equal(cmfv_instance_decide(cmfv_finder_get(f, 0), &j, &dec, &r, NULL),
 				 CMFV_OK);
-		if (cmfv_report_has(&r, "CMF005") != want005[i])
+		if (cmfv_report_has(&r, CMFV_CMF005) != want005[i])
 			fail_msg("values '%s': CMF005 %d", vals[i], !want005[i]);
 		assert_false(dec.ref.required);
-		assert_true(cmfv_report_has(&r, "CMF010"));
+		assert_true(cmfv_report_has(&r, CMFV_CMF010));
 		cmfv_report_free(&r);
 		cmfv_node_free(v);
 	}
@@ -190,7 +190,7 @@ static void test_subchart_view(void **state)
 		assert_int_equal(cmfv_yaml_load(vals, strlen(vals), "v.yaml", NULL, &v, &d), CMFV_OK);
 		j.values = v;
 		assert_int_equal(cmfv_instance_decide(in, &j, &dec, &r, NULL), CMFV_OK);
-		assert_false(cmfv_report_has(&r, "CMF005"));
+		assert_false(cmfv_report_has(&r, CMFV_CMF005));
 		cmfv_report_free(&r);
 		cmfv_node_free(v);
 		cmfv_finder_free(f);
@@ -322,7 +322,7 @@ static void test_fallbacks(void **state)
 	(void)state;
 	assert_int_equal(cmfv_instance_decide(in, &j, &dec, &r, &note), CMFV_OK);
 	assert_null(dec.basis);
-	assert_true(cmfv_report_has(&r, "CMF031"));
+	assert_true(cmfv_report_has(&r, CMFV_CMF031));
 	assert_non_null(strstr(r.v[0].message, "ConfigMap nowhere"));
 	cmfv_report_free(&r);
 	memset(&r, 0, sizeof(r));
@@ -406,10 +406,10 @@ static void test_relaxed(void **state)
 
 		assert_int_equal(cmfv_finder_count(f), 1);
 		assert_int_equal(cmfv_instance_decide(cmfv_finder_get(f, 0), &j, &dec, &r, NULL), CMFV_OK);
-		if (cases[i].problem != cmfv_report_has(&r, "CMF031") ||
+		if (cases[i].problem != cmfv_report_has(&r, CMFV_CMF031) ||
 		    (!cases[i].problem && dec.ref.required != cases[i].required))
 			fail_msg("%s: required %d, CMF031 %d", cases[i].name, dec.ref.required,
-				 cmfv_report_has(&r, "CMF031"));
+				 cmfv_report_has(&r, CMFV_CMF031));
 		if (cases[i].secret)
 			assert_string_equal(dec.ref.name, cases[i].secret);
 		cmfv_report_free(&r);
