@@ -17,19 +17,6 @@ static const char *in_name(const struct cmfv_inject_opts *o)
 	return o->file ? o->file : STDIN_NAME;
 }
 
-void fnd_copy_str(char *dst, size_t n, const char *s, size_t len)
-{
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, s ? s : "", s ? len : 0);
-	dst[s ? len : 0] = '\0';
-}
-
-void fnd_copy_cstr(char *dst, size_t n, const char *s)
-{
-	fnd_copy_str(dst, n, s, s ? strlen(s) : 0);
-}
-
 enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_finder **out)
 {
 	struct cmfv_finder *f = cmfv_calloc(1, sizeof(*f));
@@ -39,13 +26,6 @@ enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_find
 	f->o = o;
 	*out = f;
 	return CMFV_OK;
-}
-
-void fnd_free_instance(struct cmfv_instance *in)
-{
-	cmfv_free((char *)(uintptr_t)in->doc.ptr);
-	cmfv_node_free(in->config);
-	cmfv_node_free(in->env);
 }
 
 void cmfv_finder_free(struct cmfv_finder *f)
@@ -93,28 +73,6 @@ struct cmfv_instance *cmfv_finder_get(struct cmfv_finder *f, size_t i)
 
 /* ------------------------------------------------------- which is CMF's */
 
-/* The image's own name: registry/org/cp-cmf:tag@sha256:... -> cp-cmf. */
-static int image_is_cmf(const char *img)
-{
-	const char *end, *slash, *colon;
-
-	if (img == NULL)
-		return 0;
-	end = strchr(img, '@');
-	if (end == NULL)
-		end = img + strlen(img);
-	slash = NULL;
-	for (colon = img; colon < end; colon++)
-		if (*colon == '/')
-			slash = colon;
-	img = slash ? slash + 1 : img;
-	colon = memchr(img, ':', (size_t)(end - img));
-	if (colon)
-		end = colon;
-	return (size_t)(end - img) == strlen(CMF_IMAGE) &&
-	       memcmp(img, CMF_IMAGE, strlen(CMF_IMAGE)) == 0;
-}
-
 /* Kinds whose objects run pods, besides Deployment: CMF may run in any of
  * them, and then post-render cannot mount the key (it edits Deployments). */
 static const char *const workloads[] = {"StatefulSet", "DaemonSet", "ReplicaSet",
@@ -128,23 +86,6 @@ static int is_workload(const char *kind, size_t len)
 		if (strlen(workloads[i]) == len && memcmp(workloads[i], kind, len) == 0)
 			return 1;
 	return 0;
-}
-
-/* The pod spec of a Deployment or another workload. */
-const struct cmfv_node *fnd_pod_spec(const struct cmfv_node *doc)
-{
-	const struct cmfv_node *spec = cmfv_map_get(doc, "spec");
-
-	if (cmfv_str_is(cmfv_map_get(doc, "kind"), "Pod"))
-		return spec;
-	if (cmfv_str_is(cmfv_map_get(doc, "kind"), "CronJob"))
-		spec = cmfv_map_get(cmfv_map_get(spec, "jobTemplate"), "spec");
-	return cmfv_map_get(cmfv_map_get(spec, "template"), "spec");
-}
-
-int fnd_image_of_cmf(const struct cmfv_node *c)
-{
-	return image_is_cmf(cmfv_str(cmfv_map_get(c, "image")));
 }
 
 static int runs_cmf_image(const struct cmfv_node *doc)
@@ -334,17 +275,6 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	return CMFV_OK;
 }
 
-/* FNV-1a, 64 bits: a cheap filter, confirmed by the name itself. */
-uint64_t fnd_hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 static enum cmfv_err add_cm(struct cmfv_finder *f, const struct cmfv_doc *doc, long item,
 			    const char *name, size_t name_len, int name_known,
 			    struct cmfv_diag *d)
@@ -375,17 +305,6 @@ static enum cmfv_err add_cm(struct cmfv_finder *f, const struct cmfv_doc *doc, l
 	if (name_known)
 		c->name_hash = fnd_hash(name, name_len);
 	return CMFV_OK;
-}
-
-/* Is \p n a list Kubernetes flattens: a `*List` kind, or any object with
- * an `items` list (the resource builder's test)? */
-int fnd_is_list(const struct cmfv_node *n)
-{
-	const char *k = cmfv_str(cmfv_map_get(n, "kind"));
-	size_t len = k ? strlen(k) : 0;
-
-	return cmfv_is_map(n) && (cmfv_is_seq(cmfv_map_get(n, "items")) ||
-			     (len >= 4 && strcmp(k + len - 4, "List") == 0));
 }
 
 /* One parsed object (a document, or an item of a list in it). */

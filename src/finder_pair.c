@@ -93,9 +93,6 @@ static int same_ns(const struct cmfv_finder *f, const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-const char *const fnd_watched[] = {CMFV_PATH_PRODUCTION, CMFV_PATH_ENC_ENABLED,
-				      CMFV_PATH_SECRET_NAME, CMFV_PATH_SECRET_PROP, NULL};
-
 /* Is \p path a setting we decide on, or a map above one? */
 static int is_watched(const char *path)
 {
@@ -105,26 +102,6 @@ static int is_watched(const char *path)
 		if (strncmp(fnd_watched[i], path, n) == 0 && (fnd_watched[i][n] == '\0' || fnd_watched[i][n] == '.'))
 			return 1;
 	return 0;
-}
-
-int fnd_same_scalar(const struct cmfv_node *a, const struct cmfv_node *b)
-{
-	if (a->kind != b->kind)
-		return 0;
-	switch (a->kind) {
-	case CMFV_NULL:
-		return 1;
-	case CMFV_BOOL:
-		return a->u.b == b->u.b;
-	case CMFV_INT:
-		return a->u.i == b->u.i;
-	case CMFV_FLOAT:
-		return a->u.f == b->u.f;
-	case CMFV_STR:
-		return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
-	default:
-		return 0;
-	}
 }
 
 struct merge {

@@ -112,6 +112,10 @@ void cli_today(char buf[11]);
 /** Is \p format one cli_render knows? */
 int cli_format_known(const char *format);
 
+/** -o FORMAT or -o FORMAT=FILE: the format into \p fmt, the file (or NULL)
+ * into \p file; 0 when the format is unknown. */
+int cli_split_output(const char *spec, char *fmt, size_t fmtsz, const char **file);
+
 /** Print a core error: "cmf-validate: file:line:col: message". Returns
  * the exit code for it. */
 int cli_print_diag(const struct cmfv_diag *d);

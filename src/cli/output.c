@@ -653,3 +653,63 @@ int cli_safe_close(FILE *f, struct cmfv_safefile *sf, int keep, int sync, struct
 	}
 	return cmfv_safefile_commit(sf, sync, d) == CMFV_OK ? 0 : -1;
 }
+
+/* -o FORMAT or -o FORMAT=FILE */
+int cli_split_output(const char *spec, char *fmt, size_t fmtsz, const char **file)
+{
+	const char *eq = strchr(spec, '=');
+	size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+
+	if (n >= fmtsz)
+		return 0;
+	memcpy(fmt, spec, n);
+	fmt[n] = '\0';
+	*file = eq ? eq + 1 : NULL;
+	return cli_format_known(fmt) && (!eq || eq[1] != '\0');
+}
+
+int cli_write_outputs(const struct cli_opts *o, const struct cli_run *runs, size_t nruns)
+{
+	size_t i, n = o->noutputs ? o->noutputs : 1;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i++) {
+		char fmt[16];
+		const char *file = NULL;
+		FILE *out = stdout;
+		struct cmfv_safefile sf;
+		struct cmfv_diag d;
+
+		if (o->noutputs)
+			cli_split_output(o->outputs[i], fmt, sizeof(fmt), &file);
+		else
+			snprintf(fmt, sizeof(fmt), "text");
+		/* --output-file is for the one -o that names no file of its own */
+		if (file == NULL && o->output_file)
+			file = o->output_file;
+		cmfv_diag_clear(&d);
+		if (file && strcmp(file, "-") != 0) {
+			/* what is already on stdout goes first: FILE may be it */
+			fflush(stdout);
+			/* a temporary renamed over FILE: never written through a
+			 * link planted there (docs/hardening.md) */
+			out = cli_safe_open(file, 0, 0666 & ~cli_umask(), &sf, &d);
+			if (out == NULL) {
+				cli_print_diag(&d);
+				return EXIT_ENV; /* output that cannot be written */
+			}
+		}
+		rc = cli_render_runs(o, runs, nruns, fmt, out);
+		if (out != stdout && cli_safe_close(out, &sf, rc == 0, 0, &d) != 0 && rc == 0) {
+			snprintf(d.file, sizeof(d.file), "%s", file);
+			cli_print_diag(&d);
+			rc = EXIT_ENV;
+		}
+	}
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+		perror("cmf-validate: write");
+		rc = EXIT_ENV;
+	}
+	return rc;
+}
+
