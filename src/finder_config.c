@@ -194,7 +194,7 @@ static void paths_in(const struct cmfv_node *c, const struct cmfv_node *pod, con
 }
 
 /* Every configuration file the CMF container names in its args and command
- * that lies on a ConfigMap volume (FACTS.md §2: the chart passes
+ * that lies on a ConfigMap volume (docs/post-render.md, "How post-render decides": the chart passes
  * /opt/config/cmf-config.yaml). All of them are read and merged: which one
  * a wrapper script really hands CMF cannot be known. */
 void fnd_config_ref(const struct cmfv_node *doc, const struct cmfv_inject_opts *o,

@@ -6,7 +6,7 @@
 #include "cmfv/node.h"
 #include "cmfv/report.h"
 
-/** Default values paths (FACTS.md §1). */
+/** The values paths of the CMF chart (docs/rules.md). */
 #define CMFV_PATH_PRODUCTION "cmf.sql.production"
 #define CMFV_PATH_ENC_ENABLED "encryption.enabled"
 #define CMFV_PATH_SECRET_NAME "encryption.key.kubernetesSecretName"

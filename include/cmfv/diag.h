@@ -50,7 +50,7 @@ enum cmfv_err cmfv_diag_set(struct cmfv_diag *d, enum cmfv_err code, const char 
 enum cmfv_err cmfv_diag_fail(struct cmfv_diag *d, enum cmfv_err code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/** Exit code for \p code, per SPEC.md: 0, 2 (input/usage) or 3 (environment). */
+/** Exit code for \p code, per the README ("Exit codes"): 0, 2 (input/usage) or 3 (environment). */
 int cmfv_err_exit_code(enum cmfv_err code);
 
 #endif

@@ -43,7 +43,7 @@ enum cmfv_err cmfv_key_kcv(const unsigned char *key, size_t len, char kcv[7]);
  * not secret), the bytes with CRYPTO_memcmp (constant time). */
 int cmfv_key_equal(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen);
 
-/** What the length (and shape) of a key says; one cause each (SPEC.md). */
+/** What the length (and shape) of a key says; one cause each (docs/keys.md). */
 enum cmfv_key_verdict {
 	CMFV_KEY_OK,		   /**< 16 or 32 bytes */
 	CMFV_KEY_DOUBLE_BASE64,	   /**< CMF024: base64 text of a 16/32-byte key */
@@ -90,7 +90,7 @@ struct cmfv_key_check {
 };
 
 /** Classify \p key (\p len bytes, may be 0; \p key may be NULL then).
- * One cause each, as SPEC.md orders them: a valid length is OK (maybe weak);
+ * One cause each, in the order docs/keys.md gives: a valid length is OK (maybe weak);
  * else double encoding (CMF024) beats a trailing newline (CMF025), which
  * beats a bad length (CMF023). Double encoding: the bytes, less one trailing
  * "\n" or "\r\n", are not themselves 16 or 32 long and are either hex text

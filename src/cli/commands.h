@@ -12,7 +12,7 @@
 #include "cmfv/source.h"
 #include "opts.h"
 
-/* Exit codes (SPEC.md). */
+/* Exit codes (README, "Exit codes"). */
 enum cli_exit {
 	EXIT_CLEAN = 0,     /**< no error-level finding */
 	EXIT_FINDINGS = 1,  /**< an error (or a warning with --strict) */
