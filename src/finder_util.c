@@ -92,20 +92,5 @@ int fnd_is_list(const struct cmfv_node *n)
 
 int fnd_same_scalar(const struct cmfv_node *a, const struct cmfv_node *b)
 {
-	if (a->kind != b->kind)
-		return 0;
-	switch (a->kind) {
-	case CMFV_NULL:
-		return 1;
-	case CMFV_BOOL:
-		return a->u.b == b->u.b;
-	case CMFV_INT:
-		return a->u.i == b->u.i;
-	case CMFV_FLOAT:
-		return a->u.f == b->u.f;
-	case CMFV_STR:
-		return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
-	default:
-		return 0;
-	}
+	return !cmfv_is_map(a) && !cmfv_is_seq(a) && cmfv_node_equal(a, b, 0);
 }

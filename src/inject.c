@@ -313,7 +313,7 @@ static int loads_as(const char *text, size_t len, const struct cmfv_node *want)
 		return -1;
 	if (e != CMFV_OK || got == NULL)
 		return 0;
-	same = mnt_tree_equal(got, want);
+	same = cmfv_node_equal(got, want, 1);
 	cmfv_node_free(got);
 	return same;
 }

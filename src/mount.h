@@ -35,7 +35,5 @@ struct cmfv_node *mnt_new_pair(const char *key, struct cmfv_node *val);
 struct cmfv_node *mnt_new_list(struct cmfv_node *item);
 /* Apply the plan to the tree; 0 when out of memory. */
 int mnt_tree_apply(struct cmfv_node *doc, const struct cmfv_inject_opts *o, const struct plan *p);
-/* Deep equality (map key order does not matter). */
-int mnt_tree_equal(const struct cmfv_node *a, const struct cmfv_node *b);
 
 #endif

@@ -331,3 +331,46 @@ const char *cmfv_kind_name(enum cmfv_kind k)
 	}
 	return "unknown";
 }
+
+int cmfv_node_equal(const struct cmfv_node *a, const struct cmfv_node *b, int numbers_loose)
+{
+	size_t i;
+	int na = a->kind == CMFV_INT || a->kind == CMFV_FLOAT;
+	int nb = b->kind == CMFV_INT || b->kind == CMFV_FLOAT;
+
+	if (a->kind != b->kind && !(numbers_loose && na && nb))
+		return 0;
+	switch (a->kind) {
+	case CMFV_NULL:
+		return 1;
+	case CMFV_BOOL:
+		return a->u.b == b->u.b;
+	case CMFV_INT:
+	case CMFV_FLOAT: {
+		double x = a->kind == CMFV_INT ? (double)a->u.i : a->u.f;
+		double y = b->kind == CMFV_INT ? (double)b->u.i : b->u.f;
+
+		return x == y;
+	}
+	case CMFV_STR:
+		return a->u.s.len == b->u.s.len && memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0;
+	case CMFV_SEQ:
+		if (a->u.seq.n != b->u.seq.n)
+			return 0;
+		for (i = 0; i < a->u.seq.n; i++)
+			if (!cmfv_node_equal(a->u.seq.v[i], b->u.seq.v[i], numbers_loose))
+				return 0;
+		return 1;
+	case CMFV_MAP:
+		if (a->u.map.n != b->u.map.n)
+			return 0;
+		for (i = 0; i < a->u.map.n; i++) {
+			const struct cmfv_node *bv = cmfv_map_get(b, a->u.map.v[i].key);
+
+			if (bv == NULL || !cmfv_node_equal(a->u.map.v[i].val, bv, numbers_loose))
+				return 0;
+		}
+		return 1;
+	}
+	return 0;
+}

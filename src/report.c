@@ -53,6 +53,22 @@ const char *cmfv_severity_name(enum cmfv_severity s)
 	return "error";
 }
 
+/* Room for one more of \p n elements of \p size bytes (doubling from
+ * \p first); NULL when out of memory, \p v then unchanged. */
+static void *grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t c;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	c = *cap ? *cap * 2 : first;
+	nv = cmfv_realloc(v, c * size);
+	if (nv)
+		*cap = c;
+	return nv;
+}
+
 enum cmfv_err cmfv_report_add(struct cmfv_report *r, enum cmfv_rule_id id, const char *path,
 			      struct cmfv_loc loc, const char *fmt, ...)
 {
@@ -66,15 +82,10 @@ enum cmfv_err cmfv_report_add(struct cmfv_report *r, enum cmfv_rule_id id, const
 	if (rule == NULL)
 		return CMFV_EINPUT;
 	sev = rule->severity;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct cmfv_finding *v = cmfv_realloc(r->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return CMFV_ENOMEM;
-		r->v = v;
-		r->cap = cap;
-	}
+	f = grow(r->v, r->n, &r->cap, sizeof(*f), 8);
+	if (f == NULL)
+		return CMFV_ENOMEM;
+	r->v = f;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -102,15 +113,10 @@ enum cmfv_err cmfv_report_add_key(struct cmfv_report *r, const struct cmfv_key_s
 {
 	struct cmfv_key_summary *s;
 
-	if (r->nkeys == r->kcap) {
-		size_t cap = r->kcap ? r->kcap * 2 : 4;
-		struct cmfv_key_summary *v = cmfv_realloc(r->keys, cap * sizeof(*v));
-
-		if (v == NULL)
-			return CMFV_ENOMEM;
-		r->keys = v;
-		r->kcap = cap;
-	}
+	s = grow(r->keys, r->nkeys, &r->kcap, sizeof(*s), 4);
+	if (s == NULL)
+		return CMFV_ENOMEM;
+	r->keys = s;
 	s = &r->keys[r->nkeys];
 	*s = *k;
 	s->source = k->source ? cmfv_strdup(k->source) : NULL;

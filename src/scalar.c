@@ -83,40 +83,40 @@ static int parse_go_int(const char *s, size_t len, double *out)
 	return 1;
 }
 
+/* Skip decimal digits at \p *i; were there any? */
+static int digits(const char *s, size_t len, size_t *i)
+{
+	size_t from = *i;
+
+	while (*i < len && s[*i] >= '0' && s[*i] <= '9')
+		(*i)++;
+	return *i > from;
+}
+
 /* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
 static int yaml_style_float(const char *s, size_t len)
 {
-	size_t i = 0, d;
+	size_t i = 0;
 
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		i++;
 	if (i < len && s[i] == '.') {
 		i++;
-		d = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
+		if (!digits(s, len, &i))
 			return 0;
 	} else {
-		d = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
+		if (!digits(s, len, &i))
 			return 0;
 		if (i < len && s[i] == '.') {
 			i++;
-			while (i < len && s[i] >= '0' && s[i] <= '9')
-				i++;
+			(void)digits(s, len, &i);
 		}
 	}
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
 			i++;
-		d = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
+		if (!digits(s, len, &i))
 			return 0;
 	}
 	return i == len;

@@ -67,6 +67,10 @@ struct cmfv_node *cmfv_node_new_str(const char *s, size_t len, struct cmfv_loc l
 void cmfv_node_free(struct cmfv_node *n);
 /** Deep copy; NULL when out of memory. */
 struct cmfv_node *cmfv_node_copy(const struct cmfv_node *n);
+/** Deep equality: same kinds and scalars, sequences item by item, maps key
+ * by key whatever their order. With \p numbers_loose an int and a float of
+ * the same value are equal (what Kubernetes sees once JSON has them). */
+int cmfv_node_equal(const struct cmfv_node *a, const struct cmfv_node *b, int numbers_loose);
 
 /** Map lookup; NULL when absent or \p map is not a map. */
 struct cmfv_node *cmfv_map_get(const struct cmfv_node *map, const char *key);

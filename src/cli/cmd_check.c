@@ -127,18 +127,11 @@ int cmd_check(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct cli_run run;
-	int rc = cli_parse(CMD_CHECK, "check", argc, argv, &o);
+	int rc;
 	size_t i;
 
-	if (rc != 0) {
-		cli_opts_free(&o);
+	if (cli_begin(CMD_CHECK, "check", argc, argv, &o, help, &rc))
 		return rc;
-	}
-	if (o.help) {
-		help();
-		cli_opts_free(&o);
-		return 0;
-	}
 	if (o.nrest > 0) {
 		fprintf(stderr, "cmf-validate check: unexpected argument '%s'\nRun 'cmf-validate check --help' for usage.\n",
 			o.rest[0]);

@@ -192,17 +192,10 @@ int cmd_keygen(int argc, char **argv)
 	unsigned char key[32];
 	char kcv[7];
 	size_t len;
-	int rc = cli_parse(CMD_KEYGEN, "keygen", argc, argv, &o);
+	int rc;
 
-	if (rc != 0) {
-		cli_opts_free(&o);
+	if (cli_begin(CMD_KEYGEN, "keygen", argc, argv, &o, help, &rc))
 		return rc;
-	}
-	if (o.help) {
-		help();
-		cli_opts_free(&o);
-		return 0;
-	}
 	len = o.bits == 128 ? 16 : 32;
 	if ((o.out_file == NULL) == (o.secret == NULL) || o.nrest) {
 		fprintf(

@@ -8,25 +8,23 @@
 
 #define RULES_DOC "https://github.com/cmf-validate/cmf-validate/blob/main/docs/rules.md"
 
+static void help(void)
+{
+	printf("Usage: cmf-validate rules [-o text|json]\n\nList every rule: ID, name, default severity and what it checks.\n"
+	       "Details and examples: docs/rules.md\n\n");
+	cli_print_flags(CMD_RULES);
+}
+
 int cmd_rules(int argc, char **argv)
 {
 	struct cli_opts o;
 	size_t n, i;
 	const struct cmfv_rule *rules = cmfv_rules(&n);
 	const char *fmt;
-	int rc = cli_parse(CMD_RULES, "rules", argc, argv, &o);
+	int rc;
 
-	if (rc != 0) {
-		cli_opts_free(&o);
+	if (cli_begin(CMD_RULES, "rules", argc, argv, &o, help, &rc))
 		return rc;
-	}
-	if (o.help) {
-		printf("Usage: cmf-validate rules [-o text|json]\n\nList every rule: ID, name, default severity and what it checks.\n"
-		       "Details and examples: docs/rules.md\n\n");
-		cli_print_flags(CMD_RULES);
-		cli_opts_free(&o);
-		return 0;
-	}
 	fmt = o.noutputs ? o.outputs[o.noutputs - 1] : "text";
 	cli_opts_free(&o);
 	if (strcmp(fmt, "json") == 0) {

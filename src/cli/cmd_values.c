@@ -27,6 +27,22 @@ static void print_subs(const struct cmfv_chart *c, const char *prefix)
 	}
 }
 
+static void help(void)
+{
+	printf("Usage: cmf-validate values [flags] [-o yaml|json]\n\n"
+	       "Print the values exactly as Helm computes them from the chart defaults,\n"
+	       "-f files and --set* flags (keys sorted; -o json prints what toJson .Values does).\n"
+	       "--chart takes a chart folder or .tgz with its subcharts (charts/, dependencies\n"
+	       "with alias, condition, tags, import-values, globals); --subchart PATH prints what\n"
+	       "that subchart's templates see (its alias, a.b when nested).\n\n"
+	       "Examples:\n  cmf-validate values --chart ./cmf -f prod.yaml --set cmf.sql.production=true -o json\n"
+	       "  cmf-validate values --chart ./umbrella --subchart confluent-manager-for-apache-flink\n"
+
+	       "  cmf-validate values --argocd-app apps/cmf.yaml   (as Argo CD computes them)\n"
+	       "  cmf-validate values --helmrelease cmf.yaml --manifests cmf-values.yaml   (as Flux does)\n\n");
+	cli_print_flags(CMD_VALUES);
+}
+
 int cmd_values(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -38,28 +54,10 @@ int cmd_values(int argc, char **argv)
 	struct cmfv_diag d;
 	struct cmfv_buf b = {0};
 	const char *fmt;
-	int rc = cli_parse(CMD_VALUES, "values", argc, argv, &o);
+	int rc;
 
-	if (rc != 0) {
-		cli_opts_free(&o);
+	if (cli_begin(CMD_VALUES, "values", argc, argv, &o, help, &rc))
 		return rc;
-	}
-	if (o.help) {
-		printf("Usage: cmf-validate values [flags] [-o yaml|json]\n\n"
-		       "Print the values exactly as Helm computes them from the chart defaults,\n"
-		       "-f files and --set* flags (keys sorted; -o json prints what toJson .Values does).\n"
-		       "--chart takes a chart folder or .tgz with its subcharts (charts/, dependencies\n"
-		       "with alias, condition, tags, import-values, globals); --subchart PATH prints what\n"
-		       "that subchart's templates see (its alias, a.b when nested).\n\n"
-		       "Examples:\n  cmf-validate values --chart ./cmf -f prod.yaml --set cmf.sql.production=true -o json\n"
-		       "  cmf-validate values --chart ./umbrella --subchart confluent-manager-for-apache-flink\n"
-
-		       "  cmf-validate values --argocd-app apps/cmf.yaml   (as Argo CD computes them)\n"
-		       "  cmf-validate values --helmrelease cmf.yaml --manifests cmf-values.yaml   (as Flux does)\n\n");
-		cli_print_flags(CMD_VALUES);
-		cli_opts_free(&o);
-		return 0;
-	}
 	fmt = o.noutputs ? o.outputs[o.noutputs - 1] : "yaml";
 	if (strcmp(fmt, "yaml") != 0 && strcmp(fmt, "json") != 0) {
 		fprintf(stderr, "cmf-validate values: unknown output format '%s' (yaml, json)\n", fmt);

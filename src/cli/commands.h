@@ -120,6 +120,12 @@ int cli_split_output(const char *spec, char *fmt, size_t fmtsz, const char **fil
  * the exit code for it. */
 int cli_print_diag(const struct cmfv_diag *d);
 
+/** The start every command shares: parse \p argv for \p cmd and, on
+ * --help, call \p help. Returns 0 to go on (\p *rc is 0); 1 when the
+ * command is done, with its exit code in \p *rc and \p o freed. */
+int cli_begin(enum cli_cmd cmd, const char *name, int argc, char **argv, struct cli_opts *o,
+	      void (*help)(void), int *rc);
+
 /** The process's umask (read without changing it for long). */
 mode_t cli_umask(void);
 

@@ -89,3 +89,15 @@ void cli_inject_opts(const struct cli_opts *o, const struct cli_run *run,
 										  : NULL;
 	(void)run;
 }
+
+int cli_begin(enum cli_cmd cmd, const char *name, int argc, char **argv, struct cli_opts *o,
+	      void (*help)(void), int *rc)
+{
+	*rc = cli_parse(cmd, name, argc, argv, o);
+	if (*rc == 0 && !o->help)
+		return 0;
+	if (*rc == 0)
+		help();
+	cli_opts_free(o);
+	return 1;
+}
