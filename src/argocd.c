@@ -91,10 +91,10 @@ static void delink(const char *in, char *out)
 			cmfv_buf_printf(&b, "%s/%s", strcmp(dir, "/") ? dir : "", slash + 1);
 			if (!b.failed && b.len < PATH_MAX) {
 				memcpy(out, b.ptr, b.len + 1);
-				cmfv_buf_free(&b, 0);
+				cmfv_buf_free(&b);
 				return;
 			}
-			cmfv_buf_free(&b, 0);
+			cmfv_buf_free(&b);
 		}
 	}
 	snprintf(out, PATH_MAX, "%s", in);
@@ -489,7 +489,7 @@ static char *clean_set(const char *name, const char *val)
 	}
 	cmfv_buf_add(&b, "", 1);
 	if (b.failed) {
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 		return NULL;
 	}
 	return b.ptr;
@@ -738,7 +738,7 @@ static int shown(const struct app_ctx *c, char **path)
 		cmfv_buf_printf(&b, "%s/", given);
 	cmfv_buf_puts(&b, *path + n + 1);
 	if (cmfv_buf_add(&b, "", 1) != CMFV_OK) {
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 		return -1;
 	}
 	cmfv_free(*path);

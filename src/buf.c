@@ -8,15 +8,15 @@
 
 #define DEFAULT_MAX ((size_t)1 << 30)
 
-enum cmfv_err cmfv_buf_add(struct cmfv_buf *b, const void *p, size_t n)
+char *cmfv_buf_reserve(struct cmfv_buf *b, size_t n)
 {
 	size_t max = b->max ? b->max : DEFAULT_MAX;
 
 	if (b->failed)
-		return CMFV_ENOMEM;
+		return NULL;
 	if (n > max || b->len + n > max) {
 		b->failed = 1;
-		return CMFV_ENOMEM;
+		return NULL;
 	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
@@ -24,16 +24,27 @@ enum cmfv_err cmfv_buf_add(struct cmfv_buf *b, const void *p, size_t n)
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		np = cmfv_realloc(b->ptr, cap);
+		/* a secret buffer never leaves a copy behind in freed memory */
+		np = b->secret ? cmfv_realloc_wipe(b->ptr, b->ptr ? b->len + 1 : 0, b->cap, cap)
+			       : cmfv_realloc(b->ptr, cap);
 		if (np == NULL) {
 			b->failed = 1;
-			return CMFV_ENOMEM;
+			return NULL;
 		}
 		b->ptr = np;
 		b->cap = cap;
 	}
+	return b->ptr + b->len;
+}
+
+enum cmfv_err cmfv_buf_add(struct cmfv_buf *b, const void *p, size_t n)
+{
+	char *at = cmfv_buf_reserve(b, n);
+
+	if (at == NULL)
+		return CMFV_ENOMEM;
 	if (n)
-		memcpy(b->ptr + b->len, p, n);
+		memcpy(at, p, n);
 	b->len += n;
 	b->ptr[b->len] = '\0';
 	return CMFV_OK;
@@ -54,11 +65,20 @@ enum cmfv_err cmfv_buf_printf(struct cmfv_buf *b, const char *fmt, ...)
 	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0) {
+		if (b->secret)
+			OPENSSL_cleanse(small, sizeof(small));
 		b->failed = 1;
 		return CMFV_ENOMEM;
 	}
-	if ((size_t)n < sizeof(small))
-		return cmfv_buf_add(b, small, (size_t)n);
+	if ((size_t)n < sizeof(small)) {
+		enum cmfv_err e = cmfv_buf_add(b, small, (size_t)n);
+
+		if (b->secret)
+			OPENSSL_cleanse(small, sizeof(small));
+		return e;
+	}
+	if (b->secret)
+		OPENSSL_cleanse(small, sizeof(small)); /* it holds the text's start */
 	{
 		char *big = cmfv_malloc((size_t)n + 1);
 		enum cmfv_err e;
@@ -71,6 +91,8 @@ enum cmfv_err cmfv_buf_printf(struct cmfv_buf *b, const char *fmt, ...)
 		vsnprintf(big, (size_t)n + 1, fmt, ap);
 		va_end(ap);
 		e = cmfv_buf_add(b, big, (size_t)n);
+		if (b->secret)
+			OPENSSL_cleanse(big, (size_t)n + 1);
 		cmfv_free(big);
 		return e;
 	}
@@ -78,14 +100,16 @@ enum cmfv_err cmfv_buf_printf(struct cmfv_buf *b, const char *fmt, ...)
 
 void cmfv_buf_reset(struct cmfv_buf *b)
 {
+	if (b->ptr && b->secret)
+		OPENSSL_cleanse(b->ptr, b->cap);
 	b->len = 0;
 	if (b->ptr)
 		b->ptr[0] = '\0';
 }
 
-void cmfv_buf_free(struct cmfv_buf *b, int wipe)
+void cmfv_buf_free(struct cmfv_buf *b)
 {
-	if (b->ptr && wipe)
+	if (b->ptr && b->secret)
 		OPENSSL_cleanse(b->ptr, b->cap);
 	cmfv_free(b->ptr);
 	b->ptr = NULL;

@@ -215,7 +215,7 @@ static char *join(const char *a, const char *sep, const char *b)
 
 	cmfv_buf_printf(&s, "%s%s%s", a, sep, b);
 	if (s.failed) {
-		cmfv_buf_free(&s, 0);
+		cmfv_buf_free(&s);
 		return NULL;
 	}
 	return s.ptr;
@@ -665,7 +665,7 @@ static enum cmfv_err wrap_sub(enum cmfv_err e, const char *sub, const char *pare
 		memcpy(d->msg, b.ptr, n);
 		d->msg[n] = '\0';
 	}
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 	return e;
 }
 
@@ -906,7 +906,7 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 					: cmfv_diag_set(d, CMFV_EINPUT, path, 0, 0,
 							"an error occurred while checking for chart dependencies (run `helm dependency build`): found in Chart.yaml, but missing in charts/ directory: %s",
 							miss.ptr);
-			cmfv_buf_free(&miss, 0);
+			cmfv_buf_free(&miss);
 			cmfv_chart_free(*out);
 			*out = NULL;
 			return e;

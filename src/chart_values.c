@@ -411,11 +411,11 @@ static enum cmfv_err dep_conditions(struct cmfv_chart *c, const struct cmfv_node
 			if (l > 0) {
 				cmfv_buf_printf(&path, "%s%.*s", prefix, (int)l, p);
 				if (path.failed) {
-					cmfv_buf_free(&path, 0);
+					cmfv_buf_free(&path);
 					return CMFV_ENOMEM;
 				}
 				v = path_value(cvals, path.ptr);
-				cmfv_buf_free(&path, 0);
+				cmfv_buf_free(&path);
 				if (v && v->kind == CMFV_BOOL) {
 					c->deps[i].enabled = v->u.b;
 					break;
@@ -626,7 +626,7 @@ static enum cmfv_err dep_enabled(struct cmfv_chart *c, const struct cmfv_node *v
 		cmfv_buf_printf(&sub, "%s%s.", prefix, c->subs[i]->name);
 		e = sub.failed ? cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory")
 			       : dep_enabled(c->subs[i], cvals, sub.ptr, major, d);
-		cmfv_buf_free(&sub, 0);
+		cmfv_buf_free(&sub);
 	}
 	cmfv_node_free(cvals);
 	return e;
@@ -685,11 +685,11 @@ static enum cmfv_err import_one(const struct cmfv_chart_dep *r, const struct cmf
 		return CMFV_OK;
 	}
 	if (child.failed) {
-		cmfv_buf_free(&child, 0);
+		cmfv_buf_free(&child);
 		return CMFV_ENOMEM;
 	}
 	t = table(cvals, child.ptr);
-	cmfv_buf_free(&child, 0);
+	cmfv_buf_free(&child);
 	if (t == NULL)
 		return CMFV_OK; /* "ImportValues missing table" */
 	m = cmfv_node_copy(t);
@@ -831,6 +831,6 @@ enum cmfv_err cmfv_chart_find(const struct cmfv_chart *root, const char *name,
 	struct cmfv_buf path = {0};
 	enum cmfv_err e = find(root, name, &path, fn, ctx);
 
-	cmfv_buf_free(&path, 0);
+	cmfv_buf_free(&path);
 	return e;
 }

@@ -139,7 +139,7 @@ static enum cmfv_err go_merge(const struct cmfv_node *a, const struct pathset *a
 	if (*out)
 		merge_rec(&m, *out, a, b, &path);
 	m.failed |= path.failed;
-	cmfv_buf_free(&path, 0);
+	cmfv_buf_free(&path);
 	if (*out == NULL || m.failed) {
 		cmfv_node_free(*out);
 		*out = NULL;
@@ -432,7 +432,7 @@ static char *target_arg(const char *path, const char *val, size_t len, int liter
 	}
 	cmfv_buf_add(&b, "", 1);
 	if (b.failed) {
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 		return NULL;
 	}
 	return b.ptr;
@@ -528,7 +528,7 @@ static enum cmfv_err apply_target(struct flux_ctx *c, struct cmfv_node **result,
 		e = cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 out:
 	cmfv_free(oldlen);
-	cmfv_buf_free(&enc, 0);
+	cmfv_buf_free(&enc);
 	if (arg)
 		memset(arg, 0, strlen(arg));
 	cmfv_free(arg);

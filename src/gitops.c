@@ -167,7 +167,7 @@ char *cmfv_argocd_envsubst(const char *s, const char *const *names, const char *
 	cmfv_buf_add(&b, s + i, len - i);
 	cmfv_buf_add(&b, "", 1);
 	if (b.failed) {
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 		return NULL;
 	}
 	return b.ptr;

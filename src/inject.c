@@ -268,7 +268,7 @@ static void edits_free(struct tedit *c)
 	size_t i;
 
 	for (i = 0; i < c->ne; i++)
-		cmfv_buf_free(&c->e[i].text, 0);
+		cmfv_buf_free(&c->e[i].text);
 	c->ne = 0;
 }
 
@@ -422,7 +422,7 @@ enum cmfv_err cmfv_inject_doc(const struct cmfv_inject_opts *o, const struct cmf
 		/* shared or unusual structure: this one document as JSON */
 		int same;
 
-		cmfv_buf_free(&nb, 0);
+		cmfv_buf_free(&nb);
 		memset(&nb, 0, sizeof(nb));
 		as_json(&c, root, tree, &nb);
 		same = nb.failed ? -1 : loads_as(nb.ptr, nb.len, tree);
@@ -441,7 +441,7 @@ enum cmfv_err cmfv_inject_doc(const struct cmfv_inject_opts *o, const struct cmf
 out:
 	if (e == CMFV_ENOMEM && d->code == CMFV_OK)
 		cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	cmfv_buf_free(&nb, 0);
+	cmfv_buf_free(&nb);
 	pn_free(root);
 	cmfv_node_free(vol);
 	cmfv_node_free(mount);

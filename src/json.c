@@ -334,7 +334,7 @@ static enum cmfv_err parse_container(struct jp *p, size_t depth, struct cmfv_nod
 						      : "invalid character after array element");
 		break;
 	}
-	cmfv_buf_free(&key, 0);
+	cmfv_buf_free(&key);
 	if (e != CMFV_OK) {
 		cmfv_node_free(n);
 		return e;
@@ -377,7 +377,7 @@ static enum cmfv_err parse_value(struct jp *p, size_t depth, struct cmfv_node **
 			else
 				(*out)->quoted = 1;
 		}
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 		return e;
 	}
 	if (c == '-' || (c >= '0' && c <= '9'))

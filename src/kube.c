@@ -16,7 +16,7 @@ void cmfv_kube_sanitize(const char *in, size_t len, char *out, size_t outsz)
 }
 
 enum cmfv_err cmfv_kube_get(const struct cmfv_kube *k, const char *resource, const char *name,
-			    int secret, struct cmfv_buf *out, int *not_found, struct cmfv_diag *d)
+			    struct cmfv_buf *out, int *not_found, struct cmfv_diag *d)
 {
 	unsigned timeout = k->timeout_s ? k->timeout_s : DEFAULT_TIMEOUT;
 	char *argv[16], rt[32], msg[700];
@@ -59,10 +59,10 @@ enum cmfv_err cmfv_kube_get(const struct cmfv_kube *k, const char *resource, con
 	memset(&po, 0, sizeof(po));
 	po.timeout_s = timeout;
 	po.max = MAX_JSON;
-	po.secret_out = secret;
+	po.secret_out = out->secret;
 	e = cmfv_proc_run_opts(argv, &po, &p);
 	if (e != CMFV_OK) {
-		cmfv_proc_free(&p, 1);
+		cmfv_proc_free(&p);
 		return cmfv_diag_fail(d, e,
 				      e == CMFV_ENOMEM
 					  ? "out of memory reading kubectl's output"
@@ -107,6 +107,6 @@ enum cmfv_err cmfv_kube_get(const struct cmfv_kube *k, const char *resource, con
 	if (e != CMFV_OK)
 		cmfv_diag_fail(d, e, "out of memory");
 out:
-	cmfv_proc_free(&p, 1);
+	cmfv_proc_free(&p);
 	return e;
 }

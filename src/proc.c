@@ -18,27 +18,7 @@
 struct stream {
 	int fd; /* -1 once at end of file */
 	struct cmfv_buf *b;
-	int secret;
 };
-
-/* Make room for \p n more bytes without realloc, so that no stale copy of
- * secret bytes is left in freed memory. */
-static int grow_secret(struct cmfv_buf *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 65536;
-	char *np;
-
-	if (b->len + n + 1 <= b->cap)
-		return 0;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	np = cmfv_realloc_wipe(b->ptr, b->ptr ? b->len + 1 : 0, b->cap, cap);
-	if (np == NULL)
-		return -1;
-	b->ptr = np;
-	b->cap = cap;
-	return 0;
-}
 
 /* Read what is there; keep at most \p max bytes. */
 static void drain(struct stream *s, size_t max, struct cmfv_proc *p)
@@ -58,12 +38,8 @@ static void drain(struct stream *s, size_t max, struct cmfv_proc *p)
 			keep = max - s->b->len;
 			p->truncated = 1;
 		}
-		if (keep > 0 && !s->b->failed) {
-			if (s->secret && grow_secret(s->b, keep) != 0)
-				s->b->failed = 1;
-			else
-				cmfv_buf_add(s->b, chunk, keep);
-		}
+		if (keep > 0 && !s->b->failed)
+			cmfv_buf_add(s->b, chunk, keep); /* a secret buffer grows without stale copies */
 	}
 	OPENSSL_cleanse(chunk, sizeof(chunk));
 }
@@ -121,6 +97,7 @@ enum cmfv_err cmfv_proc_run_opts(char *const argv[], const struct cmfv_proc_opts
 	pid_t pid;
 
 	memset(p, 0, sizeof(*p));
+	p->out.secret = o->secret_out; /* made secret before the first byte */
 	if (pipe(out) != 0 || (!o->pass_stderr && pipe(err) != 0) || pipe(ex) != 0)
 		goto fail;
 	/* the exec-error pipe closes by itself when exec succeeds */
@@ -150,8 +127,8 @@ enum cmfv_err cmfv_proc_run_opts(char *const argv[], const struct cmfv_proc_opts
 	close(ex[0]);
 	ex[0] = -1;
 
-	s[0] = (struct stream){out[0], &p->out, o->secret_out};
-	s[1] = (struct stream){err[0], &p->err, 0};
+	s[0] = (struct stream){out[0], &p->out};
+	s[1] = (struct stream){err[0], &p->err};
 	out[0] = err[0] = -1; /* closed by drain or below */
 	while (s[0].fd >= 0 || s[1].fd >= 0) {
 		struct pollfd fds[2];
@@ -226,12 +203,10 @@ enum cmfv_err cmfv_proc_run(char *const argv[], unsigned timeout_s, size_t max, 
 	return cmfv_proc_run_opts(argv, &o, p);
 }
 
-void cmfv_proc_free(struct cmfv_proc *p, int wipe)
+void cmfv_proc_free(struct cmfv_proc *p)
 {
 	if (p == NULL)
 		return;
-	if (wipe && p->out.ptr)
-		OPENSSL_cleanse(p->out.ptr, p->out.cap);
-	cmfv_buf_free(&p->out, 0);
-	cmfv_buf_free(&p->err, 0);
+	cmfv_buf_free(&p->out); /* wiped when it was made secret */
+	cmfv_buf_free(&p->err);
 }

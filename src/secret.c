@@ -72,7 +72,7 @@ static enum cmfv_err list_keys(const struct cmfv_node *data, const struct cmfv_n
 	if (keys.ptr == NULL)
 		cmfv_buf_puts(&keys, "");
 	if (keys.failed) {
-		cmfv_buf_free(&keys, 0);
+		cmfv_buf_free(&keys);
 		return CMFV_ENOMEM;
 	}
 	*out = keys.ptr;

@@ -9,13 +9,7 @@
 #include <unistd.h>
 
 #include "cmfv/alloc.h"
-
-static void *drop(char *b, size_t n)
-{
-	OPENSSL_cleanse(b, n);
-	cmfv_free(b);
-	return NULL;
-}
+#include "cmfv/buf.h"
 
 /* Where the last document in b[0, n) starts: after the last line that
  * begins with "---" (the splitter's rule is stricter; this only bounds
@@ -75,71 +69,66 @@ static enum cmfv_err check_size(int fd, const char *name, size_t max, struct cmf
 	return CMFV_OK;
 }
 
-/* Room for one more read: grow by allocate-copy-wipe (no stale copy of a
- * key is left behind, as realloc could). NULL when out of memory. */
-static char *grow(char *b, size_t n, size_t *cap, size_t max)
-{
-	size_t ncap = *cap * 2 > max + 1 ? max + 1 : *cap * 2;
-	char *nb = cmfv_malloc(ncap);
-
-	if (nb == NULL)
-		return drop(b, n);
-	memcpy(nb, b, n);
-	drop(b, n);
-	*cap = ncap;
-	return nb;
-}
-
+/* Any input may be a key file: it is read into a secret buffer (grown by
+ * allocate-copy-wipe, wiped when dropped), one byte past \p max so that an
+ * over-limit stream is told from one exactly at the limit. */
 enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
 			   struct cmfv_diag *d)
 {
-	size_t cap = 65536, n = 0, doc = 0, scanned = 0;
-	char *b;
+	struct cmfv_buf b = CMFV_BUF_SECRET;
+	size_t doc = 0, scanned = 0;
 
 	if (check_size(fd, name, max, d) != CMFV_OK)
 		return d->code;
-	b = cmfv_malloc(cap);
-	if (b == NULL)
-		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", name);
+	b.max = max + 1;
 	for (;;) {
+		size_t room = b.max - b.len < 65536 ? b.max - b.len : 65536;
+		char *at;
 		ssize_t r;
 
-		if (n + 1 >= cap) {
-			if (cap >= max + 1) {
-				drop(b, n);
-				return too_big(d, name, 0, max);
-			}
-			b = grow(b, n, &cap, max);
-			if (b == NULL)
-				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", name);
+		if (room == 0) {
+			cmfv_buf_free(&b);
+			return too_big(d, name, 0, max);
 		}
-		r = read(fd, b + n, cap - 1 - n);
+		at = cmfv_buf_reserve(&b, room);
+		if (at == NULL) {
+			cmfv_buf_free(&b);
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", name);
+		}
+		r = read(fd, at, room);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			int e = errno;
 
-			drop(b, n);
+			cmfv_buf_free(&b);
 			return cmfv_diag_set(d, CMFV_ENOENT, name, 0, 0, "cannot read: %s",
 					     strerror(e));
 		}
 		if (r == 0)
 			break;
-		n += (size_t)r;
+		b.len += (size_t)r;
 		/* /dev/zero or one endless document: stop at the document limit */
-		doc = last_doc_start(b, scanned, n, doc);
-		scanned = n > 2 ? n - 2 : 0;
-		if (n - doc > CMFV_MAX_DOC) {
-			drop(b, n);
+		doc = last_doc_start(b.ptr, scanned, b.len, doc);
+		scanned = b.len > 2 ? b.len - 2 : 0;
+		if (b.len - doc > CMFV_MAX_DOC) {
+			cmfv_buf_free(&b);
 			return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
 					     "one document (or --set-file value) is larger than the "
 					     "%zu MiB limit",
 					     CMFV_MAX_DOC >> 20);
 		}
 	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
+	if (b.len > max) {
+		cmfv_buf_free(&b);
+		return too_big(d, name, 0, max);
+	}
+	if (cmfv_buf_add(&b, "", 0) != CMFV_OK) { /* NUL-terminated, also when empty */
+		cmfv_buf_free(&b);
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory reading %s", name);
+	}
+	*buf = b.ptr; /* the caller owns it now, and wipes it (cmfv_sources_free) */
+	*len = b.len;
 	return CMFV_OK;
 }
 

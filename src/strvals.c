@@ -81,12 +81,12 @@ static int until(struct sp *p, const char *stop, struct cmfv_buf *out, char *las
 		struct cmfv_buf fixed = {0};
 
 		if (cmfv_utf8_sanitize(out->ptr, out->len, &fixed) != CMFV_OK) {
-			cmfv_buf_free(&fixed, 0);
+			cmfv_buf_free(&fixed);
 			return oom(p);
 		}
 		cmfv_buf_reset(out);
 		cmfv_buf_add(out, fixed.ptr, fixed.len);
-		cmfv_buf_free(&fixed, 0);
+		cmfv_buf_free(&fixed);
 		if (out->failed)
 			return oom(p);
 	}
@@ -564,7 +564,7 @@ static int list_item(struct sp *p, struct cmfv_node *list, long i, int level)
 	}
 out:
 	p->list_depth--;
-	cmfv_buf_free(&k, 0);
+	cmfv_buf_free(&k);
 	return r;
 }
 
@@ -577,16 +577,16 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 	if (r == R_EOF) {
 		if (k.len != 0)
 			r = fail(p, CMFV_EINPUT, "key \"%s\" has no value", k.ptr);
-		cmfv_buf_free(&k, 0);
+		cmfv_buf_free(&k);
 		return r;
 	}
 	if (r != 0) {
-		cmfv_buf_free(&k, 0);
+		cmfv_buf_free(&k);
 		return r;
 	}
 	ks = cmfv_strndup(k.ptr ? k.ptr : "", k.len);
 	if (ks == NULL) {
-		cmfv_buf_free(&k, 0);
+		cmfv_buf_free(&k);
 		return oom(p);
 	}
 	switch (last) {
@@ -689,7 +689,7 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 	}
 	}
 	cmfv_free(ks);
-	cmfv_buf_free(&k, 0);
+	cmfv_buf_free(&k);
 	return r;
 }
 

@@ -235,7 +235,7 @@ static enum cmfv_err untar(const unsigned char *p, size_t n, const char *name, s
 			cmfv_free(pre);
 			cmfv_free(nm);
 			if (b.failed || b.ptr == NULL) {
-				cmfv_buf_free(&b, 0);
+				cmfv_buf_free(&b);
 				e = CMFV_ENOMEM;
 				break;
 			}
@@ -275,7 +275,7 @@ enum cmfv_err cmfv_targz_read(const char *gz, size_t len, const char *name, stru
 	memset(out, 0, sizeof(*out));
 	if (e == CMFV_OK)
 		e = untar((const unsigned char *)tar.ptr, tar.len, name, out, d);
-	cmfv_buf_free(&tar, 0);
+	cmfv_buf_free(&tar);
 	if (e != CMFV_OK)
 		cmfv_tar_free(out);
 	return e;

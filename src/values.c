@@ -214,7 +214,7 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 		line++;
 		p = nl ? nl + 1 : end;
 	}
-	cmfv_buf_free(&doc, 0);
+	cmfv_buf_free(&doc);
 	if (e != CMFV_OK) {
 		cmfv_node_free(acc);
 		return e;

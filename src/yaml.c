@@ -223,23 +223,23 @@ static enum cmfv_err scalar_node(struct loader *l, const yaml_event_t *ev, struc
 		bytes = cmfv_malloc(clean.len / 4 * 3 + 3);
 		if (bytes == NULL || clean.failed) {
 			cmfv_free(bytes);
-			cmfv_buf_free(&clean, 0);
+			cmfv_buf_free(&clean);
 			return oom(l);
 		}
 		ok = cmfv_base64_decode(clean.ptr ? clean.ptr : "", clean.len, bytes, &blen, &bad);
-		cmfv_buf_free(&clean, 0);
+		cmfv_buf_free(&clean);
 		if (!ok) {
 			cmfv_free(bytes);
 			return fail_at(l, ev->start_mark, "!!binary value contains invalid base64 data");
 		}
 		if (cmfv_utf8_sanitize((const char *)bytes, blen, &text) != CMFV_OK) {
 			cmfv_free(bytes);
-			cmfv_buf_free(&text, 0);
+			cmfv_buf_free(&text);
 			return oom(l);
 		}
 		cmfv_free(bytes);
 		n = cmfv_node_new_str(text.ptr ? text.ptr : "", text.len, loc);
-		cmfv_buf_free(&text, 0);
+		cmfv_buf_free(&text);
 	} else {
 		n = cmfv_node_new_str(s, len, loc);
 		if (n && (ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||

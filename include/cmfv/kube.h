@@ -24,15 +24,16 @@ struct cmfv_kube {
 
 /** Run `kubectl get RESOURCE NAME -o json` (NAME may be NULL: a list).
  * \param[out] out caller-owned, appended to: kubectl's stdout, the object as
- *             JSON. With \p secret set it is grown without stale copies; the
- *             caller wipes it (cmfv_buf_free(out, 1)) in every case.
+ *             JSON. Made secret (CMFV_BUF_SECRET) by a caller reading a
+ *             Secret: then kubectl's output is captured in a secret buffer
+ *             too, and both are wiped when freed.
  * \param[out] not_found set to 1 when kubectl said the object is not there
  *             (NotFound), else 0; \p out is then empty and CMFV_OK returned
  * \return CMFV_OK; CMFV_EENV with \p d filled when kubectl is missing, timed
  *         out or failed (forbidden, unreachable, bad kubeconfig ...) — the
  *         message holds kubectl's own words, sanitised; CMFV_ENOMEM. */
 enum cmfv_err cmfv_kube_get(const struct cmfv_kube *k, const char *resource, const char *name,
-			    int secret, struct cmfv_buf *out, int *not_found, struct cmfv_diag *d);
+			    struct cmfv_buf *out, int *not_found, struct cmfv_diag *d);
 
 /** Make kubectl's stderr (\p in, \p len bytes) safe and short for a
  * one-line message: cmfv_redact_stderr (include/cmfv/redact.h), the rule

@@ -24,8 +24,8 @@ struct cmfv_proc_opts {
 	unsigned timeout_s; /**< wall-clock limit for the whole run; 0 = 30 s */
 	size_t max;	    /**< cap per captured stream; 0 = 16 MiB */
 	int pass_stderr;    /**< stderr goes to ours instead of being captured */
-	int secret_out;	    /**< stdout holds key material: its buffer never leaves a
-				 stale copy when it grows; free with wipe set */
+	int secret_out;	    /**< stdout holds key material: its buffer is made secret
+				 (include/cmfv/buf.h) */
 };
 
 /** Run \p argv (argv[0] looked up in PATH, execvp) with stdin from
@@ -43,8 +43,7 @@ enum cmfv_err cmfv_proc_run_opts(char *const argv[], const struct cmfv_proc_opts
 enum cmfv_err cmfv_proc_run(char *const argv[], unsigned timeout_s, size_t max, int pass_stderr,
 			    struct cmfv_proc *p);
 
-/** Free the buffers; \p wipe cleanses stdout first (it held key material).
- * NULL is fine. */
-void cmfv_proc_free(struct cmfv_proc *p, int wipe);
+/** Free the buffers (a secret one wiped first). NULL is fine. */
+void cmfv_proc_free(struct cmfv_proc *p);
 
 #endif

@@ -76,7 +76,7 @@ static int run(const struct cli_opts *o)
 		perror("cmf-validate: write");
 		rc = EXIT_ENV;
 	}
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 	cmfv_node_free(values);
 	cmfv_sources_free(&src);
 	return rc;

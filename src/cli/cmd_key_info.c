@@ -233,7 +233,7 @@ out:
 	if (src)
 		OPENSSL_cleanse(src, total * sizeof(*src));
 	cmfv_free(src);
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 	cli_run_free(&run);
 	cli_opts_free(&o);
 	return rc;

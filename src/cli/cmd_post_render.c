@@ -812,7 +812,7 @@ static int decide_all(struct pr *pr, struct cmfv_finder *f, struct item *items, 
 		if (first == n && needs_key(&items[i]))
 			first = i;
 	}
-	cmfv_buf_free(&note, 0);
+	cmfv_buf_free(&note);
 	for (i = 0; i < n && rc == 0; i++)
 		if (needs_key(&items[i]) && has_ref(&items[i].dec.ref))
 			rc = check_keys(pr, items, i);
@@ -965,7 +965,7 @@ static int judge(struct pr *pr)
 	rc = write_stream(pr, items, n, total);
 out:
 	for (i = 0; items && i < n; i++)
-		cmfv_buf_free(&items[i].out, 0);
+		cmfv_buf_free(&items[i].out);
 	free(items);
 	cmfv_report_free(&extra);
 	cmfv_finder_free(f);
@@ -1013,7 +1013,7 @@ int cmd_post_render(int argc, char **argv)
 		rc = judge(&pr);
 	write_report(&pr, rc, 1);
 out:
-	cmfv_buf_free(&pr.notes, 0);
+	cmfv_buf_free(&pr.notes);
 	cli_run_free(&pr.run);
 	cli_opts_free(&pr.o);
 	return rc;

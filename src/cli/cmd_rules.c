@@ -43,7 +43,7 @@ int cmd_rules(int argc, char **argv)
 		cmfv_buf_puts(&b, "\n]\n");
 		if (!b.failed)
 			fwrite(b.ptr, 1, b.len, stdout);
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 	} else if (strcmp(fmt, "text") == 0) {
 		printf("%-7s %-29s %-8s %s\n", "ID", "NAME", "SEVERITY", "DESCRIPTION");
 		for (i = 0; i < n; i++)

@@ -109,7 +109,7 @@ int cmd_values(int argc, char **argv)
 			rc = EXIT_ENV;
 		}
 	}
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 	cmfv_node_free(values);
 	cmfv_chart_free(chart);
 	cmfv_sources_free(&src);

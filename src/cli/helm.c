@@ -50,12 +50,12 @@ int cli_run_capture(char *const argv[], unsigned timeout_s, size_t max, char **o
 
 	*out = NULL;
 	if (cmfv_proc_run(argv, timeout_s, max, pass_stderr, &p) != CMFV_OK) {
-		cmfv_proc_free(&p, 0);
+		cmfv_proc_free(&p);
 		return 127;
 	}
 	rc = p.timed_out ? 124 : p.status;
 	*out = strdup(p.out.ptr ? p.out.ptr : "");
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 	return rc;
 }
 

@@ -77,7 +77,7 @@ int keysrc_cluster(const struct cli_opts *o, struct cli_run *run, const char *na
 		   const char *prop, struct cmfv_secret_value *v)
 {
 	struct cmfv_kube k;
-	struct cmfv_buf json = {0};
+	struct cmfv_buf json = CMFV_BUF_SECRET; /* a Secret, as kubectl prints it */
 	const struct cmfv_source *s;
 	struct cmfv_diag d;
 	char label[600];
@@ -95,21 +95,21 @@ int keysrc_cluster(const struct cli_opts *o, struct cli_run *run, const char *na
 		return EXIT_USAGE;
 	}
 	keysrc_kube(o, run->namespace, &k);
-	e = cmfv_kube_get(&k, "secret", name, 1, &json, &not_found, &d);
+	e = cmfv_kube_get(&k, "secret", name, &json, &not_found, &d);
 	if (e != CMFV_OK) {
-		cmfv_buf_free(&json, 1);
+		cmfv_buf_free(&json);
 		fprintf(stderr, "cmf-validate: --cluster: %s\n", d.msg);
 		return EXIT_ENV;
 	}
 	if (not_found) {
-		cmfv_buf_free(&json, 1);
+		cmfv_buf_free(&json);
 		v->status = CMFV_SECRET_NOT_FOUND;
 		return 0;
 	}
 	snprintf(label, sizeof(label), "cluster:%s/%s", run->namespace ? run->namespace : "-",
 		 name);
 	e = cmfv_sources_add(&run->sources, label, json.ptr ? json.ptr : "", json.len, 1, &s);
-	cmfv_buf_free(&json, 1);
+	cmfv_buf_free(&json);
 	if (e != CMFV_OK)
 		return oom();
 	if (cmfv_secret_find(s, name, prop, run->namespace, v, &d) != CMFV_OK) {
@@ -167,7 +167,7 @@ static int check_files(const struct cli_opts *o, struct cli_run *run)
 		rc = oom();
 	if (rc == 0 && hits == 0)
 		rc = not_found(run, where.ptr);
-	cmfv_buf_free(&where, 0);
+	cmfv_buf_free(&where);
 	return rc;
 }
 

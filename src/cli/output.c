@@ -288,7 +288,7 @@ static void artifact_uri(struct cmfv_buf *b, const char *file)
 			cmfv_buf_printf(&u, "%%%02X", c);
 	}
 	cmfv_json_str(b, u.ptr ? u.ptr : "", u.len);
-	cmfv_buf_free(&u, 0);
+	cmfv_buf_free(&u);
 }
 
 static void render_sarif(struct cmfv_buf *b, const struct cli_run *runs, size_t n)
@@ -598,13 +598,13 @@ int cli_render_runs(const struct cli_opts *o, const struct cli_run *runs, size_t
 		return EXIT_USAGE;
 	}
 	if (b.failed) {
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 		fprintf(stderr, "cmf-validate: out of memory\n");
 		return EXIT_ENV;
 	}
 	if (b.len)
 		fwrite(b.ptr, 1, b.len, out);
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 	return 0;
 }
 

@@ -50,7 +50,7 @@ static int deployed_values(const struct cli_opts *o, struct cli_run *run, struct
 	    p.timed_out) {
 		fprintf(stderr, "cmf-validate: --release: cannot run %s get values%s\n", argv[0],
 			p.timed_out ? " (timed out)" : "");
-		cmfv_proc_free(&p, 0);
+		cmfv_proc_free(&p);
 		return EXIT_ENV;
 	}
 	if (p.status != 0) {
@@ -65,18 +65,18 @@ static int deployed_values(const struct cli_opts *o, struct cli_run *run, struct
 			fprintf(stderr, "cmf-validate: --release: %s get values %s failed: %s\n",
 				argv[0], o->release, msg[0] ? msg : "(no message)");
 		}
-		cmfv_proc_free(&p, 0);
+		cmfv_proc_free(&p);
 		return missing ? 0 : EXIT_ENV;
 	}
 	snprintf(label, sizeof(label), "release %s (deployed values)", o->release);
 	cmfv_diag_clear(&d);
 	if (cmfv_sources_add(&run->sources, label, p.out.ptr ? p.out.ptr : "", p.out.len, 0, &s) !=
 	    CMFV_OK) {
-		cmfv_proc_free(&p, 0);
+		cmfv_proc_free(&p);
 		fprintf(stderr, "cmf-validate: out of memory\n");
 		return EXIT_ENV;
 	}
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 	if (cmfv_values_parse(s, 3, values, &d) != CMFV_OK) {
 		cli_print_diag(&d);
 		return EXIT_ENV; /* helm printed something we cannot read */
@@ -104,20 +104,20 @@ static int deployed_kcv(const struct cli_opts *o, struct cli_run *run, const cha
 	*kcv = NULL;
 	cmfv_diag_clear(&d);
 	keysrc_kube(o, run->namespace, &kube);
-	if (cmfv_kube_get(&kube, "deployments", NULL, 0, &out, &not_found, &d) != CMFV_OK) {
-		cmfv_buf_free(&out, 0);
+	if (cmfv_kube_get(&kube, "deployments", NULL, &out, &not_found, &d) != CMFV_OK) {
+		cmfv_buf_free(&out);
 		fprintf(stderr, "cmf-validate: --release: %s\n", d.msg);
 		return EXIT_ENV;
 	}
 	if (cmfv_sources_add(&run->sources, "deployed Deployments", out.ptr ? out.ptr : "", out.len, 0,
 			     &s) != CMFV_OK ||
 	    cmfv_yaml_load(s->text, s->len, s->name, NULL, &list, &d) != CMFV_OK) {
-		cmfv_buf_free(&out, 0);
+		cmfv_buf_free(&out);
 		if (d.code != CMFV_OK)
 			cli_print_diag(&d);
 		return EXIT_ENV;
 	}
-	cmfv_buf_free(&out, 0);
+	cmfv_buf_free(&out);
 	items = cmfv_map_get(list, "items");
 	for (i = 0; items && items->kind == CMFV_SEQ && i < items->u.seq.n; i++) {
 		const struct cmfv_node *dep = items->u.seq.v[i];

@@ -174,7 +174,7 @@ static int check_deployments(const struct cli_opts *o, struct cli_run *run, stru
 		io.container = in->container[0] ? in->container : o->container;
 		if (cmfv_inject_doc(&io, &in->doc, &out, &changed, &run->report, &d) != CMFV_OK)
 			rc = cli_print_diag(&d);
-		cmfv_buf_free(&out, 0);
+		cmfv_buf_free(&out);
 		if (rc != 0)
 			goto out;
 	}

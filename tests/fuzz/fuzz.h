@@ -105,7 +105,7 @@ static inline void fuzz_json_roundtrip(const struct cmfv_node *n, int valid_utf8
 		goto out;
 	if (!valid_utf8 && (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)) {
 		/* compare the second and third texts instead */
-		cmfv_buf_free(&a, 0);
+		cmfv_buf_free(&a);
 		a = b;
 		memset(&b, 0, sizeof(b));
 		cmfv_node_free(back);
@@ -123,8 +123,8 @@ static inline void fuzz_json_roundtrip(const struct cmfv_node *n, int valid_utf8
 out:
 	cmfv_node_free(back);
 	cmfv_node_free(back2);
-	cmfv_buf_free(&a, 0);
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&a);
+	cmfv_buf_free(&b);
 }
 
 #endif

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (fuzz_json_cycle(plans[i].user, &b, &back) == CMFV_OK)
 				cmfv_node_free(back);
 		}
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 	}
 	cmfv_plans_free(plans, np);
 	cmfv_sources_free(&src);

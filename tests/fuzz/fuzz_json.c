@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cmfv_node_free(n);
 		n = NULL;
 	}
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 
 	cmfv_diag_clear(&d);
 	e = cmfv_json_parse((const char *)data, size, loc, 10000, &n, &used, &d);

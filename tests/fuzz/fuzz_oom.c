@@ -198,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* an input error must be the one the clean run found */
 		FUZZ_ASSERT(faulted.e == clean.e);
 	}
-	cmfv_buf_free(&clean.text, 0);
-	cmfv_buf_free(&faulted.text, 0);
+	cmfv_buf_free(&clean.text);
+	cmfv_buf_free(&faulted.text);
 	return 0;
 }

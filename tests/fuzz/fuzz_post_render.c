@@ -142,7 +142,7 @@ static void mount_one(const struct cmfv_inject_opts *o, const struct cmfv_doc *t
 		cmfv_report_free(&r2);
 	}
 out:
-	cmfv_buf_free(&out, 0);
-	cmfv_buf_free(&out2, 0);
+	cmfv_buf_free(&out);
+	cmfv_buf_free(&out2);
 	cmfv_report_free(&r);
 }

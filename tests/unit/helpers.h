@@ -22,7 +22,7 @@ static inline char *to_json(const struct cmfv_node *n)
 
 	assert_int_equal(cmfv_json_emit(&b, n), CMFV_OK);
 	s = strdup(b.ptr);
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 	return s;
 }
 

@@ -145,8 +145,8 @@ static void test_targz(void **state)
 	cmfv_diag_clear(&d);
 	assert_int_equal(cmfv_targz_read(gz.ptr, gz.len, "x.tgz", &t, &d), CMFV_EINPUT);
 	assert_non_null(strstr(d.msg, "invalid tar header"));
-	cmfv_buf_free(&tar, 0);
-	cmfv_buf_free(&gz, 0);
+	cmfv_buf_free(&tar);
+	cmfv_buf_free(&gz);
 }
 
 static char dir[64];
@@ -229,7 +229,7 @@ static void test_umbrella(void **state)
 	assert_null(cmfv_chart_sub(c, "confluent-manager-for-apache-flink"));
 	assert_int_equal(cmfv_chart_find(c, CMFV_CMF_CHART_NAME, count, &found), CMFV_OK);
 	assert_string_equal(found.ptr, "[a][b]");
-	cmfv_buf_free(&found, 0);
+	cmfv_buf_free(&found);
 	cmfv_chart_free(c);
 	cmfv_free(j);
 

@@ -116,12 +116,12 @@ static unsigned long drive(const char *name, path_fn fn, void *ctx)
 						 d.msg);
 				assert_int_equal(text.len, 0);
 			}
-			cmfv_buf_free(&text, 0);
+			cmfv_buf_free(&text);
 		}
 	}
 	print_message("%-28s %5lu allocations, %5lu faulted runs (%lu harmless)\n", name, total,
 		      2 * total, recovered);
-	cmfv_buf_free(&clean, 0);
+	cmfv_buf_free(&clean);
 	return total;
 }
 
@@ -338,7 +338,7 @@ static enum cmfv_err path_yaml(void *ctx, struct cmfv_buf *text, struct cmfv_dia
 	op_done();
 	if (e == CMFV_OK)
 		cmfv_buf_add(text, docs.ptr, docs.len);
-	cmfv_buf_free(&docs, 0);
+	cmfv_buf_free(&docs);
 	return e;
 }
 
@@ -404,7 +404,7 @@ static enum cmfv_err path_json(void *ctx, struct cmfv_buf *text, struct cmfv_dia
 		cmfv_buf_printf(text, "%zu:", used);
 		cmfv_buf_add(text, out.ptr, out.len);
 	}
-	cmfv_buf_free(&out, 0);
+	cmfv_buf_free(&out);
 	cmfv_node_free(n);
 	return e;
 }

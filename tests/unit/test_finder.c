@@ -340,7 +340,7 @@ static void test_fallbacks(void **state)
 	assert_string_equal(dec.basis, "the values");
 	assert_true(dec.ref.required);
 	assert_non_null(strstr(note.ptr, "decided from the values"));
-	cmfv_buf_free(&note, 0);
+	cmfv_buf_free(&note);
 	cmfv_report_free(&r);
 	cmfv_node_free(v);
 	cmfv_finder_free(f);

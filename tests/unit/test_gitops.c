@@ -218,7 +218,7 @@ static void test_flux_patch_roundtrip(void **state)
 	assert_int_equal(cmfv_report_count(&r, CMFV_SEV_ERROR), 3);
 	cmfv_report_free(&r);
 	cmfv_node_free(doc);
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 }
 
 int main(void)

@@ -50,7 +50,7 @@ static char *rows(const struct cmfv_helm_flags *f)
 		cmfv_buf_add(&b, "\n", 1);
 	}
 	s = strdup(b.ptr ? b.ptr : "");
-	cmfv_buf_free(&b, 0);
+	cmfv_buf_free(&b);
 	return s;
 }
 
@@ -183,7 +183,7 @@ static void test_line(void **state)
 		}
 		if (strcmp(b.ptr, tc->want) != 0)
 			fail_msg("%s: got '%s', want '%s'", tc->name, b.ptr, tc->want);
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 		cmfv_helm_cmdline_free(&c);
 	}
 	cmfv_helm_flags_free(&f);
@@ -251,7 +251,7 @@ static void test_csv(void **state)
 		}
 		if (strcmp(b.ptr ? b.ptr : "", tc->want) != 0)
 			fail_msg("%s: got '%s', want '%s'", tc->name, b.ptr ? b.ptr : "", tc->want);
-		cmfv_buf_free(&b, 0);
+		cmfv_buf_free(&b);
 		/* written back, read again: the same fields (what the wrapper
 		 * relies on when it replaces "-" by a file) */
 		joined = cmfv_csv_join(v, n);

@@ -292,9 +292,9 @@ static void test_inject_cases(void **state)
 			assert_int_equal(cmfv_inject_doc(&o, &d2, &again, &ch2, &r, &d), CMFV_OK);
 			if (ch2 != 0 || r.n != 0)
 				fail_msg("%s: not idempotent:\n%s", c->name, again.ptr);
-			cmfv_buf_free(&again, 0);
+			cmfv_buf_free(&again);
 		}
-		cmfv_buf_free(&out, 0);
+		cmfv_buf_free(&out);
 		cmfv_report_free(&r);
 	}
 }
@@ -376,7 +376,7 @@ static void test_inject_alloc_failures(void **state)
 			cmfv_alloc_fail_at(n, 0);
 			e = cmfv_inject_doc(&o, &doc, &out, &changed, &r, &d);
 			cmfv_alloc_fail_at(0, 0);
-			cmfv_buf_free(&out, 0);
+			cmfv_buf_free(&out);
 			cmfv_report_free(&r);
 			if (e == CMFV_OK && cmfv_alloc_count() < n)
 				break; /* finished without reaching the failure */

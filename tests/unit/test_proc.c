@@ -37,8 +37,8 @@ static void test_capture(void **state)
 	assert_false(p.truncated);
 	assert_string_equal(str(&p.out), "out");
 	assert_string_equal(str(&p.err), "err");
-	cmfv_proc_free(&p, 1);
-	cmfv_proc_free(NULL, 0);
+	cmfv_proc_free(&p);
+	cmfv_proc_free(NULL);
 }
 
 /* Arguments reach the program as they are: no shell in between. */
@@ -51,7 +51,7 @@ static void test_no_shell(void **state)
 	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
 	assert_int_equal(p.status, 0);
 	assert_string_equal(str(&p.out), "$(echo hi); `id` && x|*");
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 }
 
 static void test_stdin_is_empty(void **state)
@@ -65,7 +65,7 @@ static void test_stdin_is_empty(void **state)
 	assert_int_equal(p.status, 0);
 	assert_null(p.out.ptr);
 	assert_true(now() - t0 < 5);
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 }
 
 static void test_missing_program(void **state)
@@ -79,11 +79,11 @@ static void test_missing_program(void **state)
 	assert_true(p.not_found);
 	assert_int_equal(p.exec_errno, ENOENT);
 	assert_int_equal(p.status, 127);
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 	assert_int_equal(cmfv_proc_run(argv2, 10, 1024, 0, &p), CMFV_OK);
 	assert_true(p.not_found);
 	assert_int_equal(p.exec_errno, ENOENT);
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 }
 
 static void test_not_executable(void **state)
@@ -103,7 +103,7 @@ static void test_not_executable(void **state)
 	assert_true(p.not_found);
 	assert_int_equal(p.exec_errno, EACCES);
 	assert_int_equal(p.status, 127);
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 }
 
 static void test_timeout(void **state)
@@ -124,7 +124,7 @@ static void test_timeout(void **state)
 		assert_true(p.timed_out);
 		assert_int_equal(p.status, 128 + SIGKILL);
 		assert_true(dt >= 0.9 && dt < 5);
-		cmfv_proc_free(&p, 0);
+		cmfv_proc_free(&p);
 	}
 }
 
@@ -137,7 +137,7 @@ static void test_signal_status(void **state)
 	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
 	assert_int_equal(p.status, 128 + SIGTERM);
 	assert_false(p.timed_out);
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 }
 
 /* Output beyond the cap is read and dropped: the program is not blocked. */
@@ -155,7 +155,7 @@ static void test_cap(void **state)
 	assert_int_equal(p.out.len, 1000);
 	assert_int_equal(p.err.len, 1000);
 	assert_int_equal(strspn(p.out.ptr, "a"), 1000);
-	cmfv_proc_free(&p, 0);
+	cmfv_proc_free(&p);
 }
 
 /* Large output, grown without realloc in secret mode. */
@@ -177,7 +177,8 @@ static void test_large_secret_output(void **state)
 		assert_int_equal(p.out.len, 3000000);
 		assert_int_equal(strspn(p.out.ptr, "k"), 3000000);
 		assert_int_equal(p.out.ptr[p.out.len], '\0');
-		cmfv_proc_free(&p, secret);
+		assert_int_equal(p.out.secret, secret);
+		cmfv_proc_free(&p);
 	}
 }
 
