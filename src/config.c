@@ -322,16 +322,27 @@ static enum cmfv_err finish(struct cmfv_config *c, const struct cmfv_node *tree,
 	return CMFV_OK;
 }
 
+/* libcyaml refuses a key written twice and a merge key, without a place;
+ * the schema is checked first on the tree (where the last value wins), so
+ * a file's first error is the one it was before libcyaml loaded it. */
+static enum cmfv_err no_duplicates(const struct cmfv_source *src, struct cmfv_diag *d)
+{
+	static const struct cmfv_yaml_opts strict = {.no_merge = 1, .no_duplicates = 1};
+	struct cmfv_node *tree = NULL;
+	enum cmfv_err e = cmfv_yaml_load(src->text, src->len, src->name, &strict, &tree, d);
+
+	cmfv_node_free(tree);
+	return e;
+}
+
 enum cmfv_err cmfv_config_load(const struct cmfv_source *src, struct cmfv_config **out,
 			       struct cmfv_diag *d)
 {
-	/* libcyaml refuses merge keys and a key written twice; say so with a place */
-	static const struct cmfv_yaml_opts opts = {.no_merge = 1, .no_duplicates = 1};
 	struct cmfv_node *tree = NULL;
 	struct cmfv_config *c = NULL;
 	enum cmfv_err e;
 
-	e = cmfv_yaml_load(src->text, src->len, src->name, &opts, &tree, d);
+	e = cmfv_yaml_load(src->text, src->len, src->name, NULL, &tree, d);
 	if (e == CMFV_OK && tree == NULL) {
 		struct cmfv_loc l = {src->name, 1, 1};
 
@@ -341,6 +352,8 @@ enum cmfv_err cmfv_config_load(const struct cmfv_source *src, struct cmfv_config
 	}
 	if (e == CMFV_OK)
 		e = cmfv_schema_check(&config_schema, notes, CYAML_ARRAY_LEN(notes), tree, d);
+	if (e == CMFV_OK)
+		e = no_duplicates(src, d);
 	if (e == CMFV_OK && tree->u.map.n == 0) {
 		/* libcyaml rejects an empty document; there is nothing to load */
 		c = cmfv_calloc(1, sizeof(*c));

@@ -302,6 +302,10 @@ static const struct hostile hostile[] = {
      "severity of CMF010 must be"},
     {"unknown rule", "rules:\n  CMF999: off\n", 2, 3, "unknown rule 'CMF999'"},
     {"rules a list", "rules: [CMF010]\n", 1, 8, "rules must be a map, not a list"},
+    /* the schema first, on the tree where the last value wins; then duplicates */
+    {"an unknown key written twice", "a: 1\na: 2\n", 2, 1, "unknown key 'a' in the configuration"},
+    {"a wrong kind written twice", "postRender: 1\npostRender: [x]\n", 2, 13,
+     "postRender must be a map, not a list"},
     {"duplicate top key", "rules: {}\nrules: {}\n", 2, 1, "duplicate key 'rules'"},
     {"duplicate rule", "rules:\n  CMF010: error\n  CMF010: note\n", 3, 3, "duplicate key 'CMF010'"},
     {"duplicate waiver key", "waivers:\n  - rule: CMF010\n    reason: a\n    reason: b\n", 4, 5,
