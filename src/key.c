@@ -283,7 +283,9 @@ void cmfv_key_check(const unsigned char *key, size_t len, struct cmfv_key_check 
 	}
 	c->hex_text = is_hex(key, text);
 	if (text != 16 && text != 32) {
-		if (c->hex_text && (text == 32 || text == 64)) {
+		/* 32 hex digits are themselves a valid length (a weak key, or with a
+		 * newline CMF025): only 64 digits, a 32-byte key's, are double encoded */
+		if (c->hex_text && text == 64) {
 			c->verdict = CMFV_KEY_DOUBLE_HEX;
 			c->inner_length = text / 2;
 			return;

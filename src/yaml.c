@@ -36,6 +36,7 @@ struct loader {
 	unsigned line_offset;
 	unsigned col_offset;
 	int no_merge;
+	int no_duplicates;
 	unsigned max_depth;
 	size_t max_nodes;
 	size_t nodes;
@@ -447,6 +448,10 @@ static enum cmfv_err deliver(struct loader *l, struct cmfv_node *n, yaml_mark_t 
 		f->key_is_merge = 0;
 		e = merge_into(l, f->node, n, m);
 		cmfv_node_free(n);
+	} else if (l->no_duplicates && cmfv_map_get(f->node, f->key) != NULL) {
+		e = cmfv_diag_set(l->d, CMFV_EINPUT, l->file, f->key_loc.line, f->key_loc.col,
+				  "duplicate key '%.200s' in a mapping", f->key);
+		cmfv_node_free(n);
 	} else {
 		e = cmfv_map_set(f->node, f->key, f->key_loc, n) == CMFV_OK ? CMFV_OK : oom(l);
 	}
@@ -729,6 +734,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	l.line_offset = opts ? opts->line_offset : 0;
 	l.col_offset = opts ? opts->col_offset : 0;
 	l.no_merge = opts ? opts->no_merge : 0;
+	l.no_duplicates = opts ? opts->no_duplicates : 0;
 	l.text = text;
 	l.len = len;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)

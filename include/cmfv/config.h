@@ -1,12 +1,16 @@
 /* The project configuration file (.cmf-validate.yaml): rule severities,
  * waivers, post-render defaults and named environments.
  *
- * It is checked strictly against its schema with a libyaml pass first (so
- * every error has file:line:column), then loaded with libcyaml. */
+ * One libcyaml schema (src/config.c) describes the file. It is walked over
+ * the located libyaml tree first (include/cmfv/schema.h), so every error
+ * has file:line:column, then libcyaml loads the file into struct
+ * cmfv_config itself. */
 #ifndef CMFV_CONFIG_H
 #define CMFV_CONFIG_H
 
 #include <stddef.h>
+
+struct cyaml_schema_value;
 
 #include "cmfv/diag.h"
 #include "cmfv/report.h"
@@ -32,13 +36,25 @@ struct cmfv_env {
 	char *namespace;  /**< or NULL */
 };
 
+/** postRender: defaults for the mount that post-render adds. */
+struct cmfv_config_render {
+	char *deployment, *container, *mount_path, *volume_name, *file_name;
+};
+
+/* libcyaml loads waivers, postRender and environments straight into this
+ * struct; file, severity and the waivers' locations are filled after. */
 struct cmfv_config {
 	char *file;                     /**< owned copy of the file name */
 	enum cmfv_severity *severity;   /**< per rule index (cmfv_rules order); -1 = default */
 	int *severity_set;              /**< 1 when severity[i] is configured */
 	struct cmfv_waiver *waivers;
 	unsigned nwaivers;
-	char *deployment, *container, *mount_path, *volume_name, *file_name;
+	union { /* one struct for libcyaml's postRender mapping, by name for callers */
+		struct cmfv_config_render render;
+		struct {
+			char *deployment, *container, *mount_path, *volume_name, *file_name;
+		};
+	};
 	struct cmfv_env *envs;
 	unsigned nenvs;
 };
@@ -53,6 +69,9 @@ void cmfv_config_free(struct cmfv_config *c);
  * expired waiver. \p today is "YYYY-MM-DD". */
 enum cmfv_err cmfv_config_apply(const struct cmfv_config *c, const char *today,
 				struct cmfv_report *r);
+
+/** The file's one schema (libcyaml's), for tests that walk it. */
+const struct cyaml_schema_value *cmfv_config_schema(void);
 
 /** Is \p s a valid YYYY-MM-DD date? */
 int cmfv_is_date(const char *s);

@@ -47,7 +47,7 @@ int cmfv_key_equal(const unsigned char *a, size_t alen, const unsigned char *b, 
 enum cmfv_key_verdict {
 	CMFV_KEY_OK,		   /**< 16 or 32 bytes */
 	CMFV_KEY_DOUBLE_BASE64,	   /**< CMF024: base64 text of a 16/32-byte key */
-	CMFV_KEY_DOUBLE_HEX,	   /**< CMF024: hex text of a 16/32-byte key */
+	CMFV_KEY_DOUBLE_HEX,	   /**< CMF024: hex text of a 32-byte key (64 digits) */
 	CMFV_KEY_TRAILING_NEWLINE, /**< CMF025: 17 or 33 bytes ending in '\n' */
 	CMFV_KEY_BAD_LENGTH,	   /**< CMF023 */
 };
@@ -94,10 +94,11 @@ struct cmfv_key_check {
  * else double encoding (CMF024) beats a trailing newline (CMF025), which
  * beats a bad length (CMF023). Double encoding: the bytes, less one trailing
  * "\n" or "\r\n", are not themselves 16 or 32 long and are either hex text
- * of 32 or 64 digits, or padded base64 text (standard or URL-safe alphabet,
- * not mixed, unused bits zero) that decodes to 16 or 32 bytes. Padding is
- * required so that a 22- or 43-character password is not taken for an
- * encoded key. \p c is filled in every case; no key bytes are kept in it. */
+ * of 64 digits (32 digits are a valid length themselves), or padded base64
+ * text (standard or URL-safe alphabet, not mixed, unused bits zero) that
+ * decodes to 16 or 32 bytes. Padding is required so that a 22- or
+ * 43-character password is not taken for an encoded key. \p c is filled in
+ * every case; no key bytes are kept in it. */
 void cmfv_key_check(const unsigned char *key, size_t len, struct cmfv_key_check *c);
 
 /** Short human name of a weakness ("printable text", ...); "" for NONE. */

@@ -15,6 +15,7 @@ struct cmfv_yaml_opts {
 	unsigned line_offset;     /**< added to every line (documents cut from a stream) */
 	unsigned col_offset;      /**< added to every column (text cut from an indented block scalar) */
 	int no_merge;             /**< refuse `<<` merge keys (YAML readers merge them differently) */
+	int no_duplicates;        /**< refuse a key written twice in one mapping (else the last wins) */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,
