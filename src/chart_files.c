@@ -231,9 +231,95 @@ enum cmfv_err cmfv_chart_dir_files(const char *dir, struct cfiles *out, struct c
 	return e;
 }
 
-/* LoadArchiveFiles: every entry loses its first path element. */
+/* path.Clean, in place: one slash between elements, no "." elements, ".."
+ * eating the element before it (or kept at the front of a relative path),
+ * "." for nothing. */
+static void path_clean(char *p)
+{
+	int rooted = p[0] == '/';
+	size_t r = 0, w = 0, dotdot, n = strlen(p);
+
+	if (rooted) {
+		p[w++] = '/';
+		r = 1;
+	}
+	dotdot = w;
+	while (r < n) {
+		if (p[r] == '/') {
+			r++;
+		} else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
+			r++;
+		} else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && p[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					p[w++] = '/';
+				p[w++] = '.';
+				p[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				p[w++] = '/';
+			while (r < n && p[r] != '/')
+				p[w++] = p[r++];
+		}
+	}
+	if (w == 0)
+		p[w++] = '.';
+	p[w] = '\0';
+}
+
+/* Helm's checks on one entry name, in its order; \p *out is the name
+ * inside the chart. */
+static enum cmfv_err entry_name(const char *name, const char *display, char **out,
+				struct cmfv_diag *d)
+{
+	char delim = strchr(name, '\\') ? '\\' : '/';
+	const char *slash = strchr(name, delim);
+	char *n, *p;
+
+	n = cmfv_strdup(slash ? slash + 1 : "");
+	if (n == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	for (p = n; *p; p++)
+		if (*p == delim)
+			*p = '/';
+	if (n[0] == '/') {
+		cmfv_free(n);
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart illegally contains absolute paths");
+	}
+	path_clean(n);
+	if (strcmp(n, ".") == 0) {
+		cmfv_free(n);
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
+				     "chart illegally contains content outside the base directory: \"%s\"", name);
+	}
+	if (strncmp(n, "..", 2) == 0) {
+		cmfv_free(n);
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart illegally references parent directory");
+	}
+	/* drivePathPattern ^[a-zA-Z]:/ (a name mixing both kinds of slash) */
+	if (((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z')) && n[1] == ':' && n[2] == '/') {
+		cmfv_free(n);
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart contains illegally named files");
+	}
+	if (strncmp(name, "Chart.yaml", 10) == 0 && (name[10] == delim || name[10] == '\0')) {
+		cmfv_free(n);
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart yaml not in base directory");
+	}
+	*out = n;
+	return CMFV_OK;
+}
+
+/* LoadArchiveFiles: every entry loses its first path element and is
+ * path.Clean'ed. */
 enum cmfv_err cmfv_chart_archive_files(const char *data, size_t len, const char *display,
-				   struct cfiles *out, struct cmfv_diag *d)
+				       struct cfiles *out, struct cmfv_diag *d)
 {
 	struct cmfv_tar t;
 	size_t i, total = 0;
@@ -241,38 +327,16 @@ enum cmfv_err cmfv_chart_archive_files(const char *data, size_t len, const char 
 
 	for (i = 0; e == CMFV_OK && i < t.n; i++) {
 		struct cmfv_tar_entry *te = &t.v[i];
-		char delim = strchr(te->name, '\\') ? '\\' : '/';
-		char *slash = strchr(te->name, delim), *n, *p;
+		char *n = NULL, *p;
 
-		if (slash == NULL && strcmp(te->name, "Chart.yaml") == 0) {
-			e = cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart yaml not in base directory");
+		e = entry_name(te->name, display, &n, d);
+		if (e != CMFV_OK)
 			break;
-		}
-		if (slash == NULL || slash[1] == '\0') {
-			e = cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
-					  "chart illegally contains content outside the base directory: \"%s\"",
-					  te->name);
-			break;
-		}
 		if (te->len > CMFV_TARGZ_MAX_FILE || (total += te->len) > CMFV_TARGZ_MAX_TOTAL) {
+			cmfv_free(n);
 			e = cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
 					  "decompressed chart is larger than the maximum file size %zu",
 					  CMFV_TARGZ_MAX_TOTAL);
-			break;
-		}
-		n = cmfv_strdup(slash + 1);
-		if (n == NULL) {
-			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-			break;
-		}
-		for (p = n; *p; p++)
-			if (*p == delim)
-				*p = '/';
-		if (n[0] == '/' || strncmp(n, "..", 2) == 0) {
-			e = cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "%s",
-					  n[0] == '/' ? "chart illegally contains absolute paths"
-						      : "chart illegally references parent directory");
-			cmfv_free(n);
 			break;
 		}
 		p = cmfv_chart_join(display, ":", te->name);
