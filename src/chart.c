@@ -164,7 +164,7 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 			c->has_schema = 1;
 	}
 	if (meta)
-		e = cmfv_chart_load_meta(c, meta, where, src, &api, d);
+		e = cmfv_chart_load_meta(c, meta, "Chart.yaml", src, &api, d);
 	if (e == CMFV_OK && vals) {
 		const struct cmfv_source *s;
 
@@ -173,18 +173,8 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 		else
 			e = cmfv_values_parse(s, major, &c->values, d);
 	}
-	if (e == CMFV_OK && reqs && meta) {
-		const struct cmfv_source *s;
-		struct cmfv_node *rn = NULL;
-
-		if (cmfv_sources_add(src, reqs->display, reqs->data ? reqs->data : "", reqs->len, 0, &s) != CMFV_OK)
-			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-		else
-			e = cmfv_yaml_load(s->text, s->len, s->name, NULL, &rn, d);
-		if (e == CMFV_OK)
-			e = cmfv_chart_load_deps(c, rn, "requirements.yaml", d);
-		cmfv_node_free(rn);
-	}
+	if (e == CMFV_OK && reqs && meta)
+		e = cmfv_chart_load_meta(c, reqs, "requirements.yaml", src, &api, d);
 	if (e == CMFV_OK && meta == NULL)
 		e = cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "Chart.yaml file is missing");
 	if (e == CMFV_OK)

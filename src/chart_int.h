@@ -61,7 +61,8 @@ enum cmfv_err cmfv_chart_load_deps(struct cmfv_chart *c, const struct cmfv_node 
 				   const char *where, struct cmfv_diag *d);
 enum cmfv_err cmfv_chart_validate(const struct cmfv_chart *c, const char *api, const char *where,
 				  struct cmfv_diag *d);
-enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, const struct cfile *f, const char *where,
+/* \p label: "Chart.yaml" or "requirements.yaml" */
+enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, const struct cfile *f, const char *label,
 				   struct cmfv_sources *src, char **api, struct cmfv_diag *d);
 
 #endif

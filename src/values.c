@@ -117,7 +117,7 @@ static enum cmfv_err parse_one(const char *text, size_t len, const char *name, u
 			       struct cmfv_node **out, struct cmfv_diag *d)
 {
 	struct cmfv_node *root = NULL;
-	struct cmfv_yaml_opts yo = {0, 0, line0, 0, 0};
+	struct cmfv_yaml_opts yo = {0, 0, line0, 0, 0, 0};
 	int oom;
 	char *swapped = swap_line_boms(text, len, &oom);
 	enum cmfv_err e;

@@ -31,6 +31,8 @@ struct cmfv_chart {
 	char *chart_name; /**< Chart.yaml name, always */
 	char *version;
 	char *type;       /**< "", "application" or "library" */
+	char *kube_version; /**< Chart.yaml kubeVersion, "" when not given */
+	int null_maintainer; /**< a null entry in maintainers (Helm refuses it) */
 	char *where;      /**< for messages: the directory or archive it came from */
 	struct cmfv_node *values; /**< the chart's values.yaml (a map, maybe empty) */
 	int has_schema;   /**< values.schema.json is there (it is not evaluated) */
