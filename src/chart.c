@@ -276,3 +276,18 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 	}
 	return CMFV_OK;
 }
+enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube_version,
+				    int helm_major, struct cmfv_diag *d)
+{
+	/* DefaultCapabilities: Helm 3.17 says v1.32.0; Helm 4 takes its
+	 * client-go version plus one major (0.35 in 4.1) */
+	const char *kv = kube_version ? kube_version : helm_major == 3 ? "v1.32.0" : "v1.35.0";
+
+	if (!cmfv_semver_valid(kv))
+		return cmfv_diag_set(d, CMFV_EINPUT, NULL, 0, 0, "invalid kube version '%s'", kv);
+	if (c->kube_version == NULL || !c->kube_version[0] || cmfv_semver_in_range(c->kube_version, kv))
+		return CMFV_OK;
+	return cmfv_diag_set(d, CMFV_EINPUT, c->where, 0, 0,
+			     "chart requires kubeVersion: %s which is incompatible with Kubernetes %s%s",
+			     c->kube_version, kv[0] == 'v' ? "" : "v", kv);
+}

@@ -63,6 +63,13 @@ void cmfv_chart_dep_free(struct cmfv_chart_dep *dp);
 enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, int helm_major,
 				struct cmfv_node **out, struct cmfv_diag *d);
 
+/** The check `helm template` makes before it renders: the root chart's
+ * kubeVersion must admit \p kube_version (--kube-version; NULL: Helm's
+ * default for \p helm_major). CMFV_EINPUT with Helm's words when not, or
+ * when \p kube_version is not a version. */
+enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube_version,
+				    int helm_major, struct cmfv_diag *d);
+
 /** The subchart at dotted \p path ("a" or "a.b", names after aliasing) of
  * a processed tree; NULL when there is none (or it was disabled). */
 const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const char *path);
