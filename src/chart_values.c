@@ -694,7 +694,8 @@ static enum cmfv_err find(const struct cmfv_chart *c, const char *name, struct c
 	size_t i, len = path->len;
 	enum cmfv_err e = CMFV_OK;
 
-	if (strcmp(c->chart_name, name) == 0)
+	/* Helm never renders a library chart's templates (its subcharts, yes) */
+	if (strcmp(c->chart_name, name) == 0 && strcmp(c->type, "library") != 0)
 		e = fn(ctx, c, path->ptr ? path->ptr : "");
 	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
 		cmfv_buf_printf(path, "%s%s", len ? "." : "", c->subs[i]->name);
@@ -715,4 +716,16 @@ enum cmfv_err cmfv_chart_find(const struct cmfv_chart *root, const char *name,
 
 	cmfv_buf_free(&path, 0);
 	return e;
+}
+
+int cmfv_chart_has_library(const struct cmfv_chart *root, const char *name)
+{
+	size_t i;
+
+	if (strcmp(root->chart_name, name) == 0 && strcmp(root->type, "library") == 0)
+		return 1;
+	for (i = 0; i < root->nsubs; i++)
+		if (cmfv_chart_has_library(root->subs[i], name))
+			return 1;
+	return 0;
 }

@@ -78,12 +78,16 @@ const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const cha
  * from \p values (the root's .Values). NULL when \p path names no map. */
 const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, const char *path);
 
-/** Called for each chart named \p name in a processed tree, depth first;
+/** Called for each chart named \p name in a processed tree, depth first,
+ * library charts left out (Helm renders none of their templates);
  * \p path is "" for the root, else dotted names after aliasing. */
 typedef enum cmfv_err (*cmfv_chart_visit_fn)(void *ctx, const struct cmfv_chart *c,
 					      const char *path);
 enum cmfv_err cmfv_chart_find(const struct cmfv_chart *root, const char *name,
 			      cmfv_chart_visit_fn fn, void *ctx);
+
+/** Is a chart named \p name in the tree a library chart? */
+int cmfv_chart_has_library(const struct cmfv_chart *root, const char *name);
 
 /** Is \p ver inside the semver range \p constraint (Helm's IsCompatibleRange,
  * after Masterminds/semver v3)? */
