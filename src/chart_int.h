@@ -56,10 +56,13 @@ enum cmfv_err cmfv_rules_parse(struct rules *r, const char *text, size_t len, co
 			       struct cmfv_diag *d);
 int cmfv_rules_ignore(const struct rules *r, const char *path, int is_dir);
 
+/* sanitizeString on *\p str (replaced; CMFV_ENOMEM leaves it) */
+enum cmfv_err cmfv_chart_sanitize(char **str);
+
 /* Chart.yaml and requirements.yaml */
 enum cmfv_err cmfv_chart_load_deps(struct cmfv_chart *c, const struct cmfv_node *meta,
 				   const char *where, struct cmfv_diag *d);
-enum cmfv_err cmfv_chart_validate(const struct cmfv_chart *c, const char *api, const char *where,
+enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const char *where,
 				  struct cmfv_diag *d);
 /* \p label: "Chart.yaml" or "requirements.yaml" */
 enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, const struct cfile *f, const char *label,

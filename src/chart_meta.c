@@ -341,10 +341,35 @@ enum cmfv_err cmfv_chart_load_deps(struct cmfv_chart *c, const struct cmfv_node 
 }
 
 /* Metadata.Validate */
-enum cmfv_err cmfv_chart_validate(const struct cmfv_chart *c, const char *api, const char *where,
-			      struct cmfv_diag *d)
+/* Metadata.Validate and Dependency.Validate clean these up first */
+static enum cmfv_err sanitize_all(struct cmfv_chart *c)
+{
+	enum cmfv_err e = cmfv_chart_sanitize(&c->chart_name);
+	size_t i, j;
+
+	if (e == CMFV_OK)
+		e = cmfv_chart_sanitize(&c->kube_version);
+	for (i = 0; i < c->ndeps && e == CMFV_OK; i++) {
+		struct cmfv_chart_dep *dp = &c->deps[i];
+
+		e = cmfv_chart_sanitize(&dp->name);
+		if (e == CMFV_OK)
+			e = cmfv_chart_sanitize(&dp->version);
+		if (e == CMFV_OK)
+			e = cmfv_chart_sanitize(&dp->condition);
+		for (j = 0; j < dp->ntags && e == CMFV_OK; j++)
+			e = cmfv_chart_sanitize(&dp->tags[j]);
+	}
+	return e;
+}
+
+enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const char *where,
+				  struct cmfv_diag *d)
 {
 	size_t i, j;
+
+	if (sanitize_all(c) != CMFV_OK)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 
 	if (!api[0])
 		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.apiVersion is required");
