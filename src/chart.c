@@ -283,6 +283,8 @@ enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube
 	 * client-go version plus one major (0.35 in 4.1) */
 	const char *kv = kube_version ? kube_version : helm_major == 3 ? "v1.32.0" : "v1.35.0";
 
+	if (kv[0] == '\0')
+		return CMFV_OK;
 	if (!cmfv_semver_valid(kv))
 		return cmfv_diag_set(d, CMFV_EINPUT, NULL, 0, 0, "invalid kube version '%s'", kv);
 	if (c->kube_version == NULL || !c->kube_version[0] || cmfv_semver_in_range(c->kube_version, kv))

@@ -65,7 +65,7 @@ enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, in
 
 /** The check `helm template` makes before it renders: the root chart's
  * kubeVersion must admit \p kube_version (--kube-version; NULL: Helm's
- * default for \p helm_major). CMFV_EINPUT with Helm's words when not, or
+ * default for \p helm_major; "": no check). CMFV_EINPUT with Helm's words when not, or
  * when \p kube_version is not a version. */
 enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube_version,
 				    int helm_major, struct cmfv_diag *d);

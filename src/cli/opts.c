@@ -443,7 +443,9 @@ void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->chart_dir = o->chart;
-	in->kube_version = o->kube_version;
+	/* the wrapper leaves kubeVersion to Helm, which checks it against the
+	 * cluster (install/upgrade) or --kube-version (template) itself */
+	in->kube_version = o->chart_lenient ? "" : o->kube_version && *o->kube_version ? o->kube_version : NULL;
 	in->files = o->files;
 	in->nfiles = o->nfiles;
 	in->sets = o->sets;
