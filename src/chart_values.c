@@ -10,6 +10,7 @@
 #include "cmfv/buf.h"
 #include "cmfv/chart.h"
 #include "cmfv/values.h"
+#include "chart_values_int.h"
 
 static const struct cmfv_loc NOLOC = {NULL, 0, 0};
 
@@ -26,7 +27,7 @@ static struct cmfv_node *steal(struct cmfv_node *m, size_t i)
 
 /* coalesceTablesFullKey(dst, src, merge); \p src is consumed. Helm 4 keeps
  * a user null whose chart value is null too (srcOriginalNonNil). */
-static enum cmfv_err ctables(struct cmfv_node *dst, struct cmfv_node *src, int merge, int major)
+enum cmfv_err cmfv_chart_ctables(struct cmfv_node *dst, struct cmfv_node *src, int merge, int major)
 {
 	size_t i, ndrop = dst->u.map.n;
 	unsigned char *drop = NULL;
@@ -52,7 +53,7 @@ static enum cmfv_err ctables(struct cmfv_node *dst, struct cmfv_node *src, int m
 		} else if (cmfv_is_map(val) && cmfv_is_map(dv)) {
 			struct cmfv_node *v = steal(src, i);
 
-			e = v ? ctables(dv, v, merge, major) : CMFV_ENOMEM;
+			e = v ? cmfv_chart_ctables(dv, v, merge, major) : CMFV_ENOMEM;
 		}
 	}
 	if (drop)
@@ -104,7 +105,7 @@ static enum cmfv_err cvalues(const struct cmfv_chart *c, struct cmfv_node *v, in
 			struct cmfv_node *s = steal(vc, i);
 
 			/* childChartMergeTrue: a subchart's table merges */
-			e = s ? ctables(up->val, s, is_sub(c, k) ? 1 : merge, major) : CMFV_ENOMEM;
+			e = s ? cmfv_chart_ctables(up->val, s, is_sub(c, k) ? 1 : merge, major) : CMFV_ENOMEM;
 		}
 	}
 	if (drop)
@@ -145,7 +146,7 @@ static enum cmfv_err cglobals(struct cmfv_node *dest, const struct cmfv_node *sr
 			struct cmfv_node *c = cmfv_node_copy(destv);
 
 			/* the parent's table wins, merging top-down */
-			e = c ? ctables(vv, c, 1, major) : CMFV_ENOMEM;
+			e = c ? cmfv_chart_ctables(vv, c, 1, major) : CMFV_ENOMEM;
 		}
 		if (e == CMFV_OK)
 			e = vv ? cmfv_map_set(ng, k, sg->u.map.v[i].key_loc, vv) : CMFV_ENOMEM;
@@ -302,7 +303,7 @@ static enum cmfv_err coalesce(const struct cmfv_chart *c, struct cmfv_node *dest
 }
 
 /* CoalesceValues (merge 0) / MergeValues (merge 1) over a copy of \p v. */
-static enum cmfv_err coalesce_values(const struct cmfv_chart *c, const struct cmfv_node *v,
+enum cmfv_err cmfv_chart_coalesce_values(const struct cmfv_chart *c, const struct cmfv_node *v,
 				     int merge, int major, struct cmfv_node **out,
 				     struct cmfv_diag *d)
 {
@@ -322,7 +323,7 @@ static enum cmfv_err coalesce_values(const struct cmfv_chart *c, const struct cm
 
 /* Values.Table: follow dotted \p path through maps; NULL when a step is
  * missing or not a map. */
-static struct cmfv_node *table(const struct cmfv_node *v, const char *path)
+struct cmfv_node *cmfv_chart_table(const struct cmfv_node *v, const char *path)
 {
 	const struct cmfv_node *cur = v;
 	const char *p = path;
@@ -353,7 +354,7 @@ static const struct cmfv_node *path_value(const struct cmfv_node *v, const char 
 	if (last) {
 		char *head = cmfv_strndup(path, (size_t)(last - path));
 
-		t = head ? table(v, head) : NULL;
+		t = head ? cmfv_chart_table(v, head) : NULL;
 		cmfv_free(head);
 		last++;
 	} else {
@@ -366,7 +367,7 @@ static const struct cmfv_node *path_value(const struct cmfv_node *v, const char 
 /* processDependencyTags */
 static void dep_tags(struct cmfv_chart *c, const struct cmfv_node *cvals)
 {
-	const struct cmfv_node *vt = table(cvals, "tags");
+	const struct cmfv_node *vt = cmfv_chart_table(cvals, "tags");
 	size_t i, j;
 
 	if (vt == NULL)
@@ -610,7 +611,7 @@ static enum cmfv_err dep_enabled(struct cmfv_chart *c, const struct cmfv_node *v
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	for (i = 0; i < c->ndeps; i++)
 		c->deps[i].enabled = 1;
-	e = coalesce_values(c, v, 0, major, &cvals, d);
+	e = cmfv_chart_coalesce_values(c, v, 0, major, &cvals, d);
 	if (e != CMFV_OK)
 		return e;
 	dep_tags(c, cvals);
@@ -632,125 +633,6 @@ static enum cmfv_err dep_enabled(struct cmfv_chart *c, const struct cmfv_node *v
 	return e;
 }
 
-/* pathToMap: {a: {b: data}} for "a.b"; data itself for ".". Consumes \p data. */
-static struct cmfv_node *path_to_map(const char *path, struct cmfv_node *data)
-{
-	const char *end;
-
-	if (strcmp(path, ".") == 0)
-		return data;
-	end = path + strlen(path);
-	for (;;) {
-		const char *dot = end;
-		struct cmfv_node *m;
-		char *k;
-
-		while (dot > path && dot[-1] != '.')
-			dot--;
-		m = cmfv_node_new(CMFV_MAP, NOLOC);
-		k = cmfv_strndup(dot, (size_t)(end - dot));
-		if (m == NULL || k == NULL || cmfv_map_set(m, k, NOLOC, data) != CMFV_OK) {
-			if (m == NULL || k == NULL)
-				cmfv_node_free(data);
-			cmfv_node_free(m);
-			cmfv_free(k);
-			return NULL;
-		}
-		cmfv_free(k);
-		data = m;
-		if (dot == path)
-			return data;
-		end = dot - 1;
-	}
-}
-
-/* One import-values item: the child table it names, and where it goes. */
-static enum cmfv_err import_one(const struct cmfv_chart_dep *r, const struct cmfv_node *iv,
-				const struct cmfv_node *cvals, struct cmfv_node *b, int major)
-{
-	struct cmfv_buf child = {0};
-	const char *parent = ".";
-	const struct cmfv_node *t;
-	struct cmfv_node *m;
-
-	if (iv->kind == CMFV_MAP) {
-		const struct cmfv_node *ch = cmfv_map_get(iv, "child"), *pa = cmfv_map_get(iv, "parent");
-
-		/* Helm 4 prints them with %v; Helm 3 needs strings */
-		cmfv_buf_printf(&child, "%s.%s", r->name, ch && ch->kind == CMFV_STR ? ch->u.s.ptr : "<nil>");
-		parent = pa && pa->kind == CMFV_STR ? pa->u.s.ptr : "<nil>";
-	} else if (iv->kind == CMFV_STR) {
-		cmfv_buf_printf(&child, "%s.exports.%s", r->name, iv->u.s.ptr);
-	} else {
-		return CMFV_OK;
-	}
-	if (child.failed) {
-		cmfv_buf_free(&child);
-		return CMFV_ENOMEM;
-	}
-	t = table(cvals, child.ptr);
-	cmfv_buf_free(&child);
-	if (t == NULL)
-		return CMFV_OK; /* "ImportValues missing table" */
-	m = cmfv_node_copy(t);
-	if (m == NULL)
-		return CMFV_ENOMEM;
-	m = path_to_map(parent, m);
-	if (m == NULL)
-		return CMFV_ENOMEM;
-	if (!cmfv_is_map(m)) {
-		cmfv_node_free(m);
-		return CMFV_OK;
-	}
-	return ctables(b, m, 1, major); /* MergeTables(b, ...) */
-}
-
-/* processImportValues(c, merge = true) */
-static enum cmfv_err import_values(struct cmfv_chart *c, int major, struct cmfv_diag *d)
-{
-	struct cmfv_node *cvals = NULL, *b;
-	size_t i, j;
-	enum cmfv_err e;
-
-	if (!c->has_deps)
-		return CMFV_OK;
-	e = coalesce_values(c, NULL, 1, major, &cvals, d);
-	if (e != CMFV_OK)
-		return e;
-	b = cmfv_node_new(CMFV_MAP, NOLOC);
-	if (b == NULL)
-		e = CMFV_ENOMEM;
-	for (i = 0; i < c->ndeps && e == CMFV_OK; i++) {
-		const struct cmfv_node *ivs = c->deps[i].import_values;
-
-		for (j = 0; ivs && j < ivs->u.seq.n && e == CMFV_OK; j++)
-			e = import_one(&c->deps[i], ivs->u.seq.v[j], cvals, b, major);
-	}
-	/* imported values rank below the parent's own: b goes under cvals */
-	if (e == CMFV_OK) {
-		e = ctables(cvals, b, 1, major);
-		b = NULL;
-	}
-	cmfv_node_free(b);
-	if (e != CMFV_OK) {
-		cmfv_node_free(cvals);
-		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	}
-	cmfv_node_free(c->values);
-	c->values = cvals;
-	return CMFV_OK;
-}
-
-/* processDependencyImportValues: children first. */
-static enum cmfv_err dep_imports(struct cmfv_chart *c, int major, struct cmfv_diag *d)
-{
-	size_t i;
-	enum cmfv_err e = CMFV_OK;
-
-	for (i = 0; i < c->nsubs && e == CMFV_OK; i++)
-		e = dep_imports(c->subs[i], major, d);
-	return e == CMFV_OK ? import_values(c, major, d) : e;
-}
 
 enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, int helm_major,
 				struct cmfv_node **out, struct cmfv_diag *d)
@@ -759,7 +641,7 @@ enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, in
 	enum cmfv_err e = dep_enabled(c, user, "", major, d);
 
 	if (e == CMFV_OK)
-		e = dep_imports(c, major, d);
+		e = cmfv_chart_dep_imports(c, major, d);
 	if (e == CMFV_OK && c->nsubs == 0) {
 		/* no subcharts: the one-chart coalesce, which is built for size */
 		struct cmfv_node *defaults = cmfv_node_copy(c->values);
@@ -773,7 +655,7 @@ enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, in
 		return CMFV_OK;
 	}
 	if (e == CMFV_OK)
-		e = coalesce_values(c, user, 0, major, out, d);
+		e = cmfv_chart_coalesce_values(c, user, 0, major, out, d);
 	cmfv_node_free(user);
 	return e;
 }
@@ -801,7 +683,7 @@ const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const cha
 
 const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, const char *path)
 {
-	const struct cmfv_node *v = *path ? table(values, path) : values;
+	const struct cmfv_node *v = *path ? cmfv_chart_table(values, path) : values;
 
 	return cmfv_is_map(v) ? v : NULL;
 }
@@ -812,7 +694,8 @@ static enum cmfv_err find(const struct cmfv_chart *c, const char *name, struct c
 	size_t i, len = path->len;
 	enum cmfv_err e = CMFV_OK;
 
-	if (strcmp(c->chart_name, name) == 0)
+	/* Helm never renders a library chart's templates (its subcharts, yes) */
+	if (strcmp(c->chart_name, name) == 0 && strcmp(c->type, "library") != 0)
 		e = fn(ctx, c, path->ptr ? path->ptr : "");
 	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {
 		cmfv_buf_printf(path, "%s%s", len ? "." : "", c->subs[i]->name);
@@ -833,4 +716,16 @@ enum cmfv_err cmfv_chart_find(const struct cmfv_chart *root, const char *name,
 
 	cmfv_buf_free(&path);
 	return e;
+}
+
+int cmfv_chart_has_library(const struct cmfv_chart *root, const char *name)
+{
+	size_t i;
+
+	if (strcmp(root->chart_name, name) == 0 && strcmp(root->type, "library") == 0)
+		return 1;
+	for (i = 0; i < root->nsubs; i++)
+		if (cmfv_chart_has_library(root->subs[i], name))
+			return 1;
+	return 0;
 }

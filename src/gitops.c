@@ -396,6 +396,7 @@ enum cmfv_err cmfv_plan_values(const struct cmfv_plan *p, int helm_major,
 	in.sets = p->sets;
 	in.nsets = p->nsets;
 	in.helm_major = helm_major;
+	in.kube_version = ""; /* Argo CD and Flux render for their cluster's version */
 	e = cmfv_values_build(&in, src, out, d);
 	if (e == CMFV_OK && p->set_locs)
 		relocate_sets(p, *out);

@@ -314,3 +314,25 @@ void cmfv_format_float_key(double f, char *buf, size_t size)
 	else
 		format_positional(f < 0, digits, nd, exp10, buf, size);
 }
+
+void cmfv_format_float_g(double f, char *buf, size_t size)
+{
+	char digits[40];
+	int exp10, nd;
+
+	/* fmt's %v and FormatFloat(f, 'g', -1, 64): shortest digits, the
+	 * exponent form when the exponent is below -4 or at least 6 */
+	if (isinf(f) || isnan(f)) {
+		snprintf(buf, size, "%s", isnan(f) ? "NaN" : f < 0 ? "-Inf" : "+Inf");
+		return;
+	}
+	if (f == 0) {
+		snprintf(buf, size, "%s", signbit(f) ? "-0" : "0");
+		return;
+	}
+	nd = shortest_digits(f, 17, digits, &exp10);
+	if (exp10 < -4 || exp10 >= 6)
+		format_exp(f < 0, digits, nd, exp10, 1, buf, size);
+	else
+		format_positional(f < 0, digits, nd, exp10, buf, size);
+}

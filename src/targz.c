@@ -12,13 +12,22 @@
  * and padding come on top of the file data, hence the slack. */
 #define MAX_TAR (CMFV_TARGZ_MAX_TOTAL + ((size_t)16 << 20))
 
+/* Helm's tar reader pulls bytes out of the gzip reader only as far as the
+ * tar end marker, so a stream that breaks after it (a bad CRC, a cut
+ * trailer, junk where a next member would start) is never noticed. The
+ * whole stream is inflated here; what went wrong past the first bytes is
+ * kept in \p late (a static message) for the caller to weigh against
+ * where the tar ended. */
 static enum cmfv_err gunzip(const char *gz, size_t len, const char *name, struct cmfv_buf *out,
-			    struct cmfv_diag *d)
+			    const char **late, struct cmfv_diag *d)
 {
 	z_stream z;
 	unsigned char chunk[65536];
 	int rc = Z_OK;
 
+	*late = NULL;
+	if (len < 2 || (unsigned char)gz[0] != 0x1f || (unsigned char)gz[1] != 0x8b)
+		return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "gzip: invalid header");
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
@@ -29,8 +38,6 @@ static enum cmfv_err gunzip(const char *gz, size_t len, const char *name, struct
 		z.next_out = chunk;
 		z.avail_out = sizeof(chunk);
 		rc = inflate(&z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END)
-			break;
 		if (cmfv_buf_add(out, chunk, sizeof(chunk) - z.avail_out) != CMFV_OK) {
 			inflateEnd(&z);
 			if (out->len + sizeof(chunk) > MAX_TAR)
@@ -41,18 +48,20 @@ static enum cmfv_err gunzip(const char *gz, size_t len, const char *name, struct
 		}
 		if (rc == Z_STREAM_END) {
 			/* Go's gzip reader goes on into a following member */
-			if (z.avail_in == 0)
+			if (z.avail_in == 0 || inflateReset(&z) != Z_OK)
 				break;
-			if (inflateReset(&z) != Z_OK)
-				break;
+			rc = Z_OK;
+		} else if (rc != Z_OK) {
+			break;
 		}
 	}
 	inflateEnd(&z);
+	if (rc == Z_MEM_ERROR)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	if (rc != Z_STREAM_END)
-		return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "%s",
-				     len < 2 || (unsigned char)gz[0] != 0x1f || (unsigned char)gz[1] != 0x8b
-					     ? "gzip: invalid header"
-					     : "unexpected EOF (a broken gzip stream)");
+		*late = rc == Z_BUF_ERROR ? "unexpected EOF (a broken gzip stream)"
+			: z.msg && strstr(z.msg, "check") ? "gzip: invalid checksum"
+							 : "gzip: invalid header";
 	return CMFV_OK;
 }
 
@@ -170,8 +179,10 @@ static int checksum_ok(const unsigned char *h)
 	return want == u || want == s;
 }
 
+/* \p *end: how far Go's tar reader reads, the end marker included (0 if
+ * it never saw one). */
 static enum cmfv_err untar(const unsigned char *p, size_t n, const char *name, struct cmfv_tar *t,
-			   struct cmfv_diag *d)
+			   size_t *end, struct cmfv_diag *d)
 {
 	size_t off = 0;
 	char *longname = NULL;
@@ -186,10 +197,22 @@ static enum cmfv_err untar(const unsigned char *p, size_t n, const char *name, s
 		if (off + 512 > n) {
 			if (off < n || off == 0)
 				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "unexpected EOF in the tar archive");
+			else
+				*end = n;
 			break;
 		}
-		if (zero_block(h))
+		if (zero_block(h)) {
+			/* two zero blocks end it; one then EOF too; one then data is
+			 * a bad header */
+			if (off + 512 < n && off + 1024 > n) {
+				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "unexpected EOF in the tar archive");
+			} else if (off + 1024 <= n && !zero_block(h + 512)) {
+				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "archive/tar: invalid tar header");
+			} else {
+				*end = off + 1024 <= n ? off + 1024 : n;
+			}
 			break;
+		}
 		if (!checksum_ok(h)) {
 			e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "archive/tar: invalid tar header");
 			break;
@@ -247,9 +270,10 @@ static enum cmfv_err untar(const unsigned char *p, size_t n, const char *name, s
 			e = CMFV_ENOMEM;
 			break;
 		}
-		/* directories: type 5, or an old-style entry whose name ends in '/' */
-		if (type == '5' || ((type == '0' || type == '\0') && ename[0] &&
-				    ename[strlen(ename) - 1] == '/')) {
+		/* directories (FileInfo().IsDir()): type 5, a mode with the
+		 * directory bit, or an old-style ('\0') entry whose name ends in '/' */
+		if (type == '5' || (tar_num(h + 100, 8) > 0 && (tar_num(h + 100, 8) & 0170000) == 040000) ||
+		    (type == '\0' && ename[0] && ename[strlen(ename) - 1] == '/')) {
 			cmfv_free(ename);
 		} else {
 			int regular = type == '0' || type == '\0' || type == '7';
@@ -270,11 +294,21 @@ enum cmfv_err cmfv_targz_read(const char *gz, size_t len, const char *name, stru
 			      struct cmfv_diag *d)
 {
 	struct cmfv_buf tar = {0};
-	enum cmfv_err e = gunzip(gz, len, name, &tar, d);
+	const char *late = NULL;
+	size_t end = 0;
+	enum cmfv_err e = gunzip(gz, len, name, &tar, &late, d);
 
 	memset(out, 0, sizeof(*out));
 	if (e == CMFV_OK)
-		e = untar((const unsigned char *)tar.ptr, tar.len, name, out, d);
+		e = untar((const unsigned char *)(tar.ptr ? tar.ptr : ""), tar.len, name, out, &end, d);
+	/* a broken stream counts only if the tar reader runs into the break:
+	 * Helm stops at the end marker, and even an archive that ends exactly
+	 * where the data does never has its trailer checked (tried: Helm 3.17
+	 * and 4.1 accept a bad CRC there) */
+	if (late && (e == CMFV_EINPUT || (e == CMFV_OK && end == 0))) {
+		cmfv_tar_free(out);
+		e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "%s", late);
+	}
 	cmfv_buf_free(&tar);
 	if (e != CMFV_OK)
 		cmfv_tar_free(out);

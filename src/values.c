@@ -545,6 +545,8 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 			e = cmfv_chart_values(chart, base, helm_major, &values, d);
 			base = NULL;
 		}
+		if (e == CMFV_OK)
+			e = cmfv_chart_kube_check(chart, in->kube_version, helm_major, d);
 		if (e == CMFV_OK && chart_out) {
 			*chart_out = chart;
 			chart = NULL;
@@ -552,6 +554,8 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 		cmfv_chart_free(chart);
 		if (e == CMFV_OK)
 			*out = values;
+		else
+			cmfv_node_free(values);
 		return e;
 	}
 	if (e != CMFV_OK) {

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -37,6 +38,7 @@ struct loader {
 	unsigned col_offset;
 	int no_merge;
 	int no_duplicates;
+	int keep_ints;
 	unsigned max_depth;
 	size_t max_nodes;
 	size_t nodes;
@@ -176,6 +178,8 @@ static enum cmfv_err check_tag(struct loader *l, const yaml_event_t *ev, const s
 		       (const char *)ev->data.scalar.value, want);
 }
 
+static int int_key(const char *s, size_t len, char *buf, size_t size);
+
 static enum cmfv_err scalar_node(struct loader *l, const yaml_event_t *ev, struct cmfv_node **out)
 {
 	const char *s = (const char *)ev->data.scalar.value;
@@ -197,11 +201,20 @@ static enum cmfv_err scalar_node(struct loader *l, const yaml_event_t *ev, struc
 			if (n)
 				n->u.b = r.b;
 			break;
-		case CMFV_RES_NUM:
+		case CMFV_RES_NUM: {
+			char ib[64];
+
+			if (l->keep_ints && r.is_int && int_key(s, len, ib, sizeof(ib)) == 1) {
+				n = cmfv_node_new(CMFV_INT, loc);
+				if (n)
+					n->u.i = strtoll(ib, NULL, 10);
+				break;
+			}
 			n = cmfv_node_new(CMFV_FLOAT, loc);
 			if (n)
 				n->u.f = r.num;
 			break;
+		}
 		case CMFV_RES_NONFINITE:
 			return fail_at(l, ev->start_mark,
 				       "%.20s cannot be used: Helm turns values into JSON, which has no infinity or NaN",
@@ -735,6 +748,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	l.col_offset = opts ? opts->col_offset : 0;
 	l.no_merge = opts ? opts->no_merge : 0;
 	l.no_duplicates = opts ? opts->no_duplicates : 0;
+	l.keep_ints = opts ? opts->keep_ints : 0;
 	l.text = text;
 	l.len = len;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)

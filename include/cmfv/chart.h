@@ -31,6 +31,8 @@ struct cmfv_chart {
 	char *chart_name; /**< Chart.yaml name, always */
 	char *version;
 	char *type;       /**< "", "application" or "library" */
+	char *kube_version; /**< Chart.yaml kubeVersion, "" when not given */
+	int null_maintainer; /**< a null entry in maintainers (Helm refuses it) */
 	char *where;      /**< for messages: the directory or archive it came from */
 	struct cmfv_node *values; /**< the chart's values.yaml (a map, maybe empty) */
 	int has_schema;   /**< values.schema.json is there (it is not evaluated) */
@@ -61,6 +63,13 @@ void cmfv_chart_dep_free(struct cmfv_chart_dep *dp);
 enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, int helm_major,
 				struct cmfv_node **out, struct cmfv_diag *d);
 
+/** The check `helm template` makes before it renders: the root chart's
+ * kubeVersion must admit \p kube_version (--kube-version; NULL: Helm's
+ * default for \p helm_major; "": no check). CMFV_EINPUT with Helm's words when not, or
+ * when \p kube_version is not a version. */
+enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube_version,
+				    int helm_major, struct cmfv_diag *d);
+
 /** The subchart at dotted \p path ("a" or "a.b", names after aliasing) of
  * a processed tree; NULL when there is none (or it was disabled). */
 const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const char *path);
@@ -69,12 +78,16 @@ const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const cha
  * from \p values (the root's .Values). NULL when \p path names no map. */
 const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, const char *path);
 
-/** Called for each chart named \p name in a processed tree, depth first;
+/** Called for each chart named \p name in a processed tree, depth first,
+ * library charts left out (Helm renders none of their templates);
  * \p path is "" for the root, else dotted names after aliasing. */
 typedef enum cmfv_err (*cmfv_chart_visit_fn)(void *ctx, const struct cmfv_chart *c,
 					      const char *path);
 enum cmfv_err cmfv_chart_find(const struct cmfv_chart *root, const char *name,
 			      cmfv_chart_visit_fn fn, void *ctx);
+
+/** Is a chart named \p name in the tree a library chart? */
+int cmfv_chart_has_library(const struct cmfv_chart *root, const char *name);
 
 /** Is \p ver inside the semver range \p constraint (Helm's IsCompatibleRange,
  * after Masterminds/semver v3)? */

@@ -34,4 +34,8 @@ void cmfv_format_float_json(double f, char *buf, size_t size);
  * sigs.k8s.io/yaml for float map keys). \p buf needs 32 bytes. */
 void cmfv_format_float_key(double f, char *buf, size_t size);
 
+/** Format \p f as Go's fmt %v (FormatFloat(f, 'g', -1, 64)) does: 1e+06,
+ * 2.5, 5. \p buf needs 32 bytes. */
+void cmfv_format_float_g(double f, char *buf, size_t size);
+
 #endif

@@ -31,6 +31,9 @@ struct cmfv_values_input {
 	const struct cmfv_set_flag *sets; /**< in command-line order */
 	size_t nsets;
 	int helm_major;               /**< 3 or 4: how nested nulls coalesce (0 = 4) */
+	const char *kube_version;     /**< what the root chart's kubeVersion is checked against
+					   (helm template --kube-version); NULL = Helm's default,
+					   v1.32.0 for Helm 3.17, v1.35.0 for Helm 4.1; "" = none */
 };
 
 /** Go's url.Parse, for its errors only: 1 and a message (as Go words it)

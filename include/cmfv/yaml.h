@@ -16,6 +16,8 @@ struct cmfv_yaml_opts {
 	unsigned col_offset;      /**< added to every column (text cut from an indented block scalar) */
 	int no_merge;             /**< refuse `<<` merge keys (YAML readers merge them differently) */
 	int no_duplicates;        /**< refuse a key written twice in one mapping (else the last wins) */
+	int keep_ints;            /**< an int64 plain scalar is a CMFV_INT node (Chart.yaml: go-yaml
+				   * gives an int, which a string field takes in decimal) */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,

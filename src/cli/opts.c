@@ -23,7 +23,7 @@ enum flag_id {
 	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
 	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
 	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART, F_MAX_INPUT, F_ARGOCD_APP,
-	F_REPO_ROOT, F_REF, F_HELMRELEASE,
+	F_REPO_ROOT, F_REF, F_HELMRELEASE, F_KUBE_VERSION,
 };
 
 struct flag {
@@ -47,6 +47,8 @@ static const struct flag flags[] = {
 	{F_SET_JSON, "set-json", 0, A_ONE, VALS, "K=JSON", "as helm --set-json (repeatable)"},
 	{F_SET_FILE, "set-file", 0, A_ONE, VALS, "K=PATH", "as helm --set-file (repeatable)"},
 	{F_SET_LITERAL, "set-literal", 0, A_ONE, VALS, "K=V", "as helm --set-literal (repeatable)"},
+	{F_KUBE_VERSION, "kube-version", 0, A_ONE, CMD_CHECK | CMD_VALUES, "VER",
+	 "with --chart: the Kubernetes version its kubeVersion must admit, as helm template --kube-version (default Helm's: v1.32.0 for 3, v1.35.0 for 4)"},
 	{F_HELM_COMPAT, "helm-compat", 0, A_ONE, VALS, "3|4",
 	 "merge values as this Helm major version does (default 4; differs only in nested nulls)"},
 	{F_SECRET_FILE, "secret-file", 0, A_ONE, KEYS, "FILE",
@@ -214,6 +216,7 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 	switch (f->id) {
 	case F_CHART: o->chart = v; break;
 	case F_SUBCHART: o->subchart = v; break;
+	case F_KUBE_VERSION: o->kube_version = v; break;
 	case F_VALUES:
 		/* Helm's -f is a string slice: "a.yaml,b.yaml" is two files */
 	{
@@ -440,6 +443,9 @@ void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->chart_dir = o->chart;
+	/* the wrapper leaves kubeVersion to Helm, which checks it against the
+	 * cluster (install/upgrade) or --kube-version (template) itself */
+	in->kube_version = o->chart_lenient ? "" : o->kube_version && *o->kube_version ? o->kube_version : NULL;
 	in->files = o->files;
 	in->nfiles = o->nfiles;
 	in->sets = o->sets;

@@ -29,6 +29,7 @@ struct cli_opts {
 	/* values */
 	const char *chart;
 	const char *subchart; /* values --subchart */
+	const char *kube_version; /* --kube-version, with --chart */
 	int chart_lenient;    /* the wrapper: a chart that holds no chart named
 				 confluent-manager-for-apache-flink (a renamed fork) is
 				 checked as CMF's own; the post-renderer judges the render */

@@ -248,8 +248,11 @@ static int check_chart(const struct cli_opts *o, struct cli_run *run,
 	} else if (f.n == 0) {
 		fprintf(stderr,
 			"cmf-validate: %s: no CMF chart to check: neither the chart nor an enabled subchart "
-			"(at any depth) has the name %s in its Chart.yaml\n",
-			o->chart, CMFV_CMF_CHART_NAME);
+			"(at any depth) has the name %s in its Chart.yaml%s\n",
+			o->chart, CMFV_CMF_CHART_NAME,
+			cmfv_chart_has_library(chart, CMFV_CMF_CHART_NAME)
+				? " (one with type: library is there, but Helm renders no library chart)"
+				: "");
 		rc = EXIT_USAGE;
 	}
 	for (i = 0; rc == 0 && i < f.n; i++) {

@@ -40,7 +40,7 @@ bindir=$build/tests/fuzz
 out=${FUZZ_OUT:-$build/fuzz-out}
 ncpu=$(nproc 2>/dev/null || echo 2)
 jobs=${FUZZ_JOBS:-$((ncpu > 4 ? 4 : ncpu))}
-all="yaml values strvals json key secret config stream post_render oom classify helmargs targz redact gitops"
+all="yaml values strvals json key secret config stream post_render oom classify helmargs targz redact gitops chart"
 only=${FUZZ_ONLY:-$all}
 
 mkdir -p "$out"
@@ -111,6 +111,18 @@ seed() {
 		cp "$here/seeds/helmargs"/* "$dir/" ;;
 	targz)
 		cp "$here/seeds/targz"/* "$dir/" ;;
+	chart)
+		# byte 0: 0 .helmignore, 1 Chart.yaml, 2 .tgz (fuzz_chart.c)
+		cp "$here/seeds/chart"/* "$dir/"
+		for f in "$src"/testdata/values-diff/loader/*/Chart.yaml; do
+			{ printf '\001'; cat "$f"; } >"$dir/chart-$(echo "$f" | cksum | cut -d' ' -f1)"
+		done
+		for f in "$src"/testdata/values-diff/loader/*/.helmignore; do
+			{ printf '\000'; cat "$f"; } >"$dir/ignore-$(echo "$f" | cksum | cut -d' ' -f1)"
+		done
+		for f in "$src"/testdata/values-diff/loader/*.tgz; do
+			{ printf '\002'; cat "$f"; } >"$dir/tgz-$(echo "$f" | cksum | cut -d' ' -f1)"
+		done ;;
 	redact)
 		cp "$here/seeds/redact"/* "$here/seeds/key"/* "$dir/" ;;
 	gitops)
@@ -162,6 +174,7 @@ gate_runs() {
 	classify) echo 6000 ;;
 	oom) echo 600000 ;;
 	targz) echo 200000 ;;
+	chart) echo 100000 ;;
 	*) echo 20000 ;;
 	esac
 }

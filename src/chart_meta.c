@@ -1,0 +1,460 @@
+/* Chart.yaml (and requirements.yaml) as Helm reads it into its Metadata
+ * and Dependency structs, and Metadata.Validate. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart_int.h"
+#include "cmfv/alloc.h"
+#include "cmfv/buf.h"
+#include "cmfv/scalar.h"
+#include "cmfv/yaml.h"
+
+/* ---------------------------------------------------------- Chart.yaml */
+
+void cmfv_chart_dep_free(struct cmfv_chart_dep *dp)
+{
+	size_t i;
+
+	cmfv_free(dp->name);
+	cmfv_free(dp->version);
+	cmfv_free(dp->alias);
+	cmfv_free(dp->condition);
+	for (i = 0; i < dp->ntags; i++)
+		cmfv_free(dp->tags[i]);
+	cmfv_free(dp->tags);
+	cmfv_node_free(dp->import_values);
+}
+
+void cmfv_chart_free(struct cmfv_chart *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	cmfv_free(c->name);
+	cmfv_free(c->chart_name);
+	cmfv_free(c->version);
+	cmfv_free(c->type);
+	cmfv_free(c->kube_version);
+	cmfv_free(c->where);
+	cmfv_node_free(c->values);
+	for (i = 0; i < c->ndeps; i++)
+		cmfv_chart_dep_free(&c->deps[i]);
+	cmfv_free(c->deps);
+	for (i = 0; i < c->nsubs; i++)
+		cmfv_chart_free(c->subs[i]);
+	cmfv_free(c->subs);
+	cmfv_free(c);
+}
+
+/* How sigs.k8s.io/yaml + encoding/json fill Helm's Metadata, Maintainer
+ * and Dependency structs: a key names a field exactly or, failing that,
+ * case-insensitively (Unicode simple folding: "ſ" is "s", "K" (Kelvin) is
+ * "k"); keys are applied in sorted order, so of two keys for one field the
+ * greater wins; a scalar for a string field becomes a string (an int in
+ * decimal, a float as FormatFloat(f, 'g', -1, 32), a bool as true/false);
+ * any other mismatch refuses the whole file. */
+enum ftype { F_STR, F_STRS, F_BOOL, F_STRMAP, F_MAINTS, F_DEPS, F_SEQ };
+
+struct fdef {
+	const char *name;
+	enum ftype t;
+};
+
+static const struct fdef META[] = {
+	{"name", F_STR},	{"home", F_STR},	 {"sources", F_STRS},	{"version", F_STR},
+	{"description", F_STR}, {"keywords", F_STRS},	 {"maintainers", F_MAINTS}, {"icon", F_STR},
+	{"apiVersion", F_STR},	{"condition", F_STR},	 {"tags", F_STR},	{"appVersion", F_STR},
+	{"deprecated", F_BOOL}, {"annotations", F_STRMAP}, {"kubeVersion", F_STR}, {"dependencies", F_DEPS},
+	{"type", F_STR},
+};
+static const struct fdef MAINT[] = {{"name", F_STR}, {"email", F_STR}, {"url", F_STR}};
+static const struct fdef DEP[] = {
+	{"name", F_STR},       {"version", F_STR}, {"repository", F_STR},    {"condition", F_STR},
+	{"tags", F_STRS},      {"enabled", F_BOOL}, {"import-values", F_SEQ}, {"alias", F_STR},
+};
+
+struct fset {
+	const struct fdef *v;
+	size_t n;
+	const char *go; /* the struct's name in Go's messages */
+};
+
+static const struct fset META_SET = {META, sizeof(META) / sizeof(META[0]), "Metadata"};
+static const struct fset MAINT_SET = {MAINT, sizeof(MAINT) / sizeof(MAINT[0]), "Maintainer"};
+static const struct fset DEP_SET = {DEP, sizeof(DEP) / sizeof(DEP[0]), "Dependency"};
+
+/* bytes.EqualFold(key, name) for an ASCII field name */
+static int fold_eq(const char *key, const char *name)
+{
+	const unsigned char *k = (const unsigned char *)key;
+
+	for (; *name; name++) {
+		char lc = (char)((*name >= 'A' && *name <= 'Z') ? *name + 32 : *name);
+
+		if (*k < 0x80) {
+			char kc = (char)((*k >= 'A' && *k <= 'Z') ? *k + 32 : *k);
+
+			if (kc != lc)
+				return 0;
+			k++;
+		} else if (lc == 's' && k[0] == 0xC5 && k[1] == 0xBF) {
+			k += 2; /* U+017F */
+		} else if (lc == 'k' && k[0] == 0xE2 && k[1] == 0x84 && k[2] == 0xAA) {
+			k += 3; /* U+212A */
+		} else {
+			return 0;
+		}
+	}
+	return *k == '\0';
+}
+
+static const struct fdef *field_of(const struct fset *fs, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (strcmp(fs->v[i].name, key) == 0)
+			return &fs->v[i];
+	for (i = 0; i < fs->n; i++)
+		if (fold_eq(key, fs->v[i].name))
+			return &fs->v[i];
+	return NULL;
+}
+
+/* The node json.Unmarshal leaves in field \p name of map \p m: NULL when
+ * no key fills it. A null does not overwrite a string or a bool. */
+static const struct cmfv_node *field_val(const struct cmfv_node *m, const struct fset *fs,
+					 const char *name)
+{
+	const struct cmfv_pair *best = NULL;
+	size_t i;
+
+	if (!cmfv_is_map(m))
+		return NULL;
+	for (i = 0; i < m->u.map.n; i++) {
+		const struct cmfv_pair *p = &m->u.map.v[i];
+		const struct fdef *f = field_of(fs, p->key);
+
+		if (f == NULL || strcmp(f->name, name) != 0)
+			continue;
+		if (p->val->kind == CMFV_NULL && (f->t == F_STR || f->t == F_BOOL))
+			continue;
+		if (best == NULL || strcmp(p->key, best->key) >= 0)
+			best = p;
+	}
+	return best ? best->val : NULL;
+}
+
+static const char *json_kind(const struct cmfv_node *v)
+{
+	switch (v->kind) {
+	case CMFV_MAP: return "object";
+	case CMFV_SEQ: return "array";
+	case CMFV_BOOL: return "bool";
+	case CMFV_STR: return "string";
+	default: return "number";
+	}
+}
+
+static enum cmfv_err check_set(const struct cmfv_node *m, const struct fset *fs, const char *label,
+			       struct cmfv_diag *d);
+
+static enum cmfv_err mismatch(const struct cmfv_node *v, const struct fset *fs, const char *field,
+			      const char *gotype, const char *label, struct cmfv_diag *d)
+{
+	return cmfv_diag_set(d, CMFV_EINPUT, v->loc.file, v->loc.line, v->loc.col,
+			     "cannot load %s: json: cannot unmarshal %s into Go struct field %s.%s of type %s",
+			     label, json_kind(v), fs->go, field, gotype);
+}
+
+/* Does \p v fit a field of type \p t? */
+static enum cmfv_err check_val(const struct cmfv_node *v, enum ftype t, const struct fset *fs,
+			       const char *field, const char *label, struct cmfv_diag *d)
+{
+	static const char *const go[] = {"string", "[]string", "bool", "map[string]string",
+					 "[]*Maintainer", "[]*Dependency", "[]interface {}"};
+	int scalar = v->kind != CMFV_MAP && v->kind != CMFV_SEQ;
+	enum cmfv_err e = CMFV_OK;
+	size_t i;
+
+	if (v->kind == CMFV_NULL)
+		return CMFV_OK;
+	switch (t) {
+	case F_STR:
+		return scalar ? CMFV_OK : mismatch(v, fs, field, go[t], label, d);
+	case F_BOOL:
+		return v->kind == CMFV_BOOL ? CMFV_OK : mismatch(v, fs, field, go[t], label, d);
+	case F_SEQ:
+		return v->kind == CMFV_SEQ ? CMFV_OK : mismatch(v, fs, field, go[t], label, d);
+	case F_STRMAP:
+		if (v->kind != CMFV_MAP)
+			return mismatch(v, fs, field, go[t], label, d);
+		for (i = 0; i < v->u.map.n && e == CMFV_OK; i++)
+			e = check_val(v->u.map.v[i].val, F_STR, fs, field, label, d);
+		return e;
+	default:
+		break;
+	}
+	if (v->kind != CMFV_SEQ)
+		return mismatch(v, fs, field, go[t], label, d);
+	for (i = 0; i < v->u.seq.n && e == CMFV_OK; i++) {
+		const struct cmfv_node *x = v->u.seq.v[i];
+
+		if (t == F_STRS)
+			e = check_val(x, F_STR, fs, field, label, d);
+		else if (x->kind == CMFV_MAP)
+			e = check_set(x, t == F_MAINTS ? &MAINT_SET : &DEP_SET, label, d);
+		else if (x->kind != CMFV_NULL)
+			e = mismatch(x, fs, field, t == F_MAINTS ? "Maintainer" : "Dependency", label, d);
+	}
+	return e;
+}
+
+static enum cmfv_err check_set(const struct cmfv_node *m, const struct fset *fs, const char *label,
+			       struct cmfv_diag *d)
+{
+	enum cmfv_err e = CMFV_OK;
+	size_t i;
+
+	for (i = 0; i < m->u.map.n && e == CMFV_OK; i++) {
+		const struct fdef *f = field_of(fs, m->u.map.v[i].key);
+
+		if (f)
+			e = check_val(m->u.map.v[i].val, f->t, fs, f->name, label, d);
+	}
+	return e;
+}
+
+/* The string a string field gets from scalar \p v (NULL: ""). */
+static char *conv_str(const struct cmfv_node *v)
+{
+	char buf[40];
+
+	if (v == NULL || v->kind == CMFV_NULL)
+		return cmfv_strdup("");
+	switch (v->kind) {
+	case CMFV_STR: return cmfv_strdup(v->u.s.ptr);
+	case CMFV_BOOL: return cmfv_strdup(v->u.b ? "true" : "false");
+	case CMFV_INT: snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i); return cmfv_strdup(buf);
+	case CMFV_FLOAT: cmfv_format_float_key(v->u.f, buf, sizeof(buf)); return cmfv_strdup(buf);
+	default: return cmfv_strdup("");
+	}
+}
+
+/* Set *\p out from field \p name when a key fills it (else leave it). */
+static enum cmfv_err str_field(const struct cmfv_node *m, const struct fset *fs, const char *name,
+			       char **out, struct cmfv_diag *d)
+{
+	const struct cmfv_node *v = field_val(m, fs, name);
+	char *s;
+
+	if (v == NULL && *out != NULL)
+		return CMFV_OK;
+	s = conv_str(v);
+	if (s == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	cmfv_free(*out);
+	*out = s;
+	return CMFV_OK;
+}
+
+static enum cmfv_err load_dep(const struct cmfv_node *n, struct cmfv_chart_dep *dp,
+			      struct cmfv_diag *d)
+{
+	const struct cmfv_node *tags = field_val(n, &DEP_SET, "tags");
+	const struct cmfv_node *iv = field_val(n, &DEP_SET, "import-values");
+	enum cmfv_err e;
+	size_t i;
+
+	memset(dp, 0, sizeof(*dp));
+	if (n->kind != CMFV_MAP)
+		return cmfv_diag_set(d, CMFV_EINPUT, n->loc.file, n->loc.line, n->loc.col,
+				     "validation: dependencies must not contain empty or null nodes");
+	e = str_field(n, &DEP_SET, "name", &dp->name, d);
+	if (e == CMFV_OK)
+		e = str_field(n, &DEP_SET, "version", &dp->version, d);
+	if (e == CMFV_OK)
+		e = str_field(n, &DEP_SET, "alias", &dp->alias, d);
+	if (e == CMFV_OK)
+		e = str_field(n, &DEP_SET, "condition", &dp->condition, d);
+	if (e == CMFV_OK && cmfv_is_seq(tags)) {
+		dp->tags = cmfv_calloc(tags->u.seq.n + 1, sizeof(*dp->tags));
+		if (dp->tags == NULL)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		for (i = 0; i < tags->u.seq.n; i++) {
+			if ((dp->tags[i] = conv_str(tags->u.seq.v[i])) == NULL)
+				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			dp->ntags++;
+		}
+	}
+	if (e == CMFV_OK && cmfv_is_seq(iv)) {
+		dp->import_values = cmfv_node_copy(iv);
+		if (dp->import_values == NULL)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	dp->enabled = 1;
+	return e;
+}
+
+static int alias_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+enum cmfv_err cmfv_chart_load_deps(struct cmfv_chart *c, const struct cmfv_node *meta,
+				   const char *where, struct cmfv_diag *d)
+{
+	const struct cmfv_node *deps = field_val(meta, &META_SET, "dependencies");
+	size_t i;
+
+	(void)where;
+	if (deps == NULL)
+		return CMFV_OK;
+	for (i = 0; i < c->ndeps; i++)
+		cmfv_chart_dep_free(&c->deps[i]);
+	cmfv_free(c->deps);
+	c->deps = NULL;
+	c->ndeps = 0;
+	c->has_deps = 0;
+	if (deps->kind == CMFV_NULL)
+		return CMFV_OK;
+	c->has_deps = 1;
+	c->deps = cmfv_calloc(deps->u.seq.n + 1, sizeof(*c->deps));
+	if (c->deps == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	for (i = 0; i < deps->u.seq.n; i++) {
+		enum cmfv_err e = load_dep(deps->u.seq.v[i], &c->deps[i], d);
+
+		c->ndeps++;
+		if (e != CMFV_OK)
+			return e;
+	}
+	return CMFV_OK;
+}
+
+/* Metadata.Validate */
+/* Metadata.Validate and Dependency.Validate clean these up first */
+static enum cmfv_err sanitize_all(struct cmfv_chart *c)
+{
+	enum cmfv_err e = cmfv_chart_sanitize(&c->chart_name);
+	size_t i, j;
+
+	if (e == CMFV_OK)
+		e = cmfv_chart_sanitize(&c->kube_version);
+	for (i = 0; i < c->ndeps && e == CMFV_OK; i++) {
+		struct cmfv_chart_dep *dp = &c->deps[i];
+
+		e = cmfv_chart_sanitize(&dp->name);
+		if (e == CMFV_OK)
+			e = cmfv_chart_sanitize(&dp->version);
+		if (e == CMFV_OK)
+			e = cmfv_chart_sanitize(&dp->condition);
+		for (j = 0; j < dp->ntags && e == CMFV_OK; j++)
+			e = cmfv_chart_sanitize(&dp->tags[j]);
+	}
+	return e;
+}
+
+enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const char *where,
+				  struct cmfv_diag *d)
+{
+	size_t i, j;
+
+	if (sanitize_all(c) != CMFV_OK)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+
+	if (!api[0])
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.apiVersion is required");
+	if (!c->chart_name[0])
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.name is required");
+	if (strchr(c->chart_name, '/') || strcmp(c->chart_name, ".") == 0 || strcmp(c->chart_name, "..") == 0)
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.name \"%s\" is invalid",
+				     c->chart_name);
+	if (!c->version[0])
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.version is required");
+	if (!cmfv_semver_valid(c->version))
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.version \"%s\" is invalid",
+				     c->version);
+	if (c->type[0] && strcmp(c->type, "application") != 0 && strcmp(c->type, "library") != 0)
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "validation: chart.metadata.type must be application or library");
+	if (c->null_maintainer)
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "validation: maintainers must not contain empty or null nodes");
+	for (i = 0; i < c->ndeps; i++) {
+		const struct cmfv_chart_dep *a = &c->deps[i];
+		const char *ka = a->alias[0] ? a->alias : a->name;
+
+		if (a->alias[0] && !alias_ok(a->alias))
+			return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+					     "validation: dependency \"%s\" has disallowed characters in the alias",
+					     a->name);
+		for (j = 0; j < i; j++) {
+			const struct cmfv_chart_dep *b = &c->deps[j];
+
+			if (strcmp(ka, b->alias[0] ? b->alias : b->name) == 0)
+				return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+						     "validation: more than one dependency with name or alias \"%s\"",
+						     ka);
+		}
+	}
+	return CMFV_OK;
+}
+
+/* yaml.Unmarshal(file, c.Metadata): Chart.yaml first, then (Helm keeps
+ * reading it) requirements.yaml over the same struct. */
+enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, const struct cfile *f, const char *label,
+				   struct cmfv_sources *src, char **api, struct cmfv_diag *d)
+{
+	const struct cmfv_yaml_opts opts = {.keep_ints = 1};
+	const struct cmfv_source *s;
+	const struct cmfv_node *mt;
+	struct cmfv_node *meta = NULL;
+	enum cmfv_err e = cmfv_sources_add(src, f->display, f->data ? f->data : "", f->len, 0, &s);
+	size_t i;
+
+	if (e != CMFV_OK)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = cmfv_yaml_load(s->text, s->len, s->name, &opts, &meta, d);
+	if (e == CMFV_OK && meta && meta->kind != CMFV_MAP && meta->kind != CMFV_NULL)
+		e = cmfv_diag_set(d, CMFV_EINPUT, s->name, meta->loc.line, meta->loc.col,
+				  "cannot load %s: it must be a map, not a %s", label,
+				  cmfv_kind_name(meta->kind));
+	if (e == CMFV_OK && cmfv_is_map(meta))
+		e = check_set(meta, &META_SET, label, d);
+	if (e == CMFV_OK)
+		e = str_field(meta, &META_SET, "name", &c->chart_name, d);
+	if (e == CMFV_OK)
+		e = str_field(meta, &META_SET, "version", &c->version, d);
+	if (e == CMFV_OK)
+		e = str_field(meta, &META_SET, "type", &c->type, d);
+	if (e == CMFV_OK)
+		e = str_field(meta, &META_SET, "kubeVersion", &c->kube_version, d);
+	if (e == CMFV_OK)
+		e = str_field(meta, &META_SET, "apiVersion", api, d);
+	if (e == CMFV_OK)
+		e = cmfv_chart_load_deps(c, meta, label, d);
+	mt = field_val(meta, &META_SET, "maintainers");
+	if (mt) {
+		c->null_maintainer = 0;
+		for (i = 0; cmfv_is_seq(mt) && i < mt->u.seq.n; i++)
+			if (mt->u.seq.v[i]->kind == CMFV_NULL)
+				c->null_maintainer = 1;
+	}
+	if (e == CMFV_OK && strcmp(label, "Chart.yaml") == 0 && !(*api)[0]) {
+		cmfv_free(*api);
+		*api = cmfv_strdup("v1");
+		if (*api == NULL)
+			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	}
+	cmfv_node_free(meta);
+	return e;
+}
