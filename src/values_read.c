@@ -1,0 +1,306 @@
+/* Reading values as Helm's ReadValues does: go-yaml's quirks (BOMs inside
+ * the text, Helm 4's reader), stdin read once, Helm's URL check of -f. */
+#include "cmfv/values.h"
+
+#include <openssl/crypto.h>
+#include <string.h>
+
+#include "cmfv/alloc.h"
+#include "cmfv/buf.h"
+#include "cmfv/yaml.h"
+
+#include "values_int.h"
+
+/* A BOM that starts a line (not the text) is content for go-yaml, which
+ * skips one only at the start of the stream: "\uFEFFb: 2" is the key
+ * "\uFEFFb". libyaml skips it at every line start, so it is swapped for a
+ * stand-in of the same length before parsing and swapped back after. */
+static const char BOM[3] = {'\xEF', '\xBB', '\xBF'};
+static const char STANDIN[3] = {'\xEF', '\xB7', '\x90'}; /* U+FDD0, a noncharacter */
+
+static int has_bytes(const char *s, size_t n, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (memcmp(s + i, what, 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* A copy of \p text with line-start BOMs swapped, or NULL when there is
+ * none (or the stand-in is in the text already). */
+static char *swap_line_boms(const char *text, size_t len, int *oom)
+{
+	char *c = NULL;
+	size_t i;
+
+	*oom = 0;
+	if (has_bytes(text, len, STANDIN))
+		return NULL;
+	for (i = 1; i + 3 <= len; i++) {
+		if ((text[i - 1] != '\n' && text[i - 1] != '\r') || memcmp(text + i, BOM, 3) != 0)
+			continue;
+		if (c == NULL) {
+			c = cmfv_malloc(len + 1);
+			if (c == NULL) {
+				*oom = 1;
+				return NULL;
+			}
+			memcpy(c, text, len);
+			c[len] = '\0';
+		}
+		memcpy(c + i, STANDIN, 3);
+	}
+	return c;
+}
+
+static void unswap(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (memcmp(s + i, STANDIN, 3) == 0)
+			memcpy(s + i, BOM, 3);
+}
+
+/* Put the BOMs back into strings and keys (a map is rebuilt when a key
+ * changes, so that its index stays right). */
+static enum cmfv_err restore_boms(struct cmfv_node **np)
+{
+	struct cmfv_node *n = *np;
+	size_t i;
+
+	if (n->kind == CMFV_STR)
+		unswap(n->u.s.ptr, n->u.s.len);
+	if (n->kind == CMFV_SEQ)
+		for (i = 0; i < n->u.seq.n; i++)
+			if (restore_boms(&n->u.seq.v[i]) != CMFV_OK)
+				return CMFV_ENOMEM;
+	if (n->kind == CMFV_MAP) {
+		int keys = 0;
+
+		for (i = 0; i < n->u.map.n; i++) {
+			if (restore_boms(&n->u.map.v[i].val) != CMFV_OK)
+				return CMFV_ENOMEM;
+			keys |= has_bytes(n->u.map.v[i].key, strlen(n->u.map.v[i].key), STANDIN);
+		}
+		if (keys) {
+			struct cmfv_node *m = cmfv_node_new(CMFV_MAP, n->loc);
+
+			if (m == NULL)
+				return CMFV_ENOMEM;
+			for (i = 0; i < n->u.map.n; i++) {
+				struct cmfv_pair *p = &n->u.map.v[i];
+				struct cmfv_node *nul = cmfv_node_new(CMFV_NULL, p->val->loc), *v = p->val;
+
+				if (nul == NULL) {
+					cmfv_node_free(m);
+					return CMFV_ENOMEM;
+				}
+				p->val = nul;
+				unswap(p->key, strlen(p->key));
+				if (cmfv_map_set(m, p->key, p->key_loc, v) != CMFV_OK) {
+					cmfv_node_free(m);
+					return CMFV_ENOMEM;
+				}
+			}
+			cmfv_node_free(n);
+			*np = m;
+		}
+	}
+	return CMFV_OK;
+}
+
+/* One document (the first of \p text) as a values map. */
+static enum cmfv_err parse_one(const char *text, size_t len, const char *name, unsigned line0,
+			       struct cmfv_node **out, struct cmfv_diag *d)
+{
+	struct cmfv_node *root = NULL;
+	struct cmfv_yaml_opts yo = {.line_offset = line0};
+	int oom;
+	char *swapped = swap_line_boms(text, len, &oom);
+	enum cmfv_err e;
+
+	if (oom)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = cmfv_yaml_load(swapped ? swapped : text, len, name, &yo, &root, d);
+	if (swapped) {
+		/* the text may be a Secret's: wipe the copy */
+		OPENSSL_cleanse(swapped, len);
+		cmfv_free(swapped);
+		if (e == CMFV_OK && root && restore_boms(&root) != CMFV_OK) {
+			cmfv_node_free(root);
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		}
+	}
+	if (e != CMFV_OK)
+		return e;
+	if (root == NULL || root->kind == CMFV_NULL) {
+		struct cmfv_loc loc = {name, line0 + 1, 1};
+
+		cmfv_node_free(root);
+		root = cmfv_node_new(CMFV_MAP, loc);
+		if (root == NULL)
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	} else if (root->kind != CMFV_MAP) {
+		e = cmfv_diag_set(d, CMFV_EINPUT, name, root->loc.line, root->loc.col,
+				  "values must be a map of keys to values, not a %s",
+				  cmfv_kind_name(root->kind));
+		cmfv_node_free(root);
+		return e;
+	}
+	*out = root;
+	return CMFV_OK;
+}
+
+/* Helm 4's LoadValues: the k8s YAMLReader cuts at lines that start with
+ * `---` (only spaces or a comment may follow), lines lose a final \r, and
+ * each document is read on its own and merged into the ones before. */
+static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node **out,
+				 struct cmfv_diag *d)
+{
+	struct cmfv_loc top = {s->name, 1, 1};
+	struct cmfv_node *acc = cmfv_node_new(CMFV_MAP, top);
+	struct cmfv_buf doc = {0};
+	const char *p = s->text, *end = s->text + s->len;
+	unsigned line = 0, doc_line = 0;
+	enum cmfv_err e = CMFV_OK;
+
+	if (acc == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	if (s->len >= 2 && (unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) {
+		cmfv_node_free(acc);
+		return cmfv_diag_set(d, CMFV_EINPUT, s->name, 1, 1,
+				     "a UTF-16LE values file cannot be read by Helm 4: save it as UTF-8");
+	}
+	while (e == CMFV_OK) {
+		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		int at_end = p >= end;
+		int sep = !at_end && n >= 3 && memcmp(p, "---", 3) == 0;
+
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (sep) {
+			size_t i = 3;
+
+			while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\v' || p[i] == '\f'))
+				i++;
+			if (i < n && p[i] != '#') {
+				e = cmfv_diag_set(d, CMFV_EINPUT, s->name, line + 1, (unsigned)i + 1,
+						  "invalid YAML document separator: only a comment may follow ---");
+				break;
+			}
+		}
+		if ((sep || at_end) && doc.len > 0) {
+			struct cmfv_node *cur = NULL;
+
+			e = parse_one(doc.ptr, doc.len, s->name, doc_line, &cur, d);
+			if (e == CMFV_OK && cmfv_values_merge_maps(acc, cur) != CMFV_OK)
+				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			cmfv_buf_reset(&doc);
+		}
+		if (at_end || e != CMFV_OK)
+			break;
+		if (!sep) {
+			if (doc.len == 0)
+				doc_line = line;
+			cmfv_buf_add(&doc, p, n);
+			cmfv_buf_add(&doc, "\n", 1);
+			if (doc.failed)
+				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		}
+		line++;
+		p = nl ? nl + 1 : end;
+	}
+	cmfv_buf_free(&doc);
+	if (e != CMFV_OK) {
+		cmfv_node_free(acc);
+		return e;
+	}
+	*out = acc;
+	return CMFV_OK;
+}
+
+enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major,
+				struct cmfv_node **out, struct cmfv_diag *d)
+{
+	if (helm_major >= 4)
+		return parse_helm4(s, out, d);
+	return parse_one(s->text, s->len, s->name, 0, out, d);
+}
+
+/* Bytes of the Unicode space (Go's unicode.IsSpace) at \p s, or 0. */
+static size_t uspace(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+		return 2;
+	if (n >= 3 && s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
+		return 3;
+	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 &&
+	    ((s[2] >= 0x80 && s[2] <= 0x8A) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+		return 3;
+	if (n >= 3 && ((s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) ||
+		       (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)))
+		return 3;
+	return 0;
+}
+
+/* strings.TrimSpace: [*b, *e) */
+void vals_trim_space(const char *s, const char **b, const char **e)
+{
+	const unsigned char *p = (const unsigned char *)s, *q = p + strlen(s);
+	size_t w;
+
+	while (p < q && (w = uspace(p, (size_t)(q - p))) > 0)
+		p += w;
+	for (;;) {
+		size_t k;
+
+		for (k = 1; k <= 3 && k <= (size_t)(q - p); k++)
+			if (uspace(q - k, k) == k)
+				break;
+		if (k > 3 || k > (size_t)(q - p))
+			break;
+		q -= k;
+	}
+	*b = (const char *)p;
+	*e = (const char *)q;
+}
+
+/* strings.TrimSpace(arg) == "-" */
+static int is_stdin_arg(const char *s)
+{
+	const char *b, *e;
+
+	vals_trim_space(s, &b, &e);
+	return e - b == 1 && *b == '-';
+}
+
+enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, const char *flag,
+				    const struct cmfv_source **out, struct cmfv_diag *d)
+{
+	char scheme[32], msg[256];
+
+	if (is_stdin_arg(arg)) {
+		/* io.ReadAll(os.Stdin) again finds it at its end */
+		if (src->values_stdin_read) {
+			if (cmfv_sources_add(src, "<stdin, read before>", "", 0, 0, out) != CMFV_OK)
+				return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			return CMFV_OK;
+		}
+		src->values_stdin_read = 1;
+		return cmfv_sources_read(src, "-", 0, out, d);
+	}
+	if (cmfv_go_url_parse(arg, scheme, sizeof(scheme), msg, sizeof(msg)))
+		return cmfv_diag_fail(d, CMFV_EINPUT, "%s: parse \"%.200s\": %s", flag, arg, msg);
+	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 || strcmp(scheme, "oci") == 0)
+		return cmfv_diag_fail(
+			d, CMFV_EUSAGE,
+			"%s %.200s: Helm downloads %s URLs itself; cmf-validate does not fetch them: download the file first (e.g. curl -fsSLo values.yaml URL) and pass the local copy",
+			flag, arg, scheme);
+	return cmfv_sources_read(src, arg, 0, out, d);
+}
