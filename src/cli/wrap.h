@@ -1,6 +1,7 @@
 /* The wrapper (helm cmf-validate install|upgrade|template), private parts:
- * reading Helm's command line (wrap_args.c), its temporary files and the
- * chart it fetches (wrap_files.c), shared with cmd_wrapper.c. */
+ * reading Helm's command line (wrap_args.c), its temporary files
+ * (wrap_files.c) and the chart it fetches (wrap_chart.c), shared with
+ * cmd_wrapper.c. */
 #ifndef CMFV_WRAP_H
 #define CMFV_WRAP_H
 

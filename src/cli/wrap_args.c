@@ -16,6 +16,7 @@
 #include "cmfv/helmargs.h"
 #include "wrap.h"
 
+/* NULL \p s (a failed allocation upstream) fails like one here */
 int wrap_push(char ***v, size_t *n, const char *s)
 {
 	char **nv = s ? realloc(*v, (*n + 2) * sizeof(**v)) : NULL;
