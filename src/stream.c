@@ -21,7 +21,8 @@ struct cmfv_stream {
 	void *ctx;
 	const char *name;
 	size_t max_doc;
-	int mem; /* buf is the caller's text */
+	int mem;	    /* buf is the caller's text */
+	cmfv_grow_fn grow; /* and this makes more of it readable (a view) */
 	char *buf;
 	size_t cap, peak;
 	size_t beg;		 /* the piece being cut starts here */
@@ -73,6 +74,19 @@ enum cmfv_err cmfv_stream_new_mem(const char *text, size_t len, const char *name
 	(*out)->end = len;
 	(*out)->total = len;
 	(*out)->eof = 1;
+	return CMFV_OK;
+}
+
+enum cmfv_err cmfv_stream_new_view(const char *text, cmfv_grow_fn fn, void *ctx, const char *name,
+				   size_t max_doc, struct cmfv_stream **out)
+{
+	enum cmfv_err e = cmfv_stream_new(NULL, ctx, name, max_doc, out);
+
+	if (e != CMFV_OK)
+		return e;
+	(*out)->mem = 1;
+	(*out)->grow = fn;
+	(*out)->buf = (char *)(uintptr_t)text; /* never written through */
 	return CMFV_OK;
 }
 
@@ -226,6 +240,23 @@ static enum cmfv_err fill(struct cmfv_stream *s, struct cmfv_diag *d)
 	ssize_t r;
 	enum cmfv_err e;
 
+	if (s->mem && s->grow) {
+		size_t len = s->end;
+		int g;
+
+		do
+			g = s->grow(s->ctx, &len);
+		while (g < 0 && errno == EINTR);
+		if (g < 0)
+			return cmfv_diag_set(d, CMFV_ENOENT, s->name, 0, 0, "cannot read: %s",
+					     strerror(errno));
+		if (len <= s->end)
+			s->eof = 1;
+		else
+			s->total += len - s->end;
+		s->end = len > s->end ? len : s->end;
+		return CMFV_OK;
+	}
 	if (s->mem) {
 		s->eof = 1;
 		return CMFV_OK;

@@ -6,8 +6,9 @@
  * Deployment and keeps a copy of it only; the second copies the stream out
  * with that one document replaced. stdin that is a regular file is mapped
  * (pass 1 drops what it has read; pass 2 maps it again a window at a time);
- * a pipe is kept in memory up to SPOOL_MEM, then in an unlinked temporary
- * file (in memory after all when none can be made). */
+ * a pipe is kept in memory up to SPOOL_MEM, then copied on into an unlinked
+ * temporary file that pass 1 reads through a mapping as it grows (in memory
+ * after all when none can be made). */
 #define _GNU_SOURCE /* mremap */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +42,8 @@
 
 #define IN_NAME "<stdin>"
 #define COPY_BLOCK ((size_t)128 << 10)
-#define SPOOL_MEM ((size_t)16 << 20) /* a pipe's bytes kept in memory before a temporary file */
+#define SPOOL_MEM ((size_t)8 << 20) /* a pipe's bytes kept in memory before a temporary file */
+#define SPOOL_STEP ((size_t)1 << 20) /* copied into the temporary file per step of pass 1 */
 #define MAP_WINDOW ((size_t)8 << 20) /* a mapped file is dropped or mapped this much at a time */
 
 struct input {
@@ -57,6 +59,7 @@ struct input {
 	unsigned long long max;	 /* --max-input: the most bytes kept of a pipe or mapped */
 	int over;		 /* stdin was larger than max: refused, exit 2 */
 	unsigned long long seen; /* bytes read from a pipe past what read_ahead kept */
+	int splice;		 /* the spool is filled by splice(2) */
 };
 
 struct pr {
@@ -424,6 +427,71 @@ static int read_ahead(struct pr *pr)
 	return 0;
 }
 
+/* Up to \p n bytes of stdin appended to the spool: spliced (no copy through
+ * our memory) where the kernel can, else read and written. The count, 0 at
+ * the end, -1 with errno set; a failed write sets spool_errno. */
+static ssize_t spool_more(struct input *in, size_t n)
+{
+	static char buf[COPY_BLOCK];
+	ssize_t r;
+	int err;
+
+#ifdef __linux__
+	if (in->splice) {
+		r = splice(in->fd, NULL, in->spool, NULL, n, SPLICE_F_MOVE);
+		if (r >= 0 || errno == EINTR)
+			return r;
+		if (errno != EINVAL && errno != ENOSYS && errno != EBADF) {
+			/* a pipe's read fails no other way: the file's write did */
+			in->spool_errno = errno;
+			return -1;
+		}
+		in->splice = 0; /* not between these two: copy by hand */
+	}
+#endif
+	r = read(in->fd, buf, n < sizeof(buf) ? n : sizeof(buf));
+	if (r <= 0)
+		return r;
+	err = write_all(in->spool, buf, (size_t)r);
+	OPENSSL_cleanse(buf, (size_t)r); /* the manifests may carry the key's Secret */
+	if (err) {
+		in->spool_errno = err;
+		errno = err;
+		return -1;
+	}
+	return r;
+}
+
+/* Pass 1's view of a long pipe grows: up to SPOOL_STEP more bytes of stdin
+ * copied into the spool, which pass 1 reads through its mapping. Stops one
+ * byte past --max-input (refused: EFBIG). */
+static int spool_grow(void *ctx, size_t *len)
+{
+	struct input *in = ctx;
+	unsigned long long want = in->seen + SPOOL_STEP;
+
+	if (want > in->max + 1)
+		want = in->max + 1;
+	while (in->seen < want) {
+		ssize_t r = spool_more(in, (size_t)(want - in->seen));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		in->seen += (unsigned long long)r;
+	}
+	if (in->seen > in->max) {
+		in->over = 1;
+		errno = EFBIG;
+		return -1;
+	}
+	*len = (size_t)in->seen;
+	return 0;
+}
+
 /* Pass 1's reads from a long pipe: what read_ahead kept first, then stdin,
  * copied to the temporary file (or kept in memory). */
 static ssize_t pipe_read(void *ctx, char *buf, size_t n)
@@ -504,6 +572,38 @@ static void on_sigbus(int sig)
 	_exit(EXIT_ENV);
 }
 
+/* Pass 1's loop over a mapping at \p m (the stream's text starts \p delta
+ * bytes in): what was read is not needed again here, and is dropped every
+ * MAP_WINDOW; *dropped: how much of the mapping is gone. */
+static enum cmfv_err scan_loop(struct cmfv_finder *f, struct cmfv_stream *s, char *m,
+			       size_t delta, size_t *dropped, struct cmfv_diag *d)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct cmfv_doc doc;
+	enum cmfv_err e;
+
+	for (;;) {
+		size_t done;
+
+		e = cmfv_stream_next(s, &doc, d);
+		if (e != CMFV_OK || doc.ptr == NULL)
+			break;
+		e = cmfv_finder_add(f, &doc, d);
+		if (e != CMFV_OK)
+			break;
+		done = delta + (size_t)(doc.offset + doc.len);
+		if (done - *dropped >= MAP_WINDOW) {
+			size_t cut = done - done % pg;
+
+			munmap(m + *dropped, cut - *dropped);
+			*dropped = cut;
+		}
+	}
+	if (e == CMFV_ENOMEM && d->code == CMFV_OK)
+		cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	return e;
+}
+
 /* Pass 1 over a mapped regular file; 1 when it could not be mapped. */
 static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
 {
@@ -512,7 +612,6 @@ static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long 
 	off_t base = in->start - in->start % pg;
 	size_t delta = (size_t)(in->start - base), maplen, dropped = 0;
 	struct cmfv_stream *s = NULL;
-	struct cmfv_doc doc;
 	struct cmfv_diag d;
 	enum cmfv_err e;
 	char *m;
@@ -534,28 +633,48 @@ static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long 
 		return 1;
 	cmfv_diag_clear(&d);
 	e = cmfv_stream_new_mem(m + delta, (size_t)in->size, IN_NAME, &s);
-	while (e == CMFV_OK) {
-		size_t done;
-
-		e = cmfv_stream_next(s, &doc, &d);
-		if (e != CMFV_OK || doc.ptr == NULL)
-			break;
-		e = cmfv_finder_add(f, &doc, &d);
-		/* what was read is not needed again here: drop it */
-		done = delta + (size_t)(doc.offset + doc.len);
-		if (done - dropped >= MAP_WINDOW) {
-			size_t cut = done - done % (size_t)pg;
-
-			munmap(m + dropped, cut - dropped);
-			dropped = cut;
-		}
-	}
+	if (e == CMFV_OK)
+		e = scan_loop(f, s, m, delta, &dropped, &d);
 	*total = in->size;
 	cmfv_stream_free(s);
 	munmap(m + dropped, maplen - dropped);
 	if (e == CMFV_ENOMEM && d.code == CMFV_OK)
 		cmfv_diag_fail(&d, CMFV_ENOMEM, "out of memory");
 	return e == CMFV_OK ? 0 : -say_diag(pr, &d);
+}
+
+/* Pass 1 over a long pipe: the spool mapped once, as large as --max-input
+ * allows (pages past what is written are never touched), and read as
+ * spool_grow copies stdin into it. 0 when it ran (its result in *e), 1
+ * when the spool could not be mapped. */
+static int scan_spool(struct pr *pr, struct cmfv_finder *f, unsigned long long *total,
+		      enum cmfv_err *e, struct cmfv_diag *d)
+{
+	struct input *in = &pr->in;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), maplen, dropped = 0;
+	struct cmfv_stream *s = NULL;
+	char *m;
+
+	if (in->max >= (unsigned long long)SIZE_MAX - SPOOL_STEP - pg)
+		return 1;
+	maplen = (size_t)in->max + 1;
+	maplen += pg - maplen % pg;
+	m = mmap(NULL, maplen, PROT_READ, MAP_SHARED, in->spool, 0);
+	if (m == MAP_FAILED)
+		return 1; /* pipe_read, then */
+	/* what read_ahead kept is in the file now */
+	mem_wipe_free(in);
+	in->len = in->cap = 0;
+	in->splice = 1;
+	*e = cmfv_stream_new_view(m, spool_grow, in, IN_NAME, 0, &s);
+	if (*e == CMFV_OK)
+		*e = scan_loop(f, s, m, 0, &dropped, d);
+	else
+		cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	*total = s ? cmfv_stream_bytes(s) : 0;
+	cmfv_stream_free(s);
+	munmap(m + dropped, maplen - dropped);
+	return 0;
 }
 
 /* Pass 1: split the stream and find the Deployment (a copy is kept). */
@@ -576,6 +695,8 @@ static int scan(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
 	if (rc != 0)
 		return rc;
 	cmfv_diag_clear(&d);
+	if (pr->in.spool >= 0 && scan_spool(pr, f, total, &e, &d) == 0)
+		goto done;
 	if (pr->in.all_in_mem)
 		e = cmfv_stream_new_mem(pr->in.mem, pr->in.len, IN_NAME, &s);
 	else
@@ -587,6 +708,7 @@ static int scan(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
 	e = cmfv_finder_add_stream(f, s, &d);
 	*total = cmfv_stream_bytes(s);
 	cmfv_stream_free(s);
+done:
 	if (e == CMFV_OK)
 		return 0;
 	if (pr->in.over)
