@@ -1119,6 +1119,9 @@ int cmd_post_render(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigbus;
 	sigaction(SIGBUS, &sa, NULL);
+	/* past a file size limit (ulimit -f) a write fails with EFBIG and we
+	 * say so (exit 3), rather than die of SIGXFSZ without a word */
+	signal(SIGXFSZ, SIG_IGN);
 	rc = cli_parse(CMD_POST_RENDER, "post-render", argc, argv, &pr.o);
 	if (rc != 0 || pr.o.help) {
 		if (rc == 0)

@@ -46,6 +46,18 @@ for how in file pipe; do
 	rc=$(cat "$tmp/rc")
 	[ "$rc" = 3 ] && grep -q 'Broken pipe' "$tmp/err" && ok "reader gone, stdin a $how: exit 3" || no "EPIPE ($how): exit $rc" "$(cat "$tmp/err")"
 done
+# a file size limit (ulimit -f) on the pipe's spool or on stdout: exit 3
+# with the reason, nothing written, never a death by SIGXFSZ
+for kb in 4096 12000; do # within the first 8 MiB, and while splicing the rest
+	(ulimit -f $kb; cat "$tmp/big.yaml" | "${pr[@]}" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
+	rc=$(cat "$tmp/rc")
+	[ "$rc" = 3 ] && [ ! -s "$tmp/out" ] && grep -q 'cannot keep a copy of stdin.*: File too large' "$tmp/err" &&
+		ok "spool past ulimit -f $kb: exit 3" || no "spool past ulimit -f $kb: exit $rc" "$(cat "$tmp/err")"
+done
+(ulimit -f 4096; "${pr[@]}" <"$tmp/big.yaml" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/rc")
+rc=$(cat "$tmp/rc")
+[ "$rc" = 3 ] && grep -q 'cannot write the manifests to stdout: File too large' "$tmp/err" &&
+	! grep -q 'mounted Secret' "$tmp/err" && ok "stdout past ulimit -f: exit 3" || no "stdout past ulimit -f: exit $rc" "$(cat "$tmp/err")"
 # stdin closed: unusable input
 "${pr[@]}" <&- >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc = 2 ] && [ ! -s "$tmp/out" ] && ok "stdin closed: exit 2" || no "stdin closed: exit $rc" "$(cat "$tmp/err")"
