@@ -9,6 +9,8 @@
 
 #include "cmfv/scalar.h"
 
+#include "classify_int.h"
+
 /* Lines read token by token before the metadata block ends: past this, the
  * name is left unknown rather than read slowly (metadata comes first in
  * nearly every rendered manifest). */
@@ -39,12 +41,8 @@ struct scan {
 	size_t blk_parent, blk_n, blk_max;
 	enum pending pend; /* the next non-blank line must not continue this scalar */
 	size_t pend_ind;
+	const char *chk, *end; /* [text, chk) is free of odd line breaks */
 };
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 static int is_alnum(char c)
 {
@@ -94,61 +92,76 @@ static int odd_break_at(const unsigned char *u, const unsigned char *end)
 	return 0;
 }
 
-/* One pass, 64 bytes at a time (a loop compilers vectorize): only a block
- * holding a CR or the lead byte of NEL, LS or PS is looked at closely. */
-static int odd_breaks(const char *t, size_t n)
+/* Any odd line break starting in [t, t+n)? \p end: the text's end, for
+ * the bytes after t+n. 64 bytes at a time (a loop compilers vectorize):
+ * only a block holding a CR or the lead byte of NEL, LS or PS is looked at
+ * closely. */
+static int odd_breaks(const char *t, size_t n, const char *end)
 {
-	const unsigned char *u = (const unsigned char *)t, *end = u + n;
+	const unsigned char *u = (const unsigned char *)t, *ue = (const unsigned char *)end;
 	size_t i = 0, k;
 
 	for (; i + 64 <= n; i += 64) {
 		unsigned char hit = 0;
 
 		for (k = 0; k < 64; k++)
-			hit |= (unsigned char)((u[i + k] == '\r') | (u[i + k] == 0xC2) |
-					       (u[i + k] == 0xE2));
+			hit |= (unsigned char)((u[i + k] == '\r') | ((u[i + k] & 0xDF) == 0xC2));
 		if (!hit)
 			continue;
 		for (k = 0; k < 64; k++)
-			if (odd_break_at(u + i + k, end))
+			if (odd_break_at(u + i + k, ue))
 				return 1;
 	}
 	for (; i < n; i++)
-		if (odd_break_at(u + i, end))
+		if (odd_break_at(u + i, ue))
 			return 1;
 	return 0;
 }
 
+/* The bytes up to \p to are looked at for odd line breaks (each once, in
+ * order): one makes the document a parse. */
+static void check_to(struct scan *sc, const char *to)
+{
+	if (to <= sc->chk)
+		return;
+	if (odd_breaks(sc->chk, (size_t)(to - sc->chk), sc->end))
+		sc->parse = 1;
+	sc->chk = to;
+}
+
 /* The next line start at or after \p p (a line start) whose first byte is
- * not a space: indented lines skipped 64 bytes at a time. */
-static const char *skip_indented(const char *p, const char *end)
+ * not a space: indented lines skipped 64 bytes at a time, and looked at
+ * for odd line breaks in the same pass. */
+static const char *skip_indented(struct scan *sc, const char *p, const char *end)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	size_t n = (size_t)(end - p), i = 0, k;
+	const char *to;
 
+	check_to(sc, p);
 	while (i + 65 <= n) {
-		unsigned char hit = 0;
+		unsigned char hit = 0, odd = 0;
 
-		for (k = 0; k < 64; k++)
+		for (k = 0; k < 64; k++) {
 			hit |= (unsigned char)((u[i + k] == '\n') & (u[i + k + 1] != ' '));
+			odd |= (unsigned char)((u[i + k] == '\r') | ((u[i + k] & 0xDF) == 0xC2));
+		}
+		if (odd && odd_breaks(p + i, 64, end)) {
+			sc->parse = 1;
+			return end;
+		}
 		if (hit)
 			break;
 		i += 64;
 	}
+	if (p + i > sc->chk)
+		sc->chk = p + i; /* the blocks skipped hold none */
 	for (; i < n; i++)
 		if (u[i] == '\n' && (i + 1 == n || u[i + 1] != ' '))
-			return p + i + 1;
-	return end;
-}
-
-/* After a value: only blanks, then the end or a comment. */
-static int rest_is_empty(const char *p, const char *e)
-{
-	const char *q = p;
-
-	while (q < e && is_blank(*q))
-		q++;
-	return q == e || (*q == '#' && q > p);
+			break;
+	to = i < n ? p + i + 1 : end;
+	check_to(sc, to);
+	return to;
 }
 
 /* A value token of [A-Za-z0-9._-] (and '/' when \p slash) filling the rest
@@ -187,201 +200,6 @@ static int key_is(const char *k, const char *kend, const char *want)
 	size_t n = strlen(want);
 
 	return (size_t)(kend - k) == n && memcmp(k, want, n) == 0;
-}
-
-/* ------------------------------------------------------------ one line's tokens */
-
-enum lt { LT_CLOSED, LT_OPEN, LT_BLOCK };
-
-struct tk {
-	const char *s, *p, *e;
-	int depth;
-	size_t node;	/* column of the innermost block collection */
-	size_t key_col; /* column of the last scalar */
-};
-
-static int flow_ind(char c)
-{
-	return c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
-}
-
-static int blank_or_end(const struct tk *t, const char *q)
-{
-	return q >= t->e || is_blank(*q);
-}
-
-/* A quoted scalar that closes on this line: 0 when it does not. */
-static int skip_quoted(struct tk *t)
-{
-	char q = *t->p++;
-
-	while (t->p < t->e) {
-		if (q == '"' && *t->p == '\\') {
-			t->p += 2;
-			continue;
-		}
-		if (*t->p == q) {
-			if (q == '\'' && t->p + 1 < t->e && t->p[1] == '\'') {
-				t->p += 2;
-				continue;
-			}
-			t->p++;
-			return 1;
-		}
-		t->p++;
-	}
-	return 0;
-}
-
-/* A plain scalar: up to ": ", " #", the end, or in flow a flow indicator. */
-static void skip_plain(struct tk *t)
-{
-	t->p++;
-	while (t->p < t->e) {
-		char c = *t->p;
-
-		if (c == ':' && (blank_or_end(t, t->p + 1) || (t->depth && flow_ind(t->p[1]))))
-			return;
-		if (c == '#' && is_blank(t->p[-1]))
-			return;
-		if (t->depth && flow_ind(c))
-			return;
-		t->p++;
-	}
-}
-
-/* A block scalar header's indicators and the rest of the line. */
-static enum lt block_header(struct tk *t, size_t *parent, size_t *inc)
-{
-	int digit = 0, sign = 0;
-
-	*inc = 0;
-	for (t->p++; t->p < t->e && !is_blank(*t->p); t->p++) {
-		if (*t->p >= '1' && *t->p <= '9' && !digit) {
-			digit = 1;
-			*inc = (size_t)(*t->p - '0');
-		} else if ((*t->p == '+' || *t->p == '-') && !sign) {
-			sign = 1;
-		} else {
-			return LT_OPEN;
-		}
-	}
-	if (!rest_is_empty(t->p, t->e))
-		return LT_OPEN;
-	*parent = t->node;
-	return LT_BLOCK;
-}
-
-/* After a scalar or a closed collection. 1: go on at a token start; 0: the
- * line is done (*res says how). */
-static int after_node(struct tk *t, enum lt *res)
-{
-	const char *b = t->p;
-
-	while (t->p < t->e && is_blank(*t->p))
-		t->p++;
-	if (t->p == t->e || (*t->p == '#' && (t->p > b || is_blank(t->p[-1])))) {
-		*res = t->depth ? LT_OPEN : LT_CLOSED;
-		return 0;
-	}
-	if (*t->p == ':' && (t->depth || blank_or_end(t, t->p + 1))) {
-		if (!t->depth)
-			t->node = t->key_col;
-		t->p++;
-		return 1;
-	}
-	if (t->depth && *t->p == ',') {
-		t->p++;
-		return 1;
-	}
-	if (t->depth && (*t->p == ']' || *t->p == '}')) {
-		t->depth--;
-		t->p++;
-		return after_node(t, res);
-	}
-	*res = LT_OPEN;
-	return 0;
-}
-
-/* Skip an anchor, alias or tag property. */
-static void skip_property(struct tk *t)
-{
-	for (t->p++; t->p < t->e && !is_blank(*t->p); t->p++)
-		if (t->depth && flow_ind(*t->p))
-			return;
-}
-
-/* One node at a token start. 1: go on at a token start; 0: done. */
-static int one_token(struct tk *t, enum lt *res, size_t *parent, size_t *inc)
-{
-	char c = *t->p;
-	int ind = blank_or_end(t, t->p + 1);
-
-	*res = LT_OPEN;
-	t->key_col = (size_t)(t->p - t->s);
-	if (c == '"' || c == '\'')
-		return skip_quoted(t) && after_node(t, res);
-	if (c == '[' || c == '{') {
-		t->depth++;
-		t->p++;
-		return 1;
-	}
-	if ((c == ']' || c == '}') && t->depth) {
-		t->depth--;
-		t->p++;
-		return after_node(t, res);
-	}
-	if (c == ',' && t->depth) {
-		t->p++;
-		return 1;
-	}
-	if (c == '-' && ind && !t->depth) {
-		t->node = t->key_col;
-		t->p++;
-		return 1;
-	}
-	if (c == '&' || c == '!') {
-		skip_property(t);
-		return 1;
-	}
-	if (c == '*') {
-		skip_property(t);
-		return after_node(t, res);
-	}
-	if ((c == '|' || c == '>') && !t->depth) {
-		*res = block_header(t, parent, inc);
-		return 0;
-	}
-	if (c == '#' || c == '%' || c == '@' || c == '`' || c == '|' || c == '>' || flow_ind(c) ||
-	    ((c == '?' || c == ':' || c == '-') && ind))
-		return 0;
-	skip_plain(t);
-	return after_node(t, res);
-}
-
-/* Does the line [s, e) leave a quoted scalar or flow collection open, or
- * start a block scalar (then *parent is the indentation its content must
- * exceed and *inc its explicit indentation, 0 if none)? Unsure is LT_OPEN. */
-static enum lt line_tokens(const char *s, const char *e, size_t *parent, size_t *inc)
-{
-	struct tk t = {s, s, e, 0, 0, 0};
-	enum lt res = LT_CLOSED;
-
-	while (t.p < e && *t.p == ' ')
-		t.p++;
-	if (t.p < e && *t.p == '\t')
-		return LT_OPEN;
-	t.node = (size_t)(t.p - s);
-	for (;;) {
-		const char *b = t.p;
-
-		while (t.p < e && is_blank(*t.p))
-			t.p++;
-		if (t.p == e || (*t.p == '#' && (t.p > b || t.p == s || is_blank(t.p[-1]))))
-			return t.depth ? LT_OPEN : LT_CLOSED;
-		if (!one_token(&t, &res, parent, inc))
-			return res;
-	}
 }
 
 /* ------------------------------------------------------------ the scan */
@@ -433,7 +251,7 @@ static void tokens(struct scan *sc, const struct line *l)
 		stop_tokens(sc);
 		return;
 	}
-	switch (line_tokens(l->s, l->e, &parent, &inc)) {
+	switch (cmfv_cls_line_tokens(l->s, l->e, &parent, &inc)) {
 	case LT_OPEN:
 		sc->names_ok = 0;
 		stop_tokens(sc);
@@ -622,6 +440,7 @@ static void after_end(struct scan *sc, const char *p, const char *end)
 		const char *q;
 
 		next_line(p, end, &l);
+		check_to(sc, l.next);
 		for (q = l.s; q < l.e && is_blank(*q); q++)
 			;
 		if (q < l.e && *q != '#')
@@ -675,6 +494,7 @@ static const char *prelude(struct scan *sc, const char *p, const char *end)
 		const char *q;
 
 		next_line(p, end, &l);
+		check_to(sc, l.next);
 		for (q = l.s; q < l.e && is_blank(*q); q++)
 			;
 		if (q == l.e || *q == '#')
@@ -698,10 +518,11 @@ static void body(struct scan *sc, const char *p, const char *end)
 
 	for (; p < end && !sc->parse; p = l.next) {
 		if (*p == ' ' && !sc->tok && !sc->pend && !sc->in_meta) {
-			l.next = skip_indented(p, end);
+			l.next = skip_indented(sc, p, end);
 			continue;
 		}
 		next_line(p, end, &l);
+		check_to(sc, l.next);
 		pending(sc, &l);
 		if (l.s == l.e)
 			continue;
@@ -762,13 +583,12 @@ void cmfv_classify(const char *text, size_t len, struct cmfv_cls_info *out)
 	memset(&sc, 0, sizeof(sc));
 	sc.out = out;
 	sc.tok = 1;
-	if (odd_breaks(text, len)) {
-		out->cls = CMFV_CLS_PARSE;
-		return;
-	}
+	sc.chk = text;
+	sc.end = end;
 	p = prelude(&sc, text, end);
 	if (p)
 		body(&sc, p, end);
+	check_to(&sc, end); /* an odd line break anywhere: parse */
 	if (!sc.names_ok || sc.name_bad)
 		out->name.known = 0;
 	if (!sc.names_ok || sc.ns_bad)

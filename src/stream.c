@@ -21,7 +21,8 @@ struct cmfv_stream {
 	void *ctx;
 	const char *name;
 	size_t max_doc;
-	int mem; /* buf is the caller's text */
+	int mem;	    /* buf is the caller's text */
+	cmfv_grow_fn grow; /* and this makes more of it readable (a view) */
 	char *buf;
 	size_t cap, peak;
 	size_t beg;		 /* the piece being cut starts here */
@@ -73,6 +74,19 @@ enum cmfv_err cmfv_stream_new_mem(const char *text, size_t len, const char *name
 	(*out)->end = len;
 	(*out)->total = len;
 	(*out)->eof = 1;
+	return CMFV_OK;
+}
+
+enum cmfv_err cmfv_stream_new_view(const char *text, cmfv_grow_fn fn, void *ctx, const char *name,
+				   size_t max_doc, struct cmfv_stream **out)
+{
+	enum cmfv_err e = cmfv_stream_new(NULL, ctx, name, max_doc, out);
+
+	if (e != CMFV_OK)
+		return e;
+	(*out)->mem = 1;
+	(*out)->grow = fn;
+	(*out)->buf = (char *)(uintptr_t)text; /* never written through */
 	return CMFV_OK;
 }
 
@@ -133,7 +147,7 @@ static enum line_kind classify(const char *p, size_t n, int *inline_content)
  * p[0..n) holding no "\n-" or "\n."; count their line breaks into *lines.
  * p is a line start; the result is a line start too: either one that
  * needs a look, or the last one before the bytes left unscanned. */
-static size_t skip_body(const char *p, size_t n, unsigned long *lines)
+static size_t skip_body(const char *p, size_t n, unsigned long *lines, size_t *clean)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0, k, ls = 0;
@@ -163,11 +177,14 @@ static size_t skip_body(const char *p, size_t n, unsigned long *lines)
 		nl += cnt;
 		i += 64;
 	}
+	*clean = 0;
 	if (i == 0)
 		return 0;
 	/* back to the last line start in what was skipped */
 	for (ls = i; ls > 0 && u[ls - 1] != '\n'; ls--)
 		;
+	if (ls == 0)
+		*clean = i; /* one long line: no break in p[0..i) */
 	/* breaks after that line start were counted but not passed */
 	for (k = ls; k < i; k++)
 		nl -= u[k] == '\n';
@@ -226,6 +243,23 @@ static enum cmfv_err fill(struct cmfv_stream *s, struct cmfv_diag *d)
 	ssize_t r;
 	enum cmfv_err e;
 
+	if (s->mem && s->grow) {
+		size_t len = s->end;
+		int g;
+
+		do
+			g = s->grow(s->ctx, &len);
+		while (g < 0 && errno == EINTR);
+		if (g < 0)
+			return cmfv_diag_set(d, CMFV_ENOENT, s->name, 0, 0, "cannot read: %s",
+					     strerror(errno));
+		if (len <= s->end)
+			s->eof = 1;
+		else
+			s->total += len - s->end;
+		s->end = len > s->end ? len : s->end;
+		return CMFV_OK;
+	}
 	if (s->mem) {
 		s->eof = 1;
 		return CMFV_OK;
@@ -305,15 +339,18 @@ static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc,
 		int inl;
 		enum line_kind k;
 
-		/* inside a document only column-0 `---` and `...` matter */
+		/* inside a document only column-0 `---` and `...` matter; a line
+		 * already known to be long is left to memchr (from seek), not
+		 * scanned again after every read */
 		if (s->started && !s->closed && (s->flags & CMFV_DOC_CONTENT) && avail > 0 &&
-		    p[0] != '-' && p[0] != '.') {
-			size_t adv = skip_body(p, avail, &s->lines);
+		    p[0] != '-' && p[0] != '.' && s->seek <= s->scan) {
+			size_t clean = 0, adv = skip_body(p, avail, &s->lines, &clean);
 
 			if (adv > 0) {
 				s->scan += adv;
 				continue;
 			}
+			s->seek = s->scan + clean;
 		}
 		if (!s->started && (s->end >= 4 || s->eof)) {
 			s->started = 1;

@@ -60,9 +60,21 @@ struct cmfv_stream;
 enum cmfv_err cmfv_stream_new(cmfv_read_fn fn, void *ctx, const char *name, size_t max_doc,
 			      struct cmfv_stream **out);
 
+/** Makes more of a view's bytes readable (cmfv_stream_new_view): sets
+ * \p *len to how many are readable now from the view's start, the same
+ * count at the end. 0, or -1 with errno set (EINTR is retried). */
+typedef int (*cmfv_grow_fn)(void *ctx, size_t *len);
+
 /** A splitter over \p len bytes at \p text (borrowed, must outlive it). */
 enum cmfv_err cmfv_stream_new_mem(const char *text, size_t len, const char *name,
 				  struct cmfv_stream **out);
+
+/** A splitter over memory at \p text that \p fn fills as it is needed (a
+ * temporary file mapped while a pipe is copied into it): nothing is copied
+ * or held by the splitter, and max_doc still stops one endless document.
+ * \p text is borrowed; pieces point into it. */
+enum cmfv_err cmfv_stream_new_view(const char *text, cmfv_grow_fn fn, void *ctx, const char *name,
+				   size_t max_doc, struct cmfv_stream **out);
 
 /** The next piece into \p doc; at the end CMFV_OK with doc->ptr NULL.
  * Errors: CMFV_ENOENT (read failed, with the OS reason), CMFV_EINPUT

@@ -4,29 +4,17 @@
  * Two passes keep memory bounded by the largest document and write nothing
  * before the verdict: the first splits the stream, looks for the
  * Deployment and keeps a copy of it only; the second copies the stream out
- * with that one document replaced. stdin that is a regular file is mapped
- * (pass 1 drops what it has read; pass 2 maps it again a window at a time);
- * a pipe is kept in memory up to SPOOL_MEM, then in an unlinked temporary
- * file (in memory after all when none can be made). */
-#define _GNU_SOURCE /* mremap */
+ * with that one document replaced. How stdin is kept between the two
+ * passes, and copied out: post_render_io.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/sendfile.h>
-#endif
 
-#include <openssl/crypto.h>
-
-#include "cmfv/alloc.h"
 #include "cmfv/buf.h"
 #include "cmfv/check.h"
 #include "cmfv/finder.h"
@@ -38,39 +26,10 @@
 #include "cmfv/stream.h"
 #include "cmfv/version.h"
 #include "commands.h"
-
-#define IN_NAME "<stdin>"
-#define COPY_BLOCK ((size_t)128 << 10)
-#define SPOOL_MEM ((size_t)16 << 20) /* a pipe's bytes kept in memory before a temporary file */
-#define MAP_WINDOW ((size_t)8 << 20) /* a mapped file is dropped or mapped this much at a time */
-
-struct input {
-	int fd;			 /* stdin */
-	int seekable;		 /* a regular file: mapped, and mapped again in pass 2 */
-	off_t start;		 /* where stdin stood when we began */
-	unsigned long long size; /* its bytes from there (regular files) */
-	char *mem;		 /* a pipe's bytes: all of them, or the first SPOOL_MEM */
-	size_t len, cap, pos;	 /* pos: how far pass 1 has read mem */
-	int all_in_mem;		 /* mem holds the whole input */
-	int spool;		 /* temporary copy of a long pipe, or -1 */
-	int spool_errno;	 /* keeping the copy failed */
-	unsigned long long max;	 /* --max-input: the most bytes kept of a pipe or mapped */
-	int over;		 /* stdin was larger than max: refused, exit 2 */
-	unsigned long long seen; /* bytes read from a pipe past what read_ahead kept */
-};
-
-struct pr {
-	struct cli_opts o;
-	struct cli_run run;
-	struct cmfv_inject_opts io;
-	struct cmfv_buf notes; /* what was said on stderr, for the report file */
-	struct input in;
-};
-
-static void say(struct pr *pr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "post_render.h"
 
 /* "cmf-validate: ..." on stderr, and in the report file. */
-static void say(struct pr *pr, const char *fmt, ...)
+void say(struct pr *pr, const char *fmt, ...)
 {
 	char msg[1200];
 	va_list ap;
@@ -83,7 +42,7 @@ static void say(struct pr *pr, const char *fmt, ...)
 	cmfv_buf_printf(&pr->notes, "cmf-validate: %s\n", msg);
 }
 
-static int say_diag(struct pr *pr, const struct cmfv_diag *d)
+int say_diag(struct pr *pr, const struct cmfv_diag *d)
 {
 	if (d->file[0] && d->line)
 		say(pr, "%s:%u:%u: %s", d->file, d->line, d->col ? d->col : 1, d->msg);
@@ -202,428 +161,6 @@ static void write_report(struct pr *pr, int rc, int have_run)
 	} else if (rc == EXIT_FINDINGS) {
 		fprintf(stderr, "cmf-validate: this report is also in %s\n", path);
 	}
-}
-
-/* -------------------------------------------------------------- output */
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? errno : EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Copy \p n bytes from \p fd at \p off to stdout; 0 or an errno. */
-static int copy_fd(int fd, off_t off, unsigned long long n)
-{
-	static char buf[COPY_BLOCK];
-
-#ifdef __linux__
-	while (n > 0) {
-		ssize_t w =
-		    sendfile(STDOUT_FILENO, fd, &off, n > COPY_BLOCK * 64 ? COPY_BLOCK * 64 : n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EINVAL || errno == ENOSYS))
-			break; /* not for these files: copy by hand */
-		if (w < 0)
-			return errno;
-		if (w == 0)
-			return EIO; /* the input shrank */
-		n -= (unsigned long long)w;
-	}
-#endif
-	while (n > 0) {
-		ssize_t r = pread(fd, buf, n > COPY_BLOCK ? COPY_BLOCK : n, off);
-		int err;
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? errno : EIO;
-		err = write_all(STDOUT_FILENO, buf, (size_t)r);
-		if (err)
-			return err;
-		off += r;
-		n -= (unsigned long long)r;
-	}
-	return 0;
-}
-
-/* Copy \p n bytes of the regular file \p fd at \p off to stdout through
- * windows of its mapping (no copy when stdout is /dev/null, as for cat). */
-static int copy_mapped(int fd, off_t off, unsigned long long n)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-
-	while (n > 0) {
-		off_t base = off - off % pg;
-		size_t delta = (size_t)(off - base);
-		size_t len = n > MAP_WINDOW ? MAP_WINDOW : (size_t)n;
-		void *m = mmap(NULL, len + delta, PROT_READ, MAP_PRIVATE, fd, base);
-		int err;
-
-		if (m == MAP_FAILED)
-			return copy_fd(fd, off, n);
-		err = write_all(STDOUT_FILENO, (const char *)m + delta, len);
-		munmap(m, len + delta);
-		if (err)
-			return err;
-		off += (off_t)len;
-		n -= len;
-	}
-	return 0;
-}
-
-/* Bytes [from, from+n) of the input to stdout. */
-static int copy_input(struct pr *pr, unsigned long long from, unsigned long long n)
-{
-	struct input *in = &pr->in;
-
-	if (n == 0)
-		return 0;
-	if (in->seekable)
-		return copy_mapped(in->fd, in->start + (off_t)from, n);
-	if (in->spool >= 0)
-		return copy_mapped(in->spool, (off_t)from, n);
-	return write_all(STDOUT_FILENO, in->mem + from, (size_t)n);
-}
-
-/* --------------------------------------------------------------- input */
-
-/* mem holds a pipe's bytes, and they may carry the key's Secret
- * (docs/keys.md): growing it must not leave a stale copy behind, as
- * realloc would. On Linux it is anonymous memory that mremap grows by
- * moving its pages, not copying them: no copy, and one buffer's worth of
- * memory at the peak. Elsewhere: allocate, copy, wipe the old block. */
-#if defined(__linux__) && defined(MREMAP_MAYMOVE)
-static char *mem_grow(char *old, size_t oldcap, size_t cap)
-{
-	void *m = old ? mremap(old, oldcap, cap, MREMAP_MAYMOVE)
-		      : mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return m == MAP_FAILED ? NULL : m;
-}
-
-static void mem_release(char *m, size_t cap)
-{
-	munmap(m, cap);
-}
-#else
-static char *mem_grow(char *old, size_t oldcap, size_t cap)
-{
-	return cmfv_realloc_wipe(old, oldcap, oldcap, cap);
-}
-
-static void mem_release(char *m, size_t cap)
-{
-	(void)cap;
-	cmfv_free(m);
-}
-#endif
-
-/* Drop what mem holds, wiped. mem only ever grows at its end, so [0, len)
- * is all that was written. */
-static void mem_wipe_free(struct input *in)
-{
-	if (in->mem) {
-		OPENSSL_cleanse(in->mem, in->len);
-		mem_release(in->mem, in->cap);
-	}
-	in->mem = NULL;
-}
-
-/* Room for \p n more bytes in mem; 0 or ENOMEM. */
-static int mem_room(struct input *in, size_t n)
-{
-	size_t cap = in->cap ? in->cap : COPY_BLOCK * 8;
-	char *m;
-
-	if (in->len + n <= in->cap)
-		return 0;
-	while (cap < in->len + n)
-		cap *= 2;
-	if (cap > COPY_BLOCK * 8 && cap / 2 > in->max)
-		return ENOMEM; /* pipe_read stops at max first */
-	m = mem_grow(in->mem, in->cap, cap);
-	if (m == NULL)
-		return ENOMEM;
-	in->mem = m;
-	in->cap = cap;
-	return 0;
-}
-
-/* stdin is larger than --max-input: refused (exit 2), nothing written. */
-static int over_limit(struct pr *pr)
-{
-	char lim[32];
-
-	pr->in.over = 1;
-	say(pr,
-	    "%s: is larger than the %s input limit (stopped reading there); raise "
-	    "--max-input if it is really meant",
-	    IN_NAME, cmfv_size_str(pr->in.max, lim));
-	return EXIT_USAGE;
-}
-
-/* A pipe: read up to SPOOL_MEM into memory. The common case (a release is
- * well below that) ends here with the whole input in memory. Past that,
- * the bytes go to an unlinked temporary file, or stay in memory when none
- * can be made. Returns 0, or an exit code after saying why. */
-static int read_ahead(struct pr *pr)
-{
-	struct input *in = &pr->in;
-	const char *dir = getenv("TMPDIR");
-	struct cmfv_diag d;
-	int err;
-
-	while (in->len < SPOOL_MEM) {
-		ssize_t r;
-
-		if (mem_room(in, COPY_BLOCK) != 0) {
-			say(pr, "out of memory");
-			return EXIT_ENV;
-		}
-		r = read(in->fd, in->mem + in->len, in->cap - in->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			say(pr, "%s: cannot read: %s", IN_NAME, strerror(errno));
-			return EXIT_USAGE;
-		}
-		if (r == 0) {
-			in->all_in_mem = 1;
-			return 0;
-		}
-		in->len += (size_t)r;
-		if (in->len > in->max)
-			return over_limit(pr);
-	}
-	in->seen = in->len;
-	/* anonymous, O_EXCL, 0600: no name anyone else can open */
-	cmfv_diag_clear(&d);
-	if (cmfv_safefile_tmp(dir, &in->spool, &d) != CMFV_OK) {
-		in->spool = -1;
-		return 0; /* memory it is */
-	}
-	err = write_all(in->spool, in->mem, in->len);
-	if (err) {
-		say(pr, "cannot keep a copy of stdin in %s: %s", dir && dir[0] ? dir : "/tmp",
-		    strerror(err));
-		return EXIT_ENV;
-	}
-	return 0;
-}
-
-/* Pass 1's reads from a long pipe: what read_ahead kept first, then stdin,
- * copied to the temporary file (or kept in memory). */
-static ssize_t pipe_read(void *ctx, char *buf, size_t n)
-{
-	struct input *in = ctx;
-	ssize_t r;
-	int err = 0;
-
-	if (in->pos < in->len) {
-		size_t k = in->len - in->pos < n ? in->len - in->pos : n;
-
-		memcpy(buf, in->mem + in->pos, k);
-		in->pos += k;
-		if (in->pos == in->len && in->spool >= 0) {
-			/* all of it is in the file now */
-			mem_wipe_free(in);
-			in->len = in->cap = in->pos = 0;
-		}
-		return (ssize_t)k;
-	}
-	r = read(in->fd, buf, n);
-	if (r <= 0)
-		return r;
-	/* the spool (disk) and memory alike stop at --max-input */
-	in->seen += (unsigned long long)r;
-	if (in->seen > in->max) {
-		in->over = 1;
-		errno = EFBIG;
-		return -1;
-	}
-	if (in->spool >= 0) {
-		err = write_all(in->spool, buf, (size_t)r);
-	} else if ((err = mem_room(in, (size_t)r)) == 0) {
-		memcpy(in->mem + in->len, buf, (size_t)r);
-		in->len += (size_t)r;
-		in->pos = in->len;
-	}
-	if (err) {
-		in->spool_errno = err;
-		errno = err;
-		return -1;
-	}
-	return r;
-}
-
-static void input_open(struct input *in, size_t max)
-{
-	struct stat st;
-
-	memset(in, 0, sizeof(*in));
-	in->fd = STDIN_FILENO;
-	in->spool = -1;
-	in->max = max ? max : CMFV_MAX_INPUT;
-	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		in->start = lseek(in->fd, 0, SEEK_CUR);
-		in->seekable = in->start >= 0 && st.st_size >= in->start;
-		if (in->seekable)
-			in->size = (unsigned long long)(st.st_size - in->start);
-	}
-}
-
-static void input_close(struct input *in)
-{
-	if (in->spool >= 0)
-		close(in->spool);
-	mem_wipe_free(in);
-}
-
-/* A mapped file that shrinks under us raises SIGBUS: an environment error. */
-static void on_sigbus(int sig)
-{
-	static const char msg[] = "cmf-validate: stdin changed while it was being read\n";
-	ssize_t w;
-
-	(void)sig;
-	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)w;
-	_exit(EXIT_ENV);
-}
-
-/* Pass 1 over a mapped regular file; 1 when it could not be mapped. */
-static int scan_mapped(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
-{
-	struct input *in = &pr->in;
-	long pg = sysconf(_SC_PAGESIZE);
-	off_t base = in->start - in->start % pg;
-	size_t delta = (size_t)(in->start - base), maplen, dropped = 0;
-	struct cmfv_stream *s = NULL;
-	struct cmfv_doc doc;
-	struct cmfv_diag d;
-	enum cmfv_err e;
-	char *m;
-
-	if (in->size > in->max) {
-		char lim[32];
-
-		say(pr,
-		    "%s: is %llu bytes, over the %s input limit; raise --max-input if it "
-		    "is really meant",
-		    IN_NAME, in->size, cmfv_size_str(in->max, lim));
-		return -EXIT_USAGE;
-	}
-	if (in->size == 0 || in->size > (unsigned long long)SIZE_MAX - delta)
-		return 1;
-	maplen = (size_t)in->size + delta;
-	m = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, in->fd, base);
-	if (m == MAP_FAILED)
-		return 1;
-	cmfv_diag_clear(&d);
-	e = cmfv_stream_new_mem(m + delta, (size_t)in->size, IN_NAME, &s);
-	while (e == CMFV_OK) {
-		size_t done;
-
-		e = cmfv_stream_next(s, &doc, &d);
-		if (e != CMFV_OK || doc.ptr == NULL)
-			break;
-		e = cmfv_finder_add(f, &doc, &d);
-		/* what was read is not needed again here: drop it */
-		done = delta + (size_t)(doc.offset + doc.len);
-		if (done - dropped >= MAP_WINDOW) {
-			size_t cut = done - done % (size_t)pg;
-
-			munmap(m + dropped, cut - dropped);
-			dropped = cut;
-		}
-	}
-	*total = in->size;
-	cmfv_stream_free(s);
-	munmap(m + dropped, maplen - dropped);
-	if (e == CMFV_ENOMEM && d.code == CMFV_OK)
-		cmfv_diag_fail(&d, CMFV_ENOMEM, "out of memory");
-	return e == CMFV_OK ? 0 : -say_diag(pr, &d);
-}
-
-/* Pass 1: split the stream and find the Deployment (a copy is kept). */
-static int scan(struct pr *pr, struct cmfv_finder *f, unsigned long long *total)
-{
-	struct cmfv_stream *s = NULL;
-	struct cmfv_diag d;
-	enum cmfv_err e;
-	int rc;
-
-	if (pr->in.seekable) {
-		rc = scan_mapped(pr, f, total);
-		if (rc <= 0)
-			return -rc;
-		pr->in.seekable = 0; /* cannot be mapped: read it as a pipe */
-	}
-	rc = read_ahead(pr);
-	if (rc != 0)
-		return rc;
-	cmfv_diag_clear(&d);
-	if (pr->in.all_in_mem)
-		e = cmfv_stream_new_mem(pr->in.mem, pr->in.len, IN_NAME, &s);
-	else
-		e = cmfv_stream_new(pipe_read, &pr->in, IN_NAME, 0, &s);
-	if (e != CMFV_OK) {
-		say(pr, "out of memory");
-		return EXIT_ENV;
-	}
-	e = cmfv_finder_add_stream(f, s, &d);
-	*total = cmfv_stream_bytes(s);
-	cmfv_stream_free(s);
-	if (e == CMFV_OK)
-		return 0;
-	if (pr->in.over)
-		return over_limit(pr);
-	if (pr->in.spool_errno > 0) {
-		say(pr, "cannot keep a copy of stdin: %s", strerror(pr->in.spool_errno));
-		return EXIT_ENV;
-	}
-	return say_diag(pr, &d);
-}
-
-/* A read function over the kept input, for a second look. */
-struct reread {
-	struct pr *pr;
-	unsigned long long pos, total;
-};
-
-static ssize_t reread_fn(void *ctx, char *buf, size_t n)
-{
-	struct reread *rr = ctx;
-	struct input *in = &rr->pr->in;
-	ssize_t r;
-
-	if (n > rr->total - rr->pos)
-		n = (size_t)(rr->total - rr->pos);
-	if (n == 0)
-		return 0;
-	if (!in->seekable && in->spool < 0) {
-		memcpy(buf, in->mem + rr->pos, n);
-		r = (ssize_t)n;
-	} else {
-		r = pread(in->seekable ? in->fd : in->spool, buf, n,
-			  (in->seekable ? in->start : 0) + (off_t)rr->pos);
-	}
-	if (r > 0)
-		rr->pos += (unsigned long long)r;
-	return r;
 }
 
 /* No Deployment found: if the input is not YAML at all, say that instead. */
@@ -983,6 +520,9 @@ int cmd_post_render(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigbus;
 	sigaction(SIGBUS, &sa, NULL);
+	/* past a file size limit (ulimit -f) a write fails with EFBIG and we
+	 * say so (exit 3), rather than die of SIGXFSZ without a word */
+	signal(SIGXFSZ, SIG_IGN);
 	rc = cli_parse(CMD_POST_RENDER, "post-render", argc, argv, &pr.o);
 	if (rc != 0 || pr.o.help) {
 		if (rc == 0)

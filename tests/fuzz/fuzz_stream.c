@@ -1,9 +1,10 @@
 /* The post-render document splitter (cmfv_stream_*). Properties the
  * post-renderer's byte-for-byte promise rests on: the pieces, in order,
  * give back the input exactly; offsets, line numbers and indexes add up;
- * and reading the stream in small blocks (as from a pipe) gives the same
+ * and reading the stream in small blocks (as from a pipe), or through a
+ * view that grows in small blocks (a pipe's spool, mapped), gives the same
  * pieces as reading it from memory. The first byte picks the block size
- * for the second pass. */
+ * for the second and third passes. */
 #include "fuzz.h"
 
 #include <errno.h>
@@ -33,6 +34,29 @@ struct piece {
 	unsigned long line;
 	unsigned flags;
 };
+
+static int chunked_grow(void *ctx, size_t *len)
+{
+	struct chunked *c = ctx;
+
+	c->pos += c->len - c->pos < c->block ? c->len - c->pos : c->block;
+	*len = c->pos;
+	return 0;
+}
+
+/* The pieces of \p a and \p b agree. */
+static void same(enum cmfv_err ea, const struct piece *a, size_t na, enum cmfv_err eb,
+		 const struct piece *b, size_t nb)
+{
+	if (ea == CMFV_ENOMEM || eb == CMFV_ENOMEM)
+		return;
+	FUZZ_ASSERT(ea == eb);
+	FUZZ_ASSERT(na == nb);
+	for (size_t i = 0; i < na; i++) {
+		FUZZ_ASSERT(a[i].off == b[i].off && a[i].len == b[i].len);
+		FUZZ_ASSERT(a[i].line == b[i].line && a[i].flags == b[i].flags);
+	}
+}
 
 /* Split with \p s; append the pieces to \p out. Returns the error. */
 static enum cmfv_err split(struct cmfv_stream *s, const uint8_t *in, size_t size,
@@ -107,16 +131,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	eb = split(s, data, size, &b, &nb);
 	cmfv_stream_free(s);
-
 	/* a pipe and a buffer give the same documents */
-	if (ea != CMFV_ENOMEM && eb != CMFV_ENOMEM) {
-		FUZZ_ASSERT(ea == eb);
-		FUZZ_ASSERT(na == nb);
-		for (size_t i = 0; i < na; i++) {
-			FUZZ_ASSERT(a[i].off == b[i].off && a[i].len == b[i].len);
-			FUZZ_ASSERT(a[i].line == b[i].line && a[i].flags == b[i].flags);
-		}
+	same(ea, a, na, eb, b, nb);
+	free(b);
+	b = NULL;
+
+	c.pos = 0;
+	if (cmfv_stream_new_view((const char *)data, chunked_grow, &c, "<stdin>", 0, &s) !=
+	    CMFV_OK) {
+		free(a);
+		return 0;
 	}
+	eb = split(s, data, size, &b, &nb);
+	cmfv_stream_free(s);
+	/* and so does a view that grows */
+	same(ea, a, na, eb, b, nb);
 	free(a);
 	free(b);
 	return 0;

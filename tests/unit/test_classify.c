@@ -22,6 +22,8 @@ struct ccase {
 };
 
 #define DEPLOY_HEAD "apiVersion: apps/v1\nkind: Deployment\n"
+#define INDENTED_32 "    0123456789abcdefghijklmnopq\n"
+#define LONG_INDENTED INDENTED_32 INDENTED_32 INDENTED_32 INDENTED_32 INDENTED_32 INDENTED_32
 
 static const struct ccase cases[] = {
 	/* the plain shapes */
@@ -88,6 +90,18 @@ static const struct ccase cases[] = {
 	{"lone CR breaks a line", "a: x\rkind: Deployment\n", PARSE, NULL, NULL},
 	{"NEL breaks a line", "data:\n  x: |\n    a\xC2\x85kind: Deployment\n", PARSE, NULL, NULL},
 	{"LS breaks a line", "a: b\xE2\x80\xA8kind: Deployment\n", PARSE, NULL, NULL},
+	/* odd breaks past the first 64-byte blocks of skipped indented lines
+	 * (the skip looks for them in the same pass), and UTF-8 that only
+	 * looks like them (C2 and E2 lead bytes of other characters) */
+	{"PS deep in skipped lines", "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED
+	 "    a\xE2\x80\xA9kind: Deployment\n", PARSE, NULL, NULL},
+	{"lone CR deep in skipped lines", "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED
+	 "    a\rkind: Deployment\n" LONG_INDENTED, PARSE, NULL, NULL},
+	{"CR at the end", "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED "    a\r", PARSE, NULL,
+	 NULL},
+	{"CRLF and lookalike UTF-8 in skipped lines", "kind: ConfigMap\r\nmetadata:\r\n  name: c\r\n"
+	 "data:\r\n  x: |\r\n    \xC2\xB7 \xE2\x80\x94 \xC3\xA9\r\n" LONG_INDENTED
+	 "    \xE2\x80\xA6\xC2\xA0\r\n", CM, "c", NULL},
 	{"second document", "a: 1\n---\nkind: Deployment\n", PARSE, NULL, NULL},
 	{"content after the end marker", "a: 1\n...\nkind: Deployment\n", PARSE, NULL, NULL},
 	{"indented top level", "  kind: Deployment\n", PARSE, NULL, NULL},

@@ -160,6 +160,88 @@ static void test_split_reads(void **state)
 		}
 }
 
+/* A view grown `step` bytes at a time over a string: the same pieces. */
+static int src_grow(void *ctx, size_t *len)
+{
+	struct src *s = ctx;
+	size_t k = s->len - s->pos;
+
+	if (k > s->step)
+		k = s->step;
+	s->pos += k;
+	*len = s->pos;
+	return 0;
+}
+
+static void test_split_view(void **state)
+{
+	static const size_t steps[] = {1, 2, 3, 5, 64, 1 << 20};
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++)
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			const struct scase *c = &cases[i];
+			struct src src = {c->in, c->len ? c->len : strlen(c->in), 0, steps[k]};
+			struct cmfv_stream *s = NULL;
+
+			assert_int_equal(cmfv_stream_new_view(c->in, src_grow, &src, "t", 0, &s),
+					 CMFV_OK);
+			check_case(c, s);
+			assert_int_equal(cmfv_stream_bytes(s), src.len);
+			assert_int_equal(cmfv_stream_peak(s), 0); /* holds nothing */
+			cmfv_stream_free(s);
+		}
+}
+
+static int grow_fails(void *ctx, size_t *len)
+{
+	int *left = ctx;
+
+	if (*left > 0) {
+		(*left)--;
+		errno = EINTR; /* retried */
+		return -1;
+	}
+	(void)len;
+	errno = EFBIG;
+	return -1;
+}
+
+/* A view stops one endless document at max_doc, and a growth error is a
+ * read error. */
+static void test_view_limits(void **state)
+{
+	size_t big = 3u << 20, i;
+	char *text = malloc(big);
+	struct src src = {NULL, big, 0, 4096};
+	struct cmfv_stream *s = NULL;
+	struct cmfv_doc doc;
+	struct cmfv_diag d;
+	int left = 2;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, "a: |\n", 5);
+	for (i = 5; i < big; i++)
+		text[i] = (i % 64) == 63 ? '\n' : (i % 64) < 2 ? ' ' : 'x';
+	src.p = text;
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_stream_new_view(text, src_grow, &src, "big", 1u << 20, &s), CMFV_OK);
+	assert_int_equal(cmfv_stream_next(s, &doc, &d), CMFV_EINPUT);
+	assert_non_null(strstr(d.msg, "larger than 1 MiB"));
+	assert_true(src.pos < (2u << 20)); /* stopped there, not at the end */
+	cmfv_stream_free(s);
+
+	cmfv_diag_clear(&d);
+	assert_int_equal(cmfv_stream_new_view(text, grow_fails, &left, "in", 0, &s), CMFV_OK);
+	assert_int_equal(cmfv_stream_next(s, &doc, &d), CMFV_ENOENT);
+	assert_non_null(strstr(d.msg, "cannot read"));
+	assert_int_equal(left, 0);
+	cmfv_stream_free(s);
+	free(text);
+}
+
 /* A generated stream of many documents, never held whole. */
 struct gen {
 	unsigned long docs, made;
@@ -425,6 +507,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_memory),
 		cmocka_unit_test(test_split_reads),
+		cmocka_unit_test(test_split_view),
+		cmocka_unit_test(test_view_limits),
 		cmocka_unit_test(test_bounded_memory),
 		cmocka_unit_test(test_large_document),
 		cmocka_unit_test(test_read_errors),
