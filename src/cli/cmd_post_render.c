@@ -28,31 +28,6 @@
 #include "commands.h"
 #include "post_render.h"
 
-/* "cmf-validate: ..." on stderr, and in the report file. */
-void say(struct pr *pr, const char *fmt, ...)
-{
-	char msg[1200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cmfv_redact(msg); /* one rule for key text in every message */
-	fprintf(stderr, "cmf-validate: %s\n", msg);
-	cmfv_buf_printf(&pr->notes, "cmf-validate: %s\n", msg);
-}
-
-int say_diag(struct pr *pr, const struct cmfv_diag *d)
-{
-	if (d->file[0] && d->line)
-		say(pr, "%s:%u:%u: %s", d->file, d->line, d->col ? d->col : 1, d->msg);
-	else if (d->file[0])
-		say(pr, "%s: %s", d->file, d->msg);
-	else
-		say(pr, "%s", d->msg);
-	return cmfv_err_exit_code(d->code);
-}
-
 static void help(void)
 {
 	printf("Usage: cmf-validate post-render [flags] < manifests > manifests\n\n"

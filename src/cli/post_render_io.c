@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* mremap, splice */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,36 @@
 #include <openssl/crypto.h>
 
 #include "cmfv/alloc.h"
+#include "cmfv/redact.h"
 #include "cmfv/safefile.h"
 #include "cmfv/source.h"
 #include "cmfv/stream.h"
 #include "post_render.h"
+
+/* "cmf-validate: ..." on stderr, and in the report file. */
+void say(struct pr *pr, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cmfv_redact(msg); /* one rule for key text in every message */
+	fprintf(stderr, "cmf-validate: %s\n", msg);
+	cmfv_buf_printf(&pr->notes, "cmf-validate: %s\n", msg);
+}
+
+int say_diag(struct pr *pr, const struct cmfv_diag *d)
+{
+	if (d->file[0] && d->line)
+		say(pr, "%s:%u:%u: %s", d->file, d->line, d->col ? d->col : 1, d->msg);
+	else if (d->file[0])
+		say(pr, "%s: %s", d->file, d->msg);
+	else
+		say(pr, "%s", d->msg);
+	return cmfv_err_exit_code(d->code);
+}
 
 #define COPY_BLOCK ((size_t)128 << 10)
 #define SPOOL_MEM ((size_t)8 << 20)  /* a pipe's bytes kept in memory before a temporary file */
