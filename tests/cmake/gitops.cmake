@@ -14,3 +14,5 @@ add_test(NAME gitops.cmp COMMAND bash ${CMFV_SRC}/tests/gitops/cmp.sh ${CMFV_BIN
 set_tests_properties(gitops.cmp PROPERTIES LABELS helm SKIP_RETURN_CODE 77 TIMEOUT 300)
 add_test(NAME gitops.pull COMMAND bash ${CMFV_SRC}/tests/gitops/pull.sh ${CMFV_BIN})
 set_tests_properties(gitops.pull PROPERTIES LABELS helm TIMEOUT 300)
+add_test(NAME gitops.fluxoracle COMMAND bash ${CMFV_SRC}/tests/gitops/flux-oracle.sh ${CMFV_BIN})
+set_tests_properties(gitops.fluxoracle PROPERTIES LABELS helm SKIP_RETURN_CODE 77 TIMEOUT 600)
