@@ -33,6 +33,7 @@ struct app_ctx {
 	const char *env_names[NENV];
 	const char *env_vals[NENV];
 	char root[PATH_MAX];             /* realpath of the repository root */
+	char inst[512];                  /* the instance name: NAME or NS_NAME */
 	struct cmfv_plan *plans;
 	size_t nplans;
 	struct cmfv_diag *d;
@@ -608,7 +609,11 @@ static enum cmfv_err inline_values(struct app_ctx *c, struct cmfv_plan *p,
 }
 
 /* .argocd-source.yaml, then .argocd-source-<app>.yaml, JSON-merge-patched
- * over the source; chart, path, repoURL and targetRevision stay. */
+ * over the source; chart, path, repoURL and targetRevision stay
+ * (repository.go mergeSourceParameters). <app> is the instance name the
+ * controller sends (controller/state.go: app.InstanceName(namespace)):
+ * NS_NAME for an Application outside Argo CD's namespace, and then only
+ * that file is read, never .argocd-source-NAME.yaml. */
 static enum cmfv_err overrides(struct app_ctx *c, const char *app, const char *name,
 			       struct cmfv_node *source)
 {
@@ -746,6 +751,21 @@ static int shown(const struct app_ctx *c, char **path)
 	return 0;
 }
 
+/* The name the controller sends the repo-server (Application.InstanceName,
+ * pkg/apis/application/v1alpha1/types.go): NS_NAME when the Application
+ * lives outside Argo CD's namespace. It names the override file and is
+ * ARGOCD_APP_NAME; the release name drops the "NS_" again. */
+static void instance_name(struct app_ctx *c, const char *name)
+{
+	const char *ns = gitops_str(c->doc, "metadata.namespace");
+	const char *home = c->o->controller_ns ? c->o->controller_ns : "argocd";
+
+	if (ns && ns[0] && strcmp(ns, home) != 0)
+		snprintf(c->inst, sizeof(c->inst), "%s_%s", ns, name);
+	else
+		snprintf(c->inst, sizeof(c->inst), "%s", name);
+}
+
 static enum cmfv_err plan_source(struct app_ctx *c, const struct cmfv_node *orig)
 {
 	const char *name = gitops_str(c->doc, "metadata.name");
@@ -760,6 +780,8 @@ static enum cmfv_err plan_source(struct app_ctx *c, const struct cmfv_node *orig
 
 	if (chart == NULL && path == NULL)
 		return CMFV_OK; /* a ref-only source */
+	instance_name(c, name);
+	name = c->inst;
 	if (chart) {
 		if (c->o->chart == NULL) {
 			app[0] = '\0';
@@ -800,7 +822,7 @@ static enum cmfv_err plan_source(struct app_ctx *c, const struct cmfv_node *orig
 	p->loc = c->doc->loc;
 	set_env(c, s, name);
 	helm = cmfv_map_get(s, "helm");
-	p->app = cmfv_strdup(name);
+	p->app = cmfv_strdup(gitops_str(c->doc, "metadata.name"));
 	/* the app name without an "ns_" prefix; helm.releaseName overrides it */
 	us = strchr(name, '_');
 	v = helm ? gitops_str(helm, "releaseName") : NULL;

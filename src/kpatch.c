@@ -296,6 +296,13 @@ static int merge_list(struct kp *k, struct cmfv_node *dst, const struct cmfv_nod
 
 	for (i = 0; i < patch->u.seq.n; i++)
 		if (cmfv_is_map(patch->u.seq.v[i]) && directive(patch->u.seq.v[i], "replace")) {
+			/* only a lone {$patch: replace} replaces the list; kyaml
+			 * does something else with one that names an item */
+			if (patch->u.seq.v[i]->u.map.n != 1) {
+				say(k, at, CMFV_PR_UNKNOWN,
+				    "cannot verify: a $patch: replace on one item of %s", path);
+				return 0;
+			}
 			keep = cmfv_node_new(CMFV_SEQ, dst->loc);
 			if (keep == NULL)
 				return -1;
@@ -312,6 +319,7 @@ static int merge_list(struct kp *k, struct cmfv_node *dst, const struct cmfv_nod
 			cmfv_node_free(keep);
 			return 0;
 		}
+
 	for (i = 0; i < patch->u.seq.n; i++) {
 		const struct cmfv_node *it = patch->u.seq.v[i];
 		const char *kv = cmfv_str(cmfv_map_get(it, mkey));
@@ -387,8 +395,15 @@ static int merge_map(struct kp *k, struct cmfv_node *dst, const struct cmfv_node
 		const char *mk = merge_key(path, key);
 		char sub[256];
 
-		if (strcmp(key, "$patch") == 0)
+		if (strcmp(key, "$patch") == 0) {
+			if (!directive(patch, "delete") && !directive(patch, "replace") &&
+			    !directive(patch, "merge"))
+				say(k, at, CMFV_PR_UNKNOWN,
+				    "cannot verify: a $patch other than delete, replace or merge "
+				    "under %s",
+				    path[0] ? path : "/");
 			continue;
+		}
 		snprintf(sub, sizeof(sub), "%s/%s", path, key);
 		if (pv->kind == CMFV_NULL) {
 			cmfv_map_delete(dst, key);

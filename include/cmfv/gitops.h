@@ -51,6 +51,9 @@ struct cmfv_argocd_opts {
 					  NULL = https, http */
 	size_t nschemes;
 	int helm_major;              /**< how the values temp file is read (0 = 4) */
+	const char *controller_ns;   /**< namespace Argo CD runs in; NULL = "argocd". An
+					  Application in another namespace is known to the
+					  repo-server as NS_NAME (Application.InstanceName) */
 };
 
 /** The plans of every Application in \p app (a stream of documents; other
