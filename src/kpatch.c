@@ -48,6 +48,7 @@ struct kp {
 	size_t whylen;
 	struct cmfv_loc at;
 	int oom;
+	int name_known; /* metadata.name is the real one (--deployment) */
 };
 
 static void say(struct kp *k, struct cmfv_loc at, enum cmfv_pr_verdict v, const char *fmt, ...)
@@ -443,7 +444,7 @@ static enum tri selects(struct kp *k, const struct cmfv_node *e, const struct cm
 	if (dep == NULL)
 		return NO;
 	if (t && t->kind != CMFV_NULL)
-		return kp_target_match(t, dep);
+		return kp_target_match(t, dep, k->name_known);
 	if (load_patch(k, txt, e->loc, &doc) != 0) {
 		k->oom = 1;
 		return NO;
@@ -451,8 +452,11 @@ static enum tri selects(struct kp *k, const struct cmfv_node *e, const struct cm
 	if (!cmfv_is_map(doc))
 		r = NO; /* unreadable: refused already; JSON 6902 needs a target */
 	else if (!cmfv_str_is(cmfv_map_get(doc, "apiVersion"), "apps/v1") ||
-		 !cmfv_str_is(cmfv_map_get(doc, "kind"), "Deployment") ||
-		 !cmfv_str_is(cmfv_node_path(doc, "metadata.name"),
+		 !cmfv_str_is(cmfv_map_get(doc, "kind"), "Deployment"))
+		r = NO;
+	else if (!k->name_known)
+		r = MAYBE;
+	else if (!cmfv_str_is(cmfv_node_path(doc, "metadata.name"),
 			      cmfv_str(cmfv_node_path(dep, "metadata.name"))))
 		r = NO;
 	else
@@ -485,8 +489,9 @@ static void judge(struct kp *k, const struct cmfv_node *dep, struct cmfv_loc las
 		/* one way the unknown targets may select, the mount is lost */
 		say(k, last, CMFV_PR_UNKNOWN,
 		    "cannot verify: whether a patch target selects the CMF Deployment depends on "
-		    "labels, a namespace or annotations only the real render holds, and in one of "
-		    "the outcomes %s",
+		    "what only the real render holds (its name, which nameOverride changes: give "
+		    "--deployment; other labels; its namespace; annotations), and in one of the "
+		    "outcomes %s",
 		    r.n > 0 ? r.v[0].message : "the key is not mounted");
 	} else if (r.n > 0) {
 		say(k, last, CMFV_PR_NOT_MOUNTED, "after the patches, %s", r.v[0].message);
@@ -649,6 +654,9 @@ enum cmfv_err cmfv_flux_postrender_eval(const struct cmfv_node *prs,
 
 	memset(&k, 0, sizeof(k));
 	k.io = io;
+	/* the chart names the Deployment from its values (nameOverride):
+	 * only --deployment makes the name certain; the CMF label is fixed */
+	k.name_known = io->deployment != NULL;
 	k.verdict = CMFV_PR_MOUNTED;
 	k.why = why;
 	k.whylen = whylen;

@@ -10,7 +10,8 @@ enum tri { NO = 0, YES = 1, MAYBE = 2 };
 /** NO if either is, YES if both are, else MAYBE. */
 enum tri kp_tri_and(enum tri a, enum tri b);
 
-/** Does the patch target \p t (a map) select the Deployment \p dep? */
-enum tri kp_target_match(const struct cmfv_node *t, const struct cmfv_node *dep);
+/** Does the patch target \p t (a map) select the Deployment \p dep? Its
+ * metadata.name counts only when \p name_known (else a name is MAYBE). */
+enum tri kp_target_match(const struct cmfv_node *t, const struct cmfv_node *dep, int name_known);
 
 #endif

@@ -158,7 +158,7 @@ static const char *field(const struct cmfv_node *t, const char *k, int *bad)
 /* Does the patch target (kustomize types.Selector: anchored regexes for
  * group, version, kind, name, namespace; label and annotation selectors)
  * select the Deployment \p dep? */
-enum tri kp_target_match(const struct cmfv_node *t, const struct cmfv_node *dep)
+enum tri kp_target_match(const struct cmfv_node *t, const struct cmfv_node *dep, int name_known)
 {
 	static const char *const keys[] = {
 	    "group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"};
@@ -182,7 +182,8 @@ enum tri kp_target_match(const struct cmfv_node *t, const struct cmfv_node *dep)
 	r = re_full(field(t, "group", &bad), "apps");
 	r = kp_tri_and(r, re_full(field(t, "version", &bad), "v1"));
 	r = kp_tri_and(r, re_full(field(t, "kind", &bad), "Deployment"));
-	r = kp_tri_and(r, re_full(field(t, "name", &bad), cmfv_str(cmfv_map_get(meta, "name"))));
+	r = kp_tri_and(r, re_full(field(t, "name", &bad),
+				  name_known ? cmfv_str(cmfv_map_get(meta, "name")) : NULL));
 	ns = field(t, "namespace", &bad);
 	if (ns && ns[0]) /* the chart may or may not set metadata.namespace */
 		r = kp_tri_and(r, MAYBE);

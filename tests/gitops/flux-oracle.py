@@ -2,7 +2,7 @@
 """check --helmrelease against the real Kustomize, for many post-renderer
 sequences: generated (seeded) sequences of our mount patch and patches that
 keep, remove, redirect or re-target it (strategic merge with $patch:
-delete/replace and nulls, JSON 6902 remove/replace/add/test, targets by
+delete/replace and nulls; the chart rendered with and without nameOverride, JSON 6902 remove/replace/add/test, targets by
 name, regex, labels the Deployment does or does not carry, no target, other
 kinds, namespaces; several postRenderers items; images).
 
@@ -19,6 +19,10 @@ result is allowed and counted.
 import copy, os, random, subprocess, sys, tempfile, yaml
 
 BIN, RENDERED, REPO, N, SEED = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+# the same chart rendered with nameOverride=RENAMED (the Deployment's name
+# follows it, the CMF label does not): a share of the cases use it
+RENAMED_RENDER = sys.argv[6] if len(sys.argv) > 6 else None
+RENAMED = "cmf-renamed"
 DEP = "confluent-manager-for-apache-flink"
 SECRET, PROP, VOL, PATH, FILE = "cmf-key", "aes.key", "cmf-encryption-key", "/opt/cmf/encryption", "encryption-key"
 
@@ -44,6 +48,7 @@ TARGETS = [
     {"kind": "Deployment"},
     {"name": "confluent-.*"},
     {"kind": "Deployment", "name": "other"},
+    {"kind": "Deployment", "name": RENAMED},
     {"kind": "Deployment", "labelSelector": "app.kubernetes.io/instance=cmf"},
     {"kind": "Deployment", "labelSelector": "foo=bar"},
     {"kind": "Deployment", "labelSelector": "app.kubernetes.io/name in (x, " + DEP + ")"},
@@ -136,9 +141,9 @@ def mounted(stream):
     want_v = {"name": VOL, "secret": {"secretName": SECRET, "items": [{"key": PROP, "path": FILE}], "defaultMode": 256, "optional": False}}
     return ms == [want_m] and vols[0] == want_v
 
-def oracle(d, items):
+def oracle(d, items, renamed):
     """None: Kustomize fails (Flux fails the release, nothing deployed)."""
-    cur = open(RENDERED).read()
+    cur = open(RENAMED_RENDER if renamed else RENDERED).read()
     for i, it in enumerate(items):
         kd = os.path.join(d, "k%d" % i)
         os.makedirs(kd)
@@ -152,12 +157,14 @@ def oracle(d, items):
         cur = r.stdout
     return mounted(cur)
 
-def ours(d, items):
+def ours(d, items, renamed):
     hr = {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "cmf", "namespace": "flink"},
           "spec": {"interval": "10m", "chart": {"spec": {"chart": "./cmf", "sourceRef": {"kind": "GitRepository", "name": "p"}}},
                    "values": {"cmf": {"sql": {"production": True}},
                               "encryption": {"key": {"kubernetesSecretName": SECRET, "kubernetesSecretProperty": PROP}}},
                    "postRenderers": items}}
+    if renamed:
+        hr["spec"]["values"]["nameOverride"] = RENAMED
     f = os.path.join(d, "hr.yaml")
     yaml.safe_dump(hr, open(f, "w"), sort_keys=False)
     r = subprocess.run([BIN, "check", "--helmrelease", f, "--repo-root", REPO], capture_output=True, text=True)
@@ -176,14 +183,15 @@ def main():
             items = gen(rng)
             d = os.path.join(tmp, str(n))
             os.makedirs(d)
-            o, (v, out) = oracle(d, items), ours(d, items)
+            renamed = RENAMED_RENDER is not None and rng.random() < 0.3
+            o, (v, out) = oracle(d, items, renamed), ours(d, items, renamed)
             key = "%s/%s" % ({None: "kustomize-error", True: "mounted", False: "not-mounted"}[o], v)
             counts[key] = counts.get(key, 0) + 1
             wrong = v == "error" or (v == "pass" and o is False) or (v == "fail" and o is True)
             if wrong:
                 bad += 1
                 if bad <= 5:
-                    print("MISMATCH case %d: oracle %s, ours %s\n%s\n%s" % (n, o, v,
+                    print("MISMATCH case %d%s: oracle %s, ours %s\n%s\n%s" % (n, " (renamed)" if renamed else "", o, v,
                           yaml.safe_dump(items, sort_keys=False), out))
     for k in sorted(counts):
         print("%-28s %d" % (k, counts[k]))

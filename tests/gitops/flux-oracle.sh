@@ -18,5 +18,8 @@ export HELM_CACHE_HOME=$tmp/home/cache HELM_CONFIG_HOME=$tmp/home/config \
 "$helm" template cmf "$root/testdata/charts/cmf" --set cmf.sql.production=true \
 	--set encryption.key.kubernetesSecretName=cmf-key \
 	--set encryption.key.kubernetesSecretProperty=aes.key >"$tmp/rendered.yaml" || exit 1
+"$helm" template cmf "$root/testdata/charts/cmf" --set cmf.sql.production=true \
+	--set encryption.key.kubernetesSecretName=cmf-key --set nameOverride=cmf-renamed \
+	--set encryption.key.kubernetesSecretProperty=aes.key >"$tmp/renamed.yaml" || exit 1
 python3 "$root/tests/gitops/flux-oracle.py" "$bin" "$tmp/rendered.yaml" "$root/testdata/charts" \
-	"${CMFV_ORACLE_CASES:-150}" "${CMFV_ORACLE_SEED:-16}"
+	"${CMFV_ORACLE_CASES:-150}" "${CMFV_ORACLE_SEED:-16}" "$tmp/renamed.yaml"

@@ -244,11 +244,12 @@ struct pr_case {
 
 static const struct pr_case pr_cases[] = {
 	{ITEM(KIND, MOUNT), CMFV_PR_MOUNTED},
-	{ITEM("{name: confluent-manager-for-apache-flink}", MOUNT), CMFV_PR_MOUNTED},
+	/* the name follows nameOverride: certain only with --deployment */
+	{ITEM("{name: confluent-manager-for-apache-flink}", MOUNT), CMFV_PR_UNKNOWN},
 	{ITEM("{labelSelector: \"app.kubernetes.io/name in (a, confluent-manager-for-apache-flink)\"}",
 	      MOUNT),
 	 CMFV_PR_MOUNTED},
-	{ITEM("{name: other}", MOUNT), CMFV_PR_NOT_MOUNTED},
+	{ITEM("{name: other}", MOUNT), CMFV_PR_UNKNOWN}, /* nameOverride: other */
 	{ITEM("{kind: Service}", MOUNT), CMFV_PR_NOT_MOUNTED},
 	{ITEM("{labelSelector: \"app.kubernetes.io/name!=confluent-manager-for-apache-flink\"}", MOUNT),
 	 CMFV_PR_NOT_MOUNTED},
@@ -318,6 +319,19 @@ static void test_flux_postrender_table(void **state)
 			fail_msg("case %zu: verdict %d, want %d (%s)\n%s", i, v, pr_cases[i].want,
 				 why, pr_cases[i].yaml);
 		assert_true(v == CMFV_PR_MOUNTED || why[0] != '\0');
+		cmfv_node_free(doc);
+	}
+	/* with --deployment the name is certain, and no other name matches */
+	io.deployment = "confluent-manager-for-apache-flink";
+	for (i = 0; i < 2; i++) {
+		struct cmfv_node *doc = yaml(i == 0 ? pr_cases[1].yaml : pr_cases[3].yaml);
+		enum cmfv_pr_verdict v = CMFV_PR_UNKNOWN;
+		struct cmfv_loc at;
+		char why[600];
+
+		assert_int_equal(cmfv_flux_postrender_eval(doc, &io, &v, &at, why, sizeof(why)),
+				 CMFV_OK);
+		assert_int_equal(v, i == 0 ? CMFV_PR_MOUNTED : CMFV_PR_NOT_MOUNTED);
 		cmfv_node_free(doc);
 	}
 }
