@@ -38,6 +38,9 @@
 
 /* Most targets whose match is unknown (each doubles the outcomes). */
 #define MAX_UNKNOWN 6
+/* Most patches judged: each outcome re-reads every patch, so the work is
+ * bounded by 2^MAX_UNKNOWN * MAX_PATCHES patch readings. */
+#define MAX_PATCHES 1000
 
 struct kp {
 	const struct cmfv_inject_opts *io;
@@ -633,6 +636,12 @@ static int collect(struct kp *k, const struct cmfv_node *prs)
 				say(k, e->loc, CMFV_PR_UNKNOWN,
 				    "cannot verify: a patches entry that is not an inline patch "
 				    "with an optional target");
+				return 0;
+			}
+			if (k->n == MAX_PATCHES) {
+				say(k, e->loc, CMFV_PR_UNKNOWN,
+				    "cannot verify: more than %d post-renderer patches",
+				    MAX_PATCHES);
 				return 0;
 			}
 			nv = cmfv_realloc(k->patches, (k->n + 1) * sizeof(*nv));
