@@ -51,6 +51,9 @@ struct cmfv_argocd_opts {
 					  NULL = https, http */
 	size_t nschemes;
 	int helm_major;              /**< how the values temp file is read (0 = 4) */
+	const char *controller_ns;   /**< namespace Argo CD runs in; NULL = "argocd". An
+					  Application in another namespace is known to the
+					  repo-server as NS_NAME (Application.InstanceName) */
 };
 
 /** The plans of every Application in \p app (a stream of documents; other
@@ -110,6 +113,23 @@ struct cmfv_buf;
  * the CMF name label). \p io as for cmfv_inject_doc (secret and property
  * set). Appends YAML text to \p out. */
 enum cmfv_err cmfv_flux_patch(const struct cmfv_inject_opts *io, struct cmfv_buf *out);
+
+/** What spec.postRenderers leave of the key mount in the CMF Deployment. */
+enum cmfv_pr_verdict {
+	CMFV_PR_MOUNTED,     /**< every possible outcome mounts the key as post-render would */
+	CMFV_PR_NOT_MOUNTED, /**< the result does not (or a patch deletes the Deployment) */
+	CMFV_PR_UNKNOWN,     /**< a patch form we cannot evaluate exactly: never a pass */
+};
+
+/** Apply every Kustomize patch of \p prs (spec.postRenderers; NULL = none),
+ * in order, as helm-controller does, to a model of the CMF Deployment, and
+ * judge the result with cmfv_inject's check (kpatch.c). \p *at and \p why
+ * (a sentence, no key material) say which patch and why when not mounted.
+ * Returns CMFV_OK or CMFV_ENOMEM. */
+enum cmfv_err cmfv_flux_postrender_eval(const struct cmfv_node *prs,
+					const struct cmfv_inject_opts *io,
+					enum cmfv_pr_verdict *v, struct cmfv_loc *at, char *why,
+					size_t whylen);
 
 /** CMF034: a HelmRelease whose values require encryption must carry a
  * post-renderer patch that mounts the key as cmfv_flux_patch does (same

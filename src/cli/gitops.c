@@ -133,6 +133,7 @@ static int load_plans(const struct cli_opts *o, struct cmfv_sources *src, const 
 
 		memset(&ao, 0, sizeof(ao));
 		ao.repo_root = o->repo_root;
+		ao.controller_ns = o->argocd_namespace;
 		ao.refs = o->refs;
 		ao.nrefs = o->nrefs;
 		ao.chart = chart ? chart : o->chart;

@@ -23,7 +23,7 @@ enum flag_id {
 	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
 	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
 	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART, F_MAX_INPUT, F_ARGOCD_APP,
-	F_REPO_ROOT, F_REF, F_HELMRELEASE, F_KUBE_VERSION,
+	F_REPO_ROOT, F_REF, F_HELMRELEASE, F_KUBE_VERSION, F_ARGOCD_NAMESPACE,
 };
 
 struct flag {
@@ -92,6 +92,8 @@ static const struct flag flags[] = {
 	 "Git checkout that --argocd-app/--helmrelease paths are in (default .)"},
 	{F_REF, "ref", 0, A_ONE, CMD_CHECK | CMD_VALUES, "NAME=DIR",
 	 "checkout of the multi-source ref NAME ($NAME/... value files; repeatable)"},
+	{F_ARGOCD_NAMESPACE, "argocd-namespace", 0, A_ONE, CMD_CHECK | CMD_VALUES, "NS",
+	 "namespace Argo CD runs in (default argocd): Applications elsewhere read .argocd-source-NS_APP.yaml"},
 	{F_HELMRELEASE, "helmrelease", 0, A_ONE, CMD_CHECK | CMD_VALUES | CMD_FLUX_PATCH, "FILE",
 	 "Flux HelmRelease(s): values as helm-controller computes them (valuesFrom from --manifests)"},
 	{F_BITS, "bits", 0, A_ONE, CMD_KEYGEN, "128|256", "key size (default 256)"},
@@ -296,6 +298,7 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 		r = push_str(&o->refs, &o->nrefs, v);
 		break;
 	case F_HELMRELEASE: o->helmrelease = v; break;
+	case F_ARGOCD_NAMESPACE: o->argocd_namespace = v; break;
 	}
 	if (r != 0) {
 		fprintf(stderr, "cmf-validate: out of memory\n");

@@ -89,6 +89,7 @@ struct cli_opts {
 	const char *argocd_app;   /* --argocd-app FILE */
 	const char *helmrelease;  /* --helmrelease FILE */
 	const char *repo_root;    /* --repo-root DIR */
+	const char *argocd_namespace; /* --argocd-namespace NS */
 	const char **refs;        /* --ref NAME=DIR */
 	size_t nrefs;
 

@@ -14,3 +14,11 @@ add_test(NAME gitops.cmp COMMAND bash ${CMFV_SRC}/tests/gitops/cmp.sh ${CMFV_BIN
 set_tests_properties(gitops.cmp PROPERTIES LABELS helm SKIP_RETURN_CODE 77 TIMEOUT 300)
 add_test(NAME gitops.pull COMMAND bash ${CMFV_SRC}/tests/gitops/pull.sh ${CMFV_BIN})
 set_tests_properties(gitops.pull PROPERTIES LABELS helm TIMEOUT 300)
+add_test(NAME gitops.fluxoracle COMMAND bash ${CMFV_SRC}/tests/gitops/flux-oracle.sh ${CMFV_BIN})
+set_tests_properties(gitops.fluxoracle PROPERTIES LABELS helm SKIP_RETURN_CODE 77 TIMEOUT 600)
+# The Argo CD sidecar image: every Dockerfile step run in a scratch Debian
+# root (root, mount namespaces, a release build or CMFV_DIST), then used as
+# argocd-cmp-server uses it.
+add_test(NAME gitops.argocdimage COMMAND bash ${CMFV_SRC}/tests/gitops/argocd-image.sh)
+set_tests_properties(gitops.argocdimage PROPERTIES LABELS release TIMEOUT 1800 RUN_SERIAL ON
+  SKIP_RETURN_CODE 77)

@@ -1,13 +1,15 @@
 /* GitOps manifests: a Flux HelmRelease with the objects its valuesFrom
  * names (the input split at its first NUL byte: the HelmRelease, then the
  * objects), or, when byte 0 is '#', an Argo CD Application over an empty
- * repository. Properties: no crash, only input errors, and every plan's user
- * values are a map that survives a JSON round trip. */
+ * repository. Properties: no crash, only input errors, every plan's user
+ * values are a map that survives a JSON round trip, and a HelmRelease's
+ * postRenderers are judged (kpatch.c) with a reason whenever not mounted. */
 #include "fuzz.h"
 
 #include <unistd.h>
 
 #include "cmfv/gitops.h"
+#include "cmfv/inject.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,6 +65,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				cmfv_node_free(back);
 		}
 		cmfv_buf_free(&b);
+		if (plans[i].postrenderers) {
+			struct cmfv_inject_opts io = {0};
+			enum cmfv_pr_verdict v = CMFV_PR_MOUNTED;
+			struct cmfv_loc at;
+			char why[600];
+			enum cmfv_err pe;
+
+			io.secret_name = "cmf-key";
+			io.property = "encryption-key";
+			pe = cmfv_flux_postrender_eval(plans[i].postrenderers, &io, &v, &at, why,
+						       sizeof(why));
+			FUZZ_ASSERT(pe == CMFV_OK || pe == CMFV_ENOMEM);
+			FUZZ_ASSERT(pe != CMFV_OK || v == CMFV_PR_MOUNTED || why[0] != '\0');
+		}
 	}
 	cmfv_plans_free(plans, np);
 	cmfv_sources_free(&src);

@@ -221,12 +221,157 @@ static void test_flux_patch_roundtrip(void **state)
 	cmfv_buf_free(&b);
 }
 
+
+/* spec.postRenderers judged on the result (kpatch.c): each row a
+ * postRenderers list (flow YAML) and the verdict. The mount patch M is
+ * what flux-patch prints for cmf-key / encryption-key. */
+#define M_SPEC                                                                                   \
+	"spec: {template: {spec: {containers: [{name: cmf, volumeMounts: [{name: "                 \
+	"cmf-encryption-key, mountPath: /opt/cmf/encryption, readOnly: true}]}], volumes: [{name: " \
+	"cmf-encryption-key, secret: {secretName: cmf-key, items: [{key: encryption-key, path: "    \
+	"encryption-key}], defaultMode: 256, optional: false}}]}}}"
+#define M_PATCH "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n" M_SPEC "\n"
+#define ITEM(t, p) "- kustomize:\n    patches:\n      - target: " t "\n        patch: |\n" p
+#define IND(l) "          " l "\n"
+#define MOUNT IND("apiVersion: apps/v1") IND("kind: Deployment") IND("metadata: {name: x}") IND(M_SPEC)
+#define SMP(body) IND("kind: Deployment") IND("metadata: {name: x}") IND(body)
+#define KIND "{kind: Deployment}"
+
+struct pr_case {
+	const char *yaml;
+	enum cmfv_pr_verdict want;
+};
+
+static const struct pr_case pr_cases[] = {
+	{ITEM(KIND, MOUNT), CMFV_PR_MOUNTED},
+	/* the name follows nameOverride: certain only with --deployment */
+	{ITEM("{name: confluent-manager-for-apache-flink}", MOUNT), CMFV_PR_UNKNOWN},
+	{ITEM("{labelSelector: \"app.kubernetes.io/name in (a, confluent-manager-for-apache-flink)\"}",
+	      MOUNT),
+	 CMFV_PR_MOUNTED},
+	{ITEM("{name: other}", MOUNT), CMFV_PR_UNKNOWN}, /* nameOverride: other */
+	{ITEM("{kind: Service}", MOUNT), CMFV_PR_NOT_MOUNTED},
+	{ITEM("{labelSelector: \"app.kubernetes.io/name!=confluent-manager-for-apache-flink\"}", MOUNT),
+	 CMFV_PR_NOT_MOUNTED},
+	{ITEM("{labelSelector: team=x}", MOUNT), CMFV_PR_UNKNOWN},
+	{ITEM("{namespace: flink}", MOUNT), CMFV_PR_UNKNOWN},
+	/* a later patch removes or redirects it */
+	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: "
+					   "cmf-encryption-key, $patch: delete}]}}}")),
+	 CMFV_PR_NOT_MOUNTED},
+	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: null}}}")),
+	 CMFV_PR_NOT_MOUNTED},
+	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: "
+					   "cmf-encryption-key, secret: {secretName: evil}}]}}}")),
+	 CMFV_PR_NOT_MOUNTED},
+	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
+					   "volumeMounts: [{name: o, mountPath: /opt/cmf/encryption}]}]}}}")),
+	 CMFV_PR_NOT_MOUNTED},
+	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {$patch: replace, containers: "
+					   "[{name: cmf}]}}}")),
+	 CMFV_PR_NOT_MOUNTED},
+	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: z}, {$patch: "
+					   "replace}]}}}")),
+	 CMFV_PR_NOT_MOUNTED},
+	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("$patch: delete")), CMFV_PR_NOT_MOUNTED},
+	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {$retainKeys: [containers]}}}")),
+	 CMFV_PR_UNKNOWN},
+	{ITEM(KIND, MOUNT) ITEM(KIND, IND("- {op: remove, path: /spec/template/spec/volumes/0}")),
+	 CMFV_PR_UNKNOWN},
+	{ITEM(KIND, MOUNT) ITEM(KIND, IND("- {op: replace, path: /spec/replicas, value: 2}")),
+	 CMFV_PR_MOUNTED},
+	/* an unknown target only matters if its patch could break the mount */
+	{ITEM(KIND, MOUNT) ITEM("{labelSelector: team=x}", SMP("spec: {replicas: 2}")),
+	 CMFV_PR_MOUNTED},
+	{ITEM(KIND, MOUNT) ITEM("{labelSelector: team=x}", SMP("spec: {template: {spec: {volumes: "
+							      "null}}}")),
+	 CMFV_PR_UNKNOWN},
+	/* an earlier patch that ours does not undo */
+	{ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: cmf-encryption-key, configMap: "
+			"{name: c}}]}}}")) ITEM(KIND, MOUNT),
+	 CMFV_PR_NOT_MOUNTED},
+	/* a relabel makes the later label target miss */
+	{ITEM(KIND, SMP("metadata: {labels: {app.kubernetes.io/name: other}}"))
+	     ITEM("{labelSelector: app.kubernetes.io/name=confluent-manager-for-apache-flink}", MOUNT),
+	 CMFV_PR_NOT_MOUNTED},
+	{"- kustomize:\n    patchesJson6902: []\n", CMFV_PR_UNKNOWN},
+	{"- other: {}\n", CMFV_PR_UNKNOWN},
+	{"- kustomize:\n    images: [{name: a, newTag: b}]\n", CMFV_PR_NOT_MOUNTED},
+};
+
+static void test_flux_postrender_table(void **state)
+{
+	struct cmfv_inject_opts io = {0};
+	size_t i;
+
+	(void)state;
+	io.secret_name = "cmf-key";
+	io.property = "encryption-key";
+	for (i = 0; i < sizeof(pr_cases) / sizeof(pr_cases[0]); i++) {
+		struct cmfv_node *doc = yaml(pr_cases[i].yaml);
+		enum cmfv_pr_verdict v = CMFV_PR_MOUNTED;
+		struct cmfv_loc at;
+		char why[600];
+
+		assert_int_equal(cmfv_flux_postrender_eval(doc, &io, &v, &at, why, sizeof(why)),
+				 CMFV_OK);
+		if (v != pr_cases[i].want)
+			fail_msg("case %zu: verdict %d, want %d (%s)\n%s", i, v, pr_cases[i].want,
+				 why, pr_cases[i].yaml);
+		assert_true(v == CMFV_PR_MOUNTED || why[0] != '\0');
+		cmfv_node_free(doc);
+	}
+	/* with --deployment the name is certain, and no other name matches */
+	io.deployment = "confluent-manager-for-apache-flink";
+	for (i = 0; i < 2; i++) {
+		struct cmfv_node *doc = yaml(i == 0 ? pr_cases[1].yaml : pr_cases[3].yaml);
+		enum cmfv_pr_verdict v = CMFV_PR_UNKNOWN;
+		struct cmfv_loc at;
+		char why[600];
+
+		assert_int_equal(cmfv_flux_postrender_eval(doc, &io, &v, &at, why, sizeof(why)),
+				 CMFV_OK);
+		assert_int_equal(v, i == 0 ? CMFV_PR_MOUNTED : CMFV_PR_NOT_MOUNTED);
+		cmfv_node_free(doc);
+	}
+}
+
+/* Out of memory at every allocation: CMFV_ENOMEM or the right verdict. */
+static void test_flux_postrender_oom(void **state)
+{
+	struct cmfv_inject_opts io = {0};
+	struct cmfv_node *doc = yaml(pr_cases[19].yaml);
+	unsigned long n;
+
+	(void)state;
+	io.secret_name = "cmf-key";
+	io.property = "encryption-key";
+	for (n = 1; n < 5000; n++) {
+		enum cmfv_pr_verdict v = CMFV_PR_MOUNTED;
+		struct cmfv_loc at;
+		char why[600];
+		enum cmfv_err e;
+
+		cmfv_alloc_fail_at(n, 0);
+		e = cmfv_flux_postrender_eval(doc, &io, &v, &at, why, sizeof(why));
+		cmfv_alloc_fail_at(0, 0);
+		if (e == CMFV_OK) {
+			assert_int_equal(v, pr_cases[19].want);
+			break;
+		}
+		assert_int_equal(e, CMFV_ENOMEM);
+	}
+	assert_true(n < 5000);
+	cmfv_node_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_envsubst),     cmocka_unit_test(test_merge_patch),
 		cmocka_unit_test(test_flux_values),  cmocka_unit_test(test_flux_errors),
-		cmocka_unit_test(test_flux_patch_roundtrip),
+		cmocka_unit_test(test_flux_patch_roundtrip), cmocka_unit_test(test_flux_postrender_table),
+		cmocka_unit_test(test_flux_postrender_oom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
