@@ -19,6 +19,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cmfv/safefile.h"
 #include "cmfv/source.h"
 #include "commands.h"
 #include "helm.h"
@@ -72,6 +73,7 @@ static void on_signal(int sig)
 {
 	pid_t child = cli_inherit_child;
 
+	cmfv_safefile_unlink_all(); /* files being written (safefile) */
 	if (child > 0)
 		kill(child, sig);
 	if (tmp_stdin[0])

@@ -188,5 +188,35 @@ else
 	echo "skip the second-user cases: not root, or no setpriv/useradd"
 fi
 
+# ------------------------------------------------------------ signals
+# SIGTERM, SIGINT, SIGHUP landing while a temporary exists (strace delivers
+# each at the fchmod right after the file is created): the process dies of
+# the signal and leaves nothing behind, the target untouched (issue 13
+# round 2: ".NAME.<random>.tmp" was left).
+if command -v strace >/dev/null; then
+	for sig in TERM INT HUP; do
+		d=$tmp/sig-$sig
+		mkdir -p "$d/cache"
+		inject=(strace -f -qq -o /dev/null -e trace=fchmod -e "inject=fchmod:signal=SIG$sig")
+		"${inject[@]}" "${pr[@]}" --report "$d/rep.txt" <"$small" >/dev/null 2>&1; r1=$?
+		"${inject[@]}" "$bin" check -f "$broken" -o "json=$d/out.json" >/dev/null 2>&1; r2=$?
+		HELM_CACHE_HOME=$d/cache "${inject[@]}" "${pr[@]}" <"$small" >/dev/null 2>&1; r3=$?
+		"${inject[@]}" "$bin" keygen -o "$d/new.key" >/dev/null 2>&1; r4=$?
+		left=$(cd "$d" && find . -type f)
+		[ -z "$left" ] && [ $r1 -gt 128 ] && [ $r2 -gt 128 ] && [ $r3 -gt 128 ] && [ $r4 -gt 128 ] &&
+			ok "SIG$sig while --report, -o json=, the default report and keygen -o are written: nothing left" ||
+			no "SIG$sig: exits $r1 $r2 $r3 $r4, left: $left"
+	done
+	# the handler never removes what it did not create: keygen -o onto an
+	# existing key is refused before any file is made, signal or not
+	printf 'OLDKEY' >"$tmp/old.key"
+	strace -f -qq -o /dev/null -e trace=openat -e 'inject=openat:signal=SIGTERM:when=10+' \
+		"$bin" keygen -o "$tmp/old.key" >/dev/null 2>&1
+	[ "$(cat "$tmp/old.key")" = OLDKEY ] && ok "SIGTERM around keygen -o onto an existing file: the file stays" ||
+		no "keygen signal removed an existing file"
+else
+	echo "skip the signal cases: no strace"
+fi
+
 echo "files: $pass passed, $fail failed"
 [ $fail = 0 ]
