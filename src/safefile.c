@@ -182,6 +182,57 @@ static int make_dirs(char *dir)
 	return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Our own folder's existing ancestors ($HELM_CACHE_HOME and above): a
+ * symlink among them must be root's or ours, and a folder among them
+ * writable by everyone must be sticky (/tmp). Else another user chose
+ * where our report goes ($HELM_CACHE_HOME=/tmp/x, /tmp/x a link of theirs
+ * to a folder of ours), or could swap a component under us. A path that
+ * does not exist yet ends the walk: we create the rest 0700. Relative
+ * paths start at the current folder, which is the caller's choice. */
+static enum cmfv_err check_ancestors(char *dir, struct cmfv_diag *d)
+{
+	char *p = dir;
+	uid_t me = geteuid();
+
+	for (;;) {
+		char *slash = strchr(p + (p == dir && *p == '/'), '/');
+		struct stat st;
+		char c = '\0';
+
+		if (slash == NULL)
+			return CMFV_OK; /* the folder itself: open_dir's checks */
+		c = *slash;
+		*slash = '\0';
+		if (dir[0] != '\0' && lstat(dir, &st) != 0) {
+			*slash = c;
+			return CMFV_OK; /* missing from here on: made 0700 by us */
+		}
+		if (dir[0] != '\0' && S_ISLNK(st.st_mode) && st.st_uid != 0 && st.st_uid != me) {
+			enum cmfv_err e = cmfv_diag_set(
+			    d, CMFV_EUSAGE, dir, 0, 0,
+			    "is a symlink owned by uid %lu, on the way to the report folder: "
+			    "refusing to write there",
+			    (unsigned long)st.st_uid);
+
+			*slash = c;
+			return e;
+		}
+		if (dir[0] != '\0' && S_ISDIR(st.st_mode) && (st.st_mode & 002) &&
+		    !(st.st_mode & S_ISVTX)) {
+			enum cmfv_err e = cmfv_diag_set(
+			    d, CMFV_EUSAGE, dir, 0, 0,
+			    "is writable by everyone and not sticky (mode %04o), on the way to "
+			    "the report folder: refusing to write there",
+			    (unsigned)(st.st_mode & 07777));
+
+			*slash = c;
+			return e;
+		}
+		*slash = c;
+		p = slash + 1;
+	}
+}
+
 /* Open the folder and check it on the descriptor (no window between check
  * and use: everything after goes through openat/renameat on it). */
 static enum cmfv_err open_dir(char *dir, unsigned flags, struct cmfv_safefile *sf,
@@ -190,6 +241,8 @@ static enum cmfv_err open_dir(char *dir, unsigned flags, struct cmfv_safefile *s
 	int own = (flags & CMFV_SF_OWN_DIR) != 0;
 	struct stat st;
 
+	if (own && check_ancestors(dir, d) != CMFV_OK)
+		return d->code;
 	if (own && make_dirs(dir) != 0)
 		return os_fail(d, dir, "cannot create the folder", errno);
 	sf->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (own ? O_NOFOLLOW : 0));

@@ -108,6 +108,16 @@ chmod 777 "$tmp/cache/cmf-validate"
 	ok "default report folder mode 0777: refused" || no "folder 0777: exit $rc" "$(cat "$tmp/err")"
 rm -rf "$tmp/cache/cmf-validate"
 "${pr[@]}" <"$small" >/dev/null 2>&1
+# the folders above ours (issue 13 round 2): one writable by everyone and
+# not sticky is refused; a symlink of our own on the way is followed
+mkdir -p "$tmp/ww" && chmod 777 "$tmp/ww"
+HELM_CACHE_HOME=$tmp/ww/helm/cache "${pr[@]}" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && [ -s "$tmp/out" ] && [ ! -e "$tmp/ww/helm" ] && grep -q 'writable by everyone and not sticky.*on the way' "$tmp/err" &&
+	ok "an ancestor of the report folder writable by everyone: refused with a warning" || no "ancestor 0777: exit $rc" "$(cat "$tmp/err")"
+mkdir -p "$tmp/real-cache" && ln -sfn "$tmp/real-cache" "$tmp/my-link"
+HELM_CACHE_HOME=$tmp/my-link/helm "${pr[@]}" <"$small" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && [ -f "$tmp/real-cache/helm/cmf-validate/last-report.txt" ] &&
+	ok "a symlink of our own above the report folder: followed" || no "own link: exit $rc" "$(cat "$tmp/err")"
 [ "$(stat -c %a "$tmp/cache/cmf-validate")" = 700 ] && [ "$(stat -c %a "$tmp/cache/cmf-validate/last-report.txt")" = 600 ] &&
 	ok "default report folder made 0700, report 0600" || no "modes" "$(ls -la "$tmp/cache/cmf-validate")"
 # -o into a world-writable folder without the sticky bit: anyone could swap the file
@@ -150,6 +160,15 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 	[ $rc = 0 ] && [ "$(cat "$secret")" = ROOT ] && grep -q 'owned by someone else' "$tmp/err" &&
 		ok "second user's report folder with planted PID links: refused, root's file untouched" ||
 		no "second user's folder: exit $rc, file '$(cat "$secret")'" "$(cat "$tmp/err")"
+	# a symlink of the other user's above the report folder (in a sticky
+	# shared folder, $HELM_CACHE_HOME=/tmp/x/helm with /tmp/x theirs):
+	# refused, nothing made where it points
+	mkdir -m 700 "$tmp/root-dir"
+	as_user ln -s "$tmp/root-dir" "$shared/cache-link"
+	HELM_CACHE_HOME=$shared/cache-link/helm "${pr[@]}" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ -z "$(ls -A "$tmp/root-dir")" ] && grep -q "symlink owned by uid $uid" "$tmp/err" &&
+		ok "second user's symlink above the report folder: refused, nothing made behind it" ||
+		no "ancestor link: exit $rc, $(ls -A "$tmp/root-dir")" "$(cat "$tmp/err")"
 	# racing: the other user keeps planting links at the target and at
 	# random-looking names in a sticky shared folder while root writes
 	# --report there again and again
