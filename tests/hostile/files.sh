@@ -207,6 +207,18 @@ else
 	echo "skip the second-user cases: not root, or no setpriv/useradd"
 fi
 
+# ------------------------------------------------------------ no spool
+# a long pipe and no usable $TMPDIR: memory holds at most 96 MiB of it,
+# then exit 3 saying why (it took all of --max-input, 266 MB and more)
+python3 -c "
+import sys
+d = b'---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: ' + b'x' * (1 << 20) + b'}\n'
+sys.stdout.buffer.write(d * 110)" >"$tmp/long.yaml"
+/usr/bin/time -f '%M' -o "$tmp/rss" sh -c 'cat "$1" | TMPDIR=/nonexistent "$0" post-render >/dev/null 2>"$2"' "$bin" "$tmp/long.yaml" "$tmp/err"; rc=$?
+[ $rc = 3 ] && grep -q 'no temporary file could be made in /nonexistent' "$tmp/err" && [ "$(tail -1 "$tmp/rss")" -lt 200000 ] &&
+	ok "a 110 MiB pipe with no usable TMPDIR: exit 3 in $(tail -1 "$tmp/rss") KB" || no "no spool: exit $rc, $(tail -1 "$tmp/rss") KB" "$(cat "$tmp/err")"
+rm -f "$tmp/long.yaml"
+
 # ------------------------------------------------------------ signals
 # SIGTERM, SIGINT, SIGHUP landing while a temporary exists (strace delivers
 # each at the fchmod right after the file is created): the process dies of
