@@ -423,7 +423,8 @@ static void plain(const char *in, size_t len, char *out)
  * else, escape leads "\x" "\u" "\n" and "0x" included, separates), each
  * token judged as a whole:
  *   - a word: 6 or more letters shaped as prose writes them (lower case,
- *     UPPER CASE, Capitalised, CamelCase as "NotFound"). Random base64 is rarely shaped so; a word ends a run.
+ *     UPPER CASE, Capitalised, CamelCase as "NotFound"). Random base64
+ *     is rarely shaped so; a word ends a run.
  *   - neutral: a short word of such shape (3-5 letters, or one of prose's
  *     two-letter words, but not hex
  *     letters alone: "df" is a byte): it may be a piece
@@ -564,7 +565,7 @@ static size_t tok_bits(const char *t, size_t n)
 }
 
 struct run {
-	size_t start, end; /* from the first token's start to the last's end */
+	size_t start, end;	/* from the first token's start to the last's end */
 	size_t material, total; /* bits */
 	int open;
 	/* the edges: a neutral word there ("key" in "key":"<base64>") is left */

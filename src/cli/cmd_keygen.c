@@ -135,8 +135,9 @@ static size_t manifest(char *out, size_t size, const char *name, const char *pro
 static int to_stdout(const unsigned char *key, size_t len, const char *kcv)
 {
 	if (isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "cmf-validate keygen: -o - writes the raw key to stdout, which is a "
-				"terminal: redirect it (-o - > FILE, or | kubectl ...) or use -o FILE\n");
+		fprintf(stderr,
+			"cmf-validate keygen: -o - writes the raw key to stdout, which is a "
+			"terminal: redirect it (-o - > FILE, or | kubectl ...) or use -o FILE\n");
 		return EXIT_USAGE;
 	}
 	if (fflush(stdout) != 0 || write_all(STDOUT_FILENO, key, len) != 0) {
