@@ -274,7 +274,7 @@ static void test_stderr_key_forms(void **state)
 	for (key = 0; key < 40; key++) {
 		size_t n = key % 2 ? 16 : 32;
 		unsigned char k[32];
-		char std[64], url[64], low[64], hex[80], hexup[80], dec[200], text[4096];
+		char std[64], url[64], low[64], hex[80], hexup[80], dec[512], text[4096];
 		const char *forms[3] = {std, hex, url};
 		const char *texts[5] = {std, url, low, hex, hexup};
 
