@@ -355,6 +355,11 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	enum cmfv_err e;
 	long cms = 0;
 
+	/* time: millions of tiny documents took minutes, a few microseconds each */
+	if (doc->index >= CMFV_FINDER_MAX_DOCS)
+		return cmfv_diag_set(d, CMFV_EINPUT, in_name(f->o), (unsigned)doc->line, 1,
+				     "more than %d documents in one stream: refused",
+				     CMFV_FINDER_MAX_DOCS);
 	if (!CMFV_DOC_IS_DOCUMENT(doc->flags))
 		return CMFV_OK;
 	f->docs++;

@@ -414,6 +414,276 @@ static void plain(const char *in, size_t len, char *out)
 	out[o] = '\0';
 }
 
+/* Child stderr, step 2: runs of tokens that together carry a key.
+ *
+ * A child may print a key in any encoding and cut it anywhere (base64 in
+ * words of 8, hex with ':' or '-', "[18 52 ...]", "\x12\x34", "%12%34",
+ * "\u0012", octal, ...). Judged word by word, each piece looks harmless.
+ * So the text is read as a stream of tokens (runs of [A-Za-z0-9+]; all
+ * else, escape leads "\x" "\u" "\n" and "0x" included, separates), each
+ * token judged as a whole:
+ *   - a word: 6 or more letters shaped as prose writes them (lower case,
+ *     UPPER CASE, Capitalised, CamelCase as "NotFound"). Random base64
+ *     is rarely shaped so; a word ends a run.
+ *   - neutral: a short word of such shape (3-5 letters, or one of prose's
+ *     two-letter words, but not hex
+ *     letters alone: "df" is a byte): it may be a piece
+ *     of a key or prose ("not", "from"); it joins a run but counts less.
+ *   - material: anything else (digits, '+', mixed case, one letter).
+ * A run of material and neutral tokens between two words is dropped whole,
+ * with the separators inside it, when it may carry 12 bytes (96 bits) of
+ * a key: its material alone, or all its tokens when half of that, and at
+ * least 48 bits, is material (pieces of a 16-byte key may look like short
+ * words; a random name such as mktemp's "tmp.2wgJdjKj66" has 60 bits). Bits are
+ * counted generously: a decimal digit 3.3, a hex digit 4, anything else 6
+ * (base64), a '-' or '_' between tokens 6 (url-safe base64). 12 bytes and
+ * not 16: a key cut into pieces loses bits to the pieces taken for prose.
+ * Over-redaction (a UUID, a long list
+ * of numbers) is preferred to a leak. */
+#define RUN_BITS 96
+#define RUN_SOME 48
+
+enum tok_kind { TOK_WORD, TOK_NEUTRAL, TOK_MATERIAL };
+
+static int tok_char(unsigned char c)
+{
+	return is_alnum(c) || c == '+';
+}
+
+/* An escape's lead at \p s that separates tokens: "\x" "\u" "\n" "\t"
+ * "\r" "\b" "\U" "\X" (the letter is not part of a token), or "0x" before
+ * a hex digit at the start of a token. Its length, or 0. */
+static size_t escape_lead(const char *s, size_t i, size_t n)
+{
+	if (s[i] == '\\' && i + 1 < n && strchr("xXuUntrb", s[i + 1]) != NULL && s[i + 1])
+		return 2;
+	if (s[i] == '0' && i + 2 < n && (s[i + 1] | 0x20) == 'x' &&
+	    is_hex((unsigned char)s[i + 2]) && (i == 0 || !tok_char((unsigned char)s[i - 1])))
+		return 2;
+	return 0;
+}
+
+static int lower(unsigned char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static int upper(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/* Prose has a vowel and never 5 consonants in a row ("kubectl" has 4);
+ * a fifth of random letters have no vowel. */
+static int pronounceable(const char *t, size_t n)
+{
+	size_t i, run = 0, vowels = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strchr("aeiouyAEIOUY", t[i]) != NULL) {
+			vowels++;
+			run = 0;
+		} else if (++run >= 5) {
+			return 0;
+		}
+	}
+	return vowels > 0;
+}
+
+/* Letters shaped as prose writes them: lower, UPPER, Capitalised, or
+ * CamelCase: a capital first and 3 letters or more, pronounceable, from
+ * one capital to the next ("NotFound"). Random base64 is rarely so: about 1 in 200
+ * pieces of 8 letters. */
+static int prose_shape(const char *t, size_t n)
+{
+	size_t i, up = 0, since = 0;
+	int camel = upper((unsigned char)t[0]);
+
+	for (i = 0; i < n; i++) {
+		if (!lower((unsigned char)t[i]) && !upper((unsigned char)t[i]))
+			return 0;
+		if (upper((unsigned char)t[i])) {
+			up++;
+			if (i > 0 && (since < 3 || !pronounceable(t + i - since, since)))
+				camel = 0;
+			since = 0;
+		}
+		since++;
+	}
+	if (up > 1 && !pronounceable(t + n - since, since))
+		camel = 0;
+	/* "tmp", "tcp", "pvc": short words without a vowel are lower case */
+	if (!pronounceable(t, n) && (n >= 6 || up > 0))
+		return 0;
+	if (up == 0 || up == n || (up == 1 && upper((unsigned char)t[0])))
+		return 1;
+	return camel && since >= 3;
+}
+
+/* Prose's two-letter words; any other pair of letters is a piece of
+ * something ("Ho oa hY": base64 cut in pairs). */
+static int two_letter_word(const char *t)
+{
+	static const char words[] = " an as at be by do go he if in is it me my no of on or "
+				    "so to up us we ok id ns vs io os db ";
+	char w[5] = {' ', (char)(t[0] | 0x20), (char)(t[1] | 0x20), ' ', '\0'};
+
+	return (upper((unsigned char)t[1]) == upper((unsigned char)t[0]) ||
+		upper((unsigned char)t[0])) &&
+	       strstr(words, w) != NULL;
+}
+
+static enum tok_kind tok_kind(const char *t, size_t n)
+{
+	size_t i;
+
+	/* "df" in "\\xdf", "ae:cb", "dead-beef" are bytes (prose of letters
+	 * a-f alone is rare) */
+	for (i = 0; i < n && is_hex((unsigned char)t[i]); i++)
+		;
+	if (i == n && n <= 5)
+		return TOK_MATERIAL;
+	if (n == 2 && !two_letter_word(t))
+		return TOK_MATERIAL;
+	if (n >= 2 && prose_shape(t, n))
+		return n >= 6 ? TOK_WORD : TOK_NEUTRAL;
+	return TOK_MATERIAL;
+}
+
+/* Bits a token may carry: a decimal digit 3.3, a hex digit 4, base64 6. */
+static size_t tok_bits(const char *t, size_t n)
+{
+	size_t i, dig = 0, hex = 0;
+
+	for (i = 0; i < n; i++) {
+		dig += t[i] >= '0' && t[i] <= '9';
+		hex += is_hex((unsigned char)t[i]) ? 1u : 0u;
+	}
+	if (dig == n)
+		return (n * 10 + 2) / 3;
+	return hex == n ? 4 * n : 6 * n;
+}
+
+struct run {
+	size_t start, end;	/* from the first token's start to the last's end */
+	size_t material, total; /* bits */
+	int open;
+	/* the edges: a neutral word there ("key" in "key":"<base64>") is left */
+	size_t tokens, first_end, second, last_start, before_last;
+	enum tok_kind first_kind, last_kind;
+};
+
+/* Close run \p r: copy s[*from, r->start) and the run (or its
+ * replacement) to \p out at \p *o. */
+static size_t close_run(const char *s, struct run *r, size_t *from, char *out, size_t *o)
+{
+	size_t dropped = 0;
+
+	if (!r->open)
+		return 0;
+	r->open = 0;
+	if (!(r->material >= RUN_BITS ||
+	      (r->material >= RUN_SOME && r->total >= RUN_BITS && 2 * r->material >= r->total)))
+		return 0;
+	if (r->tokens > 2 && r->first_kind == TOK_NEUTRAL)
+		r->start = r->second;
+	if (r->tokens > 2 && r->last_kind == TOK_NEUTRAL)
+		r->end = r->before_last;
+	memmove(out + *o, s + *from, r->start - *from);
+	*o += r->start - *from;
+	{
+		char rep[40];
+		size_t len = r->end - r->start;
+		int k = snprintf(rep, sizeof(rep), "[redacted %zu chars]", len);
+
+		if (k < 0 || (size_t)k > len) { /* never longer than what it replaces */
+			memset(out + *o, '?', len);
+			*o += len;
+		} else {
+			memcpy(out + *o, rep, (size_t)k);
+			*o += (size_t)k;
+		}
+	}
+	*from = r->end;
+	dropped = 1;
+	return dropped;
+}
+
+/* The next token at or after \p i: its start, or \p n; \p *end its end,
+ * \p *lead where an escape lead before it starts (else the token's start). */
+static size_t next_token(const char *s, size_t n, size_t i, size_t *end, size_t *lead)
+{
+	size_t lead_at = 0, lead_end = (size_t)-1;
+
+	while (i < n) {
+		size_t k = escape_lead(s, i, n);
+
+		if (k > 0) {
+			lead_at = i;
+			lead_end = i += k;
+			continue;
+		}
+		if (tok_char((unsigned char)s[i]))
+			break;
+		i++;
+	}
+	for (*end = i; *end < n && tok_char((unsigned char)s[*end]); (*end)++)
+		;
+	*lead = i == lead_end ? lead_at : i;
+	return i;
+}
+
+size_t cmfv_redact_runs(char *s)
+{
+	size_t n = strlen(s), i, j, lead, from = 0, o = 0, count = 0;
+	struct run r;
+	enum tok_kind last = TOK_WORD;
+
+	memset(&r, 0, sizeof(r));
+	for (i = next_token(s, n, 0, &j, &lead); i < n; i = next_token(s, n, j, &j, &lead)) {
+		enum tok_kind kind = tok_kind(s + i, j - i);
+		size_t b = tok_bits(s + i, j - i), g, e, l, t;
+
+		/* one word between two pieces of material is a piece that
+		 * happens to read as prose ("LFODYK") */
+		if (kind == TOK_WORD && r.open && last == TOK_MATERIAL &&
+		    (t = next_token(s, n, j, &e, &l)) < n && tok_kind(s + t, e - t) == TOK_MATERIAL)
+			kind = TOK_NEUTRAL;
+		last = kind;
+		if (kind == TOK_WORD) {
+			count += close_run(s, &r, &from, s, &o);
+			continue;
+		}
+		if (!r.open) {
+			r.open = 1;
+			r.start = lead;
+			r.material = r.total = r.tokens = 0;
+			r.first_kind = kind;
+			r.first_end = j;
+		} else {
+			if (r.tokens == 1)
+				r.second = lead;
+			r.before_last = r.end;
+			/* url-safe base64's '-' and '_' separate tokens but may be a key's */
+			for (g = r.end; g < i; g++)
+				r.total += s[g] == '-' || s[g] == '_' ? 6 : 0;
+		}
+		r.end = j;
+		while (r.end < n && s[r.end] == '=') /* base64's padding */
+			r.end++;
+		r.total += b;
+		r.material += kind == TOK_MATERIAL ? b : 0;
+		r.tokens++;
+		r.last_start = lead;
+		r.last_kind = kind;
+	}
+	count += close_run(s, &r, &from, s, &o);
+	memmove(s + o, s + from, n - from);
+	o += n - from;
+	s[o] = '\0';
+	return count;
+}
+
 void cmfv_redact_stderr(const char *in, size_t len, char *out, size_t outsz)
 {
 	static const char sep[] = "; ";
@@ -431,6 +701,7 @@ void cmfv_redact_stderr(const char *in, size_t len, char *out, size_t outsz)
 		return;
 	}
 	plain(in, len, t);
+	cmfv_redact_runs(t); /* first: "[redacted]" is a word, it would cut runs */
 	cmfv_redact(t);
 	n = strlen(t);
 	while (i < n) {

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/rand.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,72 @@ static void sf_reset(struct cmfv_safefile *sf)
 	sf->tmp = NULL;
 	sf->name = NULL;
 	sf->in_place = 0;
+	sf->slot = -1;
+}
+
+/* The temporaries that exist right now, for cmfv_safefile_unlink_all in a
+ * signal handler: a fixed table (no allocation, no locks), each entry
+ * published by its flag after its folder and name are in place. */
+#define SLOTS 32
+
+static struct {
+	volatile sig_atomic_t used;
+	int dirfd;
+	char name[256 + 32];
+} slots[SLOTS];
+
+static int slot_add(int dirfd, const char *name)
+{
+	int i;
+
+	if (strlen(name) >= sizeof(slots[0].name))
+		return -1;
+	for (i = 0; i < SLOTS; i++) {
+		if (slots[i].used)
+			continue;
+		slots[i].dirfd = dirfd;
+		memcpy(slots[i].name, name, strlen(name) + 1);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		slots[i].used = 1;
+		return i;
+	}
+	return -1; /* more than SLOTS files at once: not the case here */
+}
+
+static void slot_drop(struct cmfv_safefile *sf)
+{
+	if (sf->slot >= 0)
+		slots[sf->slot].used = 0;
+	sf->slot = -1;
+}
+
+void cmfv_safefile_unlink_all(void)
+{
+	int i;
+
+	for (i = 0; i < SLOTS; i++)
+		if (slots[i].used)
+			unlinkat(slots[i].dirfd, slots[i].name, 0);
+}
+
+/* Signals that end the process are held from before a file is created
+ * until it is in the table (or gone), so none lands in between. The CLI
+ * takes them in the thread that does the work (src/cli/main.c). */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 static enum cmfv_err os_fail(struct cmfv_diag *d, const char *path, const char *what, int e)
@@ -117,6 +185,57 @@ static int make_dirs(char *dir)
 	return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Our own folder's existing ancestors ($HELM_CACHE_HOME and above): a
+ * symlink among them must be root's or ours, and a folder among them
+ * writable by everyone must be sticky (/tmp). Else another user chose
+ * where our report goes ($HELM_CACHE_HOME=/tmp/x, /tmp/x a link of theirs
+ * to a folder of ours), or could swap a component under us. A path that
+ * does not exist yet ends the walk: we create the rest 0700. Relative
+ * paths start at the current folder, which is the caller's choice. */
+static enum cmfv_err check_ancestors(char *dir, struct cmfv_diag *d)
+{
+	char *p = dir;
+	uid_t me = geteuid();
+
+	for (;;) {
+		char *slash = strchr(p + (p == dir && *p == '/'), '/');
+		struct stat st;
+		char c = '\0';
+
+		if (slash == NULL)
+			return CMFV_OK; /* the folder itself: open_dir's checks */
+		c = *slash;
+		*slash = '\0';
+		if (dir[0] != '\0' && lstat(dir, &st) != 0) {
+			*slash = c;
+			return CMFV_OK; /* missing from here on: made 0700 by us */
+		}
+		if (dir[0] != '\0' && S_ISLNK(st.st_mode) && st.st_uid != 0 && st.st_uid != me) {
+			enum cmfv_err e = cmfv_diag_set(
+			    d, CMFV_EUSAGE, dir, 0, 0,
+			    "is a symlink owned by uid %lu, on the way to the report folder: "
+			    "refusing to write there",
+			    (unsigned long)st.st_uid);
+
+			*slash = c;
+			return e;
+		}
+		if (dir[0] != '\0' && S_ISDIR(st.st_mode) && (st.st_mode & 002) &&
+		    !(st.st_mode & S_ISVTX)) {
+			enum cmfv_err e = cmfv_diag_set(
+			    d, CMFV_EUSAGE, dir, 0, 0,
+			    "is writable by everyone and not sticky (mode %04o), on the way to "
+			    "the report folder: refusing to write there",
+			    (unsigned)(st.st_mode & 07777));
+
+			*slash = c;
+			return e;
+		}
+		*slash = c;
+		p = slash + 1;
+	}
+}
+
 /* Open the folder and check it on the descriptor (no window between check
  * and use: everything after goes through openat/renameat on it). */
 static enum cmfv_err open_dir(char *dir, unsigned flags, struct cmfv_safefile *sf,
@@ -125,6 +244,8 @@ static enum cmfv_err open_dir(char *dir, unsigned flags, struct cmfv_safefile *s
 	int own = (flags & CMFV_SF_OWN_DIR) != 0;
 	struct stat st;
 
+	if (own && check_ancestors(dir, d) != CMFV_OK)
+		return d->code;
 	if (own && make_dirs(dir) != 0)
 		return os_fail(d, dir, "cannot create the folder", errno);
 	sf->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (own ? O_NOFOLLOW : 0));
@@ -187,11 +308,17 @@ static enum cmfv_err open_tmp(const char *path, mode_t mode, struct cmfv_safefil
 
 		if (!name_bytes(r, sizeof(r)))
 			return os_fail(d, path, "no random name for a temporary file", EIO);
+		sigset_t old;
+
 		snprintf(sf->tmp, n, ".%s.%02x%02x%02x%02x%02x%02x.tmp", sf->name, r[0], r[1], r[2],
 			 r[3], r[4], r[5]);
+		hold_signals(&old);
 		sf->fd = openat(sf->dirfd, sf->tmp,
 				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		e = sf->fd < 0 ? errno : 0;
+		if (sf->fd >= 0)
+			sf->slot = slot_add(sf->dirfd, sf->tmp);
+		release_signals(&old);
 	}
 	if (sf->fd < 0) {
 		cmfv_free(sf->tmp);
@@ -206,8 +333,17 @@ static enum cmfv_err open_tmp(const char *path, mode_t mode, struct cmfv_safefil
 static enum cmfv_err open_new(const char *path, mode_t mode, struct cmfv_safefile *sf,
 			      struct cmfv_diag *d)
 {
+	sigset_t old;
+	int e;
+
+	hold_signals(&old);
 	sf->fd =
 	    openat(sf->dirfd, sf->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	e = errno;
+	if (sf->fd >= 0) /* a signal before commit removes it, as abort does */
+		sf->slot = slot_add(sf->dirfd, sf->name);
+	release_signals(&old);
+	errno = e;
 	if (sf->fd < 0 && (errno == EEXIST || errno == ELOOP))
 		return cmfv_diag_set(
 		    d, CMFV_EUSAGE, path, 0, 0,
@@ -269,6 +405,7 @@ enum cmfv_err cmfv_safefile_open(const char *path, unsigned flags, mode_t mode,
 
 static void release(struct cmfv_safefile *sf)
 {
+	slot_drop(sf); /* before its folder's descriptor is closed */
 	if (sf->fd >= 0)
 		close(sf->fd);
 	if (sf->dirfd >= 0)
@@ -331,14 +468,21 @@ enum cmfv_err cmfv_safefile_tmp(const char *dir, int *fd, struct cmfv_diag *d)
 	if (path == NULL)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	snprintf(path, n, "%s/cmf-validate-XXXXXX", where);
-	f = mkstemp(path); /* O_EXCL, 0600 */
-	if (f < 0) {
-		int e = errno;
+	{
+		sigset_t old;
+		int e;
 
-		cmfv_free(path);
-		return os_fail(d, where, "cannot create a temporary file", e);
+		hold_signals(&old); /* no signal between the name and its removal */
+		f = mkstemp(path);  /* O_EXCL, 0600 */
+		e = errno;
+		if (f >= 0)
+			unlink(path);
+		release_signals(&old);
+		if (f < 0) {
+			cmfv_free(path);
+			return os_fail(d, where, "cannot create a temporary file", e);
+		}
 	}
-	unlink(path);
 	cmfv_free(path);
 	fcntl(f, F_SETFD, FD_CLOEXEC);
 	*fd = f;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,13 +15,16 @@
 /* Where the last document in b[0, n) starts: after the last line that
  * begins with "---" (the splitter's rule is stricter; this only bounds
  * memory). \p from: where the previous call stopped scanning. */
-static size_t last_doc_start(const char *b, size_t from, size_t n, size_t start)
+static size_t last_doc_start(const char *b, size_t from, size_t n, size_t start, size_t *docs)
 {
 	size_t i = from > 0 ? from - 1 : 0;
 
 	for (; i + 3 <= n; i++)
-		if ((i == 0 || b[i - 1] == '\n') && b[i] == '-' && b[i + 1] == '-' && b[i + 2] == '-')
+		if ((i == 0 || b[i - 1] == '\n') && b[i] == '-' && b[i + 1] == '-' && b[i + 2] == '-') {
+			/* the scans overlap by a few bytes: count each start once */
+			*docs += i > start || *docs == 0;
 			start = i;
+		}
 	return start;
 }
 
@@ -76,7 +80,7 @@ enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, siz
 			   struct cmfv_diag *d)
 {
 	struct cmfv_buf b = CMFV_BUF_SECRET;
-	size_t doc = 0, scanned = 0;
+	size_t doc = 0, scanned = 0, docs = 0;
 
 	if (check_size(fd, name, max, d) != CMFV_OK)
 		return d->code;
@@ -109,8 +113,17 @@ enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, siz
 			break;
 		b.len += (size_t)r;
 		/* /dev/zero or one endless document: stop at the document limit */
-		doc = last_doc_start(b.ptr, scanned, b.len, doc);
+		doc = last_doc_start(b.ptr, scanned, b.len, doc, &docs);
 		scanned = b.len > 2 ? b.len - 2 : 0;
+		/* time: each document is read on its own (Helm 4's values), at
+		 * a few microseconds each; 29 million tiny ones took a minute */
+		if (docs > CMFV_MAX_DOCS) {
+			cmfv_buf_free(&b);
+			return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+					     "holds more than %d YAML documents (lines starting with "
+					     "---); no values, Secret or manifest file has that many",
+					     CMFV_MAX_DOCS);
+		}
 		if (b.len - doc > CMFV_MAX_DOC) {
 			cmfv_buf_free(&b);
 			return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
@@ -185,6 +198,40 @@ enum cmfv_err cmfv_sources_add(struct cmfv_sources *set, const char *name, const
 	return CMFV_OK;
 }
 
+/* Open \p path for reading without hanging on a FIFO no one writes to
+ * (open(2) would wait for a writer forever): opened non-blocking, a FIFO
+ * is given CMFV_FIFO_WAIT_MS for a writer to come and write or go, then
+ * read as a pipe (blocking). -f <(cmd) is a pipe with its writer already
+ * there. The descriptor, or -1 with \p d set. */
+static int open_input(const char *path, struct cmfv_diag *d)
+{
+	struct stat st;
+	struct pollfd p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), r;
+
+	if (fd < 0) {
+		cmfv_diag_set(d, CMFV_ENOENT, path, 0, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		p.fd = fd;
+		p.events = POLLIN;
+		do
+			r = poll(&p, 1, CMFV_FIFO_WAIT_MS);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0) {
+			close(fd);
+			cmfv_diag_set(d, CMFV_EINPUT, path, 0, 0,
+				      "is a FIFO that no one wrote to within %d s: start its "
+				      "writer first, or use -f <(command)",
+				      CMFV_FIFO_WAIT_MS / 1000);
+			return -1;
+		}
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 enum cmfv_err cmfv_sources_read(struct cmfv_sources *set, const char *path, int secret,
 				const struct cmfv_source **out, struct cmfv_diag *d)
 {
@@ -206,10 +253,9 @@ enum cmfv_err cmfv_sources_read(struct cmfv_sources *set, const char *path, int 
 	if (is_stdin) {
 		fd = 0;
 	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open_input(path, d);
 		if (fd < 0)
-			return cmfv_diag_set(d, CMFV_ENOENT, path, 0, 0, "cannot open: %s",
-					     strerror(errno));
+			return d->code;
 	}
 	e = cmfv_read_fd(fd, shown, set->max_input ? set->max_input : CMFV_MAX_INPUT, &buf, &len, d);
 	if (!is_stdin)

@@ -114,10 +114,10 @@ static enum cmfv_err restore_boms(struct cmfv_node **np)
 
 /* One document (the first of \p text) as a values map. */
 static enum cmfv_err parse_one(const char *text, size_t len, const char *name, unsigned line0,
-			       struct cmfv_node **out, struct cmfv_diag *d)
+			       size_t *budget, struct cmfv_node **out, struct cmfv_diag *d)
 {
 	struct cmfv_node *root = NULL;
-	struct cmfv_yaml_opts yo = {.line_offset = line0};
+	struct cmfv_yaml_opts yo = {.line_offset = line0, .budget = budget};
 	int oom;
 	char *swapped = swap_line_boms(text, len, &oom);
 	enum cmfv_err e;
@@ -166,6 +166,7 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 	const char *p = s->text, *end = s->text + s->len;
 	unsigned line = 0, doc_line = 0;
 	enum cmfv_err e = CMFV_OK;
+	size_t budget = 0; /* 0: the default; one node budget for every document */
 
 	if (acc == NULL)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
@@ -196,7 +197,7 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 		if ((sep || at_end) && doc.len > 0) {
 			struct cmfv_node *cur = NULL;
 
-			e = parse_one(doc.ptr, doc.len, s->name, doc_line, &cur, d);
+			e = parse_one(doc.ptr, doc.len, s->name, doc_line, &budget, &cur, d);
 			if (e == CMFV_OK && cmfv_values_merge_maps(acc, cur) != CMFV_OK)
 				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 			cmfv_buf_reset(&doc);
@@ -228,7 +229,7 @@ enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major,
 {
 	if (helm_major >= 4)
 		return parse_helm4(s, out, d);
-	return parse_one(s->text, s->len, s->name, 0, out, d);
+	return parse_one(s->text, s->len, s->name, 0, NULL, out, d);
 }
 
 /* Bytes of the Unicode space (Go's unicode.IsSpace) at \p s, or 0. */

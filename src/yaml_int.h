@@ -32,6 +32,7 @@ struct loader {
 	unsigned max_depth;
 	size_t max_nodes;
 	size_t nodes;
+	size_t total, total_max; /* nodes in every document of the input */
 	size_t alias_nodes; /* of nodes, those that alias expansion made */
 	struct frame *stack;
 	size_t depth, cap;

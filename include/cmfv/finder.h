@@ -86,6 +86,9 @@ struct cmfv_finder;
  * refused (CMFV_EINPUT), never judged in part. */
 #define CMFV_FINDER_MAX_INSTANCES 1000
 #define CMFV_FINDER_MAX_CONFIGMAPS 1000000
+/** Pieces of the stream (documents, empty ones included): 250,000, as
+ * CMFV_MAX_DOCS for files; bounds time (a few microseconds each). */
+#define CMFV_FINDER_MAX_DOCS 250000
 
 /** \p o is borrowed and must outlive the finder (o->file names the input
  * being added and may change between streams). */

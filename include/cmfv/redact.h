@@ -40,9 +40,18 @@ size_t cmfv_redact(char *s);
  * key. \p out (caller-owned) is NUL-terminated. */
 void cmfv_redact_describe(const char *s, size_t n, char *out, size_t outsz);
 
+/** In the NUL-terminated \p s, replace every run of tokens that together
+ * may carry 16 bytes of a key, in any encoding and however it is cut
+ * (base64 in short words, hex or decimal byte lists with any separators,
+ * "\x12" "%12" "\u0012" and octal escapes), with "[redacted N chars]"
+ * (src/redact.c says how runs are found). Prose (words of 6 letters or
+ * more shaped as prose) ends a run. In place, never longer. Returns the
+ * number of runs dropped. */
+size_t cmfv_redact_runs(char *s);
+
 /** A child's stderr (\p in, \p len bytes) made safe and short for a
  * one-line message: terminal escapes and control characters dropped, then
- * cmfv_redact, then at most 4 lines joined with "; ", cut with "..." when
+ * cmfv_redact_runs and cmfv_redact, then at most 4 lines joined with "; ", cut with "..." when
  * \p out (caller-owned, \p outsz >= 8) is full. */
 void cmfv_redact_stderr(const char *in, size_t len, char *out, size_t outsz);
 

@@ -37,6 +37,7 @@ struct cmfv_safefile {
 	char *tmp;    /**< the temporary's name in dirfd; NULL when none */
 	char *name;   /**< the target's name in dirfd */
 	int in_place; /**< a device or FIFO, written where it is */
+	int slot;     /**< its entry for cmfv_safefile_unlink_all; -1 when none */
 };
 
 /** Open \p path for writing as described above, with \p mode for the new
@@ -58,6 +59,14 @@ enum cmfv_err cmfv_safefile_commit(struct cmfv_safefile *sf, int sync, struct cm
 /** Give up: close, remove the temporary (or, with CMFV_SF_NO_REPLACE, the
  * file we created), release everything. NULL or already released is fine. */
 void cmfv_safefile_abort(struct cmfv_safefile *sf);
+
+/** Remove every temporary (and every CMFV_SF_NO_REPLACE file) that is
+ * open and not yet committed or aborted. Async-signal-safe (a fixed table,
+ * unlinkat only): for the CLI's SIGINT/SIGTERM/SIGHUP/SIGQUIT handler,
+ * which then dies of the signal. Files are created with those signals
+ * blocked in the calling thread until they are in the table, so a signal
+ * never leaves one behind when the handler runs in that thread. */
+void cmfv_safefile_unlink_all(void);
 
 /** An anonymous temporary file in folder \p dir (NULL or empty: /tmp):
  * O_TMPFILE where the kernel has it, else mkstemp then unlink, mode 0600,

@@ -29,6 +29,16 @@ struct cmfv_sources {
  * this bounds memory (parsing costs about 4 times the text). */
 #define CMFV_MAX_DOC ((size_t)32 << 20)
 
+/** Most YAML documents in one input read whole (lines that start with
+ * `---`): 250,000. Bounds time, since values files are read document by
+ * document (about 4 microseconds each). post-render's stream has its own
+ * count (CMFV_STREAM_MAX_DOCS). */
+#define CMFV_MAX_DOCS 250000
+
+/** How long a FIFO named as an input may wait for a writer: 3 s, then
+ * CMFV_EINPUT (it used to hang forever). */
+#define CMFV_FIFO_WAIT_MS 3000
+
 /** \p n bytes for a message: "256 MiB", "64 KiB", "1500 bytes" (the
  * largest binary unit that divides it). \p buf holds 32 bytes. */
 const char *cmfv_size_str(unsigned long long n, char buf[32]);
@@ -53,8 +63,8 @@ void cmfv_sources_free(struct cmfv_sources *set);
  * caller frees (wiped: it may hold a key). At most \p max bytes: a regular
  * file is refused by its size before anything is read, a pipe or device
  * once it passes the limit; and no more than CMFV_MAX_DOC bytes may come
- * without a document start (a line beginning with `---`). Both are
- * CMFV_EINPUT. Returns CMFV_ENOENT with errno text on read error. */
+ * without a document start (a line beginning with `---`), nor more than
+ * CMFV_MAX_DOCS document starts. All are CMFV_EINPUT. Returns CMFV_ENOENT with errno text on read error. */
 enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
 			   struct cmfv_diag *d);
 

@@ -11,13 +11,18 @@
 
 struct cmfv_yaml_opts {
 	unsigned max_depth;       /**< nesting limit; 0 = default (1000) */
-	size_t max_nodes;         /**< nodes per document incl. alias copies; 0 = default */
+	size_t max_nodes;         /**< nodes per document incl. alias copies; 0 = default
+				       (1,000,000). All the documents of one input together may
+				       have twice that (the budget, when given, once) */
 	unsigned line_offset;     /**< added to every line (documents cut from a stream) */
 	unsigned col_offset;      /**< added to every column (text cut from an indented block scalar) */
 	int no_merge;             /**< refuse `<<` merge keys (YAML readers merge them differently) */
 	int no_duplicates;        /**< refuse a key written twice in one mapping (else the last wins) */
 	int keep_ints;            /**< an int64 plain scalar is a CMFV_INT node (Chart.yaml: go-yaml
 				   * gives an int, which a string field takes in decimal) */
+	size_t *budget;           /**< nodes left for the whole input, shared by the calls that
+				       read its documents one by one (Helm 4 values); taken from
+				       as they are made. NULL: one budget for this call. */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,
@@ -37,6 +42,19 @@ typedef enum cmfv_err (*cmfv_yaml_doc_fn)(void *ctx, struct cmfv_node *doc, stru
 enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 				 const struct cmfv_yaml_opts *opts, cmfv_yaml_doc_fn fn,
 				 void *ctx, struct cmfv_diag *d);
+
+/** Most flow cost (cmfv_yaml_flow_cost) a text may have to be parsed:
+ * what 10,000 levels of `{a: ` (go-yaml's depth limit, which a valid
+ * document may reach) cost, 1.3-2.4 s of libyaml's time on a loaded
+ * machine; past it, CMFV_EINPUT (1,000,000 items 999 levels deep cost
+ * ten times that, and took 10 s and more). */
+#define CMFV_YAML_MAX_FLOW_COST ((size_t)210000000)
+
+/** What libyaml's parse of \p text costs for its flow collections ([..]
+ * and {..}): the sum of the flow depth of every token, from above
+ * (src/yaml_flow.c), and in \p *max_depth the deepest level seen. Linear
+ * in \p len. */
+size_t cmfv_yaml_flow_cost(const char *text, size_t len, size_t *max_depth);
 
 /* libyaml keeps copies of the text it reads: its input buffers, the tokens
  * it scanned ahead, every scalar event's value. A Secret's value may be

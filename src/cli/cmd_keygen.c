@@ -19,7 +19,8 @@ static void help(void)
 	       "KEY [-n NS])\n\n"
 	       "Make a new AES key with OpenSSL's random generator (256 bits by default).\n"
 	       "  -o FILE     write the raw key to FILE (mode 0600; an existing file is never "
-	       "overwritten)\n"
+	       "overwritten);\n"
+	       "              -o - writes it to stdout (refused on a terminal)\n"
 	       "  --secret    print a Secret manifest on stdout, the same as\n"
 	       "              kubectl create secret generic NAME --from-file=KEY=... [-n NS] "
 	       "--dry-run=client -o yaml\n"
@@ -129,6 +130,24 @@ static size_t manifest(char *out, size_t size, const char *name, const char *pro
 	return o;
 }
 
+/* -o -: the raw key on stdout, for a pipe or a file the shell opened;
+ * never on a terminal (the key would be on screen and in its scrollback). */
+static int to_stdout(const unsigned char *key, size_t len, const char *kcv)
+{
+	if (isatty(STDOUT_FILENO)) {
+		fprintf(stderr,
+			"cmf-validate keygen: -o - writes the raw key to stdout, which is a "
+			"terminal: redirect it (-o - > FILE, or | kubectl ...) or use -o FILE\n");
+		return EXIT_USAGE;
+	}
+	if (fflush(stdout) != 0 || write_all(STDOUT_FILENO, key, len) != 0) {
+		perror("cmf-validate keygen: writing the key to stdout");
+		return EXIT_ENV;
+	}
+	fprintf(stderr, "cmf-validate: wrote a %zu-byte key to stdout, KCV %s\n", len, kcv);
+	return 0;
+}
+
 static int to_file(const char *path, const unsigned char *key, size_t len, const char *kcv)
 {
 	struct cmfv_safefile sf;
@@ -229,7 +248,10 @@ int cmd_keygen(int argc, char **argv)
 		rc = EXIT_ENV;
 		goto wipe;
 	}
-	rc = o.out_file ? to_file(o.out_file, key, len, kcv) : to_secret(&o, key, len, kcv);
+	if (o.out_file && strcmp(o.out_file, "-") == 0)
+		rc = to_stdout(key, len, kcv);
+	else
+		rc = o.out_file ? to_file(o.out_file, key, len, kcv) : to_secret(&o, key, len, kcv);
 	if (rc == 0)
 		fprintf(
 		    stderr,

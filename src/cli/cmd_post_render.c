@@ -47,7 +47,8 @@ static void help(void)
 	       "Encryption not required: the manifests pass through unchanged, with a warning\n"
 	       "(exit 1 with --strict). Encryption required but broken: exit 1, nothing written.\n"
 	       "Helm 4 discards a post-renderer's stderr, so the report is also written to\n"
-	       "--report FILE, else $HELM_CACHE_HOME/cmf-validate/last-report.txt, else\n"
+	       "--report FILE (not -: stdout is the manifests), else\n"
+	       "$HELM_CACHE_HOME/cmf-validate/last-report.txt, else\n"
 	       "${XDG_CACHE_HOME:-$HOME/.cache}/helm/cmf-validate/last-report.txt.\n"
 	       "stdin may be at most --max-input (256Mi by default), one document 32 MiB:\n"
 	       "past either, exit 2 and nothing is written.\n\n");
@@ -513,12 +514,21 @@ int cmd_post_render(int argc, char **argv)
 		cli_opts_free(&pr.o);
 		return EXIT_USAGE;
 	}
+	if (pr.o.report_file && strcmp(pr.o.report_file, "-") == 0) {
+		/* "-" is stdout, and stdout is the manifests Helm applies */
+		fprintf(stderr, "cmf-validate post-render: --report - would mix the report into "
+				"the manifests on stdout; name a file (or /dev/stderr)\nRun "
+				"'cmf-validate post-render --help' for usage.\n");
+		cli_opts_free(&pr.o);
+		return EXIT_USAGE;
+	}
 	rc = cli_run_values(&pr.o, &pr.run);
 	if (rc != 0) {
-		say(&pr,
-		    "the checks could not run (exit %d): the reason is above on stderr; `helm "
-		    "cmf-validate check` with the same flags shows it too",
-		    rc);
+		/* for the report file only: stderr has the reason as its last line */
+		cmfv_buf_printf(&pr.notes,
+				"cmf-validate: the checks could not run (exit %d): the reason is on "
+				"stderr; `helm cmf-validate check` with the same flags shows it too\n",
+				rc);
 		write_report(&pr, rc, 0);
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "cmfv/safefile.h"
 #include "cmfv/version.h"
 #include "commands.h"
 #include "opts.h"
@@ -103,9 +104,51 @@ struct job {
 	int rc;
 };
 
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: the temporaries of files being
+ * written go first (a report's, -o FMT=FILE's, keygen's half-made key),
+ * then the process ends of the signal as it would have. Only the work
+ * thread takes them: safefile holds them there while it creates a file,
+ * so none lands between a file and its entry in the table. */
+static void ending_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+static void on_ending_signal(int sig)
+{
+	cmfv_safefile_unlink_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_ending_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_ending_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* a signal ignored by whoever started us stays ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 static void *run_job(void *arg)
 {
 	struct job *j = arg;
+	sigset_t set;
+
+	ending_set(&set);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	j->rc = dispatch(j->argc, j->argv);
 	return NULL;
@@ -117,6 +160,7 @@ int main(int argc, char **argv)
 	struct job j = {argc, argv, 3};
 	pthread_attr_t attr;
 	pthread_t t;
+	sigset_t ending;
 	int started = 0;
 
 	/* Key material may sit in memory: never let it reach a core dump. */
@@ -124,13 +168,18 @@ int main(int argc, char **argv)
 	/* A closed pipe is an I/O error we report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 
+	catch_ending_signals();
+	ending_set(&ending);
+	pthread_sigmask(SIG_BLOCK, &ending, NULL); /* the work thread unblocks them */
 	if (pthread_attr_init(&attr) == 0) {
 		started = pthread_attr_setstacksize(&attr, WORK_STACK) == 0 &&
 			  pthread_create(&t, &attr, run_job, &j) == 0;
 		pthread_attr_destroy(&attr);
 	}
-	if (!started)
+	if (!started) {
+		pthread_sigmask(SIG_UNBLOCK, &ending, NULL);
 		return dispatch(argc, argv);
+	}
 	if (pthread_join(t, NULL) != 0)
 		return 3;
 	return j.rc;

@@ -10,6 +10,7 @@
 
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
+#include "cmfv/source.h"
 
 enum arg_kind { A_NONE, A_ONE };
 
@@ -105,7 +106,7 @@ static const struct flag flags[] = {
 
 /* "256Mi", "64M", "1Gi", "1048576": binary units whatever the spelling
  * (K, Ki, KiB, M, ...), as the limit is about memory. At least 1 KiB. */
-static int parse_size(const char *v, size_t *out)
+int cli_parse_size(const char *v, size_t *out)
 {
 	static const struct {
 		const char *suffix;
@@ -283,7 +284,7 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 	case F_HELP: o->help = 1; break;
 	case F_KCV: o->kcv = v; break;
 	case F_MAX_INPUT:
-		if (parse_size(v, &o->max_input) != 0)
+		if (cli_parse_size(v, &o->max_input) != 0)
 			return usage_error(o->cmd_name,
 					   "--max-input must be a size from 1Ki to 1024Gi such as 64Mi "
 					   "or 1Gi (bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not "
@@ -327,6 +328,32 @@ static const struct flag *find_short(char c)
 	return NULL;
 }
 
+/* CMFV_MAX_INPUT: the --max-input default for every command (Helm runs
+ * post-render with no flags of ours); a flag given after it wins. A value
+ * that is not a size is a usage error, never ignored: a limit someone set
+ * must not silently be the default. */
+static int env_max_input(struct cli_opts *o)
+{
+	const char *v = getenv("CMFV_MAX_INPUT");
+
+	if (v == NULL || v[0] == '\0')
+		return 0;
+	if (cli_parse_size(v, &o->max_input) != 0)
+		return usage_error(o->cmd_name,
+				   "CMFV_MAX_INPUT must be a size from 1Ki to 1024Gi such as 64Mi or "
+				   "1Gi (bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not '%.64s'",
+				   v);
+	return 0;
+}
+
+size_t cli_max_input_env(void)
+{
+	const char *v = getenv("CMFV_MAX_INPUT");
+	size_t n;
+
+	return v && cli_parse_size(v, &n) == 0 ? n : CMFV_MAX_INPUT;
+}
+
 int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, struct cli_opts *o)
 {
 	int i, only_positional = 0;
@@ -334,6 +361,8 @@ int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, str
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
 	o->cmd_name = cmd_name;
+	if (env_max_input(o) != 0)
+		return 2;
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const struct flag *f = NULL;

@@ -105,6 +105,14 @@ struct cli_opts {
 
 /** Parse argv (after the command word) for \p cmd. On a usage error prints
  * "cmf-validate: ..." to stderr and returns 2; 0 on success. */
+/** "256Mi", "64M", "1Gi", "1048576" (binary units) into \p *out; at least
+ * 1 KiB, at most 1 TiB. 0, or -1 when it is not such a size. */
+int cli_parse_size(const char *v, size_t *out);
+
+/** The input limit in effect without a --max-input flag: CMFV_MAX_INPUT
+ * when it is a size, else the default. */
+size_t cli_max_input_env(void);
+
 int cli_parse(enum cli_cmd cmd, const char *cmd_name, int argc, char **argv, struct cli_opts *o);
 void cli_opts_free(struct cli_opts *o);
 /** Free only the strings parsing made (for opts whose arrays are not ours). */

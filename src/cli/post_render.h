@@ -24,6 +24,7 @@ struct input {
 	int all_in_mem;		 /* mem holds the whole input */
 	int spool;		 /* temporary copy of a long pipe, or -1 */
 	int spool_errno;	 /* keeping the copy failed */
+	int no_spool_errno;	 /* why no temporary file could be made */
 	unsigned long long max;	 /* --max-input: the most bytes kept of a pipe or mapped */
 	int over;		 /* stdin was larger than max: refused, exit 2 */
 	unsigned long long seen; /* bytes read from a pipe past what read_ahead kept */

@@ -54,6 +54,9 @@ int say_diag(struct pr *pr, const struct cmfv_diag *d)
 
 #define COPY_BLOCK ((size_t)128 << 10)
 #define SPOOL_MEM ((size_t)8 << 20)  /* a pipe's bytes kept in memory before a temporary file */
+/* with no temporary file ($TMPDIR unusable), memory holds at most this
+ * much of a pipe: past it, exit 3 (it used to take all of --max-input) */
+#define NO_SPOOL_MEM ((size_t)96 << 20)
 #define SPOOL_STEP ((size_t)1 << 20) /* copied into the temporary file per step of pass 1 */
 #define MAP_WINDOW ((size_t)8 << 20) /* a mapped file is dropped or mapped this much at a time */
 
@@ -265,8 +268,9 @@ static int read_ahead(struct pr *pr)
 	/* anonymous, O_EXCL, 0600: no name anyone else can open */
 	cmfv_diag_clear(&d);
 	if (cmfv_safefile_tmp(dir, &in->spool, &d) != CMFV_OK) {
+		in->no_spool_errno = errno ? errno : EIO;
 		in->spool = -1;
-		return 0; /* memory it is */
+		return 0; /* memory it is, up to NO_SPOOL_MEM */
 	}
 	err = write_all(in->spool, in->mem, in->len);
 	if (err) {
@@ -374,6 +378,8 @@ static ssize_t pipe_read(void *ctx, char *buf, size_t n)
 	}
 	if (in->spool >= 0) {
 		err = write_all(in->spool, buf, (size_t)r);
+	} else if (in->len + (size_t)r > NO_SPOOL_MEM) {
+		err = in->no_spool_errno ? in->no_spool_errno : ENOSPC;
 	} else if ((err = mem_room(in, (size_t)r)) == 0) {
 		memcpy(in->mem + in->len, buf, (size_t)r);
 		in->len += (size_t)r;
@@ -564,7 +570,15 @@ done:
 	if (pr->in.over)
 		return over_limit(pr);
 	if (pr->in.spool_errno > 0) {
-		say(pr, "cannot keep a copy of stdin: %s", strerror(pr->in.spool_errno));
+		if (pr->in.spool < 0 && pr->in.no_spool_errno)
+			say(pr,
+			    "stdin is over %zu MiB and no temporary file could be made in %s (%s): "
+			    "set TMPDIR to a writable folder",
+			    NO_SPOOL_MEM >> 20,
+			    getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp",
+			    strerror(pr->in.no_spool_errno));
+		else
+			say(pr, "cannot keep a copy of stdin: %s", strerror(pr->in.spool_errno));
 		return EXIT_ENV;
 	}
 	return say_diag(pr, &d);

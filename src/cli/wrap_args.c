@@ -114,7 +114,7 @@ static const char *wrap_save_stdin(void)
 		wrap_tmp_stdin[0] = '\0';
 		return NULL;
 	}
-	if (cmfv_read_fd(0, "<stdin>", CMFV_MAX_INPUT, &buf, &len, &d) != CMFV_OK) {
+	if (cmfv_read_fd(0, "<stdin>", cli_max_input_env(), &buf, &len, &d) != CMFV_OK) {
 		fprintf(stderr, "cmf-validate: -f -: %s\n", d.msg);
 		close(fd);
 		return NULL;

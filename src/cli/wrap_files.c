@@ -48,6 +48,7 @@ static void on_signal(int sig)
 {
 	pid_t child = cli_inherit_child;
 
+	cmfv_safefile_unlink_all(); /* files being written (safefile) */
 	if (child > 0)
 		kill(child, sig);
 	if (wrap_tmp_stdin[0])

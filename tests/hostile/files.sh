@@ -108,6 +108,16 @@ chmod 777 "$tmp/cache/cmf-validate"
 	ok "default report folder mode 0777: refused" || no "folder 0777: exit $rc" "$(cat "$tmp/err")"
 rm -rf "$tmp/cache/cmf-validate"
 "${pr[@]}" <"$small" >/dev/null 2>&1
+# the folders above ours (issue 13 round 2): one writable by everyone and
+# not sticky is refused; a symlink of our own on the way is followed
+mkdir -p "$tmp/ww" && chmod 777 "$tmp/ww"
+HELM_CACHE_HOME=$tmp/ww/helm/cache "${pr[@]}" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && [ -s "$tmp/out" ] && [ ! -e "$tmp/ww/helm" ] && grep -q 'writable by everyone and not sticky.*on the way' "$tmp/err" &&
+	ok "an ancestor of the report folder writable by everyone: refused with a warning" || no "ancestor 0777: exit $rc" "$(cat "$tmp/err")"
+mkdir -p "$tmp/real-cache" && ln -sfn "$tmp/real-cache" "$tmp/my-link"
+HELM_CACHE_HOME=$tmp/my-link/helm "${pr[@]}" <"$small" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && [ -f "$tmp/real-cache/helm/cmf-validate/last-report.txt" ] &&
+	ok "a symlink of our own above the report folder: followed" || no "own link: exit $rc" "$(cat "$tmp/err")"
 [ "$(stat -c %a "$tmp/cache/cmf-validate")" = 700 ] && [ "$(stat -c %a "$tmp/cache/cmf-validate/last-report.txt")" = 600 ] &&
 	ok "default report folder made 0700, report 0600" || no "modes" "$(ls -la "$tmp/cache/cmf-validate")"
 # -o into a world-writable folder without the sticky bit: anyone could swap the file
@@ -150,6 +160,15 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 	[ $rc = 0 ] && [ "$(cat "$secret")" = ROOT ] && grep -q 'owned by someone else' "$tmp/err" &&
 		ok "second user's report folder with planted PID links: refused, root's file untouched" ||
 		no "second user's folder: exit $rc, file '$(cat "$secret")'" "$(cat "$tmp/err")"
+	# a symlink of the other user's above the report folder (in a sticky
+	# shared folder, $HELM_CACHE_HOME=/tmp/x/helm with /tmp/x theirs):
+	# refused, nothing made where it points
+	mkdir -m 700 "$tmp/root-dir"
+	as_user ln -s "$tmp/root-dir" "$shared/cache-link"
+	HELM_CACHE_HOME=$shared/cache-link/helm "${pr[@]}" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ -z "$(ls -A "$tmp/root-dir")" ] && grep -q "symlink owned by uid $uid" "$tmp/err" &&
+		ok "second user's symlink above the report folder: refused, nothing made behind it" ||
+		no "ancestor link: exit $rc, $(ls -A "$tmp/root-dir")" "$(cat "$tmp/err")"
 	# racing: the other user keeps planting links at the target and at
 	# random-looking names in a sticky shared folder while root writes
 	# --report there again and again
@@ -186,6 +205,48 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 		no "spool: exit $rc" "$(ls -la "$shared/tmpdir")"
 else
 	echo "skip the second-user cases: not root, or no setpriv/useradd"
+fi
+
+# ------------------------------------------------------------ no spool
+# a long pipe and no usable $TMPDIR: memory holds at most 96 MiB of it,
+# then exit 3 saying why (it took all of --max-input, 266 MB and more)
+python3 -c "
+import sys
+d = b'---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: ' + b'x' * (1 << 20) + b'}\n'
+sys.stdout.buffer.write(d * 110)" >"$tmp/long.yaml"
+/usr/bin/time -f '%M' -o "$tmp/rss" sh -c 'cat "$1" | TMPDIR=/nonexistent "$0" post-render >/dev/null 2>"$2"' "$bin" "$tmp/long.yaml" "$tmp/err"; rc=$?
+[ $rc = 3 ] && grep -q 'no temporary file could be made in /nonexistent' "$tmp/err" && [ "$(tail -1 "$tmp/rss")" -lt 200000 ] &&
+	ok "a 110 MiB pipe with no usable TMPDIR: exit 3 in $(tail -1 "$tmp/rss") KB" || no "no spool: exit $rc, $(tail -1 "$tmp/rss") KB" "$(cat "$tmp/err")"
+rm -f "$tmp/long.yaml"
+
+# ------------------------------------------------------------ signals
+# SIGTERM, SIGINT, SIGHUP landing while a temporary exists (strace delivers
+# each at the fchmod right after the file is created): the process dies of
+# the signal and leaves nothing behind, the target untouched (issue 13
+# round 2: ".NAME.<random>.tmp" was left).
+if command -v strace >/dev/null; then
+	for sig in TERM INT HUP; do
+		d=$tmp/sig-$sig
+		mkdir -p "$d/cache"
+		inject=(strace -f -qq -o /dev/null -e trace=fchmod -e "inject=fchmod:signal=SIG$sig")
+		"${inject[@]}" "${pr[@]}" --report "$d/rep.txt" <"$small" >/dev/null 2>&1; r1=$?
+		"${inject[@]}" "$bin" check -f "$broken" -o "json=$d/out.json" >/dev/null 2>&1; r2=$?
+		HELM_CACHE_HOME=$d/cache "${inject[@]}" "${pr[@]}" <"$small" >/dev/null 2>&1; r3=$?
+		"${inject[@]}" "$bin" keygen -o "$d/new.key" >/dev/null 2>&1; r4=$?
+		left=$(cd "$d" && find . -type f)
+		[ -z "$left" ] && [ $r1 -gt 128 ] && [ $r2 -gt 128 ] && [ $r3 -gt 128 ] && [ $r4 -gt 128 ] &&
+			ok "SIG$sig while --report, -o json=, the default report and keygen -o are written: nothing left" ||
+			no "SIG$sig: exits $r1 $r2 $r3 $r4, left: $left"
+	done
+	# the handler never removes what it did not create: keygen -o onto an
+	# existing key is refused before any file is made, signal or not
+	printf 'OLDKEY' >"$tmp/old.key"
+	strace -f -qq -o /dev/null -e trace=openat -e 'inject=openat:signal=SIGTERM:when=10+' \
+		"$bin" keygen -o "$tmp/old.key" >/dev/null 2>&1
+	[ "$(cat "$tmp/old.key")" = OLDKEY ] && ok "SIGTERM around keygen -o onto an existing file: the file stays" ||
+		no "keygen signal removed an existing file"
+else
+	echo "skip the signal cases: no strace"
 fi
 
 echo "files: $pass passed, $fail failed"

@@ -123,6 +123,13 @@ w('set-empty.txt', '')
 # each (one budget for them all)
 w('scalar-40m.yaml', b'a: ' + b'x' * (40 * MB) + b'\n')
 w('keys-600k.yaml', ''.join(f'k{i}: {i}\n' for i in range(600000)))
+# issue 13 round 2: 300,000 tiny documents (each read on its own as Helm
+# 4's values; 29 million took a minute), 4 documents of 400,000 nodes (the
+# node budget is the input's, not each document's), 200,000 items 999 flow
+# levels deep (libyaml's cost is tokens times depth: 10 s and more)
+w('docs-300k.yaml', '---\na: 1\n' * 300000)
+w('nodes-4x400k.yaml', ('---\na: [' + '1,' * 400000 + '1]\n') * 4)
+w('flow-999-200k.yaml', 'a: ' + '[' * 999 + '1,' * 200000 + '1' + ']' * 999 + '\n')
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)
@@ -177,6 +184,14 @@ run_entry() {
 		stream/one-line) ({ printf 'a: '; tr '\0' x </dev/zero; } >"$stdin" 2>/dev/null &) ;;
 		*) (cat "$in" >"$stdin" 2>/dev/null &) ;;
 		esac ;;
+	values-fifo) # a FIFO no one opens for writing, as -f (it hung)
+		rm -f "$tmp/nowriter" && mkfifo "$tmp/nowriter"
+		cmd=("$bin" check -f "$tmp/nowriter") ;;
+	values-pipe) # check -f - with stdin a pipe that never ends: stream/dashes is `yes ---`
+		cmd=("$bin" check -f -)
+		stdin=$tmp/fifo
+		rm -f "$stdin" && mkfifo "$stdin"
+		(yes -- '---' >"$stdin" 2>/dev/null &) ;;
 	config) cmd=("$bin" check --config "$in" -f "$okvals") ;;
 	set | set-string | set-json | set-literal)
 		cmd=("$bin" values -o json "--$entry" "$(cat "$in")") ;;

@@ -298,7 +298,7 @@ expect "--cluster and --secret-file together" 1 CMF024 -- -f values-prod.yaml --
 	ok "--cluster: forbidden is exit 3 with kubectl's message" || bad "forbidden" "$(cat err.txt)"
 "$bin" check -f values-prod.yaml --cluster -n broken >/dev/null 2>err.txt
 rc=$?; b64=$(tail -c +1 k32 | base64 -w0)
-[ $rc = 3 ] && grep -q 'InternalError' err.txt && grep -q '\[redacted\]' err.txt && ! grep -qF "$b64" err.txt &&
+[ $rc = 3 ] && grep -q 'InternalError' err.txt && grep -q '\[redacted' err.txt && ! grep -qF "$b64" err.txt &&
 	ok "--cluster: a server error quoting the Secret is sanitised" || bad "broken" "$(cat err.txt)"
 "$bin" check -f values-prod.yaml --cluster -n flink --kubeconfig "$tmp/nope" >/dev/null 2>err.txt
 [ $? = 3 ] && grep -q 'nope' err.txt && ok "--cluster: unusable kubeconfig is exit 3" || bad "kubeconfig" "$(cat err.txt)"
@@ -367,6 +367,30 @@ ln -s gen.key link.key
 "$bin" keygen --secret Not_A_Name --property p 2>/dev/null; [ $? = 2 ] && ok "keygen --secret with a bad name: usage error" || bad "keygen bad name"
 "$bin" keygen --secret s --property ..a 2>/dev/null; [ $? = 2 ] && ok "keygen --property starting with '..': usage error, as kubectl" || bad "keygen ..a"
 "$bin" keygen -o nodir/x.key 2>/dev/null; [ $? = 3 ] && ok "keygen into a missing folder: exit 3" || bad "keygen nodir"
+# -o - is stdout (issue 13 round 2: it made a file named "-"): a pipe or a
+# redirection gets the raw key, a terminal is refused and gets nothing
+rm -f ./-
+"$bin" keygen -o - 2>err.txt | od -An -tx1 | tr -d ' \n' >pipe.hex
+[ "$(wc -c <pipe.hex)" = 64 ] && [ ! -e ./- ] && grep -q 'KCV' err.txt && ! grep -q 'kubectl create secret generic cmf-encryption-key --from-file=encryption-key=-' err.txt &&
+	ok "keygen -o -: the 32 raw bytes on stdout, no file named '-'" || bad "keygen -o -" "$(cat err.txt; ls -la)"
+"$bin" keygen --bits 128 -o - >stdout.key 2>/dev/null && [ "$(stat -c %s stdout.key)" = 16 ] && ok "keygen -o - into a redirection" || bad "keygen -o - >file"
+if command -v script >/dev/null; then
+	script -qec "'$bin' keygen -o -" /dev/null >tty.out 2>&1; rc=$?
+	[ $rc = 2 ] && grep -q 'terminal' tty.out && [ "$(grep -c 'KCV' tty.out)" = 0 ] && [ ! -e ./- ] &&
+		ok "keygen -o - on a terminal: refused, exit 2, no key" || bad "keygen -o - tty: $rc" "$(cat tty.out)"
+fi
+"$bin" post-render --report - </dev/null >pr.out 2>err.txt; rc=$?
+[ $rc = 2 ] && [ ! -s pr.out ] && [ ! -e ./- ] && grep -q 'report -' err.txt && ok "post-render --report -: usage error (stdout is the manifests)" || bad "post-render --report -: $rc" "$(cat err.txt)"
+# CMFV_MAX_INPUT sets the --max-input default (Helm runs post-render with
+# no flags of ours); a flag wins; a value that is not a size is exit 2
+head -c 3000 /dev/zero | tr '\0' '#' >big3000.yaml
+CMFV_MAX_INPUT=2Ki "$bin" values -f big3000.yaml >/dev/null 2>err.txt; rc=$?
+[ $rc = 2 ] && grep -q '2 KiB input limit' err.txt && ok "CMFV_MAX_INPUT=2Ki refuses a 3000-byte file" || bad "CMFV_MAX_INPUT: $rc" "$(cat err.txt)"
+CMFV_MAX_INPUT=2Ki "$bin" values -f big3000.yaml --max-input 4Ki >/dev/null 2>err.txt && ok "--max-input wins over CMFV_MAX_INPUT" || bad "CMFV_MAX_INPUT flag" "$(cat err.txt)"
+CMFV_MAX_INPUT=2Ki "$bin" post-render <big3000.yaml >pr.out 2>err.txt; rc=$?
+[ $rc = 2 ] && [ ! -s pr.out ] && grep -q 'input limit' err.txt && ok "CMFV_MAX_INPUT bounds post-render's stdin" || bad "CMFV_MAX_INPUT post-render: $rc" "$(cat err.txt)"
+CMFV_MAX_INPUT=lots "$bin" values -f big3000.yaml >/dev/null 2>err.txt; rc=$?
+[ $rc = 2 ] && grep -q "CMFV_MAX_INPUT must be a size" err.txt && ok "CMFV_MAX_INPUT=lots: usage error" || bad "CMFV_MAX_INPUT bad: $rc" "$(cat err.txt)"
 "$bin" keygen --secret cmf-encryption-key --property encryption-key -n flink >gen.yaml 2>err.txt
 python3 - gen.yaml <<'PY' && ok "keygen --secret: a 32-byte key in a Secret" || bad "keygen shape" "$(cat gen.yaml)"
 import base64, re, sys
@@ -501,6 +525,40 @@ with open("child-stderr", "wb") as fh:
               "dec [" + ", ".join(str(x) for x in k) + "] " + " ".join(str(x) for x in k) + "\n"
               "url-safe " + base64.urlsafe_b64encode(k).decode().rstrip("=") + "\n").encode()
              + b"raw " + k + b"\n" + b"base64 of the text key " + base64.b64encode(keys["password"]) + b"\n")
+# round 2: the same key cut short and wrapped every way a child might
+# (attack2/sec/forms): base64 in words of 8, quoted, with \n escapes and
+# real line breaks, url-safe with '-'/'_' cuts; hex in upper-case words of
+# 14, with '-', "0x.." ", "; decimal with ';', '.', '|'; \x, %, \u00 and
+# octal escapes. A child's stderr holds at most 4 lines in a message, so
+# each form is a child of its own (child-stderr-N).
+u = base64.urlsafe_b64encode(k).decode()
+round2 = [
+    " ".join(b64[i:i + 8] for i in range(0, len(b64), 8)),
+    " ".join('"%s"' % b64[i:i + 10] for i in range(0, len(b64), 10)),
+    "\\n".join(b64[i:i + 11] for i in range(0, len(b64), 11)),
+    "\n".join(b64[i:i + 11] for i in range(0, len(b64), 11)),
+    " ".join(u[i:i + 14] for i in range(0, len(u), 14)),
+    " ".join(hx.upper()[i:i + 14] for i in range(0, len(hx), 14)),
+    "-".join(hx[i:i + 4] for i in range(0, len(hx), 4)),
+    ", ".join("0x%02x" % x for x in k),
+    ";".join(str(x) for x in k), ".".join(str(x) for x in k),
+    " ".join(str(x) for x in k[:15]) + " | " + " ".join(str(x) for x in k[15:]),
+    ":".join(hx[i:i + 8] for i in range(0, len(hx), 8)),
+    "".join("\\x%02x" % x for x in k), "".join("%%%02X" % x for x in k),
+    "".join("\\u00%02x" % x for x in k), "".join("\\%03o" % x for x in k),
+]
+for i, form in enumerate(round2):
+    with open("child-stderr-%d" % i, "w") as fh:
+        fh.write("Error from server: " + form + "\n")
+    with open("fake-child-%d" % i, "w") as fh:
+        fh.write("#!/bin/sh\ncat '%s/child-stderr-%d' >&2\nexit 1\n" % (os.getcwd(), i))
+    os.chmod("fake-child-%d" % i, 0o755)
+
+def alnum(b):
+    return bytes(c for c in b if chr(c).isalnum())
+# what a reader could put back together from the output, separators aside
+whole = {alnum(f) for f in (b64.encode(), hx.encode(), u.encode())}
+pieces_an = {f[i:i + 12] for f in whole for i in range(0, len(f) - 11)}
 with open("fake-child", "w") as fh:
     fh.write("#!/bin/sh\ncat '%s/child-stderr' >&2\nexit 1\n" % os.getcwd())
 os.chmod("fake-child", 0o755)
@@ -524,6 +582,11 @@ for fmt in ("text", "json", "sarif", "junit", "github"):
     runs.append(["check", "-f", "values-pasted.yaml", "-o", fmt])
 runs += [["check", "--secret-file", "s-anchor-pw.yaml", *ref], ["post-render", "--secret-file", "s-anchor.yaml", *ref],
          ["key-info", "--secret-file", "s-anchor.yaml", *ref]]
+round2_runs = []
+for i in range(len(round2)):
+    c = {"CMFV_KUBECTL": os.path.abspath("fake-child-%d" % i), "HELM_BIN": os.path.abspath("fake-child-%d" % i)}
+    round2_runs += [(c, ["check", "-f", "values-prod.yaml", "--cluster", "-n", "flink"]),
+                    (c, ["check", "-f", "values-prod.yaml", "--release", "cmf", "-n", "flink", "-o", "json"])]
 env_runs = [(child, r) for r in (["check", "-f", "values-prod.yaml", "--cluster", "-n", "flink"],
                                  ["check", "-f", "values-prod.yaml", "--cluster", "-n", "flink", "-o", "json"],
                                  ["key-info", "--cluster", *ref, "-n", "flink"],
@@ -548,13 +611,13 @@ for r in tty_runs:
     if [f for f in forms if f in p.stdout]:
         print("key material on the terminal from", cmd); bad += 1
 runs_done = len(tty_runs)
-for env, r in [({}, r) for r in runs] + env_runs:
+for env, r in [({}, r) for r in runs] + env_runs + round2_runs:
     for fn in ("report.sarif", "report.xml", "report.json", "report.txt"):
         if os.path.exists(fn):
             os.remove(fn)
     stdin = open("deploy.yaml", "rb")
     p = subprocess.run([b] + r, capture_output=True, stdin=stdin, env=dict(os.environ, **env))
-    if env and (p.returncode != 3 or b"[redacted]" not in p.stderr):
+    if env and (p.returncode != 3 or b"[redacted" not in p.stderr):
         print("exit %d, no [redacted] from the stand-in child: %s" % (p.returncode, " ".join(r)))
         print(p.stderr.decode(errors="replace")[:600]); bad += 1
     outs = {"stderr": p.stderr}
@@ -579,10 +642,15 @@ for env, r in [({}, r) for r in runs] + env_runs:
             if v.rstrip("=")[:16].encode() in p.stderr:
                 print("new key on stderr of", " ".join(r)); bad += 1
     for name, out in outs.items():
+        if env:
+            an = alnum(out)
+            if [f for f in pieces_an if f in an]:
+                print("key pieces (separators aside) in %s of %s with %s" % (name, " ".join(r), env["CMFV_KUBECTL"]))
+                print(out.decode(errors="replace")[:400]); bad += 1
         leaked = [f for t in texts(out) for f in forms if f in t]
         if leaked:
             print("key material (%d pieces) in %s of %s" % (len(leaked), name, " ".join(r))); bad += 1
-print(len(runs) + len(env_runs) + runs_done, "runs,", len(forms), "key forms and pieces checked")
+print(len(runs) + len(env_runs) + len(round2_runs) + runs_done, "runs,", len(forms), "key forms and pieces checked")
 sys.exit(1 if bad else 0)
 PY
 

@@ -165,6 +165,219 @@ static void test_set_file_values_not_quoted(void **state)
 	unlink(path);
 }
 
+
+/* Child stderr, the class (issue 13 round 2): a key in any encoding, cut
+ * anywhere, with any separators, never survives cmfv_redact_stderr. Keys
+ * from a fixed seed; each is written as base64 (standard, url-safe, lower
+ * case), hex (lower, upper), decimal, and escapes, cut into pieces of every
+ * width with each separator; the output may hold no 10-character piece of
+ * the key's base64 or hex forms (nor of its decimal list). */
+static const char *const seps[] = {" ", "\n", "\" \"", ",", ", ", "\\n", ":", "-", ";", ".",
+				   "|", "\t", "', '", "/", "_", " \\\n  "};
+
+static void b64(const unsigned char *k, size_t n, char *out, int url)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)k[i] << 16 | (i + 1 < n ? (unsigned)k[i + 1] << 8 : 0) |
+			     (i + 2 < n ? k[i + 2] : 0);
+		size_t j, m = i + 2 < n ? 4 : i + 1 < n ? 3 : 2;
+
+		for (j = 0; j < m; j++) {
+			char c = a[(v >> (18 - 6 * j)) & 63];
+
+			out[o++] = url && c == '+' ? '-' : url && c == '/' ? '_' : c;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* \p text cut into pieces of \p w with \p sep between them. */
+static void cut(const char *text, size_t w, const char *sep, char *out)
+{
+	size_t i, n = strlen(text);
+
+	out[0] = '\0';
+	for (i = 0; i < n; i += w) {
+		if (i > 0)
+			strcat(out, sep);
+		strncat(out, text + i, w);
+	}
+}
+
+/* \p s with only its letters and digits: what a reader could put back
+ * together, whatever was between the pieces. */
+static void alnum_only(const char *s, char *out)
+{
+	for (; *s; s++)
+		if ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+			*out++ = *s;
+	*out = '\0';
+}
+
+/* Does \p out hold a 10-character piece of \p form, separators aside? */
+static int holds_piece(const char *out, const char *form)
+{
+	size_t i, n;
+	char piece[11], o[1024], f[128];
+
+	alnum_only(out, o);
+	alnum_only(form, f);
+	n = strlen(f);
+	for (i = 0; i + 10 <= n; i++) {
+		memcpy(piece, f + i, 10);
+		piece[10] = '\0';
+		if (strstr(o, piece) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static void expect_clean(const char *in, const char **forms, size_t nforms)
+{
+	char out[1024];
+	size_t f;
+
+	cmfv_redact_stderr(in, strlen(in), out, sizeof(out));
+	for (f = 0; f < nforms; f++)
+		if (holds_piece(out, forms[f]))
+			fail_msg("key piece survived:\n in '%s'\nout '%s'", in, out);
+}
+
+/* Byte \p b written as escape number \p e: \x12 \x1A %1A \u001a \022
+ * 0x1a "0x1A, " \\x1a. */
+static size_t esc_byte(size_t e, unsigned b, char *out, size_t outsz)
+{
+	int k;
+
+	switch (e) {
+	case 0: k = snprintf(out, outsz, "\\x%02x", b); break;
+	case 1: k = snprintf(out, outsz, "\\x%02X", b); break;
+	case 2: k = snprintf(out, outsz, "%%%02X", b); break;
+	case 3: k = snprintf(out, outsz, "\\u00%02x", b); break;
+	case 4: k = snprintf(out, outsz, "\\%03o", b); break;
+	case 5: k = snprintf(out, outsz, "0x%02x", b); break;
+	case 6: k = snprintf(out, outsz, "0x%02X, ", b); break;
+	default: k = snprintf(out, outsz, "\\\\x%02x", b); break;
+	}
+	return k > 0 ? (size_t)k : 0;
+}
+
+static void test_stderr_key_forms(void **state)
+{
+	unsigned seed = 12345;
+	size_t key, i, w, s, e;
+
+	(void)state;
+	for (key = 0; key < 40; key++) {
+		size_t n = key % 2 ? 16 : 32;
+		unsigned char k[32];
+		char std[64], url[64], low[64], hex[80], hexup[80], dec[512], text[4096];
+		const char *forms[3] = {std, hex, url};
+		const char *texts[5] = {std, url, low, hex, hexup};
+
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			k[i] = (unsigned char)(seed >> 16);
+		}
+		b64(k, n, std, 0);
+		b64(k, n, url, 1);
+		for (i = 0; std[i]; i++)
+			low[i] = (char)(std[i] >= 'A' && std[i] <= 'Z' ? std[i] | 0x20 : std[i]);
+		low[i] = '\0';
+		for (i = 0; i < n; i++) {
+			snprintf(hex + 2 * i, 3, "%02x", k[i]);
+			snprintf(hexup + 2 * i, 3, "%02X", k[i]);
+		}
+		for (i = 0; i < 5; i++)
+			for (w = 1; w <= 20; w++)
+				for (s = 0; s < sizeof(seps) / sizeof(seps[0]); s++) {
+					char in[4200];
+
+					/* lower-cased base64 (lossy) cut into letters
+					 * alone reads as prose: not held */
+					if (i == 2 && w >= 3 && w < 20)
+						continue;
+
+					cut(texts[i], w, seps[s], text);
+					snprintf(in, sizeof(in), "Error from server: %s\n", text);
+					expect_clean(in, forms, 3);
+				}
+		/* decimal byte lists, byte escapes */
+		for (s = 0; s < sizeof(seps) / sizeof(seps[0]); s++) {
+			char in[4200];
+			size_t o = 0;
+
+			for (i = 0; i < n; i++)
+				o += (size_t)snprintf(dec + o, sizeof(dec) - o, "%s%u", i ? seps[s] : "", k[i]);
+			snprintf(in, sizeof(in), "value [%s] not valid\n", dec);
+			expect_clean(in, forms, 3);
+			/* no 6 numbers of the list in a row either */
+			{
+				char out[1024];
+
+				cmfv_redact_stderr(in, strlen(in), out, sizeof(out));
+				for (i = 0; i + 6 <= n; i++) {
+					size_t j, p = 0;
+					char piece[64];
+
+					for (j = i; j < i + 6; j++)
+						p += (size_t)snprintf(piece + p, sizeof(piece) - p, "%s%u",
+								      j > i ? seps[s] : "", k[j]);
+					if (strstr(out, piece) != NULL)
+						fail_msg("decimal piece survived: '%s'", out);
+				}
+			}
+		}
+		for (e = 0; e < 8; e++) {
+			char in[4200];
+			size_t o = 0;
+
+			for (i = 0; i < n; i++)
+				o += esc_byte(e, k[i], text + o, sizeof(text) - o);
+			snprintf(in, sizeof(in), "invalid \"%s\"\n", text);
+			expect_clean(in, forms, 3);
+			{
+				char out[1024];
+
+				cmfv_redact_stderr(in, strlen(in), out, sizeof(out));
+				if (strstr(out, "[redacted") == NULL)
+					fail_msg("not redacted: %s -> %s", in, out);
+			}
+		}
+	}
+}
+
+/* What kubectl and helm say in prose stays readable. */
+static void test_stderr_prose_kept(void **state)
+{
+	static const char *const prose[] = {
+	    "Error from server (NotFound): secrets \"cmf-encryption-key\" not found",
+	    "Error from server (Forbidden): secrets \"cmfkey\" is forbidden: User "
+	    "\"system:serviceaccount:flink:default\" cannot get resource \"secrets\" in API group "
+	    "\"\" in the namespace \"flink\"",
+	    "The connection to the server localhost:8080 was refused - did you specify the right "
+	    "host or port?",
+	    "Unable to connect to the server: dial tcp 10.96.0.1:443: i/o timeout",
+	    "Error: release: not found",
+	    "Error: Kubernetes cluster unreachable: Get \"https://127.0.0.1:6443/version\": dial "
+	    "tcp 127.0.0.1:6443: connect: connection refused",
+	    "error: the server doesn't have a resource type \"secret\"",
+	    "x509: certificate signed by unknown authority",
+	};
+	size_t i;
+	char out[1024];
+
+	(void)state;
+	for (i = 0; i < sizeof(prose) / sizeof(prose[0]); i++) {
+		cmfv_redact_stderr(prose[i], strlen(prose[i]), out, sizeof(out));
+		if (strcmp(out, prose[i]) != 0)
+			fail_msg("prose changed:\n in '%s'\nout '%s'", prose[i], out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +386,8 @@ int main(void)
 	    cmocka_unit_test(test_diag_redacted),
 	    cmocka_unit_test(test_anchor_name_not_echoed),
 	    cmocka_unit_test(test_set_file_values_not_quoted),
+	    cmocka_unit_test(test_stderr_key_forms),
+	    cmocka_unit_test(test_stderr_prose_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
