@@ -84,7 +84,7 @@ if [ "${REALISTIC:-1}" = 1 ]; then
 		echo "== realistic: $(cat "$f.txt") (bench/real.py $v)"
 		$prod <"$f" >"$dir/real-out.yaml" 2>/dev/null || { echo "post-render failed"; exit 1; }
 		grep -q 'secretName: cmf-encryption-key' "$dir/real-out.yaml" || { echo "no key mount"; exit 1; }
-		# the document classifier alone (src/classify.c), when built
+		# the document classifier alone (src/manifests/classify.c), when built
 		cd_bin=$(dirname "$bin")/tests/classify_diff
 		[ ! -x "$cd_bin" ] || echo "-- $("$cd_bin" --speed 5 --stream "$f" | tail -1 | sed 's/^classify_diff: //')"
 		echo "-- wall time, $rr alternating rounds, stdin a file"

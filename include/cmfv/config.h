@@ -1,7 +1,7 @@
 /* The project configuration file (.cmf-validate.yaml): rule severities,
  * waivers, post-render defaults and named environments.
  *
- * One libcyaml schema (src/config.c) describes the file. It is walked over
+ * One libcyaml schema (src/rules/config.c) describes the file. It is walked over
  * the located libyaml tree first (include/cmfv/schema.h), so every error
  * has file:line:column, then libcyaml loads the file into struct
  * cmfv_config itself. */

@@ -44,7 +44,7 @@ void cmfv_redact_describe(const char *s, size_t n, char *out, size_t outsz);
  * may carry 16 bytes of a key, in any encoding and however it is cut
  * (base64 in short words, hex or decimal byte lists with any separators,
  * "\x12" "%12" "\u0012" and octal escapes), with "[redacted N chars]"
- * (src/redact.c says how runs are found). Prose (words of 6 letters or
+ * (src/base/redact.c says how runs are found). Prose (words of 6 letters or
  * more shaped as prose) ends a run. In place, never longer. Returns the
  * number of runs dropped. */
 size_t cmfv_redact_runs(char *s);

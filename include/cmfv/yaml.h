@@ -52,7 +52,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 
 /** What libyaml's parse of \p text costs for its flow collections ([..]
  * and {..}): the sum of the flow depth of every token, from above
- * (src/yaml_flow.c), and in \p *max_depth the deepest level seen. Linear
+ * (src/values/yaml_flow.c), and in \p *max_depth the deepest level seen. Linear
  * in \p len. */
 size_t cmfv_yaml_flow_cost(const char *text, size_t len, size_t *max_depth);
 

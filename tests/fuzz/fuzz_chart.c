@@ -6,7 +6,7 @@
  * carry a message; names handed on must be clean and inside the chart. */
 #include "fuzz.h"
 
-#include "../../src/chart_int.h"
+#include "../../src/charts/chart_int.h"
 #include "cmfv/alloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The flag table of `helm <cmd> --help`, read independently of the C parser
-(src/helmargs.c): one line per flag, "name shorthand takes-value noopt"
+(src/helm/helmargs.c): one line per flag, "name shorthand takes-value noopt"
 (shorthand "-" when none; takes-value "value" or "optional"; noopt the value
 a bare flag gets, "-" when it needs one). pflag prints each flag as
 "  -x, --name type[=noopt]   usage" or "      --name type   usage"; a flag

@@ -2,7 +2,7 @@
  * marks, numbers, punctuation, symbols (and U+0020), from ICU's tables.
  * Build: cc gen-printable.c -licuuc; ./a.out > ranges (ICU 72 = Unicode 15.0.0,
  * the tables of Go 1.21 and later, so of Helm 3.17 and 4.1). Its output is
- * the table in src/chart_sanitize.c. */
+ * the table in src/charts/chart_sanitize.c. */
 #include <stdio.h>
 #include <unicode/uchar.h>
 #include <unicode/uversion.h>

@@ -1,4 +1,4 @@
-/* YAML output (src/emit.c): every scalar kind, the strings that must be
+/* YAML output (src/values/emit.c): every scalar kind, the strings that must be
  * quoted to read back as strings, literal blocks, bytes that are not UTF-8,
  * nesting, empty collections, key order, and that what is written reads
  * back as the same tree. */

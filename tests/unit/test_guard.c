@@ -1,4 +1,4 @@
-/* The upgrade guards (src/guard.c): CMF040 (the encryption mode changes),
+/* The upgrade guards (src/rules/guard.c): CMF040 (the encryption mode changes),
  * CMF041 (the key Secret's name or property changes), CMF042 (the key's
  * check value changes), each downgraded to a warning by allow_unsafe, and
  * nothing on an install. */

@@ -1,4 +1,4 @@
-/* The key rules CMF020-CMF027 raised by the core (src/keyrules.c), with no
+/* The key rules CMF020-CMF027 raised by the core (src/keys/keyrules.c), with no
  * kubectl and no file: each real-world key mistake gives its one rule, the
  * key summary, and messages that never quote the key. Also the rule table
  * (rules.def) and the report API every command shares. */

@@ -1,4 +1,4 @@
-/* The located schema walk (src/schema.c) on a schema of its own: the
+/* The located schema walk (src/rules/schema.c) on a schema of its own: the
  * bounds and messages the configuration's schema does not reach. */
 #include "helpers.h"
 
