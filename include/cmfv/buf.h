@@ -13,7 +13,7 @@
 #include "cmfv/diag.h"
 
 struct cmfv_buf {
-	char *ptr;  /**< NUL-terminated when non-NULL */
+	char *ptr; /**< NUL-terminated when non-NULL */
 	size_t len;
 	size_t cap;
 	size_t max; /**< 0 = 1 GiB */
@@ -22,14 +22,20 @@ struct cmfv_buf {
 };
 
 /** Initialisers: an ordinary buffer and one that holds key material. */
-#define CMFV_BUF_INIT {NULL, 0, 0, 0, 0, 0}
-#define CMFV_BUF_SECRET {NULL, 0, 0, 0, 0, 1}
+#define CMFV_BUF_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, 0, 0, 0, 0                                                                \
+	}
+#define CMFV_BUF_SECRET                                                                            \
+	{                                                                                          \
+		NULL, 0, 0, 0, 0, 1                                                                \
+	}
 
 /** Append bytes; on failure sets \p b->failed and returns CMFV_ENOMEM. */
 enum cmfv_err cmfv_buf_add(struct cmfv_buf *b, const void *p, size_t n);
 enum cmfv_err cmfv_buf_puts(struct cmfv_buf *b, const char *s);
 enum cmfv_err cmfv_buf_printf(struct cmfv_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /** Room for \p n more bytes (and the NUL) after \p b->len: the caller
  * writes there and adds what it wrote to \p b->len, then NUL-terminates.
  * NULL (and \p b->failed) when out of memory or over \p b->max. */

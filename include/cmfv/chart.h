@@ -16,9 +16,9 @@
 
 /** One entry of Chart.yaml's `dependencies`. */
 struct cmfv_chart_dep {
-	char *name;      /**< the alias once dependencies are processed */
-	char *version;   /**< a semver range, "" when not given */
-	char *alias;     /**< "" when not given */
+	char *name;	 /**< the alias once dependencies are processed */
+	char *version;	 /**< a semver range, "" when not given */
+	char *alias;	 /**< "" when not given */
 	char *condition; /**< "" when not given */
 	char **tags;
 	size_t ntags;
@@ -27,16 +27,16 @@ struct cmfv_chart_dep {
 };
 
 struct cmfv_chart {
-	char *name;       /**< Chart.yaml name; the alias once dependencies are processed */
+	char *name;	  /**< Chart.yaml name; the alias once dependencies are processed */
 	char *chart_name; /**< Chart.yaml name, always */
 	char *version;
-	char *type;       /**< "", "application" or "library" */
-	char *kube_version; /**< Chart.yaml kubeVersion, "" when not given */
-	int null_maintainer; /**< a null entry in maintainers (Helm refuses it) */
-	char *where;      /**< for messages: the directory or archive it came from */
+	char *type;		  /**< "", "application" or "library" */
+	char *kube_version;	  /**< Chart.yaml kubeVersion, "" when not given */
+	int null_maintainer;	  /**< a null entry in maintainers (Helm refuses it) */
+	char *where;		  /**< for messages: the directory or archive it came from */
 	struct cmfv_node *values; /**< the chart's values.yaml (a map, maybe empty) */
-	int has_schema;   /**< values.schema.json is there (it is not evaluated) */
-	int has_deps;     /**< Chart.yaml lists dependencies (even an empty list) */
+	int has_schema;		  /**< values.schema.json is there (it is not evaluated) */
+	int has_deps;		  /**< Chart.yaml lists dependencies (even an empty list) */
 	struct cmfv_chart_dep *deps;
 	size_t ndeps;
 	struct cmfv_chart **subs; /**< the subcharts from charts/ */
@@ -82,7 +82,7 @@ const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, co
  * library charts left out (Helm renders none of their templates);
  * \p path is "" for the root, else dotted names after aliasing. */
 typedef enum cmfv_err (*cmfv_chart_visit_fn)(void *ctx, const struct cmfv_chart *c,
-					      const char *path);
+					     const char *path);
 enum cmfv_err cmfv_chart_find(const struct cmfv_chart *root, const char *name,
 			      cmfv_chart_visit_fn fn, void *ctx);
 

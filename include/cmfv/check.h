@@ -15,13 +15,13 @@
 /** The key reference as the values (and overrides) give it. Strings are
  * borrowed from the values tree or the overrides. */
 struct cmfv_keyref {
-	int required;              /**< production or encryption.enabled is boolean true */
+	int required;		      /**< production or encryption.enabled is boolean true */
 	struct cmfv_loc required_loc; /**< where encryption was turned on (or, when it is
 				       not required, where cmf.sql.production was set) */
-	const char *required_by;   /**< the path that turned it on */
-	const char *name;          /**< Secret name or NULL/"" */
+	const char *required_by;      /**< the path that turned it on */
+	const char *name;	      /**< Secret name or NULL/"" */
 	struct cmfv_loc name_loc;
-	const char *property;      /**< data key or NULL/"" */
+	const char *property; /**< data key or NULL/"" */
 	struct cmfv_loc prop_loc;
 };
 
@@ -49,7 +49,7 @@ int cmfv_is_secret_key(const char *s);
 /** CMF050, a note at \p schema_file: chart \p c (\p path "" for the root,
  * else the subchart's path) has a values.schema.json, which Helm evaluates
  * and we do not. Nothing when it has none. */
-enum cmfv_err cmfv_check_schema(struct cmfv_report *r, const struct cmfv_chart *c,
-				const char *path, const char *schema_file);
+enum cmfv_err cmfv_check_schema(struct cmfv_report *r, const struct cmfv_chart *c, const char *path,
+				const char *schema_file);
 
 #endif

@@ -17,23 +17,23 @@ struct cyaml_schema_value;
 #include "cmfv/source.h"
 
 struct cmfv_waiver {
-	char *rule;    /**< rule ID, as written (ID or name) */
-	char *path;    /**< values path, or NULL for any */
-	char *reason;  /**< required */
-	char *expires; /**< YYYY-MM-DD or NULL */
+	char *rule;	     /**< rule ID, as written (ID or name) */
+	char *path;	     /**< values path, or NULL for any */
+	char *reason;	     /**< required */
+	char *expires;	     /**< YYYY-MM-DD or NULL */
 	struct cmfv_loc loc; /**< the waiver's place in the config file */
 };
 
 struct cmfv_env {
 	char *name;
-	char *chart;      /**< or NULL */
-	char **values;    /**< -f files */
+	char *chart;   /**< or NULL */
+	char **values; /**< -f files */
 	unsigned nvalues;
-	char **set;       /**< --set arguments */
+	char **set; /**< --set arguments */
 	unsigned nset;
 	char **set_string;
 	unsigned nset_string;
-	char *namespace;  /**< or NULL */
+	char *namespace; /**< or NULL */
 };
 
 /** postRender: defaults for the mount that post-render adds. */
@@ -44,9 +44,9 @@ struct cmfv_config_render {
 /* libcyaml loads waivers, postRender and environments straight into this
  * struct; file, severity and the waivers' locations are filled after. */
 struct cmfv_config {
-	char *file;                     /**< owned copy of the file name */
-	enum cmfv_severity *severity;   /**< per rule index (cmfv_rules order); -1 = default */
-	int *severity_set;              /**< 1 when severity[i] is configured */
+	char *file;		      /**< owned copy of the file name */
+	enum cmfv_severity *severity; /**< per rule index (cmfv_rules order); -1 = default */
+	int *severity_set;	      /**< 1 when severity[i] is configured */
 	struct cmfv_waiver *waivers;
 	unsigned nwaivers;
 	union { /* one struct for libcyaml's postRender mapping, by name for callers */

@@ -32,46 +32,46 @@
 
 /** How an instance's configuration was found. */
 enum cmfv_cfg_state {
-	CMFV_CFG_FOUND,     /**< read from the ConfigMap in the stream */
-	CMFV_CFG_NO_REF,    /**< the CMF container names no file on a ConfigMap volume */
-	CMFV_CFG_MISSING,   /**< it names one, but that ConfigMap (or its key) is not in the stream */
+	CMFV_CFG_FOUND,	  /**< read from the ConfigMap in the stream */
+	CMFV_CFG_NO_REF,  /**< the CMF container names no file on a ConfigMap volume */
+	CMFV_CFG_MISSING, /**< it names one, but that ConfigMap (or its key) is not in the stream */
 	CMFV_CFG_AMBIGUOUS, /**< more than one ConfigMap of that name in that namespace */
 };
 
 /** One CMF Deployment and what the finder learnt about it. */
 struct cmfv_instance {
-	struct cmfv_doc doc;    /**< the Deployment's piece (bytes owned by the finder) */
-	const char *file;       /**< the input it was read from */
-	int in_list;            /**< an item of a List document: cannot be edited as text */
-	char kind[32];          /**< Deployment, or the workload kind CMF runs in */
-	int editable;           /**< a Deployment document of its own: the mount can go in */
-	int hook;               /**< kept only when paired with a configuration: a Helm hook, or
-				     (with --deployment) a Deployment of another name */
-	int named;              /**< the Deployment --deployment names */
-	int ns_unsure;          /**< its ConfigMap's namespace could not be compared */
-	char name[254];         /**< metadata.name */
-	char ns[254];           /**< metadata.namespace, "" when none */
-	struct cmfv_loc loc;    /**< metadata.name, else kind */
-	char chart[254];        /**< values path of the (sub)chart that rendered it, from
-				     Helm 3's `# Source:` or Helm 4's post-render annotation:
-				     "" for the root chart, "a.b" for charts/a/charts/b */
-	int chart_known;        /**< chart was read from the stream */
-	char container[254];    /**< the CMF container, or "" when none is certain */
-	char problem[600];      /**< why this Deployment cannot be judged (which container runs
-				     CMF is ambiguous, CMF in an init container, settings from an
-				     environment the finder cannot read), or "" */
-	enum cmfv_cfg_state cfg;  /**< the worst state over its configuration files */
-	size_t nfiles;          /**< configuration files its container names (at most 4) */
+	struct cmfv_doc doc;	 /**< the Deployment's piece (bytes owned by the finder) */
+	const char *file;	 /**< the input it was read from */
+	int in_list;		 /**< an item of a List document: cannot be edited as text */
+	char kind[32];		 /**< Deployment, or the workload kind CMF runs in */
+	int editable;		 /**< a Deployment document of its own: the mount can go in */
+	int hook;		 /**< kept only when paired with a configuration: a Helm hook, or
+				      (with --deployment) a Deployment of another name */
+	int named;		 /**< the Deployment --deployment names */
+	int ns_unsure;		 /**< its ConfigMap's namespace could not be compared */
+	char name[254];		 /**< metadata.name */
+	char ns[254];		 /**< metadata.namespace, "" when none */
+	struct cmfv_loc loc;	 /**< metadata.name, else kind */
+	char chart[254];	 /**< values path of the (sub)chart that rendered it, from
+				      Helm 3's `# Source:` or Helm 4's post-render annotation:
+				      "" for the root chart, "a.b" for charts/a/charts/b */
+	int chart_known;	 /**< chart was read from the stream */
+	char container[254];	 /**< the CMF container, or "" when none is certain */
+	char problem[600];	 /**< why this Deployment cannot be judged (which container runs
+				      CMF is ambiguous, CMF in an init container, settings from an
+				      environment the finder cannot read), or "" */
+	enum cmfv_cfg_state cfg; /**< the worst state over its configuration files */
+	size_t nfiles;		 /**< configuration files its container names (at most 4) */
 	struct {
-		char file[512];   /**< the path in the container */
+		char file[512];	   /**< the path in the container */
 		char cm_name[254]; /**< the ConfigMap */
 		char cm_key[254];  /**< its data key */
 	} files[4];
-	char cfg_file[512];     /**< the first file's path, or "" */
-	char cm_name[254];      /**< its ConfigMap, or "" */
-	char cm_key[254];       /**< its data key */
-	struct cmfv_loc cm_loc; /**< the first ConfigMap data value, when found */
-	struct cmfv_node *env;    /**< the CMF container's environment for the settings we
+	char cfg_file[512];	  /**< the first file's path, or "" */
+	char cm_name[254];	  /**< its ConfigMap, or "" */
+	char cm_key[254];	  /**< its data key */
+	struct cmfv_loc cm_loc;	  /**< the first ConfigMap data value, when found */
+	struct cmfv_node *env;	  /**< the CMF container's environment for the settings we
 				       decide on (canonical paths), or NULL; owned */
 	struct cmfv_node *config; /**< the configuration: every file's YAML documents merged,
 				       relaxed spellings (dotted keys, kebab/snake case, the
@@ -132,17 +132,17 @@ void cmfv_finder_free(struct cmfv_finder *f);
 /** What one instance needs, decided from its rendered configuration (or,
  * without one, from the values or the Secret flags). */
 struct cmfv_decision {
-	struct cmfv_keyref ref;  /**< required, Secret name and property (borrowed) */
-	const char *basis;       /**< "the rendered config", "the values", "--secret-name and
-				      --secret-property", or NULL: undecided (CMF031 was added) */
+	struct cmfv_keyref ref; /**< required, Secret name and property (borrowed) */
+	const char *basis;	/**< "the rendered config", "the values", "--secret-name and
+				     --secret-property", or NULL: undecided (CMF031 was added) */
 };
 
 /** The inputs a decision weighs besides the stream. */
 struct cmfv_judge_input {
 	const struct cmfv_node *values; /**< merged values, or NULL when none were given */
-	const char *secret_name;        /**< --secret-name, or NULL */
-	const char *secret_property;    /**< --secret-property, or NULL */
-	int check_fallback;             /**< run CMF001-CMF011 on the values when they decide
+	const char *secret_name;	/**< --secret-name, or NULL */
+	const char *secret_property;	/**< --secret-property, or NULL */
+	int check_fallback;		/**< run CMF001-CMF011 on the values when they decide
 					     (the caller has not checked them already) */
 };
 
@@ -152,9 +152,9 @@ struct cmfv_judge_input {
  * the values (seen from the instance's chart) or the Secret flags, else
  * CMF031. Findings go to \p r; \p note (may be NULL) receives one line
  * saying what the decision rests on. */
-enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
-				   const struct cmfv_judge_input *j, struct cmfv_decision *dec,
-				   struct cmfv_report *r, struct cmfv_buf *note);
+enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in, const struct cmfv_judge_input *j,
+				   struct cmfv_decision *dec, struct cmfv_report *r,
+				   struct cmfv_buf *note);
 
 /** CMF033 for instance \p in, which needs the key but is no Deployment
  * document of its own (an item of a List, or another workload kind). */

@@ -18,42 +18,42 @@
 /** What one rendering source of an Application or HelmRelease asks Helm
  * for, ready for cmfv_values_build (through cmfv_plan_values_input). */
 struct cmfv_plan {
-	char *app;             /**< metadata.name of the Application/HelmRelease */
-	char *release;         /**< Helm release name */
-	char *namespace;       /**< namespace CMF runs in (see argocd.c, flux.c) */
-	char *chart_dir;       /**< chart folder; NULL when the chart comes from a repository */
-	char *chart_repo;      /**< chart repository URL (chart: sources) */
-	char *chart_name;      /**< chart name in that repository */
-	char *chart_version;   /**< targetRevision / version; may be NULL */
-	char **files;          /**< value files, resolved, in Helm's order */
+	char *app;	     /**< metadata.name of the Application/HelmRelease */
+	char *release;	     /**< Helm release name */
+	char *namespace;     /**< namespace CMF runs in (see argocd.c, flux.c) */
+	char *chart_dir;     /**< chart folder; NULL when the chart comes from a repository */
+	char *chart_repo;    /**< chart repository URL (chart: sources) */
+	char *chart_name;    /**< chart name in that repository */
+	char *chart_version; /**< targetRevision / version; may be NULL */
+	char **files;	     /**< value files, resolved, in Helm's order */
 	size_t nfiles;
-	struct cmfv_node *extra; /**< Argo CD values/valuesObject: merged after the files */
+	struct cmfv_node *extra;    /**< Argo CD values/valuesObject: merged after the files */
 	struct cmfv_set_flag *sets; /**< parameters (--set, --set-string, --set-file) */
 	size_t nsets;
 	struct cmfv_loc *set_locs; /**< where each set was written (the Application) */
-	char **owned;          /**< strings the sets point at */
+	char **owned;		   /**< strings the sets point at */
 	size_t nowned;
 	struct cmfv_node *user; /**< Flux: the user values, already merged (replaces
 				     files/extra/sets); NULL for Argo CD */
-	char **default_files;  /**< Flux chart.spec.valuesFiles: replace values.yaml */
+	char **default_files;	/**< Flux chart.spec.valuesFiles: replace values.yaml */
 	size_t ndefault_files;
-	int has_postrenderer;  /**< Flux: spec.postRenderers present */
+	int has_postrenderer;		 /**< Flux: spec.postRenderers present */
 	struct cmfv_node *postrenderers; /**< Flux: a copy of spec.postRenderers, or NULL */
-	struct cmfv_loc loc;   /**< the document (kind:) in its file */
+	struct cmfv_loc loc;		 /**< the document (kind:) in its file */
 };
 
 struct cmfv_argocd_opts {
-	const char *repo_root;       /**< the Git checkout; NULL = "." */
-	const char *const *refs;     /**< "NAME=DIR" for $NAME/... value files */
+	const char *repo_root;	 /**< the Git checkout; NULL = "." */
+	const char *const *refs; /**< "NAME=DIR" for $NAME/... value files */
 	size_t nrefs;
-	const char *chart;           /**< chart folder for chart: sources, or NULL */
-	const char *const *schemes;  /**< URL schemes Argo CD allows (helm.valuesFileSchemes);
-					  NULL = https, http */
+	const char *chart;	    /**< chart folder for chart: sources, or NULL */
+	const char *const *schemes; /**< URL schemes Argo CD allows (helm.valuesFileSchemes);
+					 NULL = https, http */
 	size_t nschemes;
-	int helm_major;              /**< how the values temp file is read (0 = 4) */
-	const char *controller_ns;   /**< namespace Argo CD runs in; NULL = "argocd". An
-					  Application in another namespace is known to the
-					  repo-server as NS_NAME (Application.InstanceName) */
+	int helm_major;		   /**< how the values temp file is read (0 = 4) */
+	const char *controller_ns; /**< namespace Argo CD runs in; NULL = "argocd". An
+					Application in another namespace is known to the
+					repo-server as NS_NAME (Application.InstanceName) */
 };
 
 /** The plans of every Application in \p app (a stream of documents; other
@@ -85,9 +85,8 @@ enum cmfv_err cmfv_flux_plans(const struct cmfv_source *hr, const char *repo_roo
 			      size_t *nout, struct cmfv_diag *d);
 
 /** Build the merged values of \p p over its chart (chart_dir set by then). */
-enum cmfv_err cmfv_plan_values(const struct cmfv_plan *p, int helm_major,
-			       struct cmfv_sources *src, struct cmfv_node **out,
-			       struct cmfv_diag *d);
+enum cmfv_err cmfv_plan_values(const struct cmfv_plan *p, int helm_major, struct cmfv_sources *src,
+			       struct cmfv_node **out, struct cmfv_diag *d);
 
 void cmfv_plans_free(struct cmfv_plan *p, size_t n);
 
@@ -127,15 +126,13 @@ enum cmfv_pr_verdict {
  * (a sentence, no key material) say which patch and why when not mounted.
  * Returns CMFV_OK or CMFV_ENOMEM. */
 enum cmfv_err cmfv_flux_postrender_eval(const struct cmfv_node *prs,
-					const struct cmfv_inject_opts *io,
-					enum cmfv_pr_verdict *v, struct cmfv_loc *at, char *why,
-					size_t whylen);
+					const struct cmfv_inject_opts *io, enum cmfv_pr_verdict *v,
+					struct cmfv_loc *at, char *why, size_t whylen);
 
 /** CMF034: a HelmRelease whose values require encryption must carry a
  * post-renderer patch that mounts the key as cmfv_flux_patch does (same
  * volume, Secret, property, file, mount path, container). */
 enum cmfv_err cmfv_flux_check_postrender(const struct cmfv_plan *p,
-					 const struct cmfv_inject_opts *io,
-					 struct cmfv_report *r);
+					 const struct cmfv_inject_opts *io, struct cmfv_report *r);
 
 #endif

@@ -9,9 +9,9 @@
 
 struct cmfv_guard_input {
 	const struct cmfv_node *prev_values; /**< deployed release's values, or NULL */
-	const char *prev_kcv;                /**< deployed key's KCV (hex), or NULL */
-	const char *cur_kcv;                 /**< the new key's KCV, or NULL */
-	int allow_unsafe;                    /**< report as warnings (database wiped) */
+	const char *prev_kcv;		     /**< deployed key's KCV (hex), or NULL */
+	const char *cur_kcv;		     /**< the new key's KCV, or NULL */
+	int allow_unsafe;		     /**< report as warnings (database wiped) */
 };
 
 /** Compare the new values/key with the deployed release. Nothing deployed

@@ -32,19 +32,19 @@
 #define CMFV_KEY_MODE 256
 
 struct cmfv_inject_opts {
-	const char *deployment;  /**< --deployment, or NULL: the label, else the default name */
-	const char *container;   /**< --container, or NULL: cmf, else the only container */
-	const char *mount_path;  /**< NULL: CMFV_DEFAULT_MOUNT_PATH */
+	const char *deployment;	 /**< --deployment, or NULL: the label, else the default name */
+	const char *container;	 /**< --container, or NULL: cmf, else the only container */
+	const char *mount_path;	 /**< NULL: CMFV_DEFAULT_MOUNT_PATH */
 	const char *volume_name; /**< NULL: CMFV_DEFAULT_VOLUME */
-	const char *file_name;   /**< NULL: CMFV_DEFAULT_FILE */
+	const char *file_name;	 /**< NULL: CMFV_DEFAULT_FILE */
 	const char *secret_name; /**< the key Secret */
-	const char *property;    /**< its data key */
-	const char *kcv;         /**< the key's KCV (hex) when known, else NULL: recorded as
+	const char *property;	 /**< its data key */
+	const char *kcv;	 /**< the key's KCV (hex) when known, else NULL: recorded as
 				      the annotation CMFV_KCV_ANNOTATION on the Deployment's
 				      metadata (not the pod template) */
-	const char *namespace;   /**< the release namespace (-n), or NULL: where documents
+	const char *namespace;	 /**< the release namespace (-n), or NULL: where documents
 				      without metadata.namespace go */
-	const char *file;        /**< input name for locations, e.g. "<stdin>"; borrowed,
+	const char *file;	 /**< input name for locations, e.g. "<stdin>"; borrowed,
 				      must outlive reports; NULL = "<stdin>" */
 };
 

@@ -31,6 +31,7 @@ enum cmfv_err cmfv_secret_missing(struct cmfv_report *r, const struct cmfv_keyre
 
 /** One word for key-info: "ok", "weak", "encoded twice", "trailing newline",
  * "bad length", "not base64", "not found", "no such property". */
-const char *cmfv_key_verdict_word(const struct cmfv_secret_value *v, const struct cmfv_key_check *c);
+const char *cmfv_key_verdict_word(const struct cmfv_secret_value *v,
+				  const struct cmfv_key_check *c);
 
 #endif

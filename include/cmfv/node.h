@@ -27,9 +27,9 @@ enum cmfv_kind {
 struct cmfv_node;
 
 struct cmfv_pair {
-	char *key;               /**< owned, NUL-terminated */
+	char *key;		 /**< owned, NUL-terminated */
 	struct cmfv_loc key_loc; /**< where the key was written */
-	struct cmfv_node *val;   /**< owned, never NULL */
+	struct cmfv_node *val;	 /**< owned, never NULL */
 };
 
 struct cmfv_node {

@@ -23,12 +23,12 @@ enum cmfv_rule_id {
 };
 
 struct cmfv_rule {
-	const char *id;          /**< "CMF001"; stable, never reused */
-	const char *name;        /**< "key-secret-name-required" */
+	const char *id;		     /**< "CMF001"; stable, never reused */
+	const char *name;	     /**< "key-secret-name-required" */
 	enum cmfv_severity severity; /**< default */
-	const char *summary;     /**< one line */
-	const char *help;        /**< how to fix it, one or two sentences */
-	enum cmfv_rule_id rid;   /**< its place in the table */
+	const char *summary;	     /**< one line */
+	const char *help;	     /**< how to fix it, one or two sentences */
+	enum cmfv_rule_id rid;	     /**< its place in the table */
 };
 
 /** Every rule, in ID order. */
@@ -42,19 +42,19 @@ const char *cmfv_severity_name(enum cmfv_severity s);
 struct cmfv_finding {
 	const struct cmfv_rule *rule;
 	enum cmfv_severity severity; /**< after configuration */
-	char *message;               /**< owned; no trailing full stop; no key material */
-	char *path;                  /**< owned; values path or NULL */
-	struct cmfv_loc loc;         /**< file NULL when nothing in a file is to blame */
+	char *message;		     /**< owned; no trailing full stop; no key material */
+	char *path;		     /**< owned; values path or NULL */
+	struct cmfv_loc loc;	     /**< file NULL when nothing in a file is to blame */
 };
 
 /** What a key source held. Never the key: only its length and check value. */
 struct cmfv_key_summary {
-	char *source;    /**< owned: "--key-file cmf.key", "secret.yaml", "cluster" */
-	char *secret;    /**< owned: Secret name, or NULL for a raw key file */
-	char *property;  /**< owned, or NULL */
-	size_t length;   /**< decoded key length in bytes */
-	char kcv[7];     /**< hex of the first 3 bytes of AES-ECB(key, 0^16); "" if no valid key */
-	int valid;       /**< 16 or 32 bytes */
+	char *source;	/**< owned: "--key-file cmf.key", "secret.yaml", "cluster" */
+	char *secret;	/**< owned: Secret name, or NULL for a raw key file */
+	char *property; /**< owned, or NULL */
+	size_t length;	/**< decoded key length in bytes */
+	char kcv[7];	/**< hex of the first 3 bytes of AES-ECB(key, 0^16); "" if no valid key */
+	int valid;	/**< 16 or 32 bytes */
 };
 
 struct cmfv_report {
@@ -69,7 +69,7 @@ struct cmfv_report {
  * \p loc.file NULL. */
 enum cmfv_err cmfv_report_add(struct cmfv_report *r, enum cmfv_rule_id id, const char *path,
 			      struct cmfv_loc loc, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /** Record a key summary (strings copied). */
 enum cmfv_err cmfv_report_add_key(struct cmfv_report *r, const struct cmfv_key_summary *k);

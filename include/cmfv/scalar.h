@@ -12,7 +12,7 @@ enum cmfv_scalar_res {
 	CMFV_RES_STR,
 	CMFV_RES_NULL,
 	CMFV_RES_BOOL,
-	CMFV_RES_NUM,   /**< a finite float64 (ints included, as JSON makes them) */
+	CMFV_RES_NUM,	    /**< a finite float64 (ints included, as JSON makes them) */
 	CMFV_RES_NONFINITE, /**< .inf/.nan: Helm cannot turn these into JSON */
 };
 

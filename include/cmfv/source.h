@@ -8,17 +8,17 @@
 #include "cmfv/diag.h"
 
 struct cmfv_source {
-	char *name;  /**< as the user gave it ("-" is shown as "<stdin>") */
-	char *text;  /**< contents, NUL-terminated (may hold NUL bytes) */
+	char *name; /**< as the user gave it ("-" is shown as "<stdin>") */
+	char *text; /**< contents, NUL-terminated (may hold NUL bytes) */
 	size_t len;
-	int secret;  /**< holds key material: never quoted in reports */
+	int secret; /**< holds key material: never quoted in reports */
 	struct cmfv_source *next;
 };
 
 struct cmfv_sources {
 	struct cmfv_source *head;
 	int values_stdin_read; /**< Helm's values pipeline has read stdin (cmfv_values_read_file) */
-	size_t max_input; /**< largest file read (--max-input); 0 = CMFV_MAX_INPUT */
+	size_t max_input;      /**< largest file read (--max-input); 0 = CMFV_MAX_INPUT */
 };
 
 /** Default for the largest input read, in bytes (256 MiB; --max-input). */
@@ -64,7 +64,8 @@ void cmfv_sources_free(struct cmfv_sources *set);
  * file is refused by its size before anything is read, a pipe or device
  * once it passes the limit; and no more than CMFV_MAX_DOC bytes may come
  * without a document start (a line beginning with `---`), nor more than
- * CMFV_MAX_DOCS document starts. All are CMFV_EINPUT. Returns CMFV_ENOENT with errno text on read error. */
+ * CMFV_MAX_DOCS document starts. All are CMFV_EINPUT. Returns CMFV_ENOENT with errno text on read
+ * error. */
 enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, size_t *len,
 			   struct cmfv_diag *d);
 

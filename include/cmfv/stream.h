@@ -23,11 +23,11 @@
 
 enum cmfv_doc_flag {
 	CMFV_DOC_START = 1 << 0,      /**< has a `---` marker line */
-	CMFV_DOC_END = 1 << 1,        /**< has a `...` marker line */
+	CMFV_DOC_END = 1 << 1,	      /**< has a `...` marker line */
 	CMFV_DOC_DIRECTIVES = 1 << 2, /**< has `%` directive lines */
 	CMFV_DOC_CONTENT = 1 << 3,    /**< has content: more than comments, blanks and markers */
-	CMFV_DOC_BOM = 1 << 4,        /**< starts with a UTF-8 BOM (the first document only) */
-	CMFV_DOC_CRLF = 1 << 5,       /**< its first line break is CRLF */
+	CMFV_DOC_BOM = 1 << 4,	      /**< starts with a UTF-8 BOM (the first document only) */
+	CMFV_DOC_CRLF = 1 << 5,	      /**< its first line break is CRLF */
 };
 
 /** Is this piece a document (explicit `---`, or content)? A piece that is
@@ -35,12 +35,12 @@ enum cmfv_doc_flag {
 #define CMFV_DOC_IS_DOCUMENT(flags) (((flags) & (CMFV_DOC_START | CMFV_DOC_CONTENT)) != 0)
 
 struct cmfv_doc {
-	const char *ptr;           /**< its bytes; borrowed, valid until the next call */
+	const char *ptr; /**< its bytes; borrowed, valid until the next call */
 	size_t len;
 	unsigned long long offset; /**< byte offset of ptr[0] in the stream */
-	unsigned long line;        /**< 1-based line of ptr[0] in the stream */
-	unsigned long index;       /**< 0-based number of the piece in the stream */
-	unsigned flags;            /**< enum cmfv_doc_flag bits */
+	unsigned long line;	   /**< 1-based line of ptr[0] in the stream */
+	unsigned long index;	   /**< 0-based number of the piece in the stream */
+	unsigned flags;		   /**< enum cmfv_doc_flag bits */
 };
 
 /** Reads up to \p n bytes into \p buf, like read(2): the count, 0 at the

@@ -13,8 +13,8 @@
 #define CMFV_TARGZ_MAX_FILE ((size_t)5 << 20)
 
 struct cmfv_tar_entry {
-	char *name;  /**< owned: the path as stored in the archive */
-	char *data;  /**< owned, NUL-terminated */
+	char *name; /**< owned: the path as stored in the archive */
+	char *data; /**< owned, NUL-terminated */
 	size_t len;
 	int regular; /**< 0 for symlinks and the like: Helm keeps them as empty files */
 };

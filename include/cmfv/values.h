@@ -9,31 +9,31 @@
 #include "cmfv/source.h"
 
 enum cmfv_set_kind {
-	CMFV_SET,         /**< --set: typed values */
+	CMFV_SET,	  /**< --set: typed values */
 	CMFV_SET_STRING,  /**< --set-string: always strings */
-	CMFV_SET_JSON,    /**< --set-json: JSON values */
-	CMFV_SET_FILE,    /**< --set-file: key=path, the file's content */
+	CMFV_SET_JSON,	  /**< --set-json: JSON values */
+	CMFV_SET_FILE,	  /**< --set-file: key=path, the file's content */
 	CMFV_SET_LITERAL, /**< --set-literal: key=rest, verbatim */
 };
 
 struct cmfv_set_flag {
 	enum cmfv_set_kind kind;
 	const char *arg; /**< borrowed */
-	unsigned index;  /**< 1-based position among all --set* flags */
+	unsigned index;	 /**< 1-based position among all --set* flags */
 };
 
 struct cmfv_values_input {
-	const char *chart_dir;        /**< a chart (directory or .tgz) and its subcharts; NULL = none */
-	const char *const *files;     /**< -f/--values in order ("-" = stdin) */
+	const char *chart_dir;	  /**< a chart (directory or .tgz) and its subcharts; NULL = none */
+	const char *const *files; /**< -f/--values in order ("-" = stdin) */
 	size_t nfiles;
-	const struct cmfv_node *extra; /**< one more values map after the files, before
-					    the flags (Argo CD's values temp file); NULL = none */
+	const struct cmfv_node *extra;	  /**< one more values map after the files, before
+					       the flags (Argo CD's values temp file); NULL = none */
 	const struct cmfv_set_flag *sets; /**< in command-line order */
 	size_t nsets;
-	int helm_major;               /**< 3 or 4: how nested nulls coalesce (0 = 4) */
-	const char *kube_version;     /**< what the root chart's kubeVersion is checked against
-					   (helm template --kube-version); NULL = Helm's default,
-					   v1.32.0 for Helm 3.17, v1.35.0 for Helm 4.1; "" = none */
+	int helm_major;		  /**< 3 or 4: how nested nulls coalesce (0 = 4) */
+	const char *kube_version; /**< what the root chart's kubeVersion is checked against
+				       (helm template --kube-version); NULL = Helm's default,
+				       v1.32.0 for Helm 3.17, v1.35.0 for Helm 4.1; "" = none */
 };
 
 /** Go's url.Parse, for its errors only: 1 and a message (as Go words it)
@@ -85,8 +85,8 @@ enum cmfv_err cmfv_strvals_apply_as(struct cmfv_node *base, const struct cmfv_se
  * line that starts with `---` (only a comment may follow it) and deep-merges
  * the documents. No document or null gives an empty map; anything else that
  * is not a map is CMFV_EINPUT. \p *out caller-owned. */
-enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major,
-				struct cmfv_node **out, struct cmfv_diag *d);
+enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major, struct cmfv_node **out,
+				struct cmfv_diag *d);
 
 /** Helm's mergeMaps (for -f files): \p src is merged into \p dst deeply;
  * maps merge, everything else replaces. \p src is consumed. */

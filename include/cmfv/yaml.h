@@ -10,19 +10,19 @@
 #include "cmfv/node.h"
 
 struct cmfv_yaml_opts {
-	unsigned max_depth;       /**< nesting limit; 0 = default (1000) */
-	size_t max_nodes;         /**< nodes per document incl. alias copies; 0 = default
-				       (1,000,000). All the documents of one input together may
-				       have twice that (the budget, when given, once) */
-	unsigned line_offset;     /**< added to every line (documents cut from a stream) */
-	unsigned col_offset;      /**< added to every column (text cut from an indented block scalar) */
-	int no_merge;             /**< refuse `<<` merge keys (YAML readers merge them differently) */
-	int no_duplicates;        /**< refuse a key written twice in one mapping (else the last wins) */
-	int keep_ints;            /**< an int64 plain scalar is a CMFV_INT node (Chart.yaml: go-yaml
-				   * gives an int, which a string field takes in decimal) */
-	size_t *budget;           /**< nodes left for the whole input, shared by the calls that
-				       read its documents one by one (Helm 4 values); taken from
-				       as they are made. NULL: one budget for this call. */
+	unsigned max_depth;   /**< nesting limit; 0 = default (1000) */
+	size_t max_nodes;     /**< nodes per document incl. alias copies; 0 = default
+				   (1,000,000). All the documents of one input together may
+				   have twice that (the budget, when given, once) */
+	unsigned line_offset; /**< added to every line (documents cut from a stream) */
+	unsigned col_offset;  /**< added to every column (text cut from an indented block scalar) */
+	int no_merge;	      /**< refuse `<<` merge keys (YAML readers merge them differently) */
+	int no_duplicates;    /**< refuse a key written twice in one mapping (else the last wins) */
+	int keep_ints;	      /**< an int64 plain scalar is a CMFV_INT node (Chart.yaml: go-yaml
+			       * gives an int, which a string field takes in decimal) */
+	size_t *budget;	      /**< nodes left for the whole input, shared by the calls that
+				   read its documents one by one (Helm 4 values); taken from
+				   as they are made. NULL: one budget for this call. */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,
@@ -40,8 +40,8 @@ typedef enum cmfv_err (*cmfv_yaml_doc_fn)(void *ctx, struct cmfv_node *doc, stru
 
 /** Load every document of a stream, in order. */
 enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
-				 const struct cmfv_yaml_opts *opts, cmfv_yaml_doc_fn fn,
-				 void *ctx, struct cmfv_diag *d);
+				 const struct cmfv_yaml_opts *opts, cmfv_yaml_doc_fn fn, void *ctx,
+				 struct cmfv_diag *d);
 
 /** Most flow cost (cmfv_yaml_flow_cost) a text may have to be parsed:
  * what 10,000 levels of `{a: ` (go-yaml's depth limit, which a valid

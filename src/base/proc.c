@@ -39,7 +39,8 @@ static void drain(struct stream *s, size_t max, struct cmfv_proc *p)
 			p->truncated = 1;
 		}
 		if (keep > 0 && !s->b->failed)
-			cmfv_buf_add(s->b, chunk, keep); /* a secret buffer grows without stale copies */
+			cmfv_buf_add(s->b, chunk,
+				     keep); /* a secret buffer grows without stale copies */
 	}
 	OPENSSL_cleanse(chunk, sizeof(chunk));
 }

@@ -156,8 +156,9 @@ static enum cmfv_err open_in_place(const char *path, const struct stat *seen, in
 	sf->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	if (sf->fd < 0)
 		return os_fail(d, path, "cannot open", errno);
-	if (!follow && (fstat(sf->fd, &st) != 0 || st.st_dev != seen->st_dev ||
-			st.st_ino != seen->st_ino || !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))) {
+	if (!follow &&
+	    (fstat(sf->fd, &st) != 0 || st.st_dev != seen->st_dev || st.st_ino != seen->st_ino ||
+	     !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))) {
 		close(sf->fd);
 		sf->fd = -1;
 		return cmfv_diag_set(d, CMFV_EIO, path, 0, 0,

@@ -20,7 +20,8 @@ static size_t last_doc_start(const char *b, size_t from, size_t n, size_t start,
 	size_t i = from > 0 ? from - 1 : 0;
 
 	for (; i + 3 <= n; i++)
-		if ((i == 0 || b[i - 1] == '\n') && b[i] == '-' && b[i + 1] == '-' && b[i + 2] == '-') {
+		if ((i == 0 || b[i - 1] == '\n') && b[i] == '-' && b[i + 1] == '-' &&
+		    b[i + 2] == '-') {
 			/* the scans overlap by a few bytes: count each start once */
 			*docs += i > start || *docs == 0;
 			start = i;
@@ -119,17 +120,19 @@ enum cmfv_err cmfv_read_fd(int fd, const char *name, size_t max, char **buf, siz
 		 * a few microseconds each; 29 million tiny ones took a minute */
 		if (docs > CMFV_MAX_DOCS) {
 			cmfv_buf_free(&b);
-			return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
-					     "holds more than %d YAML documents (lines starting with "
-					     "---); no values, Secret or manifest file has that many",
-					     CMFV_MAX_DOCS);
+			return cmfv_diag_set(
+			    d, CMFV_EINPUT, name, 0, 0,
+			    "holds more than %d YAML documents (lines starting with "
+			    "---); no values, Secret or manifest file has that many",
+			    CMFV_MAX_DOCS);
 		}
 		if (b.len - doc > CMFV_MAX_DOC) {
 			cmfv_buf_free(&b);
-			return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
-					     "one document (or --set-file value) is larger than the "
-					     "%zu MiB limit",
-					     CMFV_MAX_DOC >> 20);
+			return cmfv_diag_set(
+			    d, CMFV_EINPUT, name, 0, 0,
+			    "one document (or --set-file value) is larger than the "
+			    "%zu MiB limit",
+			    CMFV_MAX_DOC >> 20);
 		}
 	}
 	if (b.len > max) {
@@ -257,7 +260,8 @@ enum cmfv_err cmfv_sources_read(struct cmfv_sources *set, const char *path, int 
 		if (fd < 0)
 			return d->code;
 	}
-	e = cmfv_read_fd(fd, shown, set->max_input ? set->max_input : CMFV_MAX_INPUT, &buf, &len, d);
+	e = cmfv_read_fd(fd, shown, set->max_input ? set->max_input : CMFV_MAX_INPUT, &buf, &len,
+			 d);
 	if (!is_stdin)
 		close(fd);
 	if (e != CMFV_OK)

@@ -72,7 +72,8 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 		}
 		if (cname[0] == '_' || cname[0] == '.') {
 			for (j = i; j < fs->n; j++)
-				if (strncmp(fs->v[j].name + (strncmp(fs->v[j].name, "charts/", 7) ? 0 : 7),
+				if (strncmp(fs->v[j].name +
+						(strncmp(fs->v[j].name, "charts/", 7) ? 0 : 7),
 					    cname, clen) == 0)
 					done[j] = 1;
 			cmfv_free(cname);
@@ -81,9 +82,10 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 		if (clen > 4 && strcmp(cname + clen - 4, ".tgz") == 0) {
 			done[i] = 1;
 			if (slash) {
-				e = cmfv_diag_set(d, CMFV_EINPUT, c->where, 0, 0,
-						  "error unpacking subchart tar in %s: expected %s, got %s",
-						  c->chart_name, cname, rest);
+				e = cmfv_diag_set(
+				    d, CMFV_EINPUT, c->where, 0, 0,
+				    "error unpacking subchart tar in %s: expected %s, got %s",
+				    c->chart_name, cname, rest);
 			} else {
 				e = load_archive(fs->v[i].data ? fs->v[i].data : "", fs->v[i].len,
 						 fs->v[i].display, major, src, &sc, d);
@@ -97,20 +99,24 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 				const char *nm = fs->v[j].name;
 
 				if (done[j] || strncmp(nm, "charts/", 7) != 0 ||
-				    strncmp(nm + 7, cname, clen) != 0 || (nm[7 + clen] != '/' && nm[7 + clen]))
+				    strncmp(nm + 7, cname, clen) != 0 ||
+				    (nm[7 + clen] != '/' && nm[7 + clen]))
 					continue;
 				done[j] = 1;
 				if (nm[7 + clen] != '/')
 					continue;
 				if (where == NULL) {
-					size_t dl = strlen(fs->v[j].display), tl = strlen(nm + 7 + clen);
+					size_t dl = strlen(fs->v[j].display),
+					       tl = strlen(nm + 7 + clen);
 
 					where = cmfv_strndup(fs->v[j].display, dl - tl);
 				}
-				e = cmfv_cfiles_push(&sub, cmfv_strdup(nm + 8 + clen), fs->v[j].data, fs->v[j].len,
-						cmfv_strdup(fs->v[j].display));
+				e = cmfv_cfiles_push(&sub, cmfv_strdup(nm + 8 + clen),
+						     fs->v[j].data, fs->v[j].len,
+						     cmfv_strdup(fs->v[j].display));
 				fs->v[j].data = NULL;
-				if (e != CMFV_OK || sub.v[sub.n - 1].name == NULL || sub.v[sub.n - 1].display == NULL)
+				if (e != CMFV_OK || sub.v[sub.n - 1].name == NULL ||
+				    sub.v[sub.n - 1].display == NULL)
 					e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 			}
 			if (e == CMFV_OK) {
@@ -168,7 +174,8 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 	if (e == CMFV_OK && vals) {
 		const struct cmfv_source *s;
 
-		if (cmfv_sources_add(src, vals->display, vals->data ? vals->data : "", vals->len, 0, &s) != CMFV_OK)
+		if (cmfv_sources_add(src, vals->display, vals->data ? vals->data : "", vals->len, 0,
+				     &s) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		else
 			e = cmfv_values_parse(s, major, &c->values, d);
@@ -228,7 +235,8 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 		/* "chart/" and "chart" name the same files */
 		while (top && n > 1 && top[n - 1] == '/')
 			top[--n] = '\0';
-		e = top ? cmfv_chart_dir_files(top, &fs, d) : cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		e = top ? cmfv_chart_dir_files(top, &fs, d)
+			: cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		if (e == CMFV_OK)
 			e = load_files(&fs, top, helm_major, src, out, d);
 		cmfv_cfiles_free(&fs);
@@ -250,7 +258,8 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 	if (strcmp((*out)->type, "library") == 0) {
 		cmfv_chart_free(*out);
 		*out = NULL;
-		return cmfv_diag_set(d, CMFV_EINPUT, path, 0, 0, "library charts are not installable");
+		return cmfv_diag_set(d, CMFV_EINPUT, path, 0, 0,
+				     "library charts are not installable");
 	}
 	{
 		struct cmfv_buf miss = {0};
@@ -261,13 +270,17 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 				if (strcmp((*out)->subs[j]->chart_name, (*out)->deps[i].name) == 0)
 					break;
 			if (j == (*out)->nsubs)
-				cmfv_buf_printf(&miss, "%s%s", miss.len ? ", " : "", (*out)->deps[i].name);
+				cmfv_buf_printf(&miss, "%s%s", miss.len ? ", " : "",
+						(*out)->deps[i].name);
 		}
 		if (miss.len || miss.failed) {
 			e = miss.failed ? cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory")
-					: cmfv_diag_set(d, CMFV_EINPUT, path, 0, 0,
-							"an error occurred while checking for chart dependencies (run `helm dependency build`): found in Chart.yaml, but missing in charts/ directory: %s",
-							miss.ptr);
+					: cmfv_diag_set(
+					      d, CMFV_EINPUT, path, 0, 0,
+					      "an error occurred while checking for chart "
+					      "dependencies (run `helm dependency build`): found "
+					      "in Chart.yaml, but missing in charts/ directory: %s",
+					      miss.ptr);
 			cmfv_buf_free(&miss);
 			cmfv_chart_free(*out);
 			*out = NULL;
@@ -287,9 +300,11 @@ enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube
 		return CMFV_OK;
 	if (!cmfv_semver_valid(kv))
 		return cmfv_diag_set(d, CMFV_EINPUT, NULL, 0, 0, "invalid kube version '%s'", kv);
-	if (c->kube_version == NULL || !c->kube_version[0] || cmfv_semver_in_range(c->kube_version, kv))
+	if (c->kube_version == NULL || !c->kube_version[0] ||
+	    cmfv_semver_in_range(c->kube_version, kv))
 		return CMFV_OK;
-	return cmfv_diag_set(d, CMFV_EINPUT, c->where, 0, 0,
-			     "chart requires kubeVersion: %s which is incompatible with Kubernetes %s%s",
-			     c->kube_version, kv[0] == 'v' ? "" : "v", kv);
+	return cmfv_diag_set(
+	    d, CMFV_EINPUT, c->where, 0, 0,
+	    "chart requires kubeVersion: %s which is incompatible with Kubernetes %s%s",
+	    c->kube_version, kv[0] == 'v' ? "" : "v", kv);
 }

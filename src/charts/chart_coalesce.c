@@ -36,7 +36,8 @@ enum cmfv_err cmfv_chart_ctables(struct cmfv_node *dst, struct cmfv_node *src, i
 		struct cmfv_pair *dp = cmfv_map_get_pair(dst, src->u.map.v[i].key);
 		struct cmfv_node *val = src->u.map.v[i].val, *dv = dp ? dp->val : NULL;
 
-		if (dv && !merge && dv->kind == CMFV_NULL && (major == 3 || val->kind != CMFV_NULL)) {
+		if (dv && !merge && dv->kind == CMFV_NULL &&
+		    (major == 3 || val->kind != CMFV_NULL)) {
 			size_t idx = (size_t)(dp - dst->u.map.v);
 
 			if (idx < ndrop) {
@@ -48,7 +49,8 @@ enum cmfv_err cmfv_chart_ctables(struct cmfv_node *dst, struct cmfv_node *src, i
 		} else if (dv == NULL) {
 			struct cmfv_node *v = steal(src, i);
 
-			e = v ? cmfv_map_set(dst, src->u.map.v[i].key, src->u.map.v[i].key_loc, v) : CMFV_ENOMEM;
+			e = v ? cmfv_map_set(dst, src->u.map.v[i].key, src->u.map.v[i].key_loc, v)
+			      : CMFV_ENOMEM;
 		} else if (cmfv_is_map(val) && cmfv_is_map(dv)) {
 			struct cmfv_node *v = steal(src, i);
 
@@ -104,7 +106,8 @@ static enum cmfv_err cvalues(const struct cmfv_chart *c, struct cmfv_node *v, in
 			struct cmfv_node *s = steal(vc, i);
 
 			/* childChartMergeTrue: a subchart's table merges */
-			e = s ? cmfv_chart_ctables(up->val, s, is_sub(c, k) ? 1 : merge, major) : CMFV_ENOMEM;
+			e = s ? cmfv_chart_ctables(up->val, s, is_sub(c, k) ? 1 : merge, major)
+			      : CMFV_ENOMEM;
 		}
 	}
 	if (drop)
@@ -240,12 +243,24 @@ static enum cmfv_err coalesce(const struct cmfv_chart *c, struct cmfv_node *dest
 static void go_t(const struct cmfv_node *v, char *buf, size_t n)
 {
 	switch (v->kind) {
-	case CMFV_NULL: snprintf(buf, n, "%%!t(<nil>)"); break;
-	case CMFV_BOOL: snprintf(buf, n, "%s", v->u.b ? "true" : "false"); break;
-	case CMFV_INT: snprintf(buf, n, "%%!t(int64=%lld)", (long long)v->u.i); break;
-	case CMFV_FLOAT: snprintf(buf, n, "%%!t(float64=%g)", v->u.f); break;
-	case CMFV_STR: snprintf(buf, n, "%%!t(string=%.60s)", v->u.s.ptr); break;
-	default: snprintf(buf, n, "[...]"); break;
+	case CMFV_NULL:
+		snprintf(buf, n, "%%!t(<nil>)");
+		break;
+	case CMFV_BOOL:
+		snprintf(buf, n, "%s", v->u.b ? "true" : "false");
+		break;
+	case CMFV_INT:
+		snprintf(buf, n, "%%!t(int64=%lld)", (long long)v->u.i);
+		break;
+	case CMFV_FLOAT:
+		snprintf(buf, n, "%%!t(float64=%g)", v->u.f);
+		break;
+	case CMFV_STR:
+		snprintf(buf, n, "%%!t(string=%.60s)", v->u.s.ptr);
+		break;
+	default:
+		snprintf(buf, n, "[...]");
+		break;
 	}
 }
 
@@ -272,8 +287,8 @@ static enum cmfv_err cdeps(const struct cmfv_chart *c, struct cmfv_node *dest, i
 			char t[128];
 
 			go_t(cur, t, sizeof(t));
-			e = cmfv_diag_set(d, CMFV_EINPUT, cur->loc.file, cur->loc.line, cur->loc.col,
-					  "type mismatch on %s: %s", sub->name, t);
+			e = cmfv_diag_set(d, CMFV_EINPUT, cur->loc.file, cur->loc.line,
+					  cur->loc.col, "type mismatch on %s: %s", sub->name, t);
 		}
 		if (e == CMFV_OK && cglobals(cur, dest, major, &ran) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
@@ -303,8 +318,8 @@ static enum cmfv_err coalesce(const struct cmfv_chart *c, struct cmfv_node *dest
 
 /* CoalesceValues (merge 0) / MergeValues (merge 1) over a copy of \p v. */
 enum cmfv_err cmfv_chart_coalesce_values(const struct cmfv_chart *c, const struct cmfv_node *v,
-				     int merge, int major, struct cmfv_node **out,
-				     struct cmfv_diag *d)
+					 int merge, int major, struct cmfv_node **out,
+					 struct cmfv_diag *d)
 {
 	struct cmfv_node *dest = v ? cmfv_node_copy(v) : cmfv_node_new(CMFV_MAP, NOLOC);
 	enum cmfv_err e;

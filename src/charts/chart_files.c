@@ -127,13 +127,15 @@ static enum cmfv_err walk(const char *top, const char *rel, const struct rules *
 	if (dirpath == NULL)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	if (depth > 64) {
-		e = cmfv_diag_set(d, CMFV_EINPUT, dirpath, 0, 0, "chart folders nest too deep (a symlink loop?)");
+		e = cmfv_diag_set(d, CMFV_EINPUT, dirpath, 0, 0,
+				  "chart folders nest too deep (a symlink loop?)");
 		cmfv_free(dirpath);
 		return e;
 	}
 	dir = opendir(dirpath);
 	if (dir == NULL) {
-		e = cmfv_diag_set(d, CMFV_ENOENT, dirpath, 0, 0, "cannot read: %s", strerror(errno));
+		e = cmfv_diag_set(d, CMFV_ENOENT, dirpath, 0, 0, "cannot read: %s",
+				  strerror(errno));
 		cmfv_free(dirpath);
 		return e;
 	}
@@ -169,7 +171,8 @@ static enum cmfv_err walk(const char *top, const char *rel, const struct rules *
 			break;
 		}
 		if (stat(full, &st) != 0) {
-			e = cmfv_diag_set(d, CMFV_ENOENT, full, 0, 0, "cannot read: %s", strerror(errno));
+			e = cmfv_diag_set(d, CMFV_ENOENT, full, 0, 0, "cannot read: %s",
+					  strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			if (!cmfv_rules_ignore(rules, r, 1))
 				e = walk(top, r, rules, depth + 1, out, d);
@@ -179,7 +182,8 @@ static enum cmfv_err walk(const char *top, const char *rel, const struct rules *
 
 			if (!S_ISREG(st.st_mode)) {
 				e = cmfv_diag_set(d, CMFV_EINPUT, full, 0, 0,
-						  "cannot load irregular file %s as it has file mode type bits set",
+						  "cannot load irregular file %s as it has file "
+						  "mode type bits set",
 						  full);
 			} else if (wanted(r)) {
 				e = cmfv_chart_read_file(full, &data, &len, d);
@@ -291,26 +295,32 @@ static enum cmfv_err entry_name(const char *name, const char *display, char **ou
 			*p = '/';
 	if (n[0] == '/') {
 		cmfv_free(n);
-		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart illegally contains absolute paths");
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
+				     "chart illegally contains absolute paths");
 	}
 	path_clean(n);
 	if (strcmp(n, ".") == 0) {
 		cmfv_free(n);
-		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
-				     "chart illegally contains content outside the base directory: \"%s\"", name);
+		return cmfv_diag_set(
+		    d, CMFV_EINPUT, display, 0, 0,
+		    "chart illegally contains content outside the base directory: \"%s\"", name);
 	}
 	if (strncmp(n, "..", 2) == 0) {
 		cmfv_free(n);
-		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart illegally references parent directory");
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
+				     "chart illegally references parent directory");
 	}
 	/* drivePathPattern ^[a-zA-Z]:/ (a name mixing both kinds of slash) */
-	if (((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z')) && n[1] == ':' && n[2] == '/') {
+	if (((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z')) && n[1] == ':' &&
+	    n[2] == '/') {
 		cmfv_free(n);
-		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart contains illegally named files");
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
+				     "chart contains illegally named files");
 	}
 	if (strncmp(name, "Chart.yaml", 10) == 0 && (name[10] == delim || name[10] == '\0')) {
 		cmfv_free(n);
-		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0, "chart yaml not in base directory");
+		return cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
+				     "chart yaml not in base directory");
 	}
 	*out = n;
 	return CMFV_OK;
@@ -334,9 +344,10 @@ enum cmfv_err cmfv_chart_archive_files(const char *data, size_t len, const char 
 			break;
 		if (te->len > CMFV_TARGZ_MAX_FILE || (total += te->len) > CMFV_TARGZ_MAX_TOTAL) {
 			cmfv_free(n);
-			e = cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
-					  "decompressed chart is larger than the maximum file size %zu",
-					  CMFV_TARGZ_MAX_TOTAL);
+			e = cmfv_diag_set(
+			    d, CMFV_EINPUT, display, 0, 0,
+			    "decompressed chart is larger than the maximum file size %zu",
+			    CMFV_TARGZ_MAX_TOTAL);
 			break;
 		}
 		p = cmfv_chart_join(display, ":", te->name);

@@ -22,7 +22,8 @@ static void go_v(struct cmfv_buf *b, const struct cmfv_node *v)
 	} else if (v->kind == CMFV_BOOL) {
 		cmfv_buf_printf(b, "%s", v->u.b ? "true" : "false");
 	} else if (v->kind == CMFV_FLOAT || v->kind == CMFV_INT) {
-		cmfv_format_float_g(v->kind == CMFV_INT ? (double)v->u.i : v->u.f, num, sizeof(num));
+		cmfv_format_float_g(v->kind == CMFV_INT ? (double)v->u.i : v->u.f, num,
+				    sizeof(num));
 		cmfv_buf_printf(b, "%s", num);
 	} else if (v->kind == CMFV_STR) {
 		cmfv_buf_printf(b, "%s", v->u.s.ptr);
@@ -66,7 +67,7 @@ static void go_v(struct cmfv_buf *b, const struct cmfv_node *v)
 struct gmap;
 
 struct gval {
-	struct gmap *m;               /* a table, or NULL */
+	struct gmap *m;		      /* a table, or NULL */
 	const struct cmfv_node *leaf; /* else: borrowed from cvals; NULL is Go's nil */
 };
 
@@ -185,8 +186,9 @@ static struct cmfv_node *from_graph(const struct gmap *m, unsigned depth, int *c
 	n = cmfv_node_new(CMFV_MAP, NOLOC);
 	for (i = 0; n && i < m->n; i++) {
 		const struct gval *v = &m->v[i].v;
-		struct cmfv_node *c = v->m ? from_graph(v->m, depth + 1, cycle)
-				      : v->leaf ? cmfv_node_copy(v->leaf) : cmfv_node_new(CMFV_NULL, NOLOC);
+		struct cmfv_node *c = v->m	? from_graph(v->m, depth + 1, cycle)
+				      : v->leaf ? cmfv_node_copy(v->leaf)
+						: cmfv_node_new(CMFV_NULL, NOLOC);
 
 		if (c == NULL || cmfv_map_set(n, m->v[i].key, NOLOC, c) != CMFV_OK) {
 			cmfv_node_free(c);
@@ -278,20 +280,23 @@ static enum cmfv_err import_one(const struct cmfv_chart_dep *r, const struct cmf
 	struct gmap *t;
 
 	if (iv->kind == CMFV_MAP) {
-		const struct cmfv_node *ch = cmfv_map_get(iv, "child"), *pa = cmfv_map_get(iv, "parent");
+		const struct cmfv_node *ch = cmfv_map_get(iv, "child"),
+				       *pa = cmfv_map_get(iv, "parent");
 
 		if (major == 3 && (!cmfv_str(ch) || !cmfv_str(pa))) {
 			const struct cmfv_node *bad = !cmfv_str(ch) ? ch : pa;
 			const struct cmfv_loc *at = bad ? &bad->loc : &iv->loc;
 
-			return cmfv_diag_set(d, CMFV_EINPUT, at->file, at->line, at->col,
-					     "import-values of dependency %s: \"%s\" must be a string (Helm 3 stops on it: interface conversion: interface {} is %s, not string)",
-					     r->name, !cmfv_str(ch) ? "child" : "parent",
-					     bad == NULL || bad->kind == CMFV_NULL ? "nil"
-					     : bad->kind == CMFV_BOOL		   ? "bool"
-					     : bad->kind == CMFV_MAP		   ? "map[string]interface {}"
-					     : bad->kind == CMFV_SEQ		   ? "[]interface {}"
-										   : "float64");
+			return cmfv_diag_set(
+			    d, CMFV_EINPUT, at->file, at->line, at->col,
+			    "import-values of dependency %s: \"%s\" must be a string (Helm 3 stops "
+			    "on it: interface conversion: interface {} is %s, not string)",
+			    r->name, !cmfv_str(ch) ? "child" : "parent",
+			    bad == NULL || bad->kind == CMFV_NULL ? "nil"
+			    : bad->kind == CMFV_BOOL		  ? "bool"
+			    : bad->kind == CMFV_MAP		  ? "map[string]interface {}"
+			    : bad->kind == CMFV_SEQ		  ? "[]interface {}"
+								  : "float64");
 		}
 		cmfv_buf_printf(&child, "%s.", r->name);
 		go_v(&child, ch);
@@ -341,7 +346,8 @@ static enum cmfv_err import_values(struct cmfv_chart *c, int major, struct cmfv_
 		bt = copy ? from_graph(b, 0, &cycle) : NULL;
 		if (cycle)
 			e = cmfv_diag_set(d, CMFV_EINPUT, c->where, 0, 0,
-					  "import-values of %s make a table that holds itself (Helm cannot copy it either)",
+					  "import-values of %s make a table that holds itself "
+					  "(Helm cannot copy it either)",
 					  c->chart_name);
 		else if (bt == NULL || cmfv_chart_ctables(copy, bt, 1, major) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");

@@ -13,7 +13,7 @@
  * and, for the files that matter, its bytes. */
 struct cfile {
 	char *name;
-	char *data;    /* owned; NULL when not read */
+	char *data; /* owned; NULL when not read */
 	size_t len;
 	char *display; /* owned: how locations name it */
 };
@@ -22,7 +22,6 @@ struct cfiles {
 	struct cfile *v;
 	size_t n, cap;
 };
-
 
 void cmfv_cfiles_free(struct cfiles *f);
 /* Takes \p name, \p data and \p display (freed on failure too). */

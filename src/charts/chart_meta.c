@@ -63,16 +63,17 @@ struct fdef {
 };
 
 static const struct fdef META[] = {
-	{"name", F_STR},	{"home", F_STR},	 {"sources", F_STRS},	{"version", F_STR},
-	{"description", F_STR}, {"keywords", F_STRS},	 {"maintainers", F_MAINTS}, {"icon", F_STR},
-	{"apiVersion", F_STR},	{"condition", F_STR},	 {"tags", F_STR},	{"appVersion", F_STR},
-	{"deprecated", F_BOOL}, {"annotations", F_STRMAP}, {"kubeVersion", F_STR}, {"dependencies", F_DEPS},
-	{"type", F_STR},
+    {"name", F_STR},	       {"home", F_STR},		  {"sources", F_STRS},
+    {"version", F_STR},	       {"description", F_STR},	  {"keywords", F_STRS},
+    {"maintainers", F_MAINTS}, {"icon", F_STR},		  {"apiVersion", F_STR},
+    {"condition", F_STR},      {"tags", F_STR},		  {"appVersion", F_STR},
+    {"deprecated", F_BOOL},    {"annotations", F_STRMAP}, {"kubeVersion", F_STR},
+    {"dependencies", F_DEPS},  {"type", F_STR},
 };
 static const struct fdef MAINT[] = {{"name", F_STR}, {"email", F_STR}, {"url", F_STR}};
 static const struct fdef DEP[] = {
-	{"name", F_STR},       {"version", F_STR}, {"repository", F_STR},    {"condition", F_STR},
-	{"tags", F_STRS},      {"enabled", F_BOOL}, {"import-values", F_SEQ}, {"alias", F_STR},
+    {"name", F_STR},  {"version", F_STR},  {"repository", F_STR},    {"condition", F_STR},
+    {"tags", F_STRS}, {"enabled", F_BOOL}, {"import-values", F_SEQ}, {"alias", F_STR},
 };
 
 struct fset {
@@ -150,11 +151,16 @@ static const struct cmfv_node *field_val(const struct cmfv_node *m, const struct
 static const char *json_kind(const struct cmfv_node *v)
 {
 	switch (v->kind) {
-	case CMFV_MAP: return "object";
-	case CMFV_SEQ: return "array";
-	case CMFV_BOOL: return "bool";
-	case CMFV_STR: return "string";
-	default: return "number";
+	case CMFV_MAP:
+		return "object";
+	case CMFV_SEQ:
+		return "array";
+	case CMFV_BOOL:
+		return "bool";
+	case CMFV_STR:
+		return "string";
+	default:
+		return "number";
 	}
 }
 
@@ -164,17 +170,19 @@ static enum cmfv_err check_set(const struct cmfv_node *m, const struct fset *fs,
 static enum cmfv_err mismatch(const struct cmfv_node *v, const struct fset *fs, const char *field,
 			      const char *gotype, const char *label, struct cmfv_diag *d)
 {
-	return cmfv_diag_set(d, CMFV_EINPUT, v->loc.file, v->loc.line, v->loc.col,
-			     "cannot load %s: json: cannot unmarshal %s into Go struct field %s.%s of type %s",
-			     label, json_kind(v), fs->go, field, gotype);
+	return cmfv_diag_set(
+	    d, CMFV_EINPUT, v->loc.file, v->loc.line, v->loc.col,
+	    "cannot load %s: json: cannot unmarshal %s into Go struct field %s.%s of type %s",
+	    label, json_kind(v), fs->go, field, gotype);
 }
 
 /* Does \p v fit a field of type \p t? */
 static enum cmfv_err check_val(const struct cmfv_node *v, enum ftype t, const struct fset *fs,
 			       const char *field, const char *label, struct cmfv_diag *d)
 {
-	static const char *const go[] = {"string", "[]string", "bool", "map[string]string",
-					 "[]*Maintainer", "[]*Dependency", "[]interface {}"};
+	static const char *const go[] = {
+	    "string",	     "[]string",      "bool",	       "map[string]string",
+	    "[]*Maintainer", "[]*Dependency", "[]interface {}"};
 	int scalar = v->kind != CMFV_MAP && v->kind != CMFV_SEQ;
 	enum cmfv_err e = CMFV_OK;
 	size_t i;
@@ -207,7 +215,8 @@ static enum cmfv_err check_val(const struct cmfv_node *v, enum ftype t, const st
 		else if (x->kind == CMFV_MAP)
 			e = check_set(x, t == F_MAINTS ? &MAINT_SET : &DEP_SET, label, d);
 		else if (x->kind != CMFV_NULL)
-			e = mismatch(x, fs, field, t == F_MAINTS ? "Maintainer" : "Dependency", label, d);
+			e = mismatch(x, fs, field, t == F_MAINTS ? "Maintainer" : "Dependency",
+				     label, d);
 	}
 	return e;
 }
@@ -235,11 +244,18 @@ static char *conv_str(const struct cmfv_node *v)
 	if (v == NULL || v->kind == CMFV_NULL)
 		return cmfv_strdup("");
 	switch (v->kind) {
-	case CMFV_STR: return cmfv_strdup(v->u.s.ptr);
-	case CMFV_BOOL: return cmfv_strdup(v->u.b ? "true" : "false");
-	case CMFV_INT: snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i); return cmfv_strdup(buf);
-	case CMFV_FLOAT: cmfv_format_float_key(v->u.f, buf, sizeof(buf)); return cmfv_strdup(buf);
-	default: return cmfv_strdup("");
+	case CMFV_STR:
+		return cmfv_strdup(v->u.s.ptr);
+	case CMFV_BOOL:
+		return cmfv_strdup(v->u.b ? "true" : "false");
+	case CMFV_INT:
+		snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i);
+		return cmfv_strdup(buf);
+	case CMFV_FLOAT:
+		cmfv_format_float_key(v->u.f, buf, sizeof(buf));
+		return cmfv_strdup(buf);
+	default:
+		return cmfv_strdup("");
 	}
 }
 
@@ -270,8 +286,9 @@ static enum cmfv_err load_dep(const struct cmfv_node *n, struct cmfv_chart_dep *
 
 	memset(dp, 0, sizeof(*dp));
 	if (n->kind != CMFV_MAP)
-		return cmfv_diag_set(d, CMFV_EINPUT, n->loc.file, n->loc.line, n->loc.col,
-				     "validation: dependencies must not contain empty or null nodes");
+		return cmfv_diag_set(
+		    d, CMFV_EINPUT, n->loc.file, n->loc.line, n->loc.col,
+		    "validation: dependencies must not contain empty or null nodes");
 	e = str_field(n, &DEP_SET, "name", &dp->name, d);
 	if (e == CMFV_OK)
 		e = str_field(n, &DEP_SET, "version", &dp->version, d);
@@ -303,8 +320,8 @@ static int alias_ok(const char *s)
 	if (!*s)
 		return 0;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
 			return 0;
 	return 1;
 }
@@ -372,37 +389,47 @@ enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const c
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 
 	if (!api[0])
-		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.apiVersion is required");
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "validation: chart.metadata.apiVersion is required");
 	if (!c->chart_name[0])
-		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.name is required");
-	if (strchr(c->chart_name, '/') || strcmp(c->chart_name, ".") == 0 || strcmp(c->chart_name, "..") == 0)
-		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.name \"%s\" is invalid",
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "validation: chart.metadata.name is required");
+	if (strchr(c->chart_name, '/') || strcmp(c->chart_name, ".") == 0 ||
+	    strcmp(c->chart_name, "..") == 0)
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "validation: chart.metadata.name \"%s\" is invalid",
 				     c->chart_name);
 	if (!c->version[0])
-		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.version is required");
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "validation: chart.metadata.version is required");
 	if (!cmfv_semver_valid(c->version))
-		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "validation: chart.metadata.version \"%s\" is invalid",
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "validation: chart.metadata.version \"%s\" is invalid",
 				     c->version);
 	if (c->type[0] && strcmp(c->type, "application") != 0 && strcmp(c->type, "library") != 0)
-		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
-				     "validation: chart.metadata.type must be application or library");
+		return cmfv_diag_set(
+		    d, CMFV_EINPUT, where, 0, 0,
+		    "validation: chart.metadata.type must be application or library");
 	if (c->null_maintainer)
-		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
-				     "validation: maintainers must not contain empty or null nodes");
+		return cmfv_diag_set(
+		    d, CMFV_EINPUT, where, 0, 0,
+		    "validation: maintainers must not contain empty or null nodes");
 	for (i = 0; i < c->ndeps; i++) {
 		const struct cmfv_chart_dep *a = &c->deps[i];
 		const char *ka = a->alias[0] ? a->alias : a->name;
 
 		if (a->alias[0] && !alias_ok(a->alias))
-			return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
-					     "validation: dependency \"%s\" has disallowed characters in the alias",
-					     a->name);
+			return cmfv_diag_set(
+			    d, CMFV_EINPUT, where, 0, 0,
+			    "validation: dependency \"%s\" has disallowed characters in the alias",
+			    a->name);
 		for (j = 0; j < i; j++) {
 			const struct cmfv_chart_dep *b = &c->deps[j];
 
 			if (strcmp(ka, b->alias[0] ? b->alias : b->name) == 0)
 				return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
-						     "validation: more than one dependency with name or alias \"%s\"",
+						     "validation: more than one dependency with "
+						     "name or alias \"%s\"",
 						     ka);
 		}
 	}

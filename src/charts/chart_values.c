@@ -140,8 +140,8 @@ static struct cmfv_chart *clone(const struct cmfv_chart *c)
 	o->has_deps = c->has_deps;
 	o->deps = cmfv_calloc(c->ndeps + 1, sizeof(*o->deps));
 	o->subs = cmfv_calloc(c->nsubs + 1, sizeof(*o->subs));
-	ok = o->name && o->chart_name && o->version && o->type && o->where && o->values && o->deps &&
-	     o->subs;
+	ok = o->name && o->chart_name && o->version && o->type && o->where && o->values &&
+	     o->deps && o->subs;
 	for (i = 0; ok && i < c->ndeps; i++) {
 		const struct cmfv_chart_dep *s = &c->deps[i];
 		struct cmfv_chart_dep *t = &o->deps[i];

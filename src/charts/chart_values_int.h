@@ -8,7 +8,8 @@
 #include "cmfv/node.h"
 
 /* coalesceTablesFullKey(dst, src, merge); \p src is consumed. */
-enum cmfv_err cmfv_chart_ctables(struct cmfv_node *dst, struct cmfv_node *src, int merge, int major);
+enum cmfv_err cmfv_chart_ctables(struct cmfv_node *dst, struct cmfv_node *src, int merge,
+				 int major);
 /* CoalesceValues (merge 0) / MergeValues (merge 1) over a copy of \p v. */
 enum cmfv_err cmfv_chart_coalesce_values(const struct cmfv_chart *c, const struct cmfv_node *v,
 					 int merge, int major, struct cmfv_node **out,

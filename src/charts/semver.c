@@ -8,8 +8,9 @@
 
 struct sv {
 	unsigned long long m[3];
-	int wild;       /* index of the first wildcard part (x, X, *) or missing part in a range; 3 = none */
-	char pre[128];  /* prerelease, "" when none */
+	int wild; /* index of the first wildcard part (x, X, *) or missing part in a range; 3 = none
+		   */
+	char pre[128]; /* prerelease, "" when none */
 };
 
 static const char *num(const char *p, unsigned long long *v, int *wild)
@@ -109,7 +110,8 @@ static int cmp_pre(const char *a, const char *b)
 		return *a ? -1 : *b ? 1 : 0;
 	while (*a || *b) {
 		size_t la = strcspn(a, "."), lb = strcspn(b, ".");
-		int na = la && strspn(a, "0123456789") >= la, nb = lb && strspn(b, "0123456789") >= lb;
+		int na = la && strspn(a, "0123456789") >= la,
+		    nb = lb && strspn(b, "0123456789") >= lb;
 		int c;
 
 		if (!la || !lb)
@@ -167,7 +169,8 @@ static int check_one(const char *op, const struct sv *c, const struct sv *v)
 		if (c->wild == 0)
 			return 1;
 		if (c->wild < 3)
-			return cmp(v, &lo) >= 0 && cmp(v, (const struct sv[]){bump(c, c->wild - 1)}) < 0;
+			return cmp(v, &lo) >= 0 &&
+			       cmp(v, (const struct sv[]){bump(c, c->wild - 1)}) < 0;
 		return cmp(v, c) == 0;
 	}
 	if (strcmp(op, "!=") == 0)
@@ -210,7 +213,8 @@ static int check_one(const char *op, const struct sv *c, const struct sv *v)
 /* One comparison "OP VERSION" at \p s (n bytes); -1 when malformed. */
 static int check_term(const char *s, size_t n, const struct sv *v)
 {
-	static const char *const ops[] = {"!=", ">=", "=>", "<=", "=<", "~>", "=", ">", "<", "~", "^"};
+	static const char *const ops[] = {"!=", ">=", "=>", "<=", "=<", "~>",
+					  "=",	">",  "<",  "~",  "^"};
 	char op[3] = "";
 	struct sv c;
 	size_t i;

@@ -41,9 +41,10 @@ static enum cmfv_err gunzip(const char *gz, size_t len, const char *name, struct
 		if (cmfv_buf_add(out, chunk, sizeof(chunk) - z.avail_out) != CMFV_OK) {
 			inflateEnd(&z);
 			if (out->len + sizeof(chunk) > MAX_TAR)
-				return cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
-						     "decompressed chart is larger than the maximum file size %zu",
-						     CMFV_TARGZ_MAX_TOTAL);
+				return cmfv_diag_set(
+				    d, CMFV_EINPUT, name, 0, 0,
+				    "decompressed chart is larger than the maximum file size %zu",
+				    CMFV_TARGZ_MAX_TOTAL);
 			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		}
 		if (rc == Z_STREAM_END) {
@@ -59,9 +60,9 @@ static enum cmfv_err gunzip(const char *gz, size_t len, const char *name, struct
 	if (rc == Z_MEM_ERROR)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	if (rc != Z_STREAM_END)
-		*late = rc == Z_BUF_ERROR ? "unexpected EOF (a broken gzip stream)"
+		*late = rc == Z_BUF_ERROR		  ? "unexpected EOF (a broken gzip stream)"
 			: z.msg && strstr(z.msg, "check") ? "gzip: invalid checksum"
-							 : "gzip: invalid header";
+							  : "gzip: invalid header";
 	return CMFV_OK;
 }
 
@@ -196,7 +197,8 @@ static enum cmfv_err untar(const unsigned char *p, size_t n, const char *name, s
 
 		if (off + 512 > n) {
 			if (off < n || off == 0)
-				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "unexpected EOF in the tar archive");
+				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+						  "unexpected EOF in the tar archive");
 			else
 				*end = n;
 			break;
@@ -205,22 +207,26 @@ static enum cmfv_err untar(const unsigned char *p, size_t n, const char *name, s
 			/* two zero blocks end it; one then EOF too; one then data is
 			 * a bad header */
 			if (off + 512 < n && off + 1024 > n) {
-				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "unexpected EOF in the tar archive");
+				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+						  "unexpected EOF in the tar archive");
 			} else if (off + 1024 <= n && !zero_block(h + 512)) {
-				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "archive/tar: invalid tar header");
+				e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+						  "archive/tar: invalid tar header");
 			} else {
 				*end = off + 1024 <= n ? off + 1024 : n;
 			}
 			break;
 		}
 		if (!checksum_ok(h)) {
-			e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "archive/tar: invalid tar header");
+			e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+					  "archive/tar: invalid tar header");
 			break;
 		}
 		size = tar_num(h + 124, 12);
 		type = (char)h[156];
 		if (size < 0 || (unsigned long long)size > n - off - 512) {
-			e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0, "unexpected EOF in the tar archive");
+			e = cmfv_diag_set(d, CMFV_EINPUT, name, 0, 0,
+					  "unexpected EOF in the tar archive");
 			break;
 		}
 		padded = ((size_t)size + 511) & ~(size_t)511;
@@ -272,13 +278,15 @@ static enum cmfv_err untar(const unsigned char *p, size_t n, const char *name, s
 		}
 		/* directories (FileInfo().IsDir()): type 5, a mode with the
 		 * directory bit, or an old-style ('\0') entry whose name ends in '/' */
-		if (type == '5' || (tar_num(h + 100, 8) > 0 && (tar_num(h + 100, 8) & 0170000) == 040000) ||
+		if (type == '5' ||
+		    (tar_num(h + 100, 8) > 0 && (tar_num(h + 100, 8) & 0170000) == 040000) ||
 		    (type == '\0' && ename[0] && ename[strlen(ename) - 1] == '/')) {
 			cmfv_free(ename);
 		} else {
 			int regular = type == '0' || type == '\0' || type == '7';
 
-			e = push(t, ename, (const char *)h + 512, regular ? (size_t)size : 0, regular);
+			e = push(t, ename, (const char *)h + 512, regular ? (size_t)size : 0,
+				 regular);
 			if (e != CMFV_OK)
 				cmfv_free(ename);
 		}
@@ -300,7 +308,8 @@ enum cmfv_err cmfv_targz_read(const char *gz, size_t len, const char *name, stru
 
 	memset(out, 0, sizeof(*out));
 	if (e == CMFV_OK)
-		e = untar((const unsigned char *)(tar.ptr ? tar.ptr : ""), tar.len, name, out, &end, d);
+		e = untar((const unsigned char *)(tar.ptr ? tar.ptr : ""), tar.len, name, out, &end,
+			  d);
 	/* a broken stream counts only if the tar reader runs into the break:
 	 * Helm stops at the end marker, and even an archive that ends exactly
 	 * where the data does never has its trailer checked (tried: Helm 3.17

@@ -9,18 +9,21 @@
 
 static void help(void)
 {
-	printf("Usage: cmf-validate [check] [flags]\n\n"
-	       "Check a CMF release's encryption setup: the values (merged exactly as Helm merges\n"
-	       "them), and optionally the key Secret and the rendered manifests.\n\n"
-	       "Examples:\n"
-	       "  cmf-validate check -f values-prod.yaml\n"
-	       "  cmf-validate check -f values.yaml --set cmf.sql.production=true --secret-file key-secret.yaml\n"
-	       "  helm cmf-validate check -f values.yaml --cluster -n flink\n"
-	       "  cmf-validate check -f values.yaml -o json\n"
-	       "  cmf-validate check --chart ./umbrella -f prod.yaml   # every CMF (sub)chart in the tree\n"
+	printf(
+	    "Usage: cmf-validate [check] [flags]\n\n"
+	    "Check a CMF release's encryption setup: the values (merged exactly as Helm merges\n"
+	    "them), and optionally the key Secret and the rendered manifests.\n\n"
+	    "Examples:\n"
+	    "  cmf-validate check -f values-prod.yaml\n"
+	    "  cmf-validate check -f values.yaml --set cmf.sql.production=true --secret-file "
+	    "key-secret.yaml\n"
+	    "  helm cmf-validate check -f values.yaml --cluster -n flink\n"
+	    "  cmf-validate check -f values.yaml -o json\n"
+	    "  cmf-validate check --chart ./umbrella -f prod.yaml   # every CMF (sub)chart in the "
+	    "tree\n"
 
-	       "  cmf-validate check --argocd-app apps/cmf.yaml            (Argo CD, docs/gitops.md)\n"
-	       "  cmf-validate check --helmrelease cmf.yaml --manifests cmf-values.yaml   (Flux)\n\n");
+	    "  cmf-validate check --argocd-app apps/cmf.yaml            (Argo CD, docs/gitops.md)\n"
+	    "  cmf-validate check --helmrelease cmf.yaml --manifests cmf-values.yaml   (Flux)\n\n");
 	cli_print_flags(CMD_CHECK);
 	printf("\nExit codes: 0 no errors, 1 errors (or warnings with --strict), 2 usage or input\n"
 	       "error, 3 environment error (kubectl/helm failing, I/O).\n");
@@ -51,7 +54,8 @@ static int env_opts(const struct cli_opts *base, const struct cmfv_env *env, str
 	for (i = 0; i < env->nset; i++, n++)
 		o->sets[n] = (struct cmfv_set_flag){CMFV_SET, env->set[i], (unsigned)n + 1};
 	for (i = 0; i < env->nset_string; i++, n++)
-		o->sets[n] = (struct cmfv_set_flag){CMFV_SET_STRING, env->set_string[i], (unsigned)n + 1};
+		o->sets[n] =
+		    (struct cmfv_set_flag){CMFV_SET_STRING, env->set_string[i], (unsigned)n + 1};
 	if (env->namespace) {
 		o->namespace = env->namespace;
 		o->namespace_from_flag = 1;
@@ -71,7 +75,9 @@ static int check_environments(const struct cli_opts *o)
 	rc = cli_load_config(o, &src, &cfg);
 
 	if (rc == 0 && cfg == NULL) {
-		fprintf(stderr, "cmf-validate check: %s needs a configuration file with environments (--config or .cmf-validate.yaml)\n",
+		fprintf(stderr,
+			"cmf-validate check: %s needs a configuration file with environments "
+			"(--config or .cmf-validate.yaml)\n",
 			o->all_environments ? "--all-environments" : "--environment");
 		rc = EXIT_USAGE;
 	}
@@ -80,8 +86,8 @@ static int check_environments(const struct cli_opts *o)
 			if (strcmp(cfg->envs[i].name, o->environment) == 0)
 				break;
 		if (i == cfg->nenvs) {
-			fprintf(stderr, "cmf-validate check: no environment '%s' in %s\n", o->environment,
-				cfg->file);
+			fprintf(stderr, "cmf-validate check: no environment '%s' in %s\n",
+				o->environment, cfg->file);
 			rc = EXIT_USAGE;
 		}
 	} else if (rc == 0 && cfg->nenvs == 0) {
@@ -133,7 +139,9 @@ int cmd_check(int argc, char **argv)
 	if (cli_begin(CMD_CHECK, "check", argc, argv, &o, help, &rc))
 		return rc;
 	if (o.nrest > 0) {
-		fprintf(stderr, "cmf-validate check: unexpected argument '%s'\nRun 'cmf-validate check --help' for usage.\n",
+		fprintf(stderr,
+			"cmf-validate check: unexpected argument '%s'\nRun 'cmf-validate check "
+			"--help' for usage.\n",
 			o.rest[0]);
 		cli_opts_free(&o);
 		return EXIT_USAGE;
@@ -143,7 +151,9 @@ int cmd_check(int argc, char **argv)
 		const char *file;
 
 		if (!cli_split_output(o.outputs[i], fmt, sizeof(fmt), &file)) {
-			fprintf(stderr, "cmf-validate check: unknown output format '%s' (text, json, sarif, junit, github; FORMAT=FILE writes to a file)\n",
+			fprintf(stderr,
+				"cmf-validate check: unknown output format '%s' (text, json, "
+				"sarif, junit, github; FORMAT=FILE writes to a file)\n",
 				o.outputs[i]);
 			cli_opts_free(&o);
 			return EXIT_USAGE;
@@ -161,7 +171,8 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!cli_has_values(&o) && o.nsecret_files == 0 && o.nkey_files == 0 && o.nmanifests == 0 &&
 	    !o.cluster) {
-		fprintf(stderr, "cmf-validate check: nothing to check: give values (-f, --set, --chart) or a key source\n"
+		fprintf(stderr, "cmf-validate check: nothing to check: give values (-f, --set, "
+				"--chart) or a key source\n"
 				"Run 'cmf-validate check --help' for usage.\n");
 		cli_opts_free(&o);
 		return EXIT_USAGE;

@@ -12,16 +12,19 @@
 
 static void help(void)
 {
-	printf("Usage: cmf-validate flux-patch [values flags | --helmrelease FILE] [flags]\n\n"
-	       "Print the spec.postRenderers block for a Flux HelmRelease: a Kustomize patch that\n"
-	       "adds the key volume and mount to the CMF Deployment exactly as post-render does\n"
-	       "(read-only Secret volume, just the property projected to a file, defaultMode 0400).\n"
-	       "The Secret and property come from --secret-name/--secret-property, else from the\n"
-	       "values (encryption.key.*). Paste the block under the HelmRelease's spec:.\n\n"
-	       "Examples:\n"
-	       "  cmf-validate flux-patch -f values-prod.yaml\n"
-	       "  cmf-validate flux-patch --helmrelease cmf.yaml --manifests cmf-values-configmap.yaml\n"
-	       "  cmf-validate flux-patch --secret-name cmf-encryption-key --secret-property encryption-key\n\n");
+	printf(
+	    "Usage: cmf-validate flux-patch [values flags | --helmrelease FILE] [flags]\n\n"
+	    "Print the spec.postRenderers block for a Flux HelmRelease: a Kustomize patch that\n"
+	    "adds the key volume and mount to the CMF Deployment exactly as post-render does\n"
+	    "(read-only Secret volume, just the property projected to a file, defaultMode 0400).\n"
+	    "The Secret and property come from --secret-name/--secret-property, else from the\n"
+	    "values (encryption.key.*). Paste the block under the HelmRelease's spec:.\n\n"
+	    "Examples:\n"
+	    "  cmf-validate flux-patch -f values-prod.yaml\n"
+	    "  cmf-validate flux-patch --helmrelease cmf.yaml --manifests "
+	    "cmf-values-configmap.yaml\n"
+	    "  cmf-validate flux-patch --secret-name cmf-encryption-key --secret-property "
+	    "encryption-key\n\n");
 	cli_print_flags(CMD_FLUX_PATCH);
 }
 
@@ -56,16 +59,25 @@ static int run(const struct cli_opts *o)
 		io.secret_name = ref.name;
 		io.property = ref.property;
 		if (!ref.name || !ref.name[0] || !ref.property || !ref.property[0]) {
-			fprintf(stderr, "cmf-validate flux-patch: no key Secret: set encryption.key.kubernetesSecretName and kubernetesSecretProperty in the values, or give --secret-name and --secret-property\n");
+			fprintf(stderr,
+				"cmf-validate flux-patch: no key Secret: set "
+				"encryption.key.kubernetesSecretName and kubernetesSecretProperty "
+				"in the values, or give --secret-name and --secret-property\n");
 			rc = EXIT_USAGE;
-		} else if (!cmfv_is_dns1123_subdomain(ref.name) || !cmfv_is_secret_key(ref.property)) {
-			fprintf(stderr, "cmf-validate flux-patch: '%s' / '%s' is not a valid Secret name / data key\n",
+		} else if (!cmfv_is_dns1123_subdomain(ref.name) ||
+			   !cmfv_is_secret_key(ref.property)) {
+			fprintf(stderr,
+				"cmf-validate flux-patch: '%s' / '%s' is not a valid Secret name / "
+				"data key\n",
 				ref.name, ref.property);
 			rc = EXIT_USAGE;
 		} else if (cmfv_inject_opts_check(&io, &d) != CMFV_OK) {
 			rc = cli_print_diag(&d);
 		} else if (values && !ref.required) {
-			fprintf(stderr, "cmf-validate flux-patch: note: these values do not require encryption (cmf.sql.production or encryption.enabled true); the patch mounts the key all the same\n");
+			fprintf(stderr,
+				"cmf-validate flux-patch: note: these values do not require "
+				"encryption (cmf.sql.production or encryption.enabled true); the "
+				"patch mounts the key all the same\n");
 		}
 	}
 	if (rc == 0 && cmfv_flux_patch(&io, &b) != CMFV_OK) {
@@ -90,7 +102,9 @@ int cmd_flux_patch(int argc, char **argv)
 	if (rc == 0 && o.help) {
 		help();
 	} else if (rc == 0 && o.nrest > 0) {
-		fprintf(stderr, "cmf-validate flux-patch: unexpected argument '%s'\nRun 'cmf-validate flux-patch --help' for usage.\n",
+		fprintf(stderr,
+			"cmf-validate flux-patch: unexpected argument '%s'\nRun 'cmf-validate "
+			"flux-patch --help' for usage.\n",
 			o.rest[0]);
 		rc = EXIT_USAGE;
 	} else if (rc == 0) {

@@ -119,8 +119,9 @@ static void write_report(struct pr *pr, int rc, int have_run)
 			  &d);
 	if (f == NULL) {
 		if (rc != EXIT_ENV)
-			fprintf(stderr, "cmf-validate: warning: cannot write the report %s: %s%s%s\n",
-				path, d.file[0] && strcmp(d.file, path) != 0 ? d.file : "",
+			fprintf(stderr,
+				"cmf-validate: warning: cannot write the report %s: %s%s%s\n", path,
+				d.file[0] && strcmp(d.file, path) != 0 ? d.file : "",
 				d.file[0] && strcmp(d.file, path) != 0 ? ": " : "", d.msg);
 		return;
 	}
@@ -210,7 +211,6 @@ static void inject_opts(struct pr *pr)
 	io->kcv = o->kcv ? o->kcv : cmfv_report_kcv(&pr->run.report);
 }
 
-
 /* ------------------------------------------------------------- judging */
 
 /* Gives the pairing step a document of the kept input again. */
@@ -228,7 +228,8 @@ static enum cmfv_err fetch(void *ctx, const char *file, unsigned long long off, 
 			continue;
 		if (r <= 0)
 			return cmfv_diag_fail(d, CMFV_ENOENT, "%s: cannot read the input again: %s",
-					      IN_NAME, r < 0 ? strerror(errno) : "it is shorter now");
+					      IN_NAME,
+					      r < 0 ? strerror(errno) : "it is shorter now");
 		got += (size_t)r;
 	}
 	return CMFV_OK;
@@ -286,8 +287,8 @@ static int no_instance(struct pr *pr, struct cmfv_finder *f, unsigned long long 
 		       struct cmfv_report *extra)
 {
 	const struct cmfv_keyref *ref = &pr->run.ref;
-	int required = ref->required || (pr->run.values == NULL && pr->o.secret_name &&
-					 pr->o.secret_property);
+	int required =
+	    ref->required || (pr->run.values == NULL && pr->o.secret_name && pr->o.secret_property);
 
 	int rc = check_all_yaml(pr, total);
 
@@ -398,20 +399,21 @@ static int write_stream(struct pr *pr, struct item *items, size_t n, unsigned lo
 	for (i = 0; i < n; i++)
 		if (items[i].changed)
 			say(pr,
-			    "mounted Secret %s key %s at %s/%s in the CMF Deployment %s (document at "
+			    "mounted Secret %s key %s at %s/%s in the CMF Deployment %s (document "
+			    "at "
 			    "line %lu)",
 			    items[i].dec.ref.name, items[i].dec.ref.property,
 			    pr->io.mount_path ? pr->io.mount_path : CMFV_DEFAULT_MOUNT_PATH,
-			    pr->io.file_name ? pr->io.file_name : CMFV_DEFAULT_FILE, items[i].in->name,
-			    items[i].in->doc.line);
+			    pr->io.file_name ? pr->io.file_name : CMFV_DEFAULT_FILE,
+			    items[i].in->name, items[i].in->doc.line);
 	if (changed == 0 && needed)
 		say(pr, "the key is already mounted in the CMF Deployment: manifests unchanged");
 	else if (changed == 0 && n > 0)
 		say(pr, "encryption is not required: manifests passed through unchanged, no key "
-			 "mounted");
+			"mounted");
 	else if (changed == 0)
 		say(pr, "no CMF Deployment in the manifests: passed through unchanged, no key "
-			 "mounted");
+			"mounted");
 	return 0;
 }
 
@@ -525,10 +527,11 @@ int cmd_post_render(int argc, char **argv)
 	rc = cli_run_values(&pr.o, &pr.run);
 	if (rc != 0) {
 		/* for the report file only: stderr has the reason as its last line */
-		cmfv_buf_printf(&pr.notes,
-				"cmf-validate: the checks could not run (exit %d): the reason is on "
-				"stderr; `helm cmf-validate check` with the same flags shows it too\n",
-				rc);
+		cmfv_buf_printf(
+		    &pr.notes,
+		    "cmf-validate: the checks could not run (exit %d): the reason is on "
+		    "stderr; `helm cmf-validate check` with the same flags shows it too\n",
+		    rc);
 		write_report(&pr, rc, 0);
 		goto out;
 	}

@@ -10,7 +10,8 @@
 
 static void help(void)
 {
-	printf("Usage: cmf-validate rules [-o text|json]\n\nList every rule: ID, name, default severity and what it checks.\n"
+	printf("Usage: cmf-validate rules [-o text|json]\n\nList every rule: ID, name, default "
+	       "severity and what it checks.\n"
 	       "Details and examples: docs/rules.md\n\n");
 	cli_print_flags(CMD_RULES);
 }
@@ -32,7 +33,9 @@ int cmd_rules(int argc, char **argv)
 
 		cmfv_buf_puts(&b, "[");
 		for (i = 0; i < n; i++) {
-			cmfv_buf_printf(&b, "%s\n  {\"id\": \"%s\", \"name\": \"%s\", \"severity\": \"%s\", \"description\": ",
+			cmfv_buf_printf(&b,
+					"%s\n  {\"id\": \"%s\", \"name\": \"%s\", \"severity\": "
+					"\"%s\", \"description\": ",
 					i ? "," : "", rules[i].id, rules[i].name,
 					cmfv_severity_name(rules[i].severity));
 			cmfv_json_str(&b, rules[i].summary, strlen(rules[i].summary));
@@ -51,7 +54,8 @@ int cmd_rules(int argc, char **argv)
 			       cmfv_severity_name(rules[i].severity), rules[i].summary);
 		printf("\nDetails, fixes and examples: %s\n", RULES_DOC);
 	} else {
-		fprintf(stderr, "cmf-validate rules: unknown output format '%s' (text, json)\n", fmt);
+		fprintf(stderr, "cmf-validate rules: unknown output format '%s' (text, json)\n",
+			fmt);
 		return EXIT_USAGE;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

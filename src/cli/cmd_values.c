@@ -35,11 +35,14 @@ static void help(void)
 	       "--chart takes a chart folder or .tgz with its subcharts (charts/, dependencies\n"
 	       "with alias, condition, tags, import-values, globals); --subchart PATH prints what\n"
 	       "that subchart's templates see (its alias, a.b when nested).\n\n"
-	       "Examples:\n  cmf-validate values --chart ./cmf -f prod.yaml --set cmf.sql.production=true -o json\n"
-	       "  cmf-validate values --chart ./umbrella --subchart confluent-manager-for-apache-flink\n"
+	       "Examples:\n  cmf-validate values --chart ./cmf -f prod.yaml --set "
+	       "cmf.sql.production=true -o json\n"
+	       "  cmf-validate values --chart ./umbrella --subchart "
+	       "confluent-manager-for-apache-flink\n"
 
 	       "  cmf-validate values --argocd-app apps/cmf.yaml   (as Argo CD computes them)\n"
-	       "  cmf-validate values --helmrelease cmf.yaml --manifests cmf-values.yaml   (as Flux does)\n\n");
+	       "  cmf-validate values --helmrelease cmf.yaml --manifests cmf-values.yaml   (as "
+	       "Flux does)\n\n");
 	cli_print_flags(CMD_VALUES);
 }
 
@@ -60,7 +63,8 @@ int cmd_values(int argc, char **argv)
 		return rc;
 	fmt = o.noutputs ? o.outputs[o.noutputs - 1] : "yaml";
 	if (strcmp(fmt, "yaml") != 0 && strcmp(fmt, "json") != 0) {
-		fprintf(stderr, "cmf-validate values: unknown output format '%s' (yaml, json)\n", fmt);
+		fprintf(stderr, "cmf-validate values: unknown output format '%s' (yaml, json)\n",
+			fmt);
 		cli_opts_free(&o);
 		return EXIT_USAGE;
 	}
@@ -84,7 +88,9 @@ int cmd_values(int argc, char **argv)
 		rc = cli_print_diag(&d);
 	} else if (o.subchart && (cmfv_chart_sub(chart, o.subchart) == NULL ||
 				  (shown = cmfv_chart_sub_values(values, o.subchart)) == NULL)) {
-		fprintf(stderr, "cmf-validate values: %s has no subchart %s (or it is disabled); its subcharts: ",
+		fprintf(stderr,
+			"cmf-validate values: %s has no subchart %s (or it is disabled); its "
+			"subcharts: ",
 			o.chart, o.subchart);
 		print_subs(chart, "");
 		fprintf(stderr, "\n");
@@ -97,7 +103,8 @@ int cmd_values(int argc, char **argv)
 			shown = values;
 
 		if (strcmp(fmt, "json") == 0) {
-			ok = cmfv_json_emit(&b, shown) == CMFV_OK && cmfv_buf_add(&b, "\n", 1) == CMFV_OK;
+			ok = cmfv_json_emit(&b, shown) == CMFV_OK &&
+			     cmfv_buf_add(&b, "\n", 1) == CMFV_OK;
 		} else {
 			ok = cmfv_yaml_emit(shown, 1, &b) == CMFV_OK;
 		}

@@ -14,7 +14,8 @@ int cmd_version(int argc, char **argv)
 	if (r != 0)
 		return r;
 	if (o.help) {
-		printf("Usage: cmf-validate version\n\nPrint the version, the git commit and the library versions.\n\n");
+		printf("Usage: cmf-validate version\n\nPrint the version, the git commit and the "
+		       "library versions.\n\n");
 		cli_print_flags(CMD_VERSION);
 		cli_opts_free(&o);
 		return 0;

@@ -148,7 +148,9 @@ static int run_checks(struct wrap *w)
 	int rc;
 
 	if (w->o.chart && has_subcharts(w->o.chart)) {
-		fprintf(stderr, "cmf-validate: %s has subcharts: CMF's settings are judged by the post-renderer, from what Helm renders\n",
+		fprintf(stderr,
+			"cmf-validate: %s has subcharts: CMF's settings are judged by the "
+			"post-renderer, from what Helm renders\n",
 			w->chart);
 		return 0;
 	}
@@ -167,7 +169,8 @@ static int run_checks(struct wrap *w)
 	if (rc == 0 && cmfv_report_kcv(&run.report)) {
 		const char *kcv = wrap_keep(w, strndup(cmfv_report_kcv(&run.report), 6));
 
-		if (kcv == NULL || wrap_push(&w->pr, &w->npr, "--kcv") || wrap_push(&w->pr, &w->npr, kcv))
+		if (kcv == NULL || wrap_push(&w->pr, &w->npr, "--kcv") ||
+		    wrap_push(&w->pr, &w->npr, kcv))
 			rc = EXIT_ENV;
 	}
 	cli_run_free(&run);
@@ -187,7 +190,8 @@ static int finish_argv(struct wrap *w)
 	    (wrap_push(&w->helm, &w->nhelm, "--namespace") || wrap_push(&w->helm, &w->nhelm, ns)))
 		return EXIT_ENV;
 	if (!w->o.kube_context && ctx && ctx[0] &&
-	    (wrap_push(&w->helm, &w->nhelm, "--kube-context") || wrap_push(&w->helm, &w->nhelm, ctx)))
+	    (wrap_push(&w->helm, &w->nhelm, "--kube-context") ||
+	     wrap_push(&w->helm, &w->nhelm, ctx)))
 		return EXIT_ENV;
 	/* the post-renderer needs the namespace (Helm 4 does not pass
 	 * HELM_NAMESPACE to it) */
@@ -204,7 +208,8 @@ static int finish_argv(struct wrap *w)
 		    wrap_push(&w->pr, &w->npr, w->o.secret_files[k]))
 			return EXIT_ENV;
 	for (k = 0; k < w->o.nkey_files; k++)
-		if (wrap_push(&w->pr, &w->npr, "--key-file") || wrap_push(&w->pr, &w->npr, w->o.key_files[k]))
+		if (wrap_push(&w->pr, &w->npr, "--key-file") ||
+		    wrap_push(&w->pr, &w->npr, w->o.key_files[k]))
 			return EXIT_ENV;
 	if (w->o.strict && wrap_push(&w->pr, &w->npr, "--strict"))
 		return EXIT_ENV;
@@ -218,7 +223,8 @@ static int finish_argv(struct wrap *w)
 	if ((rc = wire_post_renderer(w)) != 0)
 		return rc;
 	for (k = 0; k < w->npr; k++)
-		if (wrap_push(&w->helm, &w->nhelm, wrap_concat(w, "--post-renderer-args=", w->pr[k])))
+		if (wrap_push(&w->helm, &w->nhelm,
+			      wrap_concat(w, "--post-renderer-args=", w->pr[k])))
 			return EXIT_ENV;
 	for (k = 0; k < w->cl.npos; k++)
 		dash |= w->cl.pos[k][0] == '-';

@@ -14,10 +14,10 @@
 
 /* Exit codes (README, "Exit codes"). */
 enum cli_exit {
-	EXIT_CLEAN = 0,     /**< no error-level finding */
-	EXIT_FINDINGS = 1,  /**< an error (or a warning with --strict) */
-	EXIT_USAGE = 2,     /**< usage error or unusable input */
-	EXIT_ENV = 3,       /**< environment failed */
+	EXIT_CLEAN = 0,	   /**< no error-level finding */
+	EXIT_FINDINGS = 1, /**< an error (or a warning with --strict) */
+	EXIT_USAGE = 2,	   /**< usage error or unusable input */
+	EXIT_ENV = 3,	   /**< environment failed */
 };
 
 int cmd_check(int argc, char **argv);
@@ -45,13 +45,13 @@ int cli_values_gitops(const struct cli_opts *o, struct cmfv_sources *src,
 /** Everything a check run learns. */
 struct cli_run {
 	struct cmfv_sources sources;
-	struct cmfv_node *values;   /**< merged values, NULL when none given */
+	struct cmfv_node *values; /**< merged values, NULL when none given */
 	struct cmfv_keyref ref;
 	struct cmfv_report report;
-	const char *namespace;      /**< release namespace or NULL */
+	const char *namespace;	    /**< release namespace or NULL */
 	struct cmfv_config *config; /**< the configuration file, or NULL */
-	const char *env;            /**< environment name (config), or NULL */
-	char *cmf_path;             /**< --chart: the CMF chart whose key reference \p ref is
+	const char *env;	    /**< environment name (config), or NULL */
+	char *cmf_path;		    /**< --chart: the CMF chart whose key reference \p ref is
 				       ("" for the root, "a.b" for a subchart); NULL without --chart */
 };
 

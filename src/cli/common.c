@@ -85,8 +85,8 @@ void cli_inject_opts(const struct cli_opts *o, const struct cli_run *run,
 	io->property = run->ref.property;
 	/* only a namespace given with -n is certain: $HELM_NAMESPACE may not be
 	 * the one Helm used (-n '' takes the kubeconfig's) */
-	io->namespace = o->namespace_from_flag && o->namespace && o->namespace[0] ? o->namespace
-										  : NULL;
+	io->namespace =
+	    o->namespace_from_flag && o->namespace && o->namespace[0] ? o->namespace : NULL;
 	(void)run;
 }
 

@@ -18,8 +18,8 @@
 #include "helm.h"
 
 struct pulled {
-	char *tmpdir;   /* private folder the chart is untarred in; removed at the end */
-	char *chart;    /* tmpdir/<chart name> */
+	char *tmpdir; /* private folder the chart is untarred in; removed at the end */
+	char *chart;  /* tmpdir/<chart name> */
 };
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -68,8 +68,9 @@ static int pull(const struct cmfv_plan *p, struct pulled *out)
 		argv[n++] = cli_unconst("--repo");
 		argv[n++] = cli_unconst(p->chart_repo);
 	} else {
-		snprintf(ref, sizeof(ref), "%s%s/%s", has_scheme(p->chart_repo, "oci://") ? "" : "oci://",
-			 p->chart_repo, p->chart_name);
+		snprintf(ref, sizeof(ref), "%s%s/%s",
+			 has_scheme(p->chart_repo, "oci://") ? "" : "oci://", p->chart_repo,
+			 p->chart_name);
 		argv[n++] = ref;
 	}
 	if (p->chart_version && p->chart_version[0]) {
@@ -83,7 +84,9 @@ static int pull(const struct cmfv_plan *p, struct pulled *out)
 	rc = cli_run_capture(argv, 300, 1 << 20, &so, 1);
 	free(so);
 	if (rc != 0) {
-		fprintf(stderr, "cmf-validate: 'helm pull' of chart %s from %s failed (exit %d); give the chart with --chart DIR\n",
+		fprintf(stderr,
+			"cmf-validate: 'helm pull' of chart %s from %s failed (exit %d); give the "
+			"chart with --chart DIR\n",
 			p->chart_name, p->chart_repo, rc);
 		return EXIT_ENV;
 	}
@@ -104,7 +107,8 @@ static int read_inputs(const struct cli_opts *o, struct cmfv_sources *src,
 		return EXIT_ENV;
 	cmfv_diag_clear(&d);
 	for (i = 0; i < o->nmanifests + o->nsecret_files; i++) {
-		const char *f = i < o->nmanifests ? o->manifests[i] : o->secret_files[i - o->nmanifests];
+		const char *f =
+		    i < o->nmanifests ? o->manifests[i] : o->secret_files[i - o->nmanifests];
 
 		if (cmfv_sources_read(src, f, 1, &(*objs)[k++], &d) != CMFV_OK)
 			return cli_print_diag(&d);
@@ -147,8 +151,8 @@ static int load_plans(const struct cli_opts *o, struct cmfv_sources *src, const 
 		fo.files = objs;
 		fo.nfiles = nobjs;
 		e = rc ? CMFV_OK
-		       : cmfv_flux_plans(s, o->repo_root, chart ? chart : o->chart, &fo, o->helm_major,
-					 src, plans, n, &d);
+		       : cmfv_flux_plans(s, o->repo_root, chart ? chart : o->chart, &fo,
+					 o->helm_major, src, plans, n, &d);
 	}
 	cmfv_free(objs);
 	if (rc == 0 && e != CMFV_OK)
@@ -172,7 +176,9 @@ static int prepare(const struct cli_opts *o, struct pulled *pl, size_t *nplans)
 			continue;
 		if (want && (strcmp(want->chart_name, plans[i].chart_name) != 0 ||
 			     strcmp(want->chart_repo, plans[i].chart_repo) != 0)) {
-			fprintf(stderr, "cmf-validate: %s names two charts from repositories (%s, %s): check one Application at a time, or give --chart\n",
+			fprintf(stderr,
+				"cmf-validate: %s names two charts from repositories (%s, %s): "
+				"check one Application at a time, or give --chart\n",
 				o->argocd_app ? o->argocd_app : o->helmrelease, want->chart_name,
 				plans[i].chart_name);
 			rc = EXIT_USAGE;
@@ -200,11 +206,14 @@ static int plan_values(const struct cli_opts *o, const struct cmfv_plan *p,
 static int no_mixing(const struct cli_opts *o)
 {
 	if (o->argocd_app && o->helmrelease) {
-		fprintf(stderr, "cmf-validate %s: give --argocd-app or --helmrelease, not both\n", o->cmd_name);
+		fprintf(stderr, "cmf-validate %s: give --argocd-app or --helmrelease, not both\n",
+			o->cmd_name);
 		return EXIT_USAGE;
 	}
 	if (o->nfiles || o->nsets) {
-		fprintf(stderr, "cmf-validate %s: the values come from %s: -f and --set* cannot be added to them\n",
+		fprintf(stderr,
+			"cmf-validate %s: the values come from %s: -f and --set* cannot be added "
+			"to them\n",
 			o->cmd_name, o->argocd_app ? "the Application" : "the HelmRelease");
 		return EXIT_USAGE;
 	}
@@ -223,7 +232,9 @@ int cli_values_gitops(const struct cli_opts *o, struct cmfv_sources *src, struct
 	if (rc == 0)
 		rc = load_plans(o, src, pl.chart, &plans, &n);
 	if (rc == 0 && n != 1) {
-		fprintf(stderr, "cmf-validate values: %s holds %zu Helm sources; values prints one (check takes them all)\n",
+		fprintf(stderr,
+			"cmf-validate values: %s holds %zu Helm sources; values prints one (check "
+			"takes them all)\n",
 			o->argocd_app ? o->argocd_app : o->helmrelease, n);
 		rc = EXIT_USAGE;
 	}
@@ -255,8 +266,8 @@ static int check_plan(const struct cli_opts *o, size_t i, const char *chart, str
 		if (*label == NULL)
 			rc = EXIT_ENV;
 		else
-			snprintf(*label, len, "%s %s", o->argocd_app ? "Application" : "HelmRelease",
-				 plans[i].app);
+			snprintf(*label, len, "%s %s",
+				 o->argocd_app ? "Application" : "HelmRelease", plans[i].app);
 		run->env = *label;
 	}
 	eo.chart = NULL;

@@ -42,8 +42,7 @@ int cli_status_code(int st)
 	return 1;
 }
 
-int cli_run_capture(char *const argv[], unsigned timeout_s, size_t max, char **out,
-		    int pass_stderr)
+int cli_run_capture(char *const argv[], unsigned timeout_s, size_t max, char **out, int pass_stderr)
 {
 	struct cmfv_proc p;
 	int rc;
@@ -91,8 +90,10 @@ int cli_helm_major(void)
 	if (rc == 0 && out && out[0] == 'v')
 		major = atoi(out + 1);
 	if (major != 3 && major != 4) {
-		fprintf(stderr, "cmf-validate: cannot tell the Helm version from '%s version' (exit %d%s%s)\n",
-			argv[0], rc, out && out[0] ? ", printed " : "", out ? out : "");
+		fprintf(
+		    stderr,
+		    "cmf-validate: cannot tell the Helm version from '%s version' (exit %d%s%s)\n",
+		    argv[0], rc, out && out[0] ? ", printed " : "", out ? out : "");
 		major = 0;
 	}
 	free(out);
@@ -191,12 +192,13 @@ int cli_install_post_renderer(int quiet)
 		snprintf(path, sizeof(path), "%s/bin", dir);
 		mkdir(path, 0755);
 	}
-	snprintf(plugin, sizeof(plugin),
-		 "# Installed by `cmf-validate install-post-renderer` (cmf-validate %s).\n"
-		 "apiVersion: v1\ntype: postrenderer/v1\nname: cmf-post-renderer\nversion: %s\n"
-		 "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n"
-		 "    - command: ${HELM_PLUGIN_DIR}/bin/cmf-validate\n      args: [\"post-render\"]\n",
-		 CMFV_VERSION, CMFV_VERSION);
+	snprintf(
+	    plugin, sizeof(plugin),
+	    "# Installed by `cmf-validate install-post-renderer` (cmf-validate %s).\n"
+	    "apiVersion: v1\ntype: postrenderer/v1\nname: cmf-post-renderer\nversion: %s\n"
+	    "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n"
+	    "    - command: ${HELM_PLUGIN_DIR}/bin/cmf-validate\n      args: [\"post-render\"]\n",
+	    CMFV_VERSION, CMFV_VERSION);
 	snprintf(path, sizeof(path), "%s/plugin.yaml", dir);
 	if (write_file(path, plugin, 0644) != 0) {
 		fprintf(stderr, "cmf-validate: cannot write %s: %s\n", path, strerror(errno));
@@ -217,7 +219,10 @@ int cli_install_post_renderer(int quiet)
 		free(out);
 		out = NULL;
 		if (rc != 0) {
-			fprintf(stderr, "cmf-validate: helm plugin uninstall cmf-post-renderer failed (exit %d)\n", rc);
+			fprintf(stderr,
+				"cmf-validate: helm plugin uninstall cmf-post-renderer failed "
+				"(exit %d)\n",
+				rc);
 			return EXIT_ENV;
 		}
 	}
@@ -228,8 +233,10 @@ int cli_install_post_renderer(int quiet)
 		return EXIT_ENV;
 	}
 	if (!quiet)
-		fprintf(stderr, "cmf-validate: %s the Helm 4 post-renderer plugin cmf-post-renderer (from %s);\n"
-				"  use it with: helm install ... --post-renderer cmf-post-renderer\n",
+		fprintf(stderr,
+			"cmf-validate: %s the Helm 4 post-renderer plugin cmf-post-renderer (from "
+			"%s);\n"
+			"  use it with: helm install ... --post-renderer cmf-post-renderer\n",
 			installed == 1 ? "refreshed" : "installed", dir);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* Key sources for check and post-render, shared with key-info: they load
- * what the key rules (src/keys/keyrules.c) judge. Key bytes live only in struct cmfv_secret_value buffers and in
- * sources registered as secret, all wiped on every path; messages carry
- * names and lengths, never the key. */
+ * what the key rules (src/keys/keyrules.c) judge. Key bytes live only in struct cmfv_secret_value
+ * buffers and in sources registered as secret, all wiped on every path; messages carry names and
+ * lengths, never the key. */
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>

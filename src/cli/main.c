@@ -17,26 +17,30 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"check", cmd_check, "validate values, key sources and manifests (default command)"},
-	{"post-render", cmd_post_render, "Helm post-renderer: check, then mount the key into the CMF Deployment"},
-	{"values", cmd_values, "print the merged values exactly as Helm computes them"},
-	{"keygen", cmd_keygen, "make a new AES key (raw file or Secret manifest)"},
-	{"key-info", cmd_key_info, "length and key check value of each key source; compare them"},
-	{"install-post-renderer", cmd_install_post_renderer,
-	 "Helm 4: install or refresh the cmf-post-renderer plugin"},
-	{"flux-patch", cmd_flux_patch, "Flux: print the HelmRelease postRenderers block that mounts the key"},
-	{"rules", cmd_rules, "list every rule"},
-	{"version", cmd_version, "print the version"},
+    {"check", cmd_check, "validate values, key sources and manifests (default command)"},
+    {"post-render", cmd_post_render,
+     "Helm post-renderer: check, then mount the key into the CMF Deployment"},
+    {"values", cmd_values, "print the merged values exactly as Helm computes them"},
+    {"keygen", cmd_keygen, "make a new AES key (raw file or Secret manifest)"},
+    {"key-info", cmd_key_info, "length and key check value of each key source; compare them"},
+    {"install-post-renderer", cmd_install_post_renderer,
+     "Helm 4: install or refresh the cmf-post-renderer plugin"},
+    {"flux-patch", cmd_flux_patch,
+     "Flux: print the HelmRelease postRenderers block that mounts the key"},
+    {"rules", cmd_rules, "list every rule"},
+    {"version", cmd_version, "print the version"},
 };
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "cmf-validate %s: stop broken CMF encryption setups before they deploy\n\n"
-		   "Usage:\n  cmf-validate [command] [flags]\n  helm cmf-validate [command] [flags]\n\n"
-		   "Commands:\n",
-		CMFV_VERSION);
+	fprintf(
+	    f,
+	    "cmf-validate %s: stop broken CMF encryption setups before they deploy\n\n"
+	    "Usage:\n  cmf-validate [command] [flags]\n  helm cmf-validate [command] [flags]\n\n"
+	    "Commands:\n",
+	    CMFV_VERSION);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-22s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "  %-22s %s\n", "install|upgrade|template",
@@ -81,7 +85,9 @@ static int dispatch(int argc, char **argv)
 		    strcmp(argv[1], "template") == 0)
 			return cmd_wrapper(argv[1], argc - 2, argv + 2);
 		if (argv[1][0] != '-') {
-			fprintf(stderr, "cmf-validate: unknown command '%s'\nRun 'cmf-validate --help' for usage.\n",
+			fprintf(stderr,
+				"cmf-validate: unknown command '%s'\nRun 'cmf-validate --help' for "
+				"usage.\n",
 				argv[1]);
 			return 2;
 		}

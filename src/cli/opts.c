@@ -18,19 +18,59 @@ enum arg_kind { A_NONE, A_ONE };
 #define KEYS (CMD_CHECK | CMD_POST_RENDER | CMD_KEY_INFO)
 
 enum flag_id {
-	F_CHART, F_VALUES, F_SET, F_SET_STRING, F_SET_JSON, F_SET_FILE, F_SET_LITERAL, F_HELM_COMPAT,
-	F_SECRET_FILE, F_KEY_FILE, F_MANIFESTS, F_CLUSTER, F_SECRET_NAME, F_SECRET_PROPERTY,
-	F_NAMESPACE, F_KUBE_CONTEXT, F_KUBECONFIG, F_RELEASE, F_PREV_VALUES, F_PREV_KCV,
-	F_ALLOW_UNSAFE, F_OUTPUT, F_OUTPUT_FILE, F_STRICT, F_CONFIG, F_ALL_ENVS, F_ENV,
-	F_DEPLOYMENT, F_CONTAINER, F_MOUNT_PATH, F_VOLUME_NAME, F_FILE_NAME, F_REPORT, F_BITS,
-	F_SECRET, F_PROPERTY, F_YES, F_HELP, F_KCV, F_SUBCHART, F_MAX_INPUT, F_ARGOCD_APP,
-	F_REPO_ROOT, F_REF, F_HELMRELEASE, F_KUBE_VERSION, F_ARGOCD_NAMESPACE,
+	F_CHART,
+	F_VALUES,
+	F_SET,
+	F_SET_STRING,
+	F_SET_JSON,
+	F_SET_FILE,
+	F_SET_LITERAL,
+	F_HELM_COMPAT,
+	F_SECRET_FILE,
+	F_KEY_FILE,
+	F_MANIFESTS,
+	F_CLUSTER,
+	F_SECRET_NAME,
+	F_SECRET_PROPERTY,
+	F_NAMESPACE,
+	F_KUBE_CONTEXT,
+	F_KUBECONFIG,
+	F_RELEASE,
+	F_PREV_VALUES,
+	F_PREV_KCV,
+	F_ALLOW_UNSAFE,
+	F_OUTPUT,
+	F_OUTPUT_FILE,
+	F_STRICT,
+	F_CONFIG,
+	F_ALL_ENVS,
+	F_ENV,
+	F_DEPLOYMENT,
+	F_CONTAINER,
+	F_MOUNT_PATH,
+	F_VOLUME_NAME,
+	F_FILE_NAME,
+	F_REPORT,
+	F_BITS,
+	F_SECRET,
+	F_PROPERTY,
+	F_YES,
+	F_HELP,
+	F_KCV,
+	F_SUBCHART,
+	F_MAX_INPUT,
+	F_ARGOCD_APP,
+	F_REPO_ROOT,
+	F_REF,
+	F_HELMRELEASE,
+	F_KUBE_VERSION,
+	F_ARGOCD_NAMESPACE,
 };
 
 struct flag {
 	enum flag_id id;
-	const char *name;  /* long name without dashes */
-	char shortc;       /* 0 = none */
+	const char *name; /* long name without dashes */
+	char shortc;	  /* 0 = none */
 	enum arg_kind arg;
 	unsigned cmds;
 	const char *metavar;
@@ -38,70 +78,90 @@ struct flag {
 };
 
 static const struct flag flags[] = {
-	{F_CHART, "chart", 0, A_ONE, VALS, "DIR|TGZ",
-	 "chart (folder or .tgz) with its subcharts: defaults, dependencies, globals as Helm loads them"},
-	{F_SUBCHART, "subchart", 0, A_ONE, CMD_VALUES, "PATH",
-	 "print what this subchart sees (alias, or a.b when nested); needs --chart"},
-	{F_VALUES, "values", 'f', A_ONE, VALS, "FILE", "values file (repeatable, '-' = stdin), as helm -f"},
-	{F_SET, "set", 0, A_ONE, VALS, "K=V", "set values as helm --set (repeatable)"},
-	{F_SET_STRING, "set-string", 0, A_ONE, VALS, "K=V", "as helm --set-string (repeatable)"},
-	{F_SET_JSON, "set-json", 0, A_ONE, VALS, "K=JSON", "as helm --set-json (repeatable)"},
-	{F_SET_FILE, "set-file", 0, A_ONE, VALS, "K=PATH", "as helm --set-file (repeatable)"},
-	{F_SET_LITERAL, "set-literal", 0, A_ONE, VALS, "K=V", "as helm --set-literal (repeatable)"},
-	{F_KUBE_VERSION, "kube-version", 0, A_ONE, CMD_CHECK | CMD_VALUES, "VER",
-	 "with --chart: the Kubernetes version its kubeVersion must admit, as helm template --kube-version (default Helm's: v1.32.0 for 3, v1.35.0 for 4)"},
-	{F_HELM_COMPAT, "helm-compat", 0, A_ONE, VALS, "3|4",
-	 "merge values as this Helm major version does (default 4; differs only in nested nulls)"},
-	{F_SECRET_FILE, "secret-file", 0, A_ONE, KEYS, "FILE",
-	 "Secret manifest(s): YAML or JSON, Secret, List or stream (repeatable, '-' = stdin)"},
-	{F_KEY_FILE, "key-file", 0, A_ONE, KEYS, "FILE", "raw key file, e.g. from openssl rand -out (repeatable)"},
-	{F_MANIFESTS, "manifests", 0, A_ONE, CMD_CHECK | CMD_KEY_INFO | CMD_VALUES | CMD_FLUX_PATCH, "FILE",
-	 "rendered manifests ('-' = stdin): Secrets there count, the Deployment is checked"},
-	{F_CLUSTER, "cluster", 0, A_NONE, KEYS, NULL, "read the Secret from the cluster with kubectl"},
-	{F_SECRET_NAME, "secret-name", 0, A_ONE, KEYS | CMD_FLUX_PATCH, "NAME", "Secret to read (overrides encryption.key.kubernetesSecretName)"},
-	{F_SECRET_PROPERTY, "secret-property", 0, A_ONE, KEYS | CMD_FLUX_PATCH, "KEY",
-	 "Secret data key (overrides encryption.key.kubernetesSecretProperty)"},
-	{F_NAMESPACE, "namespace", 'n', A_ONE, KEYS | CMD_KEYGEN, "NS", "release namespace (default $HELM_NAMESPACE)"},
-	{F_KUBE_CONTEXT, "kube-context", 0, A_ONE, KEYS, "CTX", "kubeconfig context (default $HELM_KUBECONTEXT)"},
-	{F_KUBECONFIG, "kubeconfig", 0, A_ONE, KEYS, "FILE", "kubeconfig file (default $KUBECONFIG)"},
-	{F_RELEASE, "release", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "NAME", "deployed release to guard an upgrade against"},
-	{F_PREV_VALUES, "previous-values", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "FILE",
-	 "values of the deployed release (offline upgrade guard)"},
-	{F_PREV_KCV, "previous-kcv", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "HEX", "KCV of the deployed key (offline upgrade guard)"},
-	{F_ALLOW_UNSAFE, "allow-unsafe-upgrade", 0, A_NONE, CMD_CHECK | CMD_POST_RENDER, NULL,
-	 "report upgrade guard findings as warnings (only after wiping the CMF database)"},
-	{F_OUTPUT, "output", 'o', A_ONE, CMD_CHECK | CMD_VALUES | CMD_KEY_INFO | CMD_RULES | CMD_KEYGEN,
-	 "FORMAT", "check: text|json|sarif|junit|github; values, key-info: yaml|json|text; keygen: the key file"},
-	{F_OUTPUT_FILE, "output-file", 0, A_ONE, CMD_CHECK, "FILE", "write the report to FILE"},
-	{F_STRICT, "strict", 0, A_NONE, CMD_CHECK | CMD_POST_RENDER, NULL, "warnings fail too (exit 1)"},
-	{F_CONFIG, "config", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "FILE", "config file (default .cmf-validate.yaml if present)"},
-	{F_ALL_ENVS, "all-environments", 0, A_NONE, CMD_CHECK, NULL, "check every environment of the config file"},
-	{F_ENV, "environment", 'e', A_ONE, CMD_CHECK | CMD_VALUES, "NAME", "use an environment of the config file"},
-	{F_DEPLOYMENT, "deployment", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME", "name of the CMF Deployment"},
-	{F_CONTAINER, "container", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME", "container to mount the key into (default cmf)"},
-	{F_MOUNT_PATH, "mount-path", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "PATH", "where the key is mounted (default /opt/cmf/encryption)"},
-	{F_VOLUME_NAME, "volume-name", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME", "volume name (default cmf-encryption-key)"},
-	{F_FILE_NAME, "file-name", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME", "file name of the key in the mount (default encryption-key)"},
-	{F_REPORT, "report", 0, A_ONE, CMD_POST_RENDER, "FILE", "also write the report to FILE"},
-	{F_KCV, "kcv", 0, A_ONE, CMD_POST_RENDER, "HEX",
-	 "KCV of the key (as the wrapper read it), recorded on the Deployment for upgrade guards"},
-	{F_MAX_INPUT, "max-input", 0, A_ONE, VALS | KEYS, "SIZE",
-	 "largest input read: any file, stdin, post-render's stream (default 256Mi; Ki, Mi, Gi)"},
-	{F_ARGOCD_APP, "argocd-app", 0, A_ONE, CMD_CHECK | CMD_VALUES, "FILE",
-	 "Argo CD Application(s): values computed as Argo CD's repo-server does"},
-	{F_REPO_ROOT, "repo-root", 0, A_ONE, CMD_CHECK | CMD_VALUES | CMD_FLUX_PATCH, "DIR",
-	 "Git checkout that --argocd-app/--helmrelease paths are in (default .)"},
-	{F_REF, "ref", 0, A_ONE, CMD_CHECK | CMD_VALUES, "NAME=DIR",
-	 "checkout of the multi-source ref NAME ($NAME/... value files; repeatable)"},
-	{F_ARGOCD_NAMESPACE, "argocd-namespace", 0, A_ONE, CMD_CHECK | CMD_VALUES, "NS",
-	 "namespace Argo CD runs in (default argocd): Applications elsewhere read .argocd-source-NS_APP.yaml"},
-	{F_HELMRELEASE, "helmrelease", 0, A_ONE, CMD_CHECK | CMD_VALUES | CMD_FLUX_PATCH, "FILE",
-	 "Flux HelmRelease(s): values as helm-controller computes them (valuesFrom from --manifests)"},
-	{F_BITS, "bits", 0, A_ONE, CMD_KEYGEN, "128|256", "key size (default 256)"},
-	{F_SECRET, "secret", 0, A_ONE, CMD_KEYGEN, "NAME", "print a Secret manifest with this name"},
-	{F_PROPERTY, "property", 0, A_ONE, CMD_KEYGEN, "KEY", "data key of the Secret"},
-	{F_YES, "yes", 'y', A_NONE, CMD_INSTALL_PR, NULL, "do not ask"},
-	{F_HELP, "help", 'h', A_NONE, ~0u, NULL, "show help"},
+    {F_CHART, "chart", 0, A_ONE, VALS, "DIR|TGZ",
+     "chart (folder or .tgz) with its subcharts: defaults, dependencies, globals as Helm loads "
+     "them"},
+    {F_SUBCHART, "subchart", 0, A_ONE, CMD_VALUES, "PATH",
+     "print what this subchart sees (alias, or a.b when nested); needs --chart"},
+    {F_VALUES, "values", 'f', A_ONE, VALS, "FILE",
+     "values file (repeatable, '-' = stdin), as helm -f"},
+    {F_SET, "set", 0, A_ONE, VALS, "K=V", "set values as helm --set (repeatable)"},
+    {F_SET_STRING, "set-string", 0, A_ONE, VALS, "K=V", "as helm --set-string (repeatable)"},
+    {F_SET_JSON, "set-json", 0, A_ONE, VALS, "K=JSON", "as helm --set-json (repeatable)"},
+    {F_SET_FILE, "set-file", 0, A_ONE, VALS, "K=PATH", "as helm --set-file (repeatable)"},
+    {F_SET_LITERAL, "set-literal", 0, A_ONE, VALS, "K=V", "as helm --set-literal (repeatable)"},
+    {F_KUBE_VERSION, "kube-version", 0, A_ONE, CMD_CHECK | CMD_VALUES, "VER",
+     "with --chart: the Kubernetes version its kubeVersion must admit, as helm template "
+     "--kube-version (default Helm's: v1.32.0 for 3, v1.35.0 for 4)"},
+    {F_HELM_COMPAT, "helm-compat", 0, A_ONE, VALS, "3|4",
+     "merge values as this Helm major version does (default 4; differs only in nested nulls)"},
+    {F_SECRET_FILE, "secret-file", 0, A_ONE, KEYS, "FILE",
+     "Secret manifest(s): YAML or JSON, Secret, List or stream (repeatable, '-' = stdin)"},
+    {F_KEY_FILE, "key-file", 0, A_ONE, KEYS, "FILE",
+     "raw key file, e.g. from openssl rand -out (repeatable)"},
+    {F_MANIFESTS, "manifests", 0, A_ONE, CMD_CHECK | CMD_KEY_INFO | CMD_VALUES | CMD_FLUX_PATCH,
+     "FILE", "rendered manifests ('-' = stdin): Secrets there count, the Deployment is checked"},
+    {F_CLUSTER, "cluster", 0, A_NONE, KEYS, NULL, "read the Secret from the cluster with kubectl"},
+    {F_SECRET_NAME, "secret-name", 0, A_ONE, KEYS | CMD_FLUX_PATCH, "NAME",
+     "Secret to read (overrides encryption.key.kubernetesSecretName)"},
+    {F_SECRET_PROPERTY, "secret-property", 0, A_ONE, KEYS | CMD_FLUX_PATCH, "KEY",
+     "Secret data key (overrides encryption.key.kubernetesSecretProperty)"},
+    {F_NAMESPACE, "namespace", 'n', A_ONE, KEYS | CMD_KEYGEN, "NS",
+     "release namespace (default $HELM_NAMESPACE)"},
+    {F_KUBE_CONTEXT, "kube-context", 0, A_ONE, KEYS, "CTX",
+     "kubeconfig context (default $HELM_KUBECONTEXT)"},
+    {F_KUBECONFIG, "kubeconfig", 0, A_ONE, KEYS, "FILE", "kubeconfig file (default $KUBECONFIG)"},
+    {F_RELEASE, "release", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "NAME",
+     "deployed release to guard an upgrade against"},
+    {F_PREV_VALUES, "previous-values", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "FILE",
+     "values of the deployed release (offline upgrade guard)"},
+    {F_PREV_KCV, "previous-kcv", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "HEX",
+     "KCV of the deployed key (offline upgrade guard)"},
+    {F_ALLOW_UNSAFE, "allow-unsafe-upgrade", 0, A_NONE, CMD_CHECK | CMD_POST_RENDER, NULL,
+     "report upgrade guard findings as warnings (only after wiping the CMF database)"},
+    {F_OUTPUT, "output", 'o', A_ONE, CMD_CHECK | CMD_VALUES | CMD_KEY_INFO | CMD_RULES | CMD_KEYGEN,
+     "FORMAT",
+     "check: text|json|sarif|junit|github; values, key-info: yaml|json|text; keygen: the key file"},
+    {F_OUTPUT_FILE, "output-file", 0, A_ONE, CMD_CHECK, "FILE", "write the report to FILE"},
+    {F_STRICT, "strict", 0, A_NONE, CMD_CHECK | CMD_POST_RENDER, NULL,
+     "warnings fail too (exit 1)"},
+    {F_CONFIG, "config", 0, A_ONE, CMD_CHECK | CMD_POST_RENDER, "FILE",
+     "config file (default .cmf-validate.yaml if present)"},
+    {F_ALL_ENVS, "all-environments", 0, A_NONE, CMD_CHECK, NULL,
+     "check every environment of the config file"},
+    {F_ENV, "environment", 'e', A_ONE, CMD_CHECK | CMD_VALUES, "NAME",
+     "use an environment of the config file"},
+    {F_DEPLOYMENT, "deployment", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME",
+     "name of the CMF Deployment"},
+    {F_CONTAINER, "container", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME",
+     "container to mount the key into (default cmf)"},
+    {F_MOUNT_PATH, "mount-path", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "PATH",
+     "where the key is mounted (default /opt/cmf/encryption)"},
+    {F_VOLUME_NAME, "volume-name", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME",
+     "volume name (default cmf-encryption-key)"},
+    {F_FILE_NAME, "file-name", 0, A_ONE, CMD_POST_RENDER | CMD_CHECK | CMD_FLUX_PATCH, "NAME",
+     "file name of the key in the mount (default encryption-key)"},
+    {F_REPORT, "report", 0, A_ONE, CMD_POST_RENDER, "FILE", "also write the report to FILE"},
+    {F_KCV, "kcv", 0, A_ONE, CMD_POST_RENDER, "HEX",
+     "KCV of the key (as the wrapper read it), recorded on the Deployment for upgrade guards"},
+    {F_MAX_INPUT, "max-input", 0, A_ONE, VALS | KEYS, "SIZE",
+     "largest input read: any file, stdin, post-render's stream (default 256Mi; Ki, Mi, Gi)"},
+    {F_ARGOCD_APP, "argocd-app", 0, A_ONE, CMD_CHECK | CMD_VALUES, "FILE",
+     "Argo CD Application(s): values computed as Argo CD's repo-server does"},
+    {F_REPO_ROOT, "repo-root", 0, A_ONE, CMD_CHECK | CMD_VALUES | CMD_FLUX_PATCH, "DIR",
+     "Git checkout that --argocd-app/--helmrelease paths are in (default .)"},
+    {F_REF, "ref", 0, A_ONE, CMD_CHECK | CMD_VALUES, "NAME=DIR",
+     "checkout of the multi-source ref NAME ($NAME/... value files; repeatable)"},
+    {F_ARGOCD_NAMESPACE, "argocd-namespace", 0, A_ONE, CMD_CHECK | CMD_VALUES, "NS",
+     "namespace Argo CD runs in (default argocd): Applications elsewhere read "
+     ".argocd-source-NS_APP.yaml"},
+    {F_HELMRELEASE, "helmrelease", 0, A_ONE, CMD_CHECK | CMD_VALUES | CMD_FLUX_PATCH, "FILE",
+     "Flux HelmRelease(s): values as helm-controller computes them (valuesFrom from --manifests)"},
+    {F_BITS, "bits", 0, A_ONE, CMD_KEYGEN, "128|256", "key size (default 256)"},
+    {F_SECRET, "secret", 0, A_ONE, CMD_KEYGEN, "NAME", "print a Secret manifest with this name"},
+    {F_PROPERTY, "property", 0, A_ONE, CMD_KEYGEN, "KEY", "data key of the Secret"},
+    {F_YES, "yes", 'y', A_NONE, CMD_INSTALL_PR, NULL, "do not ask"},
+    {F_HELP, "help", 'h', A_NONE, ~0u, NULL, "show help"},
 };
 
 /* "256Mi", "64M", "1Gi", "1048576": binary units whatever the spelling
@@ -111,8 +171,8 @@ int cli_parse_size(const char *v, size_t *out)
 	static const struct {
 		const char *suffix;
 		unsigned shift;
-	} units[] = {{"", 0},	 {"K", 10},  {"Ki", 10}, {"KiB", 10}, {"M", 20}, {"Mi", 20},
-		     {"MiB", 20}, {"G", 30}, {"Gi", 30}, {"GiB", 30}};
+	} units[] = {{"", 0},	 {"K", 10},   {"Ki", 10}, {"KiB", 10}, {"M", 20},
+		     {"Mi", 20}, {"MiB", 20}, {"G", 30},  {"Gi", 30},  {"GiB", 30}};
 	unsigned long long n = 0;
 	size_t i;
 
@@ -217,42 +277,88 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 	int r = 0;
 
 	switch (f->id) {
-	case F_CHART: o->chart = v; break;
-	case F_SUBCHART: o->subchart = v; break;
-	case F_KUBE_VERSION: o->kube_version = v; break;
+	case F_CHART:
+		o->chart = v;
+		break;
+	case F_SUBCHART:
+		o->subchart = v;
+		break;
+	case F_KUBE_VERSION:
+		o->kube_version = v;
+		break;
 	case F_VALUES:
 		/* Helm's -f is a string slice: "a.yaml,b.yaml" is two files */
-	{
-		char err[128];
+		{
+			char err[128];
 
-		r = push_csv(&o->files, &o->nfiles, v, &o->owned, err, sizeof(err));
-		if (r == -2)
-			return usage_error(o->cmd_name, "invalid argument \"%s\" for -f, --values: %s", v, err);
+			r = push_csv(&o->files, &o->nfiles, v, &o->owned, err, sizeof(err));
+			if (r == -2)
+				return usage_error(o->cmd_name,
+						   "invalid argument \"%s\" for -f, --values: %s",
+						   v, err);
+			break;
+		}
+	case F_SET:
+		r = push_set(o, CMFV_SET, v);
 		break;
-	}
-	case F_SET: r = push_set(o, CMFV_SET, v); break;
-	case F_SET_STRING: r = push_set(o, CMFV_SET_STRING, v); break;
-	case F_SET_JSON: r = push_set(o, CMFV_SET_JSON, v); break;
-	case F_SET_FILE: r = push_set(o, CMFV_SET_FILE, v); break;
-	case F_SET_LITERAL: r = push_set(o, CMFV_SET_LITERAL, v); break;
+	case F_SET_STRING:
+		r = push_set(o, CMFV_SET_STRING, v);
+		break;
+	case F_SET_JSON:
+		r = push_set(o, CMFV_SET_JSON, v);
+		break;
+	case F_SET_FILE:
+		r = push_set(o, CMFV_SET_FILE, v);
+		break;
+	case F_SET_LITERAL:
+		r = push_set(o, CMFV_SET_LITERAL, v);
+		break;
 	case F_HELM_COMPAT:
 		if (strcmp(v, "3") != 0 && strcmp(v, "4") != 0)
-			return usage_error(o->cmd_name, "--helm-compat must be 3 or 4, not '%s'", v);
+			return usage_error(o->cmd_name, "--helm-compat must be 3 or 4, not '%s'",
+					   v);
 		o->helm_major = atoi(v);
 		break;
-	case F_SECRET_FILE: r = push_str(&o->secret_files, &o->nsecret_files, v); break;
-	case F_KEY_FILE: r = push_str(&o->key_files, &o->nkey_files, v); break;
-	case F_MANIFESTS: r = push_str(&o->manifests, &o->nmanifests, v); break;
-	case F_CLUSTER: o->cluster = 1; break;
-	case F_SECRET_NAME: o->secret_name = v; break;
-	case F_SECRET_PROPERTY: o->secret_property = v; break;
-	case F_NAMESPACE: o->namespace = v; o->namespace_from_flag = 1; break;
-	case F_KUBE_CONTEXT: o->kube_context = v; break;
-	case F_KUBECONFIG: o->kubeconfig = v; break;
-	case F_RELEASE: o->release = v; break;
-	case F_PREV_VALUES: o->previous_values = v; break;
-	case F_PREV_KCV: o->previous_kcv = v; break;
-	case F_ALLOW_UNSAFE: o->allow_unsafe_upgrade = 1; break;
+	case F_SECRET_FILE:
+		r = push_str(&o->secret_files, &o->nsecret_files, v);
+		break;
+	case F_KEY_FILE:
+		r = push_str(&o->key_files, &o->nkey_files, v);
+		break;
+	case F_MANIFESTS:
+		r = push_str(&o->manifests, &o->nmanifests, v);
+		break;
+	case F_CLUSTER:
+		o->cluster = 1;
+		break;
+	case F_SECRET_NAME:
+		o->secret_name = v;
+		break;
+	case F_SECRET_PROPERTY:
+		o->secret_property = v;
+		break;
+	case F_NAMESPACE:
+		o->namespace = v;
+		o->namespace_from_flag = 1;
+		break;
+	case F_KUBE_CONTEXT:
+		o->kube_context = v;
+		break;
+	case F_KUBECONFIG:
+		o->kubeconfig = v;
+		break;
+	case F_RELEASE:
+		o->release = v;
+		break;
+	case F_PREV_VALUES:
+		o->previous_values = v;
+		break;
+	case F_PREV_KCV:
+		o->previous_kcv = v;
+		break;
+	case F_ALLOW_UNSAFE:
+		o->allow_unsafe_upgrade = 1;
+		break;
 	case F_OUTPUT:
 		if (o->cmd == CMD_KEYGEN) {
 			o->out_file = v;
@@ -262,44 +368,85 @@ static int apply(struct cli_opts *o, const struct flag *f, const char *v)
 			return usage_error(o->cmd_name, "too many -o flags");
 		o->outputs[o->noutputs++] = v;
 		break;
-	case F_OUTPUT_FILE: o->output_file = v; break;
-	case F_STRICT: o->strict = 1; break;
-	case F_CONFIG: o->config = v; break;
-	case F_ALL_ENVS: o->all_environments = 1; break;
-	case F_ENV: o->environment = v; break;
-	case F_DEPLOYMENT: o->deployment = v; break;
-	case F_CONTAINER: o->container = v; break;
-	case F_MOUNT_PATH: o->mount_path = v; break;
-	case F_VOLUME_NAME: o->volume_name = v; break;
-	case F_FILE_NAME: o->file_name = v; break;
-	case F_REPORT: o->report_file = v; break;
+	case F_OUTPUT_FILE:
+		o->output_file = v;
+		break;
+	case F_STRICT:
+		o->strict = 1;
+		break;
+	case F_CONFIG:
+		o->config = v;
+		break;
+	case F_ALL_ENVS:
+		o->all_environments = 1;
+		break;
+	case F_ENV:
+		o->environment = v;
+		break;
+	case F_DEPLOYMENT:
+		o->deployment = v;
+		break;
+	case F_CONTAINER:
+		o->container = v;
+		break;
+	case F_MOUNT_PATH:
+		o->mount_path = v;
+		break;
+	case F_VOLUME_NAME:
+		o->volume_name = v;
+		break;
+	case F_FILE_NAME:
+		o->file_name = v;
+		break;
+	case F_REPORT:
+		o->report_file = v;
+		break;
 	case F_BITS:
 		if (strcmp(v, "128") != 0 && strcmp(v, "256") != 0)
 			return usage_error(o->cmd_name, "--bits must be 128 or 256, not '%s'", v);
 		o->bits = atoi(v);
 		break;
-	case F_SECRET: o->secret = v; break;
-	case F_PROPERTY: o->property = v; break;
-	case F_YES: o->yes = 1; break;
-	case F_HELP: o->help = 1; break;
-	case F_KCV: o->kcv = v; break;
+	case F_SECRET:
+		o->secret = v;
+		break;
+	case F_PROPERTY:
+		o->property = v;
+		break;
+	case F_YES:
+		o->yes = 1;
+		break;
+	case F_HELP:
+		o->help = 1;
+		break;
+	case F_KCV:
+		o->kcv = v;
+		break;
 	case F_MAX_INPUT:
 		if (cli_parse_size(v, &o->max_input) != 0)
-			return usage_error(o->cmd_name,
-					   "--max-input must be a size from 1Ki to 1024Gi such as 64Mi "
-					   "or 1Gi (bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not "
-					   "'%s'",
-					   v);
+			return usage_error(
+			    o->cmd_name,
+			    "--max-input must be a size from 1Ki to 1024Gi such as 64Mi "
+			    "or 1Gi (bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not "
+			    "'%s'",
+			    v);
 		break;
-	case F_ARGOCD_APP: o->argocd_app = v; break;
-	case F_REPO_ROOT: o->repo_root = v; break;
+	case F_ARGOCD_APP:
+		o->argocd_app = v;
+		break;
+	case F_REPO_ROOT:
+		o->repo_root = v;
+		break;
 	case F_REF:
 		if (strchr(v, '=') == NULL || v[0] == '=')
 			return usage_error(o->cmd_name, "--ref takes NAME=DIR, not '%s'", v);
 		r = push_str(&o->refs, &o->nrefs, v);
 		break;
-	case F_HELMRELEASE: o->helmrelease = v; break;
-	case F_ARGOCD_NAMESPACE: o->argocd_namespace = v; break;
+	case F_HELMRELEASE:
+		o->helmrelease = v;
+		break;
+	case F_ARGOCD_NAMESPACE:
+		o->argocd_namespace = v;
+		break;
 	}
 	if (r != 0) {
 		fprintf(stderr, "cmf-validate: out of memory\n");
@@ -339,10 +486,11 @@ static int env_max_input(struct cli_opts *o)
 	if (v == NULL || v[0] == '\0')
 		return 0;
 	if (cli_parse_size(v, &o->max_input) != 0)
-		return usage_error(o->cmd_name,
-				   "CMFV_MAX_INPUT must be a size from 1Ki to 1024Gi such as 64Mi or "
-				   "1Gi (bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not '%.64s'",
-				   v);
+		return usage_error(
+		    o->cmd_name,
+		    "CMFV_MAX_INPUT must be a size from 1Ki to 1024Gi such as 64Mi or "
+		    "1Gi (bytes, or K/Ki, M/Mi, G/Gi: powers of 1024), not '%.64s'",
+		    v);
 	return 0;
 }
 
@@ -477,7 +625,9 @@ void cli_values_input(const struct cli_opts *o, struct cmfv_values_input *in)
 	in->chart_dir = o->chart;
 	/* the wrapper leaves kubeVersion to Helm, which checks it against the
 	 * cluster (install/upgrade) or --kube-version (template) itself */
-	in->kube_version = o->chart_lenient ? "" : o->kube_version && *o->kube_version ? o->kube_version : NULL;
+	in->kube_version = o->chart_lenient			 ? ""
+			   : o->kube_version && *o->kube_version ? o->kube_version
+								 : NULL;
 	in->files = o->files;
 	in->nfiles = o->nfiles;
 	in->sets = o->sets;
@@ -512,11 +662,11 @@ void cli_print_completion(void)
 		const char *name;
 		enum cli_cmd cmd;
 	} cmds[] = {
-		{"check", CMD_CHECK},          {"post-render", CMD_POST_RENDER},
-		{"values", CMD_VALUES},        {"keygen", CMD_KEYGEN},
-		{"key-info", CMD_KEY_INFO},    {"install-post-renderer", CMD_INSTALL_PR},
-		{"rules", CMD_RULES},          {"version", CMD_VERSION},
-		{"flux-patch", CMD_FLUX_PATCH},
+	    {"check", CMD_CHECK},	    {"post-render", CMD_POST_RENDER},
+	    {"values", CMD_VALUES},	    {"keygen", CMD_KEYGEN},
+	    {"key-info", CMD_KEY_INFO},	    {"install-post-renderer", CMD_INSTALL_PR},
+	    {"rules", CMD_RULES},	    {"version", CMD_VERSION},
+	    {"flux-patch", CMD_FLUX_PATCH},
 	};
 	static const char *const wrapped[] = {"install", "upgrade", "template"};
 	size_t i;

@@ -28,11 +28,11 @@ struct cli_opts {
 
 	/* values */
 	const char *chart;
-	const char *subchart; /* values --subchart */
+	const char *subchart;	  /* values --subchart */
 	const char *kube_version; /* --kube-version, with --chart */
-	int chart_lenient;    /* the wrapper: a chart that holds no chart named
-				 confluent-manager-for-apache-flink (a renamed fork) is
-				 checked as CMF's own; the post-renderer judges the render */
+	int chart_lenient;	  /* the wrapper: a chart that holds no chart named
+				     confluent-manager-for-apache-flink (a renamed fork) is
+				     checked as CMF's own; the post-renderer judges the render */
 	const char **files;
 	size_t nfiles;
 	struct cmfv_set_flag *sets;
@@ -49,10 +49,10 @@ struct cli_opts {
 	int cluster;
 	const char *secret_name;
 	const char *secret_property;
-	const char *namespace;    /* -n, else $HELM_NAMESPACE */
+	const char *namespace; /* -n, else $HELM_NAMESPACE */
 	int namespace_from_flag;
 	const char *kube_context; /* else $HELM_KUBECONTEXT */
-	const char *kubeconfig;   /* else $KUBECONFIG */
+	const char *kubeconfig;	  /* else $KUBECONFIG */
 
 	/* upgrade guards */
 	const char *release;
@@ -76,8 +76,8 @@ struct cli_opts {
 	const char *volume_name;
 	const char *file_name;
 	const char *report_file;
-	const char *kcv;          /* post-render --kcv: the key's KCV, known elsewhere */
-	size_t max_input;         /* --max-input in bytes; 0 = CMFV_MAX_INPUT */
+	const char *kcv;  /* post-render --kcv: the key's KCV, known elsewhere */
+	size_t max_input; /* --max-input in bytes; 0 = CMFV_MAX_INPUT */
 
 	/* keygen */
 	int bits;
@@ -86,11 +86,11 @@ struct cli_opts {
 	const char *property; /* keygen --property */
 
 	/* GitOps (gitops.c) */
-	const char *argocd_app;   /* --argocd-app FILE */
-	const char *helmrelease;  /* --helmrelease FILE */
-	const char *repo_root;    /* --repo-root DIR */
+	const char *argocd_app;	      /* --argocd-app FILE */
+	const char *helmrelease;      /* --helmrelease FILE */
+	const char *repo_root;	      /* --repo-root DIR */
 	const char *argocd_namespace; /* --argocd-namespace NS */
-	const char **refs;        /* --ref NAME=DIR */
+	const char **refs;	      /* --ref NAME=DIR */
 	size_t nrefs;
 
 	/* install-post-renderer / wrapper */
@@ -98,7 +98,7 @@ struct cli_opts {
 	int no_cluster;
 
 	int help;
-	char **rest; /* positional arguments (borrowed from argv) */
+	char **rest;  /* positional arguments (borrowed from argv) */
 	char **owned; /* strings made while parsing (NULL-terminated), freed with the opts */
 	size_t nrest;
 };

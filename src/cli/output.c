@@ -118,8 +118,8 @@ static void text_run(FILE *out, const struct cli_run *run, const struct colours 
 								   : c->cyan;
 
 		if (f->loc.file)
-			fprintf(out, "%s%s:%u:%u:%s ", c->bold, f->loc.file, f->loc.line, f->loc.col,
-				c->reset);
+			fprintf(out, "%s%s:%u:%u:%s ", c->bold, f->loc.file, f->loc.line,
+				f->loc.col, c->reset);
 		else
 			fprintf(out, "%scmf-validate:%s ", c->bold, c->reset);
 		fprintf(out, "%s%s:%s %s [%s]\n", sc, cmfv_severity_name(f->severity), c->reset,
@@ -145,11 +145,12 @@ static void text_run(FILE *out, const struct cli_run *run, const struct colours 
 static int render_text(const struct cli_run *runs, size_t n, FILE *out)
 {
 	static const struct colours plain = {"", "", "", "", "", ""};
-	static const struct colours ansi = {"\033[1m", "\033[1;31m", "\033[1;35m", "\033[1;36m",
-					    "\033[1;32m", "\033[0m"};
+	static const struct colours ansi = {"\033[1m",	  "\033[1;31m", "\033[1;35m",
+					    "\033[1;36m", "\033[1;32m", "\033[0m"};
 	int tty = isatty(fileno(out));
 	const struct colours *c = use_colour(out) ? &ansi : &plain;
-	size_t i, errors = total(runs, n, CMFV_SEV_ERROR), warnings = total(runs, n, CMFV_SEV_WARNING);
+	size_t i, errors = total(runs, n, CMFV_SEV_ERROR),
+		  warnings = total(runs, n, CMFV_SEV_WARNING);
 
 	for (i = 0; i < n; i++) {
 		if (runs[i].env)
@@ -159,8 +160,8 @@ static int render_text(const struct cli_run *runs, size_t n, FILE *out)
 	/* the tally is for people: stdout keeps one line per finding */
 	if (isatty(STDERR_FILENO)) {
 		if (errors || warnings)
-			fprintf(stderr, "%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s",
-				warnings, warnings == 1 ? "" : "s");
+			fprintf(stderr, "%zu error%s, %zu warning%s\n", errors,
+				errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 		else
 			fprintf(stderr, "ok: no problems found\n");
 	}
@@ -192,10 +193,11 @@ static void render_json(struct cmfv_buf *b, const struct cli_run *runs, size_t n
 {
 	size_t i, j, k = 0;
 
-	cmfv_buf_printf(b,
-			"{\n  \"version\": 1,\n  \"tool\": {\"name\": \"cmf-validate\", \"version\": \"%s\"},\n"
-			"  \"summary\": {\"errors\": %zu, \"warnings\": %zu},\n  \"findings\": [",
-			CMFV_VERSION, total(runs, n, CMFV_SEV_ERROR), total(runs, n, CMFV_SEV_WARNING));
+	cmfv_buf_printf(
+	    b,
+	    "{\n  \"version\": 1,\n  \"tool\": {\"name\": \"cmf-validate\", \"version\": \"%s\"},\n"
+	    "  \"summary\": {\"errors\": %zu, \"warnings\": %zu},\n  \"findings\": [",
+	    CMFV_VERSION, total(runs, n, CMFV_SEV_ERROR), total(runs, n, CMFV_SEV_WARNING));
 	for (j = 0; j < n; j++) {
 		const struct cmfv_report *r = &runs[j].report;
 
@@ -203,8 +205,11 @@ static void render_json(struct cmfv_buf *b, const struct cli_run *runs, size_t n
 			const struct cmfv_finding *f = &r->v[i];
 
 			cmfv_buf_puts(b, k ? ",\n    {" : "\n    {");
-			cmfv_buf_printf(b, "\"rule\": \"%s\", \"name\": \"%s\", \"severity\": \"%s\", \"message\": ",
-					f->rule->id, f->rule->name, cmfv_severity_name(f->severity));
+			cmfv_buf_printf(b,
+					"\"rule\": \"%s\", \"name\": \"%s\", \"severity\": \"%s\", "
+					"\"message\": ",
+					f->rule->id, f->rule->name,
+					cmfv_severity_name(f->severity));
 			json_s(b, f->message);
 			cmfv_buf_puts(b, ", \"path\": ");
 			json_s(b, f->path);
@@ -307,15 +312,17 @@ static void render_sarif(struct cmfv_buf *b, const struct cli_run *runs, size_t 
 		const struct cmfv_rule *r = &rules[i];
 
 		cmfv_buf_puts(b, i ? ",\n            {" : "\n            {");
-		cmfv_buf_printf(b, "\"id\": \"%s\", \"name\": \"%s\", \"shortDescription\": {\"text\": ",
-				r->id, r->name);
+		cmfv_buf_printf(
+		    b, "\"id\": \"%s\", \"name\": \"%s\", \"shortDescription\": {\"text\": ", r->id,
+		    r->name);
 		json_s(b, r->summary);
 		cmfv_buf_puts(b, "}, \"fullDescription\": {\"text\": ");
 		{
 			char full[512];
 
 			snprintf(full, sizeof(full), "%s. %s.", r->summary, r->help);
-			full[0] = (char)(full[0] >= 'a' && full[0] <= 'z' ? full[0] - 'a' + 'A' : full[0]);
+			full[0] = (char)(full[0] >= 'a' && full[0] <= 'z' ? full[0] - 'a' + 'A'
+									  : full[0]);
 			json_s(b, full);
 		}
 		cmfv_buf_puts(b, "}, \"help\": {\"text\": ");
@@ -334,23 +341,31 @@ static void render_sarif(struct cmfv_buf *b, const struct cli_run *runs, size_t 
 			const struct cmfv_finding *f = &r->v[i];
 
 			cmfv_buf_puts(b, k ? ",\n        {" : "\n        {");
-			cmfv_buf_printf(b, "\"ruleId\": \"%s\", \"ruleIndex\": %zu, \"level\": \"%s\", \"message\": {\"text\": ",
-					f->rule->id, (size_t)(f->rule - rules), sarif_level(f->severity));
+			cmfv_buf_printf(b,
+					"\"ruleId\": \"%s\", \"ruleIndex\": %zu, \"level\": "
+					"\"%s\", \"message\": {\"text\": ",
+					f->rule->id, (size_t)(f->rule - rules),
+					sarif_level(f->severity));
 			json_s(b, f->message);
 			cmfv_buf_puts(b, "}, \"locations\": [{");
 			if (f->loc.file && !is_set_loc(&f->loc)) {
-				cmfv_buf_puts(b, "\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+				cmfv_buf_puts(
+				    b, "\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
 				artifact_uri(b, f->loc.file);
 				cmfv_buf_puts(b, "}");
 				if (f->loc.line)
-					cmfv_buf_printf(b, ", \"region\": {\"startLine\": %u, \"startColumn\": %u}",
+					cmfv_buf_printf(b,
+							", \"region\": {\"startLine\": %u, "
+							"\"startColumn\": %u}",
 							f->loc.line, f->loc.col ? f->loc.col : 1);
 				cmfv_buf_puts(b, "}");
 				if (f->path)
 					cmfv_buf_puts(b, ", ");
 			}
 			if (is_set_loc(&f->loc)) {
-				cmfv_buf_printf(b, "\"logicalLocations\": [{\"name\": \"--set #%u\", \"kind\": \"parameter\"",
+				cmfv_buf_printf(b,
+						"\"logicalLocations\": [{\"name\": \"--set #%u\", "
+						"\"kind\": \"parameter\"",
 						f->loc.col);
 				if (f->path) {
 					cmfv_buf_puts(b, ", \"fullyQualifiedName\": ");
@@ -358,7 +373,8 @@ static void render_sarif(struct cmfv_buf *b, const struct cli_run *runs, size_t 
 				}
 				cmfv_buf_puts(b, "}]");
 			} else if (f->path) {
-				cmfv_buf_puts(b, "\"logicalLocations\": [{\"fullyQualifiedName\": ");
+				cmfv_buf_puts(b,
+					      "\"logicalLocations\": [{\"fullyQualifiedName\": ");
 				json_s(b, f->path);
 				cmfv_buf_puts(b, ", \"kind\": \"property\"}]");
 			}
@@ -371,8 +387,10 @@ static void render_sarif(struct cmfv_buf *b, const struct cli_run *runs, size_t 
 			cmfv_buf_puts(b, "}");
 		}
 	}
-	cmfv_buf_printf(b, "%s      ],\n      \"invocations\": [{\"executionSuccessful\": true}]\n    }\n  ]\n}\n",
-			k ? "\n" : "");
+	cmfv_buf_printf(
+	    b,
+	    "%s      ],\n      \"invocations\": [{\"executionSuccessful\": true}]\n    }\n  ]\n}\n",
+	    k ? "\n" : "");
 }
 
 /* ---------------------------------------------------------------- junit */
@@ -383,12 +401,24 @@ static void xml_text(struct cmfv_buf *b, const char *s)
 		unsigned char c = (unsigned char)*s;
 
 		switch (c) {
-		case '&': cmfv_buf_puts(b, "&amp;"); break;
-		case '<': cmfv_buf_puts(b, "&lt;"); break;
-		case '>': cmfv_buf_puts(b, "&gt;"); break;
-		case '"': cmfv_buf_puts(b, "&quot;"); break;
-		case '\'': cmfv_buf_puts(b, "&apos;"); break;
-		case '\n': cmfv_buf_puts(b, "&#10;"); break;
+		case '&':
+			cmfv_buf_puts(b, "&amp;");
+			break;
+		case '<':
+			cmfv_buf_puts(b, "&lt;");
+			break;
+		case '>':
+			cmfv_buf_puts(b, "&gt;");
+			break;
+		case '"':
+			cmfv_buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			cmfv_buf_puts(b, "&apos;");
+			break;
+		case '\n':
+			cmfv_buf_puts(b, "&#10;");
+			break;
 		default:
 			/* XML 1.0 forbids most control characters */
 			if (c < 0x20 && c != '\t')
@@ -447,13 +477,15 @@ static void render_junit(struct cmfv_buf *b, const struct cli_opts *o, const str
 		xml_text(b, suite);
 		cmfv_buf_printf(b, "\" id=\"%zu\" timestamp=\"%s\" hostname=\"", j, stamp);
 		xml_text(b, host);
-		cmfv_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n    <properties/>\n",
+		cmfv_buf_printf(b,
+				"\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n    "
+				"<properties/>\n",
 				nrules, failures);
 		for (i = 0; i < nrules; i++) {
 			int failed = 0;
 
-			cmfv_buf_printf(b, "    <testcase name=\"%s %s\" classname=\"cmf-validate.", rules[i].id,
-					rules[i].name);
+			cmfv_buf_printf(b, "    <testcase name=\"%s %s\" classname=\"cmf-validate.",
+					rules[i].id, rules[i].name);
 			xml_text(b, suite);
 			cmfv_buf_puts(b, "\" time=\"0\"");
 			for (k = 0; k < r->n; k++) {
@@ -518,9 +550,15 @@ static void gh_escape(struct cmfv_buf *b, const char *s, int property)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '%': cmfv_buf_puts(b, "%25"); break;
-		case '\r': cmfv_buf_puts(b, "%0D"); break;
-		case '\n': cmfv_buf_puts(b, "%0A"); break;
+		case '%':
+			cmfv_buf_puts(b, "%25");
+			break;
+		case '\r':
+			cmfv_buf_puts(b, "%0D");
+			break;
+		case '\n':
+			cmfv_buf_puts(b, "%0A");
+			break;
 		case ':':
 			if (property)
 				cmfv_buf_puts(b, "%3A");
@@ -550,14 +588,16 @@ static void render_github(struct cmfv_buf *b, const struct cli_run *runs, size_t
 			const struct cmfv_finding *f = &r->v[i];
 			char title[128];
 
-			cmfv_buf_printf(b, "::%s ", f->severity == CMFV_SEV_ERROR	   ? "error"
-						    : f->severity == CMFV_SEV_WARNING ? "warning"
-										      : "notice");
+			cmfv_buf_printf(b, "::%s ",
+					f->severity == CMFV_SEV_ERROR	  ? "error"
+					: f->severity == CMFV_SEV_WARNING ? "warning"
+									  : "notice");
 			if (f->loc.file && !is_set_loc(&f->loc)) {
 				cmfv_buf_puts(b, "file=");
 				gh_escape(b, f->loc.file, 1);
 				if (f->loc.line)
-					cmfv_buf_printf(b, ",line=%u,col=%u", f->loc.line, f->loc.col);
+					cmfv_buf_printf(b, ",line=%u,col=%u", f->loc.line,
+							f->loc.col);
 				cmfv_buf_puts(b, ",");
 			}
 			snprintf(title, sizeof(title), "%s %s", f->rule->id, f->rule->name);
@@ -712,4 +752,3 @@ int cli_write_outputs(const struct cli_opts *o, const struct cli_run *runs, size
 	}
 	return rc;
 }
-

@@ -53,7 +53,7 @@ int say_diag(struct pr *pr, const struct cmfv_diag *d)
 }
 
 #define COPY_BLOCK ((size_t)128 << 10)
-#define SPOOL_MEM ((size_t)8 << 20)  /* a pipe's bytes kept in memory before a temporary file */
+#define SPOOL_MEM ((size_t)8 << 20) /* a pipe's bytes kept in memory before a temporary file */
 /* with no temporary file ($TMPDIR unusable), memory holds at most this
  * much of a pipe: past it, exit 3 (it used to take all of --max-input) */
 #define NO_SPOOL_MEM ((size_t)96 << 20)

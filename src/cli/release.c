@@ -109,8 +109,8 @@ static int deployed_kcv(const struct cli_opts *o, struct cli_run *run, const cha
 		fprintf(stderr, "cmf-validate: --release: %s\n", d.msg);
 		return EXIT_ENV;
 	}
-	if (cmfv_sources_add(&run->sources, "deployed Deployments", out.ptr ? out.ptr : "", out.len, 0,
-			     &s) != CMFV_OK ||
+	if (cmfv_sources_add(&run->sources, "deployed Deployments", out.ptr ? out.ptr : "", out.len,
+			     0, &s) != CMFV_OK ||
 	    cmfv_yaml_load(s->text, s->len, s->name, NULL, &list, &d) != CMFV_OK) {
 		cmfv_buf_free(&out);
 		if (d.code != CMFV_OK)
@@ -134,7 +134,8 @@ static int deployed_kcv(const struct cli_opts *o, struct cli_run *run, const cha
 		{
 			const struct cmfv_source *ks;
 
-			if (cmfv_sources_add(&run->sources, "deployed KCV", k, strlen(k), 0, &ks) == CMFV_OK)
+			if (cmfv_sources_add(&run->sources, "deployed KCV", k, strlen(k), 0, &ks) ==
+			    CMFV_OK)
 				*kcv = ks->text;
 		}
 		break;

@@ -24,7 +24,9 @@ int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run)
 	memset(&in, 0, sizeof(in));
 	cmfv_diag_clear(&d);
 	if (o->previous_kcv && !cmfv_is_kcv(o->previous_kcv)) {
-		fprintf(stderr, "cmf-validate: --previous-kcv must be 6 hex digits (as key-info prints), not '%s'\n",
+		fprintf(stderr,
+			"cmf-validate: --previous-kcv must be 6 hex digits (as key-info prints), "
+			"not '%s'\n",
 			o->previous_kcv);
 		return EXIT_USAGE;
 	}
@@ -47,12 +49,14 @@ int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run)
 	/* the deployed release's values are the root chart's: the CMF chart's
 	 * part of them is at its path */
 	in.prev_values = prev && run->cmf_path && run->cmf_path[0]
-				 ? cmfv_chart_sub_values(prev, run->cmf_path)
-				 : prev;
+			     ? cmfv_chart_sub_values(prev, run->cmf_path)
+			     : prev;
 	in.allow_unsafe = o->allow_unsafe_upgrade;
 	in.cur_kcv = cmfv_report_kcv(&run->report);
 	if (in.allow_unsafe && (prev || in.prev_kcv))
-		fprintf(stderr, "cmf-validate: --allow-unsafe-upgrade: upgrade guard findings are reported as warnings; use it only after wiping the CMF database\n");
+		fprintf(stderr,
+			"cmf-validate: --allow-unsafe-upgrade: upgrade guard findings are reported "
+			"as warnings; use it only after wiping the CMF database\n");
 	if (cmfv_check_upgrade(&run->ref, &in, &run->report) != CMFV_OK) {
 		fprintf(stderr, "cmf-validate: out of memory\n");
 		rc = EXIT_ENV;
@@ -127,7 +131,8 @@ static int check_deployments(const struct cli_opts *o, struct cli_run *run, stru
 		rc = cli_print_diag(&d);
 		goto out;
 	}
-	if (io.deployment && !cmfv_finder_has_named(f) && cmfv_finder_none(f, &run->report) != CMFV_OK)
+	if (io.deployment && !cmfv_finder_has_named(f) &&
+	    cmfv_finder_none(f, &run->report) != CMFV_OK)
 		goto oom;
 	if (cmfv_finder_count(f) == 0) {
 		if (!io.deployment && run->ref.required && run->ref.name && run->ref.name[0] &&
@@ -246,13 +251,15 @@ static int check_chart(const struct cli_opts *o, struct cli_run *run,
 	} else if (f.n == 0 && o->chart_lenient) {
 		rc = 0; /* checked as the CMF chart itself, below */
 	} else if (f.n == 0) {
-		fprintf(stderr,
-			"cmf-validate: %s: no CMF chart to check: neither the chart nor an enabled subchart "
-			"(at any depth) has the name %s in its Chart.yaml%s\n",
-			o->chart, CMFV_CMF_CHART_NAME,
-			cmfv_chart_has_library(chart, CMFV_CMF_CHART_NAME)
-				? " (one with type: library is there, but Helm renders no library chart)"
-				: "");
+		fprintf(
+		    stderr,
+		    "cmf-validate: %s: no CMF chart to check: neither the chart nor an enabled "
+		    "subchart "
+		    "(at any depth) has the name %s in its Chart.yaml%s\n",
+		    o->chart, CMFV_CMF_CHART_NAME,
+		    cmfv_chart_has_library(chart, CMFV_CMF_CHART_NAME)
+			? " (one with type: library is there, but Helm renders no library chart)"
+			: "");
 		rc = EXIT_USAGE;
 	}
 	for (i = 0; rc == 0 && i < f.n; i++) {
@@ -298,7 +305,8 @@ static int build_values(const struct cli_opts *o, struct cli_run *run, int rules
 		struct cmfv_chart *chart = NULL;
 
 		cli_values_input(o, &in);
-		if (cmfv_values_build_chart(&in, &run->sources, &chart, &run->values, &d) != CMFV_OK)
+		if (cmfv_values_build_chart(&in, &run->sources, &chart, &run->values, &d) !=
+		    CMFV_OK)
 			return cli_print_diag(&d);
 		if (chart) {
 			/* post-render reads the rendered configuration instead */
@@ -326,8 +334,8 @@ int cli_run_values(const struct cli_opts *o, struct cli_run *run)
 
 /* The key sources, for the Secrets the rendered configurations name when
  * --manifests gave some, else for the values' reference. */
-static int check_keys_all(const struct cli_opts *o, struct cli_run *run,
-			  const struct rref *refs, size_t nrefs, size_t rendered)
+static int check_keys_all(const struct cli_opts *o, struct cli_run *run, const struct rref *refs,
+			  size_t nrefs, size_t rendered)
 {
 	size_t i, k;
 	int rc = 0;

@@ -106,11 +106,12 @@ static const char *wrap_save_stdin(void)
 	if (wrap_tmp_stdin[0])
 		return wrap_tmp_stdin;
 	cmfv_diag_clear(&d);
-	snprintf(wrap_tmp_stdin, sizeof(wrap_tmp_stdin), "%s/cmf-validate-stdin-XXXXXX", wrap_tmp_base());
+	snprintf(wrap_tmp_stdin, sizeof(wrap_tmp_stdin), "%s/cmf-validate-stdin-XXXXXX",
+		 wrap_tmp_base());
 	fd = mkstemp(wrap_tmp_stdin);
 	if (fd < 0) {
-		fprintf(stderr, "cmf-validate: cannot make a file for -f - in %s: %s\n", wrap_tmp_base(),
-			strerror(errno));
+		fprintf(stderr, "cmf-validate: cannot make a file for -f - in %s: %s\n",
+			wrap_tmp_base(), strerror(errno));
 		wrap_tmp_stdin[0] = '\0';
 		return NULL;
 	}
@@ -174,11 +175,12 @@ static int wrap_values_flag(struct wrap *w, const char *val, const char **helm_v
 	 * same (encoding/csv folds CR LF), so Helm would read another file */
 	for (i = 0; i < n && r == 0 && rewrite; i++)
 		if (strchr(parts[i], '\r')) {
-			fprintf(stderr,
-				"cmf-validate %s: a -f list with stdin (-) and a file name holding a "
-				"carriage return cannot be handed to Helm exactly: give the files "
-				"with separate -f flags\n",
-				w->cmd);
+			fprintf(
+			    stderr,
+			    "cmf-validate %s: a -f list with stdin (-) and a file name holding a "
+			    "carriage return cannot be handed to Helm exactly: give the files "
+			    "with separate -f flags\n",
+			    w->cmd);
 			free(parts);
 			return EXIT_USAGE;
 		}

@@ -19,7 +19,8 @@
 
 static int wrap_make_tmp_dir(void)
 {
-	snprintf(wrap_tmp_dir, sizeof(wrap_tmp_dir), "%s/cmf-validate-chart-XXXXXX", wrap_tmp_base());
+	snprintf(wrap_tmp_dir, sizeof(wrap_tmp_dir), "%s/cmf-validate-chart-XXXXXX",
+		 wrap_tmp_base());
 	if (mkdtemp(wrap_tmp_dir) == NULL) {
 		fprintf(stderr, "cmf-validate: cannot make a folder in %s: %s\n", wrap_tmp_base(),
 			strerror(errno));
@@ -33,7 +34,7 @@ static int wrap_make_tmp_dir(void)
 static int wrap_fetched_chart(struct wrap *w, const char *how)
 {
 	char *argv[] = {"find", wrap_tmp_dir, "-mindepth",  "2", "-maxdepth",
-			"2",	"-name", "Chart.yaml", NULL};
+			"2",	"-name",      "Chart.yaml", NULL};
 	char *out = NULL, *nl;
 	int rc = cli_run_capture(argv, 60, 1 << 16, &out, 0);
 

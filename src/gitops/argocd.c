@@ -48,7 +48,8 @@ static char *clean_set(const char *name, const char *val)
 	return b.ptr;
 }
 
-static enum cmfv_err parameters(struct app_ctx *c, struct cmfv_plan *p, const struct cmfv_node *helm)
+static enum cmfv_err parameters(struct app_ctx *c, struct cmfv_plan *p,
+				const struct cmfv_node *helm)
 {
 	const struct cmfv_node *params = cmfv_map_get(helm, "parameters");
 	int pass;
@@ -64,7 +65,8 @@ static enum cmfv_err parameters(struct app_ctx *c, struct cmfv_plan *p, const st
 		unsigned char *keep = NULL;
 
 		for (i = 0; names && i < params->u.seq.n; i++) {
-			const struct cmfv_node *fs = cmfv_map_get(params->u.seq.v[i], "forceString");
+			const struct cmfv_node *fs =
+			    cmfv_map_get(params->u.seq.v[i], "forceString");
 
 			if ((fs && fs->kind == CMFV_BOOL && fs->u.b) == pass)
 				names[i] = gitops_str(params->u.seq.v[i], "name");
@@ -84,8 +86,8 @@ static enum cmfv_err parameters(struct app_ctx *c, struct cmfv_plan *p, const st
 			sub = cmfv_argocd_envsubst(val ? val : "", c->env_names, c->env_vals, NENV);
 			arg = sub ? clean_set(name, sub) : NULL;
 			cmfv_free(sub);
-			if (arg == NULL ||
-			    gitops_push_set(p, force ? CMFV_SET_STRING : CMFV_SET, arg, q->loc) != 0) {
+			if (arg == NULL || gitops_push_set(p, force ? CMFV_SET_STRING : CMFV_SET,
+							   arg, q->loc) != 0) {
 				cmfv_free(keep);
 				return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 			}
@@ -144,17 +146,18 @@ static enum cmfv_err inline_values(struct app_ctx *c, struct cmfv_plan *p,
 
 	if (obj && obj->kind != CMFV_NULL) {
 		if (obj->kind != CMFV_MAP)
-			return cmfv_diag_set(c->d, CMFV_EINPUT, obj->loc.file, obj->loc.line,
-					     obj->loc.col, "helm.valuesObject must be a map, not a %s",
-					     cmfv_kind_name(obj->kind));
+			return cmfv_diag_set(
+			    c->d, CMFV_EINPUT, obj->loc.file, obj->loc.line, obj->loc.col,
+			    "helm.valuesObject must be a map, not a %s", cmfv_kind_name(obj->kind));
 		p->extra = cmfv_node_copy(obj);
 		return p->extra ? CMFV_OK : cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 	}
 	if (txt == NULL || txt->kind == CMFV_NULL)
 		return CMFV_OK;
 	if (txt->kind != CMFV_STR)
-		return cmfv_diag_set(c->d, CMFV_EINPUT, txt->loc.file, txt->loc.line, txt->loc.col,
-				     "helm.values must be a string (a YAML text); use helm.valuesObject for a map");
+		return cmfv_diag_set(
+		    c->d, CMFV_EINPUT, txt->loc.file, txt->loc.line, txt->loc.col,
+		    "helm.values must be a string (a YAML text); use helm.valuesObject for a map");
 	if (txt->u.s.len == 0)
 		return CMFV_OK;
 	return gitops_parse_embedded(file, txt, "helm.values", major, c->src, &p->extra, c->d);
@@ -190,7 +193,8 @@ static enum cmfv_err overrides(struct app_ctx *c, const char *app, const char *n
 		if (e != CMFV_OK)
 			return e;
 		if (patch && patch->kind == CMFV_MAP) {
-			static const char *const keep[] = {"chart", "path", "repoURL", "targetRevision"};
+			static const char *const keep[] = {"chart", "path", "repoURL",
+							   "targetRevision"};
 			size_t i;
 
 			for (i = 0; i < 4; i++)
@@ -227,7 +231,8 @@ static int chart_sets_namespace(const char *chart)
 		while (f && !found && fgets(line, sizeof(line), f)) {
 			const char *s = line + strspn(line, " \t");
 
-			found = strncmp(s, "namespace:", 10) == 0 && strstr(s, ".Release.Namespace");
+			found =
+			    strncmp(s, "namespace:", 10) == 0 && strstr(s, ".Release.Namespace");
 		}
 		if (f)
 			fclose(f);
@@ -242,7 +247,8 @@ static int is_helm(const struct cmfv_node *s, const char *app)
 	char path[PATH_MAX + 20];
 	struct stat st;
 
-	if (cmfv_map_get(s, "kustomize") || cmfv_map_get(s, "directory") || cmfv_map_get(s, "plugin"))
+	if (cmfv_map_get(s, "kustomize") || cmfv_map_get(s, "directory") ||
+	    cmfv_map_get(s, "plugin"))
 		return 0;
 	if (cmfv_map_get(s, "helm") || cmfv_map_get(s, "chart"))
 		return 1;
@@ -252,11 +258,15 @@ static int is_helm(const struct cmfv_node *s, const char *app)
 
 static enum cmfv_err set_env(struct app_ctx *c, const struct cmfv_node *s, const char *name)
 {
-	static const char *const names[NENV] = {
-		"ARGOCD_APP_NAME", "ARGOCD_APP_NAMESPACE", "ARGOCD_APP_PROJECT_NAME",
-		"ARGOCD_APP_REVISION", "ARGOCD_APP_REVISION_SHORT", "ARGOCD_APP_REVISION_SHORT_8",
-		"ARGOCD_APP_SOURCE_REPO_URL", "ARGOCD_APP_SOURCE_PATH",
-		"ARGOCD_APP_SOURCE_TARGET_REVISION"};
+	static const char *const names[NENV] = {"ARGOCD_APP_NAME",
+						"ARGOCD_APP_NAMESPACE",
+						"ARGOCD_APP_PROJECT_NAME",
+						"ARGOCD_APP_REVISION",
+						"ARGOCD_APP_REVISION_SHORT",
+						"ARGOCD_APP_REVISION_SHORT_8",
+						"ARGOCD_APP_SOURCE_REPO_URL",
+						"ARGOCD_APP_SOURCE_PATH",
+						"ARGOCD_APP_SOURCE_TARGET_REVISION"};
 	const char *v;
 	int i;
 
@@ -352,8 +362,8 @@ static enum cmfv_err plan_source(struct app_ctx *c, const struct cmfv_node *orig
 		argocd_delink(joined, app);
 		if (!argocd_inside(app, c->root) && strcmp(app, c->root) != 0)
 			return cmfv_diag_set(c->d, CMFV_EINPUT, c->file->name, orig->loc.line,
-					     orig->loc.col, "source path %s is outside the repository root",
-					     path);
+					     orig->loc.col,
+					     "source path %s is outside the repository root", path);
 	}
 	if (!is_helm(orig, app[0] ? app : NULL))
 		return CMFV_OK;
@@ -396,7 +406,8 @@ static enum cmfv_err plan_source(struct app_ctx *c, const struct cmfv_node *orig
 	e = CMFV_OK;
 	if (p->app == NULL || p->release == NULL || p->namespace == NULL ||
 	    (app[0] && p->chart_dir == NULL) ||
-	    (chart && (!p->chart_name || !p->chart_repo || (gitops_str(s, "targetRevision") && !p->chart_version))))
+	    (chart && (!p->chart_name || !p->chart_repo ||
+		       (gitops_str(s, "targetRevision") && !p->chart_version))))
 		e = cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 	/* a chart from a repository: the caller pulls it and asks again */
 	if (e == CMFV_OK && app[0] == '\0') {
@@ -450,7 +461,8 @@ static enum cmfv_err plan_app(struct app_ctx *c)
 		cmfv_node_free(seq);
 	} else {
 		return cmfv_diag_set(c->d, CMFV_EINPUT, c->file->name, c->doc->loc.line,
-				     c->doc->loc.col, "Application has no spec.source or spec.sources");
+				     c->doc->loc.col,
+				     "Application has no spec.source or spec.sources");
 	}
 	if (e == CMFV_OK && c->nplans == before)
 		return cmfv_diag_set(c->d, CMFV_EINPUT, c->file->name, c->doc->loc.line,
@@ -489,11 +501,13 @@ enum cmfv_err cmfv_argocd_plans(const struct cmfv_source *app, const struct cmfv
 	c.src = src;
 	c.d = d;
 	if (realpath(root, c.root) == NULL)
-		return cmfv_diag_set(d, CMFV_ENOENT, root, 0, 0, "repository root: %s", strerror(errno));
+		return cmfv_diag_set(d, CMFV_ENOENT, root, 0, 0, "repository root: %s",
+				     strerror(errno));
 	e = cmfv_yaml_load_all(app->text, app->len, app->name, NULL, on_doc, &c, d);
 	if (e == CMFV_OK && c.nplans == 0)
-		e = cmfv_diag_set(d, CMFV_EINPUT, app->name, 0, 0,
-				  "no Argo CD Application (apiVersion argoproj.io/v1alpha1) in the file");
+		e = cmfv_diag_set(
+		    d, CMFV_EINPUT, app->name, 0, 0,
+		    "no Argo CD Application (apiVersion argoproj.io/v1alpha1) in the file");
 	if (e != CMFV_OK) {
 		cmfv_plans_free(c.plans, c.nplans);
 		return e;

@@ -33,7 +33,7 @@ struct ref_data {
 	const struct cmfv_source *file;
 	const struct cmfv_node *node; /* the data value (ConfigMap) */
 	struct cmfv_loc loc;
-	char *owned;                  /* decoded Secret data, wiped on free */
+	char *owned; /* decoded Secret data, wiped on free */
 };
 
 struct flux_ctx {
@@ -69,10 +69,12 @@ static enum cmfv_err obj_doc(void *ctx, struct cmfv_node *doc, struct cmfv_diag 
 		const struct cmfv_node *items = cmfv_map_get(doc, "items");
 		size_t i;
 
-		for (i = 0; items && items->kind == CMFV_SEQ && i < items->u.seq.n && e == CMFV_OK; i++) {
+		for (i = 0; items && items->kind == CMFV_SEQ && i < items->u.seq.n && e == CMFV_OK;
+		     i++) {
 			struct cmfv_node *it = cmfv_node_copy(items->u.seq.v[i]);
 
-			e = it ? find_in_doc(c, it, s) : cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			e = it ? find_in_doc(c, it, s)
+			       : cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		}
 		cmfv_node_free(doc);
 		return e;
@@ -212,8 +214,7 @@ static int flag_bool(const struct cmfv_node *m, const char *k)
 }
 
 /* Look the ref's object up in the given files. */
-static enum cmfv_err lookup(struct flux_ctx *c, const char *kind, const char *name,
-			    const char *key)
+static enum cmfv_err lookup(struct flux_ctx *c, const char *kind, const char *name, const char *key)
 {
 	size_t i;
 	enum cmfv_err e = CMFV_OK;
@@ -237,9 +238,9 @@ static enum cmfv_err lookup(struct flux_ctx *c, const char *kind, const char *na
 	return e;
 }
 
-static enum cmfv_err apply_target(struct flux_ctx *c, struct cmfv_node **result,
-				  struct pathset *sh, struct cmfv_node *inl,
-				  const struct cmfv_node *ref, const struct ref_data *r)
+static enum cmfv_err apply_target(struct flux_ctx *c, struct cmfv_node **result, struct pathset *sh,
+				  struct cmfv_node *inl, const struct cmfv_node *ref,
+				  const struct ref_data *r)
 {
 	const char *tp = gitops_str(ref, "targetPath");
 	struct cmfv_set_flag f;
@@ -330,9 +331,11 @@ static enum cmfv_err one_ref(struct flux_ctx *c, const struct cmfv_node *ref,
 	if (!c->found_obj) {
 		if (optional)
 			return CMFV_OK;
-		return cmfv_diag_set(c->d, CMFV_EINPUT, ref->loc.file, ref->loc.line, ref->loc.col,
-				     "valuesFrom: %s '%s' not found in the --manifests/--secret-file inputs (a CI check needs it as a file; optional: true skips it)",
-				     kind, name);
+		return cmfv_diag_set(
+		    c->d, CMFV_EINPUT, ref->loc.file, ref->loc.line, ref->loc.col,
+		    "valuesFrom: %s '%s' not found in the --manifests/--secret-file inputs (a CI "
+		    "check needs it as a file; optional: true skips it)",
+		    kind, name);
 	}
 	got = object_data(c, &r);
 	if (got == 0) {
@@ -358,13 +361,15 @@ static enum cmfv_err one_ref(struct flux_ctx *c, const struct cmfv_node *ref,
 		struct pathset nsh = {0};
 
 		if (r.node) {
-			e = gitops_parse_embedded(r.file, r.node, key, c->helm_major, c->src, &vals, c->d);
+			e = gitops_parse_embedded(r.file, r.node, key, c->helm_major, c->src, &vals,
+						  c->d);
 		} else {
 			const struct cmfv_source *s;
 			char nm[600];
 
 			snprintf(nm, sizeof(nm), "%s (%s %s %s)", r.file->name, kind, name, key);
-			e = cmfv_sources_add(c->src, nm, r.text, r.len, strcmp(kind, "Secret") == 0, &s);
+			e = cmfv_sources_add(c->src, nm, r.text, r.len, strcmp(kind, "Secret") == 0,
+					     &s);
 			if (e != CMFV_OK)
 				e = cmfv_diag_fail(c->d, e, "out of memory");
 			if (e == CMFV_OK)
@@ -438,10 +443,11 @@ static enum cmfv_err remote_chart(struct flux_ctx *c, struct cmfv_plan *p, const
 	if (e != CMFV_OK)
 		return e;
 	if (!c->found_obj)
-		return cmfv_diag_set(c->d, CMFV_EUSAGE, c->file->name, c->doc->loc.line,
-				     c->doc->loc.col,
-				     "HelmRelease %s: the chart comes from HelmRepository %s: give that object with --manifests (to pull the chart) or the chart with --chart DIR",
-				     p->app, name ? name : "(no name)");
+		return cmfv_diag_set(
+		    c->d, CMFV_EUSAGE, c->file->name, c->doc->loc.line, c->doc->loc.col,
+		    "HelmRelease %s: the chart comes from HelmRepository %s: give that object with "
+		    "--manifests (to pull the chart) or the chart with --chart DIR",
+		    p->app, name ? name : "(no name)");
 	url = gitops_str(c->found_doc, "spec.url");
 	type = gitops_str(c->found_doc, "spec.type");
 	if (url && type && strcmp(type, "oci") == 0 && strncmp(url, "oci://", 6) != 0)
@@ -453,7 +459,8 @@ static enum cmfv_err remote_chart(struct flux_ctx *c, struct cmfv_plan *p, const
 	c->found_doc = NULL;
 	if (url == NULL)
 		return cmfv_diag_set(c->d, CMFV_EINPUT, c->file->name, c->doc->loc.line,
-				     c->doc->loc.col, "HelmRepository %s has no usable spec.url", name);
+				     c->doc->loc.col, "HelmRepository %s has no usable spec.url",
+				     name);
 	if (!p->chart_repo || !p->chart_name || (ver && !p->chart_version))
 		return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 	return CMFV_OK;
@@ -464,7 +471,8 @@ static enum cmfv_err chart_source(struct flux_ctx *c, struct cmfv_plan *p)
 	const char *chart = gitops_str(c->doc, "spec.chart.spec.chart");
 	const char *kind = gitops_str(c->doc, "spec.chart.spec.sourceRef.kind");
 	const struct cmfv_node *vf = cmfv_node_path(c->doc, "spec.chart.spec.valuesFiles");
-	const struct cmfv_node *ign = cmfv_node_path(c->doc, "spec.chart.spec.ignoreMissingValuesFiles");
+	const struct cmfv_node *ign =
+	    cmfv_node_path(c->doc, "spec.chart.spec.ignoreMissingValuesFiles");
 	char path[PATH_MAX * 2];
 	const char *base;
 	size_t i;
@@ -479,17 +487,17 @@ static enum cmfv_err chart_source(struct flux_ctx *c, struct cmfv_plan *p)
 	} else if (chart && kind && strcmp(kind, "HelmRepository") == 0) {
 		return remote_chart(c, p, chart);
 	} else {
-		return cmfv_diag_set(c->d, CMFV_EUSAGE, c->file->name, c->doc->loc.line,
-				     c->doc->loc.col,
-				     "HelmRelease %s: the chart comes from a %s: give it with --chart DIR",
-				     p->app, kind ? kind : "chartRef");
+		return cmfv_diag_set(
+		    c->d, CMFV_EUSAGE, c->file->name, c->doc->loc.line, c->doc->loc.col,
+		    "HelmRelease %s: the chart comes from a %s: give it with --chart DIR", p->app,
+		    kind ? kind : "chartRef");
 	}
 	if (p->chart_dir == NULL)
 		return cmfv_diag_fail(c->d, CMFV_ENOMEM, "out of memory");
 	if (stat(p->chart_dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return cmfv_diag_set(c->d, CMFV_ENOENT, c->file->name, c->doc->loc.line,
-				     c->doc->loc.col, "HelmRelease %s: the chart folder %s does not exist",
-				     p->app, p->chart_dir);
+		return cmfv_diag_set(
+		    c->d, CMFV_ENOENT, c->file->name, c->doc->loc.line, c->doc->loc.col,
+		    "HelmRelease %s: the chart folder %s does not exist", p->app, p->chart_dir);
 	/* local charts: paths from the source root; remote: inside the chart */
 	base = local ? c->repo_root : p->chart_dir;
 	for (i = 0; vf && vf->kind == CMFV_SEQ && i < vf->u.seq.n; i++) {
@@ -580,8 +588,9 @@ enum cmfv_err cmfv_flux_plans(const struct cmfv_source *hr, const char *repo_roo
 	c.d = d;
 	e = cmfv_yaml_load_all(hr->text, hr->len, hr->name, NULL, hr_doc, &c, d);
 	if (e == CMFV_OK && c.nplans == 0)
-		e = cmfv_diag_set(d, CMFV_EINPUT, hr->name, 0, 0,
-				  "no Flux HelmRelease (apiVersion helm.toolkit.fluxcd.io/v2) in the file");
+		e = cmfv_diag_set(
+		    d, CMFV_EINPUT, hr->name, 0, 0,
+		    "no Flux HelmRelease (apiVersion helm.toolkit.fluxcd.io/v2) in the file");
 	if (e != CMFV_OK) {
 		cmfv_plans_free(c.plans, c.nplans);
 		return e;

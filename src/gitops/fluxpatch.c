@@ -49,8 +49,9 @@ enum cmfv_err cmfv_flux_patch(const struct cmfv_inject_opts *io, struct cmfv_buf
 	mount_of(io, &m);
 	if (m.secret == NULL || m.property == NULL)
 		return CMFV_EUSAGE;
-	cmfv_buf_puts(b, "postRenderers:\n  - kustomize:\n      patches:\n        - target:\n"
-			 "            group: apps\n            version: v1\n            kind: Deployment\n");
+	cmfv_buf_puts(
+	    b, "postRenderers:\n  - kustomize:\n      patches:\n        - target:\n"
+	       "            group: apps\n            version: v1\n            kind: Deployment\n");
 	if (m.deployment) {
 		cmfv_buf_puts(b, "            name: ");
 		q(b, m.deployment);
@@ -80,15 +81,15 @@ enum cmfv_err cmfv_flux_patch(const struct cmfv_inject_opts *io, struct cmfv_buf
 	q(b, m.property);
 	cmfv_buf_puts(b, "\n                            path: ");
 	q(b, m.file);
-	cmfv_buf_printf(b, "\n                        defaultMode: %d\n"
-			   "                        optional: false\n",
+	cmfv_buf_printf(b,
+			"\n                        defaultMode: %d\n"
+			"                        optional: false\n",
 			CMFV_KEY_MODE);
 	return b->failed ? CMFV_ENOMEM : CMFV_OK;
 }
 
 enum cmfv_err cmfv_flux_check_postrender(const struct cmfv_plan *p,
-					 const struct cmfv_inject_opts *io,
-					 struct cmfv_report *r)
+					 const struct cmfv_inject_opts *io, struct cmfv_report *r)
 {
 	const struct cmfv_node *prs = p->postrenderers;
 	enum cmfv_pr_verdict v;
@@ -102,7 +103,9 @@ enum cmfv_err cmfv_flux_check_postrender(const struct cmfv_plan *p,
 		return CMFV_OK; /* CMF001/CMF002 already say what is missing */
 	if (prs == NULL)
 		return cmfv_report_add(r, CMFV_CMF034, NULL, p->loc,
-				       "HelmRelease %s requires encryption but has no spec.postRenderers: the key Secret %s is never mounted into CMF (cmf-validate flux-patch prints the block)",
+				       "HelmRelease %s requires encryption but has no "
+				       "spec.postRenderers: the key Secret %s is never mounted "
+				       "into CMF (cmf-validate flux-patch prints the block)",
 				       p->app, m.secret);
 	/* judge what the patches, all of them in order, leave */
 	e = cmfv_flux_postrender_eval(prs, io, &v, &at, why, sizeof(why));
@@ -112,9 +115,14 @@ enum cmfv_err cmfv_flux_check_postrender(const struct cmfv_plan *p,
 		at = prs->loc;
 	if (v == CMFV_PR_UNKNOWN)
 		return cmfv_report_add(r, CMFV_CMF034, NULL, at,
-				       "HelmRelease %s: %s, so Secret %s key %s cannot be shown to be mounted at %s/%s in container %s of the CMF Deployment (cmf-validate flux-patch prints a block that can)",
-				       p->app, why, m.secret, m.property, m.path, m.file, m.container);
-	return cmfv_report_add(r, CMFV_CMF034, NULL, at,
-			       "HelmRelease %s: the post-renderers do not leave Secret %s key %s mounted at %s/%s in container %s of the CMF Deployment: %s (cmf-validate flux-patch prints the block)",
-			       p->app, m.secret, m.property, m.path, m.file, m.container, why);
+				       "HelmRelease %s: %s, so Secret %s key %s cannot be shown to "
+				       "be mounted at %s/%s in container %s of the CMF Deployment "
+				       "(cmf-validate flux-patch prints a block that can)",
+				       p->app, why, m.secret, m.property, m.path, m.file,
+				       m.container);
+	return cmfv_report_add(
+	    r, CMFV_CMF034, NULL, at,
+	    "HelmRelease %s: the post-renderers do not leave Secret %s key %s mounted at %s/%s in "
+	    "container %s of the CMF Deployment: %s (cmf-validate flux-patch prints the block)",
+	    p->app, m.secret, m.property, m.path, m.file, m.container, why);
 }

@@ -95,7 +95,8 @@ static int shell_special(char c)
 
 static int alnum_(char c)
 {
-	return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
 }
 
 /* Go's os getShellName: the name after a '$' and how many bytes it took. */
@@ -155,7 +156,8 @@ char *cmfv_argocd_envsubst(const char *s, const char *const *names, const char *
 				cmfv_buf_add(&b, "$", 1);
 			} else {
 				for (k = 0; k < n; k++)
-					if (strlen(names[k]) == nlen && memcmp(names[k], name, nlen) == 0)
+					if (strlen(names[k]) == nlen &&
+					    memcmp(names[k], name, nlen) == 0)
 						break;
 				if (k < n)
 					cmfv_buf_puts(&b, vals[k]);
@@ -188,7 +190,8 @@ enum cmfv_err cmfv_merge_patch(struct cmfv_node *target, const struct cmfv_node 
 		if (pp->val->kind == CMFV_MAP) {
 			if (cur == NULL || cur->kind != CMFV_MAP) {
 				v = cmfv_node_new(CMFV_MAP, pp->val->loc);
-				if (v == NULL || cmfv_map_set(target, pp->key, pp->key_loc, v) != CMFV_OK)
+				if (v == NULL ||
+				    cmfv_map_set(target, pp->key, pp->key_loc, v) != CMFV_OK)
 					return CMFV_ENOMEM;
 				cur = v;
 			}
@@ -379,9 +382,8 @@ static void relocate_sets(const struct cmfv_plan *p, struct cmfv_node *n)
 			relocate_sets(p, n->u.seq.v[i]);
 }
 
-enum cmfv_err cmfv_plan_values(const struct cmfv_plan *p, int helm_major,
-			       struct cmfv_sources *src, struct cmfv_node **out,
-			       struct cmfv_diag *d)
+enum cmfv_err cmfv_plan_values(const struct cmfv_plan *p, int helm_major, struct cmfv_sources *src,
+			       struct cmfv_node **out, struct cmfv_diag *d)
 {
 	struct cmfv_values_input in;
 	enum cmfv_err e;

@@ -199,8 +199,7 @@ enum cmfv_err cmfv_secret_findings(struct cmfv_report *r, const struct cmfv_keyr
 		snprintf(has, sizeof(has), "%s", v->keys && v->keys[0] ? v->keys : "nothing");
 		cmfv_redact(has);
 		e = cmfv_report_add(
-		    r, CMFV_CMF021, ref->prop_loc.file ? CMFV_PATH_SECRET_PROP : NULL,
-		    v->loc,
+		    r, CMFV_CMF021, ref->prop_loc.file ? CMFV_PATH_SECRET_PROP : NULL, v->loc,
 		    "Secret %s has no property %s in data or stringData (it has: %s); fix "
 		    "encryption.key.kubernetesSecretProperty, or recreate the Secret with kubectl "
 		    "create secret generic %s --from-file=%s=cmf.key",
@@ -213,11 +212,9 @@ enum cmfv_err cmfv_secret_findings(struct cmfv_report *r, const struct cmfv_keyr
 enum cmfv_err cmfv_secret_missing(struct cmfv_report *r, const struct cmfv_keyref *ref,
 				  const char *ns, const char *where)
 {
-	return cmfv_report_add(r, CMFV_CMF020,
-			    ref->name_loc.file ? CMFV_PATH_SECRET_NAME : NULL, ref->name_loc,
-			    "Secret %s is not in %s; create it in the release namespace: kubectl "
-			    "create secret generic %s --from-file=%s=cmf.key%s%s",
-			    ref->name, where, ref->name, ref->property, ns ? " -n " : "",
-			       ns ? ns : "");
+	return cmfv_report_add(
+	    r, CMFV_CMF020, ref->name_loc.file ? CMFV_PATH_SECRET_NAME : NULL, ref->name_loc,
+	    "Secret %s is not in %s; create it in the release namespace: kubectl "
+	    "create secret generic %s --from-file=%s=cmf.key%s%s",
+	    ref->name, where, ref->name, ref->property, ns ? " -n " : "", ns ? ns : "");
 }
-

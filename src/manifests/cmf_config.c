@@ -31,13 +31,12 @@ static void relax(const char *k, char *out, size_t n)
 
 struct relaxed {
 	const struct cmfv_node *imports; /* spring.config.import: more files, unseen */
-	const struct cmfv_node *v[4]; /* the value found for fnd_watched[i] */
-	char rel[4][128];             /* fnd_watched[i], relaxed */
+	const struct cmfv_node *v[4];	 /* the value found for fnd_watched[i] */
+	char rel[4][128];		 /* fnd_watched[i], relaxed */
 	struct cmfv_diag *d;
 };
 
-static enum cmfv_err walk_relaxed(const struct cmfv_node *m, const char *prefix,
-				  struct relaxed *r)
+static enum cmfv_err walk_relaxed(const struct cmfv_node *m, const char *prefix, struct relaxed *r)
 {
 	size_t i, k;
 	enum cmfv_err e;
@@ -59,8 +58,8 @@ static enum cmfv_err walk_relaxed(const struct cmfv_node *m, const char *prefix,
 			if (strcmp(path, r->rel[k]) != 0)
 				continue;
 			if (r->v[k] && !fnd_same_scalar(r->v[k], p->val))
-				return cmfv_diag_set(r->d, CMFV_EINPUT, p->key_loc.file, p->key_loc.line,
-						     p->key_loc.col,
+				return cmfv_diag_set(r->d, CMFV_EINPUT, p->key_loc.file,
+						     p->key_loc.line, p->key_loc.col,
 						     "the CMF configuration sets %s again as %s, "
 						     "differently (first at line %u): cmf-validate "
 						     "cannot tell which one CMF reads",
@@ -115,10 +114,11 @@ enum cmfv_err fnd_canonical(struct cmfv_instance *in, struct cmfv_diag *d)
 	if ((e = walk_relaxed(in->config, "", &r)) != CMFV_OK)
 		return e;
 	if (r.imports) {
-		snprintf(in->problem, sizeof(in->problem),
-			 "its configuration imports more configuration (spring.config.import, line %u), "
-			 "which cannot be read here",
-			 r.imports->loc.line);
+		snprintf(
+		    in->problem, sizeof(in->problem),
+		    "its configuration imports more configuration (spring.config.import, line %u), "
+		    "which cannot be read here",
+		    r.imports->loc.line);
 		return CMFV_OK;
 	}
 	for (k = 0; fnd_watched[k]; k++) {
@@ -159,10 +159,11 @@ enum cmfv_err fnd_read_env(const struct cmfv_node *c, struct cmfv_instance *in)
 	size_t i, k;
 
 	if (cmfv_is_seq(from) && from->u.seq.n > 0) {
-		snprintf(in->problem, sizeof(in->problem),
-			 "its CMF container takes environment variables from envFrom, which may set "
-			 "%s and cannot be read here",
-			 CMFV_PATH_PRODUCTION);
+		snprintf(
+		    in->problem, sizeof(in->problem),
+		    "its CMF container takes environment variables from envFrom, which may set "
+		    "%s and cannot be read here",
+		    CMFV_PATH_PRODUCTION);
 		return CMFV_OK;
 	}
 	for (i = 0; cmfv_is_seq(env) && i < env->u.seq.n; i++) {
@@ -182,14 +183,15 @@ enum cmfv_err fnd_read_env(const struct cmfv_node *c, struct cmfv_instance *in)
 				continue;
 			val = cmfv_map_get(e, "value");
 			if (val == NULL || cmfv_map_get(e, "valueFrom")) {
-				snprintf(in->problem, sizeof(in->problem),
-					 "its CMF container's environment variable %s sets %s from a "
-					 "reference that cannot be read here",
-					 name, fnd_watched[k]);
+				snprintf(
+				    in->problem, sizeof(in->problem),
+				    "its CMF container's environment variable %s sets %s from a "
+				    "reference that cannot be read here",
+				    name, fnd_watched[k]);
 				return CMFV_OK;
 			}
 			if (cmfv_str(val) && (strcasecmp(cmfv_str(val), "true") == 0 ||
-					 strcasecmp(cmfv_str(val), "false") == 0)) {
+					      strcasecmp(cmfv_str(val), "false") == 0)) {
 				v = cmfv_node_new(CMFV_BOOL, val->loc);
 				if (v)
 					v->u.b = strcasecmp(cmfv_str(val), "true") == 0;
@@ -198,7 +200,8 @@ enum cmfv_err fnd_read_env(const struct cmfv_node *c, struct cmfv_instance *in)
 			}
 			if (v == NULL)
 				return CMFV_ENOMEM;
-			if (in->env == NULL && (in->env = cmfv_node_new(CMFV_MAP, val->loc)) == NULL) {
+			if (in->env == NULL &&
+			    (in->env = cmfv_node_new(CMFV_MAP, val->loc)) == NULL) {
 				cmfv_node_free(v);
 				return CMFV_ENOMEM;
 			}

@@ -75,8 +75,9 @@ struct cmfv_instance *cmfv_finder_get(struct cmfv_finder *f, size_t i)
 
 /* Kinds whose objects run pods, besides Deployment: CMF may run in any of
  * them, and then post-render cannot mount the key (it edits Deployments). */
-static const char *const workloads[] = {"StatefulSet", "DaemonSet", "ReplicaSet",
-					"ReplicationController", "Job", "CronJob", "Pod", NULL};
+static const char *const workloads[] = {
+    "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
+    "Job",	   "CronJob",	"Pod",	      NULL};
 
 static int is_workload(const char *kind, size_t len)
 {
@@ -127,17 +128,19 @@ static int is_cmf(const struct cmfv_node *doc, const struct cmfv_inject_opts *o)
 		/* another workload: CMF's by its label or image */
 		if (k == NULL || !is_workload(k, strlen(k)))
 			return 0;
-		return cmfv_str_is(cmfv_map_get(cmfv_map_get(cmfv_map_get(doc, "metadata"), "labels"),
-					   CMFV_NAME_LABEL),
-			      CMFV_DEFAULT_DEPLOYMENT) ||
+		return cmfv_str_is(
+			   cmfv_map_get(cmfv_map_get(cmfv_map_get(doc, "metadata"), "labels"),
+					CMFV_NAME_LABEL),
+			   CMFV_DEFAULT_DEPLOYMENT) ||
 		       runs_cmf_image(doc);
 	}
 	meta = cmfv_map_get(doc, "metadata");
 	if (o->deployment && cmfv_str_is(cmfv_map_get(meta, "name"), o->deployment))
 		return 1;
 	return cmfv_str_is(cmfv_map_get(cmfv_map_get(meta, "labels"), CMFV_NAME_LABEL),
-		      CMFV_DEFAULT_DEPLOYMENT) ||
-	       cmfv_str_is(cmfv_map_get(meta, "name"), CMFV_DEFAULT_DEPLOYMENT) || runs_cmf_image(doc);
+			   CMFV_DEFAULT_DEPLOYMENT) ||
+	       cmfv_str_is(cmfv_map_get(meta, "name"), CMFV_DEFAULT_DEPLOYMENT) ||
+	       runs_cmf_image(doc);
 }
 
 /* ------------------------------------------------ the chart it came from */
@@ -276,8 +279,7 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 }
 
 static enum cmfv_err add_cm(struct cmfv_finder *f, const struct cmfv_doc *doc, long item,
-			    const char *name, size_t name_len, int name_known,
-			    struct cmfv_diag *d)
+			    const char *name, size_t name_len, int name_known, struct cmfv_diag *d)
 {
 	struct cm_rec *c;
 
@@ -336,8 +338,8 @@ static enum cmfv_err visit(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	return e;
 }
 
-static enum cmfv_err load(const struct cmfv_finder *f, const struct cmfv_doc *doc,
-			  const char *file, struct cmfv_node **tree, struct cmfv_diag *d)
+static enum cmfv_err load(const struct cmfv_finder *f, const struct cmfv_doc *doc, const char *file,
+			  struct cmfv_node **tree, struct cmfv_diag *d)
 {
 	struct cmfv_yaml_opts yo;
 

@@ -30,16 +30,17 @@ static const struct cmfv_node *choose_container(const struct cmfv_node *pod,
 
 	for (i = 0; cmfv_is_seq(ics) && i < ics->u.seq.n; i++)
 		if (fnd_image_of_cmf(ics->u.seq.v[i])) {
-			snprintf(in->problem, sizeof(in->problem),
-				 "init container %s runs the CMF image, and post-render mounts the key "
-				 "into containers only",
-				 name_of(ics->u.seq.v[i]));
+			snprintf(
+			    in->problem, sizeof(in->problem),
+			    "init container %s runs the CMF image, and post-render mounts the key "
+			    "into containers only",
+			    name_of(ics->u.seq.v[i]));
 			return NULL;
 		}
 	for (i = 0; cmfv_is_seq(cs) && i < cs->u.seq.n; i++) {
 		const struct cmfv_node *c = cs->u.seq.v[i];
 		int named = cmfv_str_is(cmfv_map_get(c, "name"),
-				   o->container ? o->container : CMFV_DEFAULT_CONTAINER);
+					o->container ? o->container : CMFV_DEFAULT_CONTAINER);
 
 		if (o->container && named) {
 			pick = c;
@@ -155,12 +156,14 @@ static void volume_config(const struct cmfv_node *pod, const char *vname, const 
 		if (cmfv_str_is(cmfv_map_get(vs->u.seq.v[i], "name"), vname))
 			v = vs->u.seq.v[i];
 	cm = cmfv_map_get(v, "configMap");
-	if (cmfv_is_map(cm) && cmfv_str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL)
+	if (cmfv_is_map(cm) && cmfv_str(cmfv_map_get(cm, "name")) &&
+	    (key = key_for(cm, rel)) != NULL)
 		add_file(in, path, cmfv_str(cmfv_map_get(cm, "name")), key);
 	srcs = cmfv_map_get(cmfv_map_get(v, "projected"), "sources");
 	for (i = 0; cmfv_is_seq(srcs) && i < srcs->u.seq.n; i++) {
 		cm = cmfv_map_get(srcs->u.seq.v[i], "configMap");
-		if (cmfv_is_map(cm) && cmfv_str(cmfv_map_get(cm, "name")) && (key = key_for(cm, rel)) != NULL)
+		if (cmfv_is_map(cm) && cmfv_str(cmfv_map_get(cm, "name")) &&
+		    (key = key_for(cm, rel)) != NULL)
 			add_file(in, path, cmfv_str(cmfv_map_get(cm, "name")), key);
 	}
 }
@@ -187,7 +190,8 @@ static void paths_in(const struct cmfv_node *c, const struct cmfv_node *pod, con
 			path[n] = '\0';
 			m = mount_of(c, path, rel, sizeof(rel));
 			if (m && cmfv_str(cmfv_map_get(m, "name")))
-				volume_config(pod, cmfv_str(cmfv_map_get(m, "name")), path, rel, in);
+				volume_config(pod, cmfv_str(cmfv_map_get(m, "name")), path, rel,
+					      in);
 		}
 		p += n;
 	}
@@ -198,7 +202,7 @@ static void paths_in(const struct cmfv_node *c, const struct cmfv_node *pod, con
  * /opt/config/cmf-config.yaml). All of them are read and merged: which one
  * a wrapper script really hands CMF cannot be known. */
 void fnd_config_ref(const struct cmfv_node *doc, const struct cmfv_inject_opts *o,
-			    struct cmfv_instance *in)
+		    struct cmfv_instance *in)
 {
 	const struct cmfv_node *pod = fnd_pod_spec(doc), *c = choose_container(pod, o, in);
 	static const char *const lists[] = {"args", "command"};

@@ -46,7 +46,8 @@ static const char *why_no_config(const struct cmfv_instance *in, char *buf, size
 {
 	switch (in->cfg) {
 	case CMFV_CFG_NO_REF:
-		snprintf(buf, n, "its CMF container names no configuration file on a ConfigMap volume");
+		snprintf(buf, n,
+			 "its CMF container names no configuration file on a ConfigMap volume");
 		break;
 	case CMFV_CFG_AMBIGUOUS:
 		if (in->ns_unsure)
@@ -59,8 +60,10 @@ static const char *why_no_config(const struct cmfv_instance *in, char *buf, size
 			snprintf(buf, n, "more than one ConfigMap is named %s", in->cm_name);
 		break;
 	default:
-		snprintf(buf, n, "its configuration %s (ConfigMap %s, key %s) is not in the rendered manifests",
-			 in->cfg_file, in->cm_name, in->cm_key);
+		snprintf(
+		    buf, n,
+		    "its configuration %s (ConfigMap %s, key %s) is not in the rendered manifests",
+		    in->cfg_file, in->cm_name, in->cm_key);
 	}
 	return buf;
 }
@@ -75,13 +78,14 @@ static enum cmfv_err compare(const struct cmfv_instance *in, const struct cmfv_k
 	int mode_set = given->required || given->required_loc.file;
 
 	if (mode_set && given->required != rend->required)
-		e = cmfv_report_add(r, CMFV_CMF005, rend->required_by ? rend->required_by : CMFV_PATH_PRODUCTION,
+		e = cmfv_report_add(r, CMFV_CMF005,
+				    rend->required_by ? rend->required_by : CMFV_PATH_PRODUCTION,
 				    rend->required_loc.file ? rend->required_loc : in->cm_loc,
 				    "%s turn encryption %s%s, but the configuration rendered for "
 				    "Deployment %s (ConfigMap %s) turns it %s",
 				    what, given->required ? "on" : "off",
-				    where(&given->required_loc, wb, sizeof(wb)), in->name, in->cm_name,
-				    rend->required ? "on" : "off");
+				    where(&given->required_loc, wb, sizeof(wb)), in->name,
+				    in->cm_name, rend->required ? "on" : "off");
 	if (e == CMFV_OK && differ(given->name, rend->name))
 		e = cmfv_report_add(r, CMFV_CMF005, CMFV_PATH_SECRET_NAME,
 				    rend->name_loc.file ? rend->name_loc : in->cm_loc,
@@ -99,9 +103,9 @@ static enum cmfv_err compare(const struct cmfv_instance *in, const struct cmfv_k
 	return e;
 }
 
-enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
-				   const struct cmfv_judge_input *j, struct cmfv_decision *dec,
-				   struct cmfv_report *r, struct cmfv_buf *note)
+enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in, const struct cmfv_judge_input *j,
+				   struct cmfv_decision *dec, struct cmfv_report *r,
+				   struct cmfv_buf *note)
 {
 	char why[1400];
 	enum cmfv_err e;
@@ -128,11 +132,12 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 			e = compare(in, &dec->ref, &given, "--secret-name/--secret-property", r);
 		}
 		if (e == CMFV_OK && note)
-			cmfv_buf_printf(note,
-					"Deployment %s: encryption %s by its rendered configuration "
-					"%s (ConfigMap %s, key %s)",
-					in->name, dec->ref.required ? "required" : "not required",
-					in->cfg_file, in->cm_name, in->cm_key);
+			cmfv_buf_printf(
+			    note,
+			    "Deployment %s: encryption %s by its rendered configuration "
+			    "%s (ConfigMap %s, key %s)",
+			    in->name, dec->ref.required ? "required" : "not required", in->cfg_file,
+			    in->cm_name, in->cm_key);
 		return e;
 	}
 	why_no_config(in, why, sizeof(why));
@@ -144,8 +149,8 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 		if (j->check_fallback && v && (e = cmfv_check_values(v, &dec->ref, r)) != CMFV_OK)
 			return e;
 		if (note)
-			cmfv_buf_printf(note, "Deployment %s: %s; decided from the values given", in->name,
-					why);
+			cmfv_buf_printf(note, "Deployment %s: %s; decided from the values given",
+					in->name, why);
 		return CMFV_OK;
 	}
 	if (j->secret_name && j->secret_property) {
@@ -153,15 +158,17 @@ enum cmfv_err cmfv_instance_decide(const struct cmfv_instance *in,
 		dec->ref.required = 1;
 		dec->basis = "--secret-name and --secret-property";
 		if (note)
-			cmfv_buf_printf(note, "Deployment %s: %s; mounting the Secret the flags name",
+			cmfv_buf_printf(note,
+					"Deployment %s: %s; mounting the Secret the flags name",
 					in->name, why);
 		return CMFV_OK;
 	}
-	return cmfv_report_add(r, CMFV_CMF031, NULL, in->loc,
-			       "cannot tell whether CMF Deployment %s needs the key: %s; render the "
-			       "chart's ConfigMap too, or give the release's values (-f, --set) or "
-			       "--secret-name and --secret-property",
-			       in->name, why);
+	return cmfv_report_add(
+	    r, CMFV_CMF031, NULL, in->loc,
+	    "cannot tell whether CMF Deployment %s needs the key: %s; render the "
+	    "chart's ConfigMap too, or give the release's values (-f, --set) or "
+	    "--secret-name and --secret-property",
+	    in->name, why);
 }
 
 enum cmfv_err cmfv_instance_unmountable(const struct cmfv_instance *in, struct cmfv_report *r)

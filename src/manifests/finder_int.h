@@ -45,7 +45,8 @@ const struct cmfv_node *fnd_pod_spec(const struct cmfv_node *doc);
 int fnd_image_of_cmf(const struct cmfv_node *c);
 uint64_t fnd_hash(const char *s, size_t n);
 int fnd_is_list(const struct cmfv_node *n);
-void fnd_config_ref(const struct cmfv_node *doc, const struct cmfv_inject_opts *o, struct cmfv_instance *in);
+void fnd_config_ref(const struct cmfv_node *doc, const struct cmfv_inject_opts *o,
+		    struct cmfv_instance *in);
 int fnd_same_scalar(const struct cmfv_node *a, const struct cmfv_node *b);
 enum cmfv_err fnd_canonical(struct cmfv_instance *in, struct cmfv_diag *d);
 enum cmfv_err fnd_read_env(const struct cmfv_node *c, struct cmfv_instance *in);

@@ -12,8 +12,7 @@
 /* ------------------------------------------------------------- pairing */
 
 /* The ConfigMap node of record \p c, from its document's tree. */
-static const struct cmfv_node *cm_node(const struct cmfv_node *n, long want, long *seen,
-				       int depth)
+static const struct cmfv_node *cm_node(const struct cmfv_node *n, long want, long *seen, int depth)
 {
 	const struct cmfv_node *items, *r;
 	size_t i;
@@ -34,8 +33,8 @@ static const struct cmfv_node *cm_node(const struct cmfv_node *n, long want, lon
 }
 
 /* Read record \p c's document again and parse it. */
-static enum cmfv_err fetch_doc(const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx,
-			       char **text, struct cmfv_node **tree, struct cmfv_diag *d)
+static enum cmfv_err fetch_doc(const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx, char **text,
+			       struct cmfv_node **tree, struct cmfv_diag *d)
 {
 	struct cmfv_doc doc;
 	struct cmfv_yaml_opts yo;
@@ -58,8 +57,8 @@ static enum cmfv_err fetch_doc(const struct cm_rec *c, cmfv_fetch_fn fetch, void
 }
 
 /* The exact name and namespace of record \p c's ConfigMap (read again). */
-static enum cmfv_err read_name(const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx,
-			       char *name, char *ns, size_t n, struct cmfv_diag *d)
+static enum cmfv_err read_name(const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx, char *name,
+			       char *ns, size_t n, struct cmfv_diag *d)
 {
 	struct cmfv_node *tree = NULL;
 	const struct cmfv_node *meta;
@@ -99,7 +98,8 @@ static int is_watched(const char *path)
 	size_t i, n = strlen(path);
 
 	for (i = 0; fnd_watched[i]; i++)
-		if (strncmp(fnd_watched[i], path, n) == 0 && (fnd_watched[i][n] == '\0' || fnd_watched[i][n] == '.'))
+		if (strncmp(fnd_watched[i], path, n) == 0 &&
+		    (fnd_watched[i][n] == '\0' || fnd_watched[i][n] == '.'))
 			return 1;
 	return 0;
 }
@@ -144,12 +144,13 @@ static enum cmfv_err merge_into(struct cmfv_node *dst, struct cmfv_node *src, ch
 		if (dp && cmfv_is_map(dp->val) && cmfv_is_map(sp->val)) {
 			e = merge_into(dp->val, sp->val, path, plen, d);
 		} else if (dp && is_watched(path) &&
-			   (cmfv_is_map(dp->val) || cmfv_is_map(sp->val) || !fnd_same_scalar(dp->val, sp->val))) {
-			e = cmfv_diag_set(d, CMFV_EINPUT, sp->key_loc.file, sp->key_loc.line,
-					  sp->key_loc.col,
-					  "the CMF configuration sets %s again, differently (first at "
-					  "line %u): cmf-validate cannot tell which one CMF reads",
-					  path, dp->key_loc.line);
+			   (cmfv_is_map(dp->val) || cmfv_is_map(sp->val) ||
+			    !fnd_same_scalar(dp->val, sp->val))) {
+			e = cmfv_diag_set(
+			    d, CMFV_EINPUT, sp->key_loc.file, sp->key_loc.line, sp->key_loc.col,
+			    "the CMF configuration sets %s again, differently (first at "
+			    "line %u): cmf-validate cannot tell which one CMF reads",
+			    path, dp->key_loc.line);
 		} else {
 			struct cmfv_node *v = sp->val;
 
@@ -326,8 +327,8 @@ static enum cmfv_err pair_file(struct cmfv_finder *f, struct cmfv_instance *in, 
 	return e;
 }
 
-static enum cmfv_err pair_one(struct cmfv_finder *f, struct cmfv_instance *in,
-			      cmfv_fetch_fn fetch, void *ctx, struct cmfv_diag *d)
+static enum cmfv_err pair_one(struct cmfv_finder *f, struct cmfv_instance *in, cmfv_fetch_fn fetch,
+			      void *ctx, struct cmfv_diag *d)
 {
 	struct merge m;
 	enum cmfv_cfg_state worst = CMFV_CFG_FOUND, st;

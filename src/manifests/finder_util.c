@@ -7,7 +7,7 @@
 #include "finder_int.h"
 
 const char *const fnd_watched[] = {CMFV_PATH_PRODUCTION, CMFV_PATH_ENC_ENABLED,
-				      CMFV_PATH_SECRET_NAME, CMFV_PATH_SECRET_PROP, NULL};
+				   CMFV_PATH_SECRET_NAME, CMFV_PATH_SECRET_PROP, NULL};
 
 void fnd_copy_str(char *dst, size_t n, const char *s, size_t len)
 {
@@ -87,7 +87,7 @@ int fnd_is_list(const struct cmfv_node *n)
 	size_t len = k ? strlen(k) : 0;
 
 	return cmfv_is_map(n) && (cmfv_is_seq(cmfv_map_get(n, "items")) ||
-			     (len >= 4 && strcmp(k + len - 4, "List") == 0));
+				  (len >= 4 && strcmp(k + len - 4, "List") == 0));
 }
 
 int fnd_same_scalar(const struct cmfv_node *a, const struct cmfv_node *b)

@@ -455,7 +455,8 @@ enum cmfv_err cmfv_inject_opts_check(const struct cmfv_inject_opts *o, struct cm
 	size_t i, n;
 
 	if (o->mount_path && o->mount_path[0] != '/')
-		return cmfv_diag_fail(d, CMFV_EUSAGE, "--mount-path must be an absolute path, not '%s'",
+		return cmfv_diag_fail(d, CMFV_EUSAGE,
+				      "--mount-path must be an absolute path, not '%s'",
 				      o->mount_path);
 	if (v) {
 		int ok;
@@ -466,14 +467,14 @@ enum cmfv_err cmfv_inject_opts_check(const struct cmfv_inject_opts *o, struct cm
 			ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') ||
 			     v[i] == '-';
 		if (!ok)
-			return cmfv_diag_fail(d, CMFV_EUSAGE,
-					      "--volume-name must be a DNS-1123 label (a-z, 0-9, '-', "
-					      "at most 63), not '%s'",
-					      v);
+			return cmfv_diag_fail(
+			    d, CMFV_EUSAGE,
+			    "--volume-name must be a DNS-1123 label (a-z, 0-9, '-', "
+			    "at most 63), not '%s'",
+			    v);
 	}
-	if (fnm &&
-	    (!fnm[0] || strchr(fnm, '/') || strcmp(fnm, ".") == 0 || strcmp(fnm, "..") == 0))
-		return cmfv_diag_fail(d, CMFV_EUSAGE, "--file-name must be a plain file name, not '%s'",
-				      fnm);
+	if (fnm && (!fnm[0] || strchr(fnm, '/') || strcmp(fnm, ".") == 0 || strcmp(fnm, "..") == 0))
+		return cmfv_diag_fail(d, CMFV_EUSAGE,
+				      "--file-name must be a plain file name, not '%s'", fnm);
 	return CMFV_OK;
 }

@@ -49,7 +49,7 @@ enum cmfv_match cmfv_inject_match(const struct cmfv_node *doc, const struct cmfv
 		return CMFV_MATCH_NONE; /* hooks pass through untouched */
 	if (o->deployment)
 		return cmfv_str_is(cmfv_map_get(meta, "name"), o->deployment) ? CMFV_MATCH_NAME
-									 : CMFV_MATCH_NONE;
+									      : CMFV_MATCH_NONE;
 	labels = cmfv_map_get(meta, "labels");
 	if (cmfv_str_is(cmfv_map_get(labels, CMFV_NAME_LABEL), CMFV_DEFAULT_DEPLOYMENT))
 		return CMFV_MATCH_LABEL;
@@ -60,11 +60,12 @@ enum cmfv_match cmfv_inject_match(const struct cmfv_node *doc, const struct cmfv
 
 /* ------------------------------------------------------------- the plan */
 
-static enum cmfv_err finding(struct cmfv_report *r, enum cmfv_rule_id id, const struct cmfv_node *at,
-			     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static enum cmfv_err finding(struct cmfv_report *r, enum cmfv_rule_id id,
+			     const struct cmfv_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static enum cmfv_err finding(struct cmfv_report *r, enum cmfv_rule_id id, const struct cmfv_node *at,
-			     const char *fmt, ...)
+static enum cmfv_err finding(struct cmfv_report *r, enum cmfv_rule_id id,
+			     const struct cmfv_node *at, const char *fmt, ...)
 {
 	char msg[768];
 	struct cmfv_loc none = {NULL, 0, 0};
@@ -128,14 +129,16 @@ static int volume_is_ours(const struct cmfv_node *v, const struct cmfv_inject_op
 	}
 	if (!cmfv_str_is(cmfv_map_get(s, "secretName"), o->secret_name)) {
 		snprintf(why, n, "mounts Secret %s, not %s",
-			 cmfv_str(cmfv_map_get(s, "secretName")) ? cmfv_str(cmfv_map_get(s, "secretName"))
-							    : "(none)",
+			 cmfv_str(cmfv_map_get(s, "secretName"))
+			     ? cmfv_str(cmfv_map_get(s, "secretName"))
+			     : "(none)",
 			 o->secret_name);
 		return 0;
 	}
 	items = cmfv_map_get(s, "items");
 	it = items && items->kind == CMFV_SEQ && items->u.seq.n == 1 ? items->u.seq.v[0] : NULL;
-	if (!cmfv_is_map(it) || !only_keys(it, ikeys) || !cmfv_str_is(cmfv_map_get(it, "key"), o->property) ||
+	if (!cmfv_is_map(it) || !only_keys(it, ikeys) ||
+	    !cmfv_str_is(cmfv_map_get(it, "key"), o->property) ||
 	    !cmfv_str_is(cmfv_map_get(it, "path"), mnt_file_name(o))) {
 		snprintf(why, n, "does not project just the key %s to the file %s", o->property,
 			 mnt_file_name(o));
@@ -272,15 +275,16 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 		if (!same_name && !same_path(path, mnt_mount_path(o)))
 			continue;
 		ro = cmfv_map_get(m, "readOnly");
-		if (same_name && same_path(path, mnt_mount_path(o)) && ro && ro->kind == CMFV_BOOL &&
-		    ro->u.b && only_keys(m, mkeys)) {
+		if (same_name && same_path(path, mnt_mount_path(o)) && ro &&
+		    ro->kind == CMFV_BOOL && ro->u.b && only_keys(m, mkeys)) {
 			p->add_mount = 0;
 			continue;
 		}
 		p->blocked = 1;
 		if (!same_name)
-			e = finding(r, CMFV_CMF032, m, "container %s already mounts volume %s at %s",
-				    cname, name ? name : "(unnamed)", mnt_mount_path(o));
+			e = finding(r, CMFV_CMF032, m,
+				    "container %s already mounts volume %s at %s", cname,
+				    name ? name : "(unnamed)", mnt_mount_path(o));
 		else if (!same_path(path, mnt_mount_path(o)))
 			e = finding(r, CMFV_CMF032, m,
 				    "container %s already mounts volume %s at %s, not at %s", cname,
@@ -296,7 +300,7 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 
 /* Decide what to add, with findings for what blocks it. */
 enum cmfv_err mnt_plan(struct cmfv_node *doc, const struct cmfv_inject_opts *o,
-			       struct cmfv_report *r, struct plan *p)
+		       struct cmfv_report *r, struct plan *p)
 {
 	struct cmfv_node *meta = cmfv_map_get(doc, "metadata"), *spec, *tmpl, *ann;
 	enum cmfv_err e;

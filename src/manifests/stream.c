@@ -21,7 +21,7 @@ struct cmfv_stream {
 	void *ctx;
 	const char *name;
 	size_t max_doc;
-	int mem;	    /* buf is the caller's text */
+	int mem;	   /* buf is the caller's text */
 	cmfv_grow_fn grow; /* and this makes more of it readable (a view) */
 	char *buf;
 	size_t cap, peak;
@@ -302,8 +302,7 @@ static void cut(struct cmfv_stream *s, struct cmfv_doc *doc)
 	s->beg = s->scan;
 }
 
-static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc,
-			       struct cmfv_diag *d);
+static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc, struct cmfv_diag *d);
 
 /* A document held in memory (a mapped file, a short pipe) costs nothing to
  * split, but the one that is parsed costs about 4 times its size: the same
@@ -322,8 +321,7 @@ enum cmfv_err cmfv_stream_next(struct cmfv_stream *s, struct cmfv_doc *doc, stru
 	return e;
 }
 
-static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc,
-			       struct cmfv_diag *d)
+static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc, struct cmfv_diag *d)
 {
 	enum cmfv_err e;
 

@@ -100,8 +100,7 @@ int cmfv_is_secret_key(const char *s)
 
 /* A value for a message: quoted when it may be shown, else described (a
  * --set-file value, or text that looks like key material: docs/keys.md). */
-static void shown(const struct cmfv_node *n, const char *value, size_t len, char *out,
-		  size_t outsz)
+static void shown(const struct cmfv_node *n, const char *value, size_t len, char *out, size_t outsz)
 {
 	char what[120];
 
@@ -151,11 +150,13 @@ static enum cmfv_err mode_not_boolean(const struct cmfv_node *n, const char *pat
 
 		shown(n, n->u.s.ptr, n->u.s.len, text, sizeof(text));
 		return cmfv_report_add(
-			r, CMFV_CMF003, path, n->loc,
-			"%s is the string %s, not a boolean; write %s without quotes (or use --set, not --set-string)",
-			path, text,
-			(strcmp(n->u.s.ptr, "false") == 0 || strcmp(n->u.s.ptr, "False") == 0) ? "false"
-												 : "true");
+		    r, CMFV_CMF003, path, n->loc,
+		    "%s is the string %s, not a boolean; write %s without quotes (or use --set, "
+		    "not --set-string)",
+		    path, text,
+		    (strcmp(n->u.s.ptr, "false") == 0 || strcmp(n->u.s.ptr, "False") == 0)
+			? "false"
+			: "true");
 	}
 	return cmfv_report_add(r, CMFV_CMF003, path, n->loc,
 			       "%s is a %s, not a boolean; set it to true or false", path,
@@ -199,8 +200,8 @@ enum cmfv_err cmfv_check_values_at(const struct cmfv_node *values, const struct 
 		e = mode_not_boolean(enc, p_enc, r, &mode_flagged);
 	if (e == CMFV_OK && name && name->kind != CMFV_STR && name->kind != CMFV_NULL)
 		e = cmfv_report_add(r, CMFV_CMF004, p_name, name->loc,
-				    "%s is a %s; it must be the Secret's name as a string",
-				    p_name, cmfv_kind_name(name->kind));
+				    "%s is a %s; it must be the Secret's name as a string", p_name,
+				    cmfv_kind_name(name->kind));
 	if (e == CMFV_OK && prop && prop->kind != CMFV_STR && prop->kind != CMFV_NULL)
 		e = cmfv_report_add(r, CMFV_CMF004, p_prop, prop->loc,
 				    "%s is a %s; it must be the Secret's data key as a string",
@@ -211,27 +212,29 @@ enum cmfv_err cmfv_check_values_at(const struct cmfv_node *values, const struct 
 	if (ref->required) {
 		if (!has_name)
 			e = cmfv_report_add(
-				r, CMFV_CMF001, p_name, ref->required_loc,
-				"%s is true but %s is not set; CMF will not start without its encryption key: set it to the name of the Secret holding the key",
-				p_req, p_name);
+			    r, CMFV_CMF001, p_name, ref->required_loc,
+			    "%s is true but %s is not set; CMF will not start without its "
+			    "encryption key: set it to the name of the Secret holding the key",
+			    p_req, p_name);
 		if (e == CMFV_OK && !has_prop)
-			e = cmfv_report_add(
-				r, CMFV_CMF002, p_prop, ref->required_loc,
-				"%s is true but %s is not set; set it to the data key inside the Secret (e.g. encryption-key)",
-				p_req, p_prop);
+			e = cmfv_report_add(r, CMFV_CMF002, p_prop, ref->required_loc,
+					    "%s is true but %s is not set; set it to the data key "
+					    "inside the Secret (e.g. encryption-key)",
+					    p_req, p_prop);
 	}
 	if (e == CMFV_OK && has_name && !cmfv_is_dns1123_subdomain(ref->name)) {
 		char text[200];
 
 		shown(origin(name, ref->name), ref->name, strlen(ref->name), text, sizeof(text));
 		e = cmfv_report_add(
-			r, CMFV_CMF004, p_name, ref->name_loc,
-			"Secret name %s is not a valid DNS-1123 subdomain: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-			text);
+		    r, CMFV_CMF004, p_name, ref->name_loc,
+		    "Secret name %s is not a valid DNS-1123 subdomain: use lower-case letters, "
+		    "digits, '-' and '.', starting and ending with a letter or digit",
+		    text);
 	}
 	if (e == CMFV_OK && has_name && cmfv_is_dns1123_subdomain(ref->name))
-		e = not_key_text(r, p_name, ref->name_loc, origin(name, ref->name),
-				 ref->name, "name");
+		e = not_key_text(r, p_name, ref->name_loc, origin(name, ref->name), ref->name,
+				 "name");
 	if (e == CMFV_OK && has_prop && cmfv_is_secret_key(ref->property))
 		e = not_key_text(r, p_prop, ref->prop_loc, origin(prop, ref->property),
 				 ref->property, "property");
@@ -240,40 +243,42 @@ enum cmfv_err cmfv_check_values_at(const struct cmfv_node *values, const struct 
 
 		shown(origin(prop, ref->property), ref->property, strlen(ref->property), text,
 		      sizeof(text));
-		e = cmfv_report_add(
-			r, CMFV_CMF004, p_prop, ref->prop_loc,
-			"Secret property %s is not a valid Secret data key: use letters, digits, '-', '_' and '.'",
-			text);
+		e = cmfv_report_add(r, CMFV_CMF004, p_prop, ref->prop_loc,
+				    "Secret property %s is not a valid Secret data key: use "
+				    "letters, digits, '-', '_' and '.'",
+				    text);
 	}
 	if (e != CMFV_OK || ref->required || mode_flagged)
 		return e;
 
-	e = cmfv_report_add(
-		r, CMFV_CMF010, p_prod, prod ? prod->loc : none,
-		"encryption is not required (%s is %s): CMF stores its Secrets in plain text; set %s=true and an encryption key before the first install, the mode cannot be changed later",
-		p_prod, prod && prod->kind == CMFV_BOOL ? "false" : "not set", p_prod);
+	e = cmfv_report_add(r, CMFV_CMF010, p_prod, prod ? prod->loc : none,
+			    "encryption is not required (%s is %s): CMF stores its Secrets in "
+			    "plain text; set %s=true and an encryption key before the first "
+			    "install, the mode cannot be changed later",
+			    p_prod, prod && prod->kind == CMFV_BOOL ? "false" : "not set", p_prod);
 	if (e == CMFV_OK && (has_name || has_prop)) {
 		const struct cmfv_node *at = name && has_name ? name : prop;
 
 		e = cmfv_report_add(
-			r, CMFV_CMF011, has_name ? p_name : p_prop,
-			at ? at->loc : none,
-			"encryption.key.* is set but encryption is not required, so CMF ignores it; set %s=true to encrypt, or remove encryption.key",
-			p_prod);
+		    r, CMFV_CMF011, has_name ? p_name : p_prop, at ? at->loc : none,
+		    "encryption.key.* is set but encryption is not required, so CMF ignores it; "
+		    "set %s=true to encrypt, or remove encryption.key",
+		    p_prod);
 	}
 	return e;
 }
 
-enum cmfv_err cmfv_check_schema(struct cmfv_report *r, const struct cmfv_chart *c,
-				const char *path, const char *schema_file)
+enum cmfv_err cmfv_check_schema(struct cmfv_report *r, const struct cmfv_chart *c, const char *path,
+				const char *schema_file)
 {
 	struct cmfv_loc loc = {schema_file, 1, 1};
 
 	if (!c->has_schema)
 		return CMFV_OK;
-	return cmfv_report_add(r, CMFV_CMF050, path[0] ? path : NULL, loc,
-			       "%s%s has a values.schema.json; Helm validates the values against it and "
-			       "refuses the release when they do not fit, cmf-validate does not evaluate it "
-			       "(run helm lint or helm template to check it)",
-			       path[0] ? "subchart " : "chart ", path[0] ? path : c->chart_name);
+	return cmfv_report_add(
+	    r, CMFV_CMF050, path[0] ? path : NULL, loc,
+	    "%s%s has a values.schema.json; Helm validates the values against it and "
+	    "refuses the release when they do not fit, cmf-validate does not evaluate it "
+	    "(run helm lint or helm template to check it)",
+	    path[0] ? "subchart " : "chart ", path[0] ? path : c->chart_name);
 }

@@ -7,7 +7,8 @@
 #include "cmfv/redact.h"
 
 static const struct cmfv_rule rules[] = {
-#define CMFV_RULE(id, name, sev, summary, help) {#id, name, CMFV_SEV_##sev, summary, help, CMFV_##id},
+#define CMFV_RULE(id, name, sev, summary, help)                                                    \
+	{#id, name, CMFV_SEV_##sev, summary, help, CMFV_##id},
 #include "cmfv/rules.def"
 #undef CMFV_RULE
 };
@@ -122,7 +123,8 @@ enum cmfv_err cmfv_report_add_key(struct cmfv_report *r, const struct cmfv_key_s
 	s->source = k->source ? cmfv_strdup(k->source) : NULL;
 	s->secret = k->secret ? cmfv_strdup(k->secret) : NULL;
 	s->property = k->property ? cmfv_strdup(k->property) : NULL;
-	if ((k->source && !s->source) || (k->secret && !s->secret) || (k->property && !s->property)) {
+	if ((k->source && !s->source) || (k->secret && !s->secret) ||
+	    (k->property && !s->property)) {
 		cmfv_free(s->source);
 		cmfv_free(s->secret);
 		cmfv_free(s->property);
@@ -184,7 +186,8 @@ enum cmfv_err cmfv_report_merge(struct cmfv_report *dst, const struct cmfv_repor
 	for (i = 0; i < src->n; i++) {
 		const struct cmfv_finding *f = &src->v[i];
 
-		if (cmfv_report_add(dst, f->rule->rid, f->path, f->loc, "%s", f->message) != CMFV_OK)
+		if (cmfv_report_add(dst, f->rule->rid, f->path, f->loc, "%s", f->message) !=
+		    CMFV_OK)
 			return CMFV_ENOMEM;
 		dst->v[dst->n - 1].severity = f->severity;
 	}

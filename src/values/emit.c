@@ -30,9 +30,10 @@ static int emit_binary(yaml_emitter_t *em, const char *s, size_t len)
 	if (len > (size_t)1 << 30 || (b64 = cmfv_malloc(n)) == NULL)
 		return 0;
 	EVP_EncodeBlock(b64, (const unsigned char *)s, (int)len);
-	ok = yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)"tag:yaml.org,2002:binary", b64,
-					  (int)strlen((char *)b64), 0, 0, YAML_PLAIN_SCALAR_STYLE) &&
-	     yaml_emitter_emit(em, &ev);
+	ok =
+	    yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)"tag:yaml.org,2002:binary", b64,
+					 (int)strlen((char *)b64), 0, 0, YAML_PLAIN_SCALAR_STYLE) &&
+	    yaml_emitter_emit(em, &ev);
 	OPENSSL_cleanse(b64, n); /* the text may be a key's (--set-file) */
 	cmfv_free(b64);
 	return ok;
@@ -80,7 +81,8 @@ static int emit_node(yaml_emitter_t *em, const struct cmfv_node *n, int sort)
 	case CMFV_NULL:
 		return emit_scalar(em, "null", 4, YAML_PLAIN_SCALAR_STYLE);
 	case CMFV_BOOL:
-		return emit_scalar(em, n->u.b ? "true" : "false", n->u.b ? 4 : 5, YAML_PLAIN_SCALAR_STYLE);
+		return emit_scalar(em, n->u.b ? "true" : "false", n->u.b ? 4 : 5,
+				   YAML_PLAIN_SCALAR_STYLE);
 	case CMFV_INT:
 		snprintf(num, sizeof(num), "%lld", (long long)n->u.i);
 		return emit_scalar(em, num, strlen(num), YAML_PLAIN_SCALAR_STYLE);
@@ -148,4 +150,3 @@ enum cmfv_err cmfv_yaml_emit(const struct cmfv_node *n, int sort_keys, struct cm
 	yaml_emitter_delete(&em);
 	return ok && !b->failed ? CMFV_OK : CMFV_ENOMEM;
 }
-

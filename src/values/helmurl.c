@@ -81,7 +81,8 @@ static int bad_authority(const char *a, size_t n, char *msg, size_t msz)
 		}
 		colon = close + 1 < host + hn ? close + 1 : NULL;
 		if (colon && *colon != ':') {
-			snprintf(msg, msz, "invalid port \"%.*s\" after host", (int)(host + hn - colon), colon);
+			snprintf(msg, msz, "invalid port \"%.*s\" after host",
+				 (int)(host + hn - colon), colon);
 			return 1;
 		}
 	} else {
@@ -92,8 +93,8 @@ static int bad_authority(const char *a, size_t n, char *msg, size_t msz)
 	if (colon) {
 		for (i = 1; colon + i < host + hn; i++)
 			if (!isdigit((unsigned char)colon[i])) {
-				snprintf(msg, msz, "invalid port \"%.*s\" after host", (int)(host + hn - colon),
-					 colon);
+				snprintf(msg, msz, "invalid port \"%.*s\" after host",
+					 (int)(host + hn - colon), colon);
 				return 1;
 			}
 	}

@@ -163,14 +163,26 @@ static enum cmfv_err parse_string(struct jp *p, struct cmfv_buf *b)
 			e = p->s[p->pos + 1];
 			p->pos += 2;
 			switch (e) {
-			case '"': case '\\': case '/':
+			case '"':
+			case '\\':
+			case '/':
 				cmfv_buf_add(b, &e, 1);
 				break;
-			case 'b': cmfv_buf_add(b, "\b", 1); break;
-			case 'f': cmfv_buf_add(b, "\f", 1); break;
-			case 'n': cmfv_buf_add(b, "\n", 1); break;
-			case 'r': cmfv_buf_add(b, "\r", 1); break;
-			case 't': cmfv_buf_add(b, "\t", 1); break;
+			case 'b':
+				cmfv_buf_add(b, "\b", 1);
+				break;
+			case 'f':
+				cmfv_buf_add(b, "\f", 1);
+				break;
+			case 'n':
+				cmfv_buf_add(b, "\n", 1);
+				break;
+			case 'r':
+				cmfv_buf_add(b, "\r", 1);
+				break;
+			case 't':
+				cmfv_buf_add(b, "\t", 1);
+				break;
 			case 'u': {
 				unsigned cp, lo;
 
@@ -179,10 +191,12 @@ static enum cmfv_err parse_string(struct jp *p, struct cmfv_buf *b)
 				p->pos += 4;
 				if (cp >= 0xD800 && cp < 0xDC00) {
 					if (p->pos + 6 <= p->len && p->s[p->pos] == '\\' &&
-					    p->s[p->pos + 1] == 'u' && hex4(p->s + p->pos + 2, &lo) &&
-					    lo >= 0xDC00 && lo < 0xE000) {
+					    p->s[p->pos + 1] == 'u' &&
+					    hex4(p->s + p->pos + 2, &lo) && lo >= 0xDC00 &&
+					    lo < 0xE000) {
 						p->pos += 6;
-						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+						cp =
+						    0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 					} else {
 						cp = 0xFFFD;
 					}
@@ -199,7 +213,8 @@ static enum cmfv_err parse_string(struct jp *p, struct cmfv_buf *b)
 		}
 		{
 			unsigned cp;
-			size_t n = utf8_len((const unsigned char *)p->s + p->pos, p->len - p->pos, &cp);
+			size_t n =
+			    utf8_len((const unsigned char *)p->s + p->pos, p->len - p->pos, &cp);
 
 			if (n == 0) {
 				/* Go replaces invalid UTF-8 with U+FFFD */
@@ -293,7 +308,9 @@ static enum cmfv_err parse_container(struct jp *p, size_t depth, struct cmfv_nod
 		ws(p);
 		if (is_map) {
 			if (p->pos >= p->len || p->s[p->pos] != '"') {
-				e = jerr(p, "invalid character looking for beginning of object key string");
+				e = jerr(
+				    p,
+				    "invalid character looking for beginning of object key string");
 				break;
 			}
 			cmfv_buf_reset(&key);
@@ -329,9 +346,10 @@ static enum cmfv_err parse_container(struct jp *p, size_t depth, struct cmfv_nod
 			p->pos++;
 			break;
 		}
-		e = p->pos >= p->len ? jerr(p, "unexpected end of JSON input")
-				     : jerr(p, is_map ? "invalid character after object key:value pair"
-						      : "invalid character after array element");
+		e = p->pos >= p->len
+			? jerr(p, "unexpected end of JSON input")
+			: jerr(p, is_map ? "invalid character after object key:value pair"
+					 : "invalid character after array element");
 		break;
 	}
 	cmfv_buf_free(&key);
@@ -421,11 +439,13 @@ enum cmfv_err cmfv_json_str(struct cmfv_buf *b, const char *s, size_t len)
 		unsigned cp;
 		size_t n;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' &&
+		    c != '&') {
 			size_t j = i;
 
-			while (j < len && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x80 &&
-			       s[j] != '"' && s[j] != '\\' && s[j] != '<' && s[j] != '>' && s[j] != '&')
+			while (j < len && (unsigned char)s[j] >= 0x20 &&
+			       (unsigned char)s[j] < 0x80 && s[j] != '"' && s[j] != '\\' &&
+			       s[j] != '<' && s[j] != '>' && s[j] != '&')
 				j++;
 			cmfv_buf_add(b, s + i, j - i);
 			i = j;
@@ -435,13 +455,27 @@ enum cmfv_err cmfv_json_str(struct cmfv_buf *b, const char *s, size_t len)
 			char esc[7];
 
 			switch (c) {
-			case '"': cmfv_buf_add(b, "\\\"", 2); break;
-			case '\\': cmfv_buf_add(b, "\\\\", 2); break;
-			case '\n': cmfv_buf_add(b, "\\n", 2); break;
-			case '\r': cmfv_buf_add(b, "\\r", 2); break;
-			case '\t': cmfv_buf_add(b, "\\t", 2); break;
-			case '\b': cmfv_buf_add(b, "\\b", 2); break;
-			case '\f': cmfv_buf_add(b, "\\f", 2); break;
+			case '"':
+				cmfv_buf_add(b, "\\\"", 2);
+				break;
+			case '\\':
+				cmfv_buf_add(b, "\\\\", 2);
+				break;
+			case '\n':
+				cmfv_buf_add(b, "\\n", 2);
+				break;
+			case '\r':
+				cmfv_buf_add(b, "\\r", 2);
+				break;
+			case '\t':
+				cmfv_buf_add(b, "\\t", 2);
+				break;
+			case '\b':
+				cmfv_buf_add(b, "\\b", 2);
+				break;
+			case '\f':
+				cmfv_buf_add(b, "\\f", 2);
+				break;
 			default:
 				esc[0] = '\\';
 				esc[1] = 'u';

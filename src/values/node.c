@@ -265,8 +265,8 @@ struct cmfv_node *cmfv_node_copy(const struct cmfv_node *n)
 		for (i = 0; i < n->u.map.n; i++) {
 			struct cmfv_node *v = cmfv_node_copy(n->u.map.v[i].val);
 
-			if (v == NULL ||
-			    cmfv_map_set(c, n->u.map.v[i].key, n->u.map.v[i].key_loc, v) != CMFV_OK) {
+			if (v == NULL || cmfv_map_set(c, n->u.map.v[i].key, n->u.map.v[i].key_loc,
+						      v) != CMFV_OK) {
 				cmfv_node_free(c);
 				return NULL;
 			}

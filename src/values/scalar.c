@@ -15,13 +15,14 @@ static int in_list(const char *s, size_t len, const char *const *list)
 	return 0;
 }
 
-static const char *const true_words[] = {"y", "Y", "yes", "Yes", "YES", "true", "True",
-					 "TRUE", "on", "On", "ON", NULL};
-static const char *const false_words[] = {"n", "N", "no", "No", "NO", "false", "False",
-					  "FALSE", "off", "Off", "OFF", NULL};
+static const char *const true_words[] = {"y",	 "Y",	 "yes", "Yes", "YES", "true",
+					 "True", "TRUE", "on",	"On",  "ON",  NULL};
+static const char *const false_words[] = {"n",	   "N",	    "no",  "No",  "NO",	 "false",
+					  "False", "FALSE", "off", "Off", "OFF", NULL};
 static const char *const null_words[] = {"~", "null", "Null", "NULL", NULL};
-static const char *const inf_words[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-					"-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", NULL};
+static const char *const inf_words[] = {".inf",	 ".Inf",  ".INF",  "+.inf", "+.Inf",
+					"+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
+					".NaN",	 ".NAN",  NULL};
 
 static int digit_val(char c)
 {
@@ -76,7 +77,9 @@ static int parse_go_int(const char *s, size_t len, double *out)
 		if (v > (uint64_t)INT64_MAX + 1)
 			return 0;
 		/* an integer has no sign of zero: -0 is 0 */
-		*out = v == 0 ? 0.0 : v == (uint64_t)INT64_MAX + 1 ? -9223372036854775808.0 : -(double)(int64_t)v;
+		*out = v == 0			      ? 0.0
+		       : v == (uint64_t)INT64_MAX + 1 ? -9223372036854775808.0
+						      : -(double)(int64_t)v;
 		return 1;
 	}
 	*out = (double)v;
@@ -225,7 +228,8 @@ static int shortest_digits(double f, int max_prec, char *digits, int *exp10)
 	}
 }
 
-static void format_positional(int neg, const char *digits, int nd, int exp10, char *buf, size_t size)
+static void format_positional(int neg, const char *digits, int nd, int exp10, char *buf,
+			      size_t size)
 {
 	char out[400];
 	size_t o = 0;

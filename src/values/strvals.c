@@ -42,12 +42,12 @@ struct sp {
 	struct cmfv_diag *d;
 	int literal;
 	unsigned list_depth; /* list_item calls in progress */
-	int helm_major;      /* 3 or 4: how the end of input inside an index ends the parse */
+	int helm_major;	     /* 3 or 4: how the end of input inside an index ends the parse */
 	size_t *gaps_left;   /* empty list items the flags may still make */
 };
 
 static int fail(struct sp *p, enum cmfv_err code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(struct sp *p, enum cmfv_err code, const char *fmt, ...)
 {
@@ -260,7 +260,8 @@ static size_t uspace(const unsigned char *s, size_t n)
 	if (n >= 3 && s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80) /* U+1680 */
 		return 3;
 	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 &&
-	    (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF)) /* U+2000-200A, 2028, 2029, 202F */
+	    (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 ||
+	     s[2] == 0xAF)) /* U+2000-200A, 2028, 2029, 202F */
 		return s[2] >= 0x80 ? 3 : 0;
 	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) /* U+205F */
 		return 3;
@@ -290,8 +291,8 @@ static int empty_val(struct sp *p)
 static int json_val(struct sp *p, struct cmfv_node **out)
 {
 	size_t used = 0;
-	enum cmfv_err e = cmfv_json_parse(p->s + p->pos, p->len - p->pos, p->loc, 10000, out, &used,
-					  p->d);
+	enum cmfv_err e =
+	    cmfv_json_parse(p->s + p->pos, p->len - p->pos, p->loc, 10000, out, &used, p->d);
 
 	if (e != CMFV_OK) {
 		/* re-home the JSON error on the flag */
@@ -405,14 +406,16 @@ static int parse_index(struct sp *p, struct cmfv_buf *tmp, long *out)
 	/* Helm 4 tests errors.Is(err, io.EOF): the wrapped end of input ends
 	 * the parse quietly, keeping what was set; Helm 3 fails */
 	if (r == R_EOF)
-		return p->helm_major == 3 ? fail(p, CMFV_EINPUT, "error parsing index: unterminated '['")
-						: R_EOF;
+		return p->helm_major == 3
+			   ? fail(p, CMFV_EINPUT, "error parsing index: unterminated '['")
+			   : R_EOF;
 	if (r != 0)
 		return r;
 	errno = 0;
 	v = tmp->len ? strtol(tmp->ptr, &end, 10) : 0;
-	if (tmp->len == 0 || *end != '\0' || errno != 0 || !(tmp->ptr[0] == '+' ||
-	    tmp->ptr[0] == '-' || (tmp->ptr[0] >= '0' && tmp->ptr[0] <= '9')))
+	if (tmp->len == 0 || *end != '\0' || errno != 0 ||
+	    !(tmp->ptr[0] == '+' || tmp->ptr[0] == '-' ||
+	      (tmp->ptr[0] >= '0' && tmp->ptr[0] <= '9')))
 		return fail(p, CMFV_EINPUT, "error parsing index: \"%s\" is not a number",
 			    tmp->ptr ? tmp->ptr : "");
 	*out = v;
@@ -431,8 +434,8 @@ static int set_index(struct sp *p, struct cmfv_node *list, long i, struct cmfv_n
 	}
 	if (i > MAX_INDEX) {
 		cmfv_node_free(v);
-		return fail(p, CMFV_EINPUT, "index of %s is greater than maximum supported index of 65536",
-			    num);
+		return fail(p, CMFV_EINPUT,
+			    "index of %s is greater than maximum supported index of 65536", num);
 	}
 	if (list->u.seq.n <= (size_t)i && (size_t)i + 1 - list->u.seq.n > *p->gaps_left) {
 		cmfv_node_free(v);
@@ -468,9 +471,10 @@ static int list_item(struct sp *p, struct cmfv_node *list, long i, int level)
 	if (i < 0)
 		return fail(p, CMFV_EINPUT, "negative %s index not allowed", num);
 	if (p->list_depth >= MAX_LIST_NESTED)
-		return fail(p, CMFV_EINPUT,
-			    "list nested level is greater than maximum supported nested level of %d",
-			    MAX_LIST_NESTED);
+		return fail(
+		    p, CMFV_EINPUT,
+		    "list nested level is greater than maximum supported nested level of %d",
+		    MAX_LIST_NESTED);
 	p->list_depth++;
 	r = until(p, "[.=", &k, &last);
 	if (r != 0 && r != R_EOF)
@@ -656,7 +660,8 @@ static int key(struct sp *p, struct cmfv_node *data, int level)
 
 		if (++level > MAX_NESTED) {
 			r = fail(p, CMFV_EINPUT,
-				 "value name nested level is greater than maximum supported nested level of 30");
+				 "value name nested level is greater than maximum supported nested "
+				 "level of 30");
 			break;
 		}
 		if (inner != NULL && inner->kind != CMFV_MAP) {

@@ -32,8 +32,8 @@ static enum cmfv_err apply_json_object(struct cmfv_node *base, const struct cmfv
 					     strlen(f->arg) > 80 ? "..." : "");
 		}
 		return cmfv_values_merge_maps(base, obj) == CMFV_OK
-			       ? CMFV_OK
-			       : cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+			   ? CMFV_OK
+			   : cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
 	if (e == CMFV_EINPUT) {
 		char msg[sizeof(d->msg)];
@@ -102,10 +102,12 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 
 			if (f->kind != order[k])
 				continue;
-			if (f->kind == CMFV_SET_JSON && helm_major >= 4 && is_json_object_arg(f->arg))
+			if (f->kind == CMFV_SET_JSON && helm_major >= 4 &&
+			    is_json_object_arg(f->arg))
 				e = apply_json_object(base, f, d);
 			else
-				e = cmfv_strvals_apply_full(base, f, helm_major, src, &gaps_left, d);
+				e = cmfv_strvals_apply_full(base, f, helm_major, src, &gaps_left,
+							    d);
 		}
 	}
 	if (e == CMFV_OK && in->chart_dir) {

@@ -117,7 +117,8 @@ enum cmfv_err cmfv_values_coalesce(struct cmfv_node *defaults, struct cmfv_node 
 		if (uv == NULL) {
 			struct cmfv_node *v = steal(defaults, i);
 
-			e = v ? cmfv_map_set(user, k, defaults->u.map.v[i].key_loc, v) : CMFV_ENOMEM;
+			e = v ? cmfv_map_set(user, k, defaults->u.map.v[i].key_loc, v)
+			      : CMFV_ENOMEM;
 		} else if (uv->kind == CMFV_NULL) {
 			e = flag_delete(user, up, &drop, ndrop);
 		} else if (uv->kind == CMFV_MAP && val->kind == CMFV_MAP) {

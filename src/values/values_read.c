@@ -92,7 +92,8 @@ static enum cmfv_err restore_boms(struct cmfv_node **np)
 				return CMFV_ENOMEM;
 			for (i = 0; i < n->u.map.n; i++) {
 				struct cmfv_pair *p = &n->u.map.v[i];
-				struct cmfv_node *nul = cmfv_node_new(CMFV_NULL, p->val->loc), *v = p->val;
+				struct cmfv_node *nul = cmfv_node_new(CMFV_NULL, p->val->loc),
+						 *v = p->val;
 
 				if (nul == NULL) {
 					cmfv_node_free(m);
@@ -172,8 +173,9 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	if (s->len >= 2 && (unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) {
 		cmfv_node_free(acc);
-		return cmfv_diag_set(d, CMFV_EINPUT, s->name, 1, 1,
-				     "a UTF-16LE values file cannot be read by Helm 4: save it as UTF-8");
+		return cmfv_diag_set(
+		    d, CMFV_EINPUT, s->name, 1, 1,
+		    "a UTF-16LE values file cannot be read by Helm 4: save it as UTF-8");
 	}
 	while (e == CMFV_OK) {
 		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
@@ -186,11 +188,14 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 		if (sep) {
 			size_t i = 3;
 
-			while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\v' || p[i] == '\f'))
+			while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+					 p[i] == '\v' || p[i] == '\f'))
 				i++;
 			if (i < n && p[i] != '#') {
-				e = cmfv_diag_set(d, CMFV_EINPUT, s->name, line + 1, (unsigned)i + 1,
-						  "invalid YAML document separator: only a comment may follow ---");
+				e = cmfv_diag_set(d, CMFV_EINPUT, s->name, line + 1,
+						  (unsigned)i + 1,
+						  "invalid YAML document separator: only a comment "
+						  "may follow ---");
 				break;
 			}
 		}
@@ -224,8 +229,8 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 	return CMFV_OK;
 }
 
-enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major,
-				struct cmfv_node **out, struct cmfv_diag *d)
+enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major, struct cmfv_node **out,
+				struct cmfv_diag *d)
 {
 	if (helm_major >= 4)
 		return parse_helm4(s, out, d);
@@ -298,10 +303,12 @@ enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, c
 	}
 	if (cmfv_go_url_parse(arg, scheme, sizeof(scheme), msg, sizeof(msg)))
 		return cmfv_diag_fail(d, CMFV_EINPUT, "%s: parse \"%.200s\": %s", flag, arg, msg);
-	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 || strcmp(scheme, "oci") == 0)
-		return cmfv_diag_fail(
-			d, CMFV_EUSAGE,
-			"%s %.200s: Helm downloads %s URLs itself; cmf-validate does not fetch them: download the file first (e.g. curl -fsSLo values.yaml URL) and pass the local copy",
-			flag, arg, scheme);
+	if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 ||
+	    strcmp(scheme, "oci") == 0)
+		return cmfv_diag_fail(d, CMFV_EUSAGE,
+				      "%s %.200s: Helm downloads %s URLs itself; cmf-validate does "
+				      "not fetch them: download the file first (e.g. curl -fsSLo "
+				      "values.yaml URL) and pass the local copy",
+				      flag, arg, scheme);
 	return cmfv_sources_read(src, arg, 0, out, d);
 }

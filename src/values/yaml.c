@@ -65,8 +65,8 @@ static const struct cmfv_node *yl_find_anchor(const struct loader *l, const char
 	return cmfv_map_get(l->anchors, name);
 }
 
-static enum cmfv_err merge_into(struct loader *l, struct cmfv_node *map, const struct cmfv_node *src,
-				yaml_mark_t m)
+static enum cmfv_err merge_into(struct loader *l, struct cmfv_node *map,
+				const struct cmfv_node *src, yaml_mark_t m)
 {
 	size_t i;
 
@@ -74,8 +74,8 @@ static enum cmfv_err merge_into(struct loader *l, struct cmfv_node *map, const s
 		for (i = 0; i < src->u.map.n; i++) {
 			struct cmfv_node *v = cmfv_node_copy(src->u.map.v[i].val);
 
-			if (v == NULL ||
-			    cmfv_map_set(map, src->u.map.v[i].key, src->u.map.v[i].key_loc, v) != CMFV_OK)
+			if (v == NULL || cmfv_map_set(map, src->u.map.v[i].key,
+						      src->u.map.v[i].key_loc, v) != CMFV_OK)
 				return yl_oom(l);
 		}
 		return CMFV_OK;
@@ -84,7 +84,8 @@ static enum cmfv_err merge_into(struct loader *l, struct cmfv_node *map, const s
 		/* go-yaml v2 applies the list from its end, so earlier maps win */
 		for (i = src->u.seq.n; i > 0; i--) {
 			if (src->u.seq.v[i - 1]->kind != CMFV_MAP)
-				return yl_fail_at(l, m, "%s", "map merge requires a map or a list of maps");
+				return yl_fail_at(l, m, "%s",
+						  "map merge requires a map or a list of maps");
 			if (merge_into(l, map, src->u.seq.v[i - 1], m) != CMFV_OK)
 				return l->d->code;
 		}
@@ -148,12 +149,14 @@ static enum cmfv_err count(struct loader *l, size_t n, yaml_mark_t m)
 	l->nodes += n;
 	l->total += n;
 	if (l->nodes > l->max_nodes)
-		return yl_fail_at(l, m, "document is too large or expands too many aliases (more than %zu nodes)",
-			       l->max_nodes);
+		return yl_fail_at(
+		    l, m, "document is too large or expands too many aliases (more than %zu nodes)",
+		    l->max_nodes);
 	/* time: 24 documents of 990,000 nodes each took 12 s */
 	if (l->total > l->total_max)
-		return yl_fail_at(l, m, "the documents of this input hold more than %zu nodes in all",
-			       l->max_nodes);
+		return yl_fail_at(l, m,
+				  "the documents of this input hold more than %zu nodes in all",
+				  l->max_nodes);
 	return CMFV_OK;
 }
 
@@ -180,16 +183,16 @@ static int excessive_aliasing(size_t nodes, size_t aliased)
 static enum cmfv_err push(struct loader *l, const yaml_event_t *ev, enum cmfv_kind kind)
 {
 	const yaml_char_t *anchor =
-		kind == CMFV_MAP ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+	    kind == CMFV_MAP ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
 	struct frame *f;
 	struct cmfv_node *n;
 
 	if (awaiting_key(l))
 		return yl_fail_at(l, ev->start_mark, "a map key must be a scalar, not a %s",
-			       kind == CMFV_MAP ? "map" : "list");
+				  kind == CMFV_MAP ? "map" : "list");
 	if (l->depth >= l->max_depth)
-		return yl_fail_at(l, ev->start_mark, "nesting is deeper than the limit of %u levels",
-			       l->max_depth);
+		return yl_fail_at(l, ev->start_mark,
+				  "nesting is deeper than the limit of %u levels", l->max_depth);
 	if (count(l, 1, ev->start_mark) != CMFV_OK)
 		return l->d->code;
 	if (l->depth == l->cap) {
@@ -258,7 +261,7 @@ static enum cmfv_err go_yaml_v2_checks(struct loader *l, const yaml_event_t *ev)
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && l->depth > 0 &&
 	    l->stack[l->depth - 1].flow && memchr(v, '?', ev->data.scalar.length))
 		return yl_fail_at(l, ev->start_mark,
-			       "a plain scalar in a flow collection cannot hold '?' (quote it)");
+				  "a plain scalar in a flow collection cannot hold '?' (quote it)");
 	if (ev->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE || l->text == NULL ||
 	    l->text[0] == '\xff' || l->text[0] == '\xfe')
 		return CMFV_OK;
@@ -268,8 +271,9 @@ static enum cmfv_err go_yaml_v2_checks(struct loader *l, const yaml_event_t *ev)
 		if (l->text[i] != '\\')
 			continue;
 		if (l->text[i + 1] == '/')
-			return yl_fail_at(l, ev->start_mark,
-				       "found unknown escape character '/' while parsing a quoted scalar");
+			return yl_fail_at(
+			    l, ev->start_mark,
+			    "found unknown escape character '/' while parsing a quoted scalar");
 		i++; /* skip the escaped character */
 	}
 	return CMFV_OK;
@@ -337,19 +341,21 @@ static enum cmfv_err on_alias(struct loader *l, const yaml_event_t *ev)
 	if (a == NULL)
 		/* the name is not shown: an alias's name is text from the file,
 		 * and in a Secret (stringData: {k: *<key text>}) it is the key */
-		return yl_fail_at(l, ev->start_mark,
-			       "alias to an unknown anchor (its name, %zu characters, is not shown: "
-			       "define the anchor with & before this alias)",
-			       strlen(name));
+		return yl_fail_at(
+		    l, ev->start_mark,
+		    "alias to an unknown anchor (its name, %zu characters, is not shown: "
+		    "define the anchor with & before this alias)",
+		    strlen(name));
 	size = yl_count_nodes(a);
 	/* go-yaml counts the alias node itself too, but not as aliased */
 	if (count(l, size + 1, ev->start_mark) != CMFV_OK)
 		return l->d->code;
 	l->alias_nodes += size;
 	if (excessive_aliasing(l->nodes, l->alias_nodes))
-		return yl_fail_at(l, ev->start_mark,
-			       "document contains excessive aliasing: %zu of its %zu nodes come from aliases",
-			       l->alias_nodes, l->nodes);
+		return yl_fail_at(
+		    l, ev->start_mark,
+		    "document contains excessive aliasing: %zu of its %zu nodes come from aliases",
+		    l->alias_nodes, l->nodes);
 	n = cmfv_node_copy(a);
 	if (n == NULL)
 		return yl_oom(l);
@@ -396,8 +402,8 @@ static enum cmfv_err parse_error(struct loader *l)
 }
 
 enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
-				 const struct cmfv_yaml_opts *opts, cmfv_yaml_doc_fn fn,
-				 void *ctx, struct cmfv_diag *d)
+				 const struct cmfv_yaml_opts *opts, cmfv_yaml_doc_fn fn, void *ctx,
+				 struct cmfv_diag *d)
 {
 	struct loader l;
 	yaml_event_t ev;
@@ -429,11 +435,12 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	/* deeper than the limit: the parse stops there with its own message */
 	if (cmfv_yaml_flow_cost(text, len, &deepest) > CMFV_YAML_MAX_FLOW_COST &&
 	    deepest <= l.max_depth)
-		return cmfv_diag_set(d, CMFV_EINPUT, file, 1 + l.line_offset, 1,
-				     "flow collections ([...], {...}) nested too deep for their size: "
-				     "more than %zu million tokens times their depth, which would take "
-				     "libyaml seconds to minutes",
-				     CMFV_YAML_MAX_FLOW_COST / 1000000);
+		return cmfv_diag_set(
+		    d, CMFV_EINPUT, file, 1 + l.line_offset, 1,
+		    "flow collections ([...], {...}) nested too deep for their size: "
+		    "more than %zu million tokens times their depth, which would take "
+		    "libyaml seconds to minutes",
+		    CMFV_YAML_MAX_FLOW_COST / 1000000);
 	if (!yaml_parser_initialize(&l.parser))
 		return yl_oom(&l);
 	yaml_parser_set_input_string(&l.parser, (const unsigned char *)text, len);
@@ -452,9 +459,10 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 			if (ev.data.document_start.version_directive &&
 			    !(ev.data.document_start.version_directive->major == 1 &&
 			      ev.data.document_start.version_directive->minor == 1)) {
-				e = yl_fail_at(&l, ev.start_mark, "%%YAML %d.%d is not supported: Helm reads YAML 1.1",
-					    ev.data.document_start.version_directive->major,
-					    ev.data.document_start.version_directive->minor);
+				e = yl_fail_at(&l, ev.start_mark,
+					       "%%YAML %d.%d is not supported: Helm reads YAML 1.1",
+					       ev.data.document_start.version_directive->major,
+					       ev.data.document_start.version_directive->minor);
 				break;
 			}
 			break;
@@ -528,7 +536,8 @@ void cmfv_yaml_parser_wipe(yaml_parser_t *p, size_t input_len)
 		if (t->type == YAML_SCALAR_TOKEN && t->data.scalar.value)
 			OPENSSL_cleanse(t->data.scalar.value, t->data.scalar.length);
 	if (p->buffer.start)
-		OPENSSL_cleanse(p->buffer.start, touched(p->buffer.start, p->buffer.end, input_len));
+		OPENSSL_cleanse(p->buffer.start,
+				touched(p->buffer.start, p->buffer.end, input_len));
 	if (p->raw_buffer.start)
 		OPENSSL_cleanse(p->raw_buffer.start,
 				touched(p->raw_buffer.start, p->raw_buffer.end, input_len));

@@ -13,12 +13,12 @@
 
 struct frame {
 	struct cmfv_node *node; /* map or sequence under construction */
-	char *anchor;           /* registered when the collection completes */
-	int have_key;           /* maps: a key is waiting for its value */
+	char *anchor;		/* registered when the collection completes */
+	int have_key;		/* maps: a key is waiting for its value */
 	int key_is_merge;
 	char *key;
 	struct cmfv_loc key_loc;
-	int flow;               /* a [..] or {..} collection */
+	int flow; /* a [..] or {..} collection */
 };
 
 struct loader {
@@ -33,7 +33,7 @@ struct loader {
 	size_t max_nodes;
 	size_t nodes;
 	size_t total, total_max; /* nodes in every document of the input */
-	size_t alias_nodes; /* of nodes, those that alias expansion made */
+	size_t alias_nodes;	 /* of nodes, those that alias expansion made */
 	struct frame *stack;
 	size_t depth, cap;
 	/* anchor name -> a private copy of its node (the tree may change
@@ -42,18 +42,20 @@ struct loader {
 	struct cmfv_node *root;
 	int have_root;
 	struct cmfv_diag *d;
-	const char *text;       /* the input, for checks go-yaml v2 makes */
+	const char *text; /* the input, for checks go-yaml v2 makes */
 	size_t len;
 	size_t cur_char, cur_byte; /* a character index and its byte offset */
-	size_t base_byte;       /* character 0 (libyaml does not count a BOM) */
+	size_t base_byte;	   /* character 0 (libyaml does not count a BOM) */
 };
 
 struct cmfv_loc yl_mark_loc(const struct loader *l, yaml_mark_t m);
 enum cmfv_err yl_oom(struct loader *l);
 enum cmfv_err yl_fail_at(struct loader *l, yaml_mark_t m, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cmfv_node **out);
-enum cmfv_err yl_key_from_node(struct loader *l, const struct cmfv_node *n, yaml_mark_t m, char **out);
-enum cmfv_err yl_key_from_scalar(struct loader *l, const yaml_event_t *ev, char **out, int *is_merge);
+enum cmfv_err yl_key_from_node(struct loader *l, const struct cmfv_node *n, yaml_mark_t m,
+			       char **out);
+enum cmfv_err yl_key_from_scalar(struct loader *l, const yaml_event_t *ev, char **out,
+				 int *is_merge);
 
 #endif

@@ -22,7 +22,7 @@
 struct cmfv_loc yl_mark_loc(const struct loader *l, yaml_mark_t m)
 {
 	struct cmfv_loc loc = {l->file, (unsigned)m.line + 1 + l->line_offset,
-				 (unsigned)m.column + 1 + l->col_offset};
+			       (unsigned)m.column + 1 + l->col_offset};
 
 	return loc;
 }
@@ -72,7 +72,8 @@ static int yl_scalar_resolves(const yaml_event_t *ev)
 /* go-yaml's resolve(): an explicit !!int, !!float, !!bool or !!null tag
  * must fit what the text resolves to (an int may be a !!float), else
  * "cannot decode !!float `1.5` as a !!int". */
-static enum cmfv_err yl_check_tag(struct loader *l, const yaml_event_t *ev, const struct cmfv_scalar *r)
+static enum cmfv_err yl_check_tag(struct loader *l, const yaml_event_t *ev,
+				  const struct cmfv_scalar *r)
 {
 	static const char *const tags[] = {"int", "float", "bool", "null"};
 	const char *want = NULL, *got;
@@ -84,16 +85,26 @@ static enum cmfv_err yl_check_tag(struct loader *l, const yaml_event_t *ev, cons
 	if (want == NULL)
 		return CMFV_OK;
 	switch (r->res) {
-	case CMFV_RES_NULL: got = "null"; break;
-	case CMFV_RES_BOOL: got = "bool"; break;
-	case CMFV_RES_NUM: got = r->is_int ? "int" : "float"; break;
-	case CMFV_RES_NONFINITE: got = "float"; break;
-	default: got = "str"; break;
+	case CMFV_RES_NULL:
+		got = "null";
+		break;
+	case CMFV_RES_BOOL:
+		got = "bool";
+		break;
+	case CMFV_RES_NUM:
+		got = r->is_int ? "int" : "float";
+		break;
+	case CMFV_RES_NONFINITE:
+		got = "float";
+		break;
+	default:
+		got = "str";
+		break;
 	}
 	if (strcmp(want, got) == 0 || (strcmp(want, "float") == 0 && strcmp(got, "int") == 0))
 		return CMFV_OK;
 	return yl_fail_at(l, ev->start_mark, "cannot decode !!%s `%.40s` as a !!%s", got,
-		       (const char *)ev->data.scalar.value, want);
+			  (const char *)ev->data.scalar.value, want);
 }
 
 enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cmfv_node **out)
@@ -133,8 +144,9 @@ enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cm
 		}
 		case CMFV_RES_NONFINITE:
 			return yl_fail_at(l, ev->start_mark,
-				       "%.20s cannot be used: Helm turns values into JSON, which has no infinity or NaN",
-				       s);
+					  "%.20s cannot be used: Helm turns values into JSON, "
+					  "which has no infinity or NaN",
+					  s);
 		default:
 			n = cmfv_node_new_str(s, len, loc);
 			break;
@@ -160,7 +172,8 @@ enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cm
 		cmfv_buf_free(&clean);
 		if (!ok) {
 			cmfv_free(bytes);
-			return yl_fail_at(l, ev->start_mark, "!!binary value contains invalid base64 data");
+			return yl_fail_at(l, ev->start_mark,
+					  "!!binary value contains invalid base64 data");
 		}
 		if (cmfv_utf8_sanitize((const char *)bytes, blen, &text) != CMFV_OK) {
 			cmfv_free(bytes);
@@ -185,7 +198,7 @@ enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cm
 
 /* Map keys become strings, as sigs.k8s.io/yaml makes them. */
 enum cmfv_err yl_key_from_node(struct loader *l, const struct cmfv_node *n, yaml_mark_t m,
-				   char **out)
+			       char **out)
 {
 	char buf[64];
 
@@ -203,7 +216,8 @@ enum cmfv_err yl_key_from_node(struct loader *l, const struct cmfv_node *n, yaml
 	case CMFV_NULL:
 		return yl_fail_at(l, m, "a map key cannot be null");
 	default:
-		return yl_fail_at(l, m, "a map key must be a scalar, not a %s", cmfv_kind_name(n->kind));
+		return yl_fail_at(l, m, "a map key must be a scalar, not a %s",
+				  cmfv_kind_name(n->kind));
 	}
 	return *out ? CMFV_OK : yl_oom(l);
 }
@@ -232,8 +246,10 @@ static int yl_int_key(const char *s, size_t len, char *buf, size_t size)
 
 		if (c == '_')
 			continue;
-		d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-			: c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 99u;
+		d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+		    : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+		    : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+					   : 99u;
 		if (d >= base)
 			return 0;
 		if (v > (~0ULL - d) / base)
@@ -255,7 +271,7 @@ static int yl_int_key(const char *s, size_t len, char *buf, size_t size)
 }
 
 enum cmfv_err yl_key_from_scalar(struct loader *l, const yaml_event_t *ev, char **out,
-				     int *is_merge)
+				 int *is_merge)
 {
 	const char *s = (const char *)ev->data.scalar.value;
 	size_t len = ev->data.scalar.length;
@@ -278,11 +294,13 @@ enum cmfv_err yl_key_from_scalar(struct loader *l, const yaml_event_t *ev, char 
 		*out = cmfv_strndup(s, len);
 		return *out ? CMFV_OK : yl_oom(l);
 	}
-	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && len == 2 && memcmp(s, "<<", 2) == 0) {
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && len == 2 &&
+	    memcmp(s, "<<", 2) == 0) {
 		if (l->no_merge)
-			return yl_fail_at(l, ev->start_mark,
-				       "a YAML merge key (<<): YAML readers disagree on which value "
-				       "wins over it; write the settings out");
+			return yl_fail_at(
+			    l, ev->start_mark,
+			    "a YAML merge key (<<): YAML readers disagree on which value "
+			    "wins over it; write the settings out");
 		*is_merge = 1;
 		*out = cmfv_strdup("<<");
 		return *out ? CMFV_OK : yl_oom(l);
@@ -303,8 +321,9 @@ enum cmfv_err yl_key_from_scalar(struct loader *l, const yaml_event_t *ev, char 
 
 		if (k < 0)
 			return yl_fail_at(l, ev->start_mark,
-				       "unsupported map key of type: uint64, key: %.40s (keys past 9223372036854775807 cannot be used)",
-				       s);
+					  "unsupported map key of type: uint64, key: %.40s (keys "
+					  "past 9223372036854775807 cannot be used)",
+					  s);
 		if (k == 0)
 			cmfv_format_float_key(r.num, buf, sizeof(buf));
 		*out = cmfv_strdup(buf);
@@ -312,7 +331,9 @@ enum cmfv_err yl_key_from_scalar(struct loader *l, const yaml_event_t *ev, char 
 	}
 	case CMFV_RES_NONFINITE:
 		/* sigs.k8s.io/yaml spells these keys the YAML way */
-		*out = cmfv_strdup(s[0] == '-' ? "-.inf" : (s[1] == 'n' || s[1] == 'N') ? ".nan" : ".inf");
+		*out = cmfv_strdup(s[0] == '-'			  ? "-.inf"
+				   : (s[1] == 'n' || s[1] == 'N') ? ".nan"
+								  : ".inf");
 		break;
 	default:
 		*out = cmfv_strndup(s, len);

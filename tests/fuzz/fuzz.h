@@ -18,13 +18,13 @@
 #include "cmfv/source.h"
 
 /* A property that must hold: report it and abort (libFuzzer saves the input). */
-#define FUZZ_ASSERT(cond)                                                                  \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                    \
-			abort();                                                           \
-		}                                                                          \
+#define FUZZ_ASSERT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__,        \
+				#cond);                                                            \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 /* The errors a core function may give on hostile input: anything else
@@ -116,8 +116,8 @@ static inline void fuzz_json_roundtrip(const struct cmfv_node *n, int valid_utf8
 	}
 	if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0) {
 		fprintf(stderr, "JSON round trip differs:\n%.*s\n%.*s\n",
-			(int)(a.len > 2000 ? 2000 : a.len), a.ptr, (int)(b.len > 2000 ? 2000 : b.len),
-			b.ptr);
+			(int)(a.len > 2000 ? 2000 : a.len), a.ptr,
+			(int)(b.len > 2000 ? 2000 : b.len), b.ptr);
 		abort();
 	}
 out:

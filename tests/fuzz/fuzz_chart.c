@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void ignore_file(const char *text, size_t n)
 {
 	static const char *const paths[] = {"values.yaml", "charts/a/values.yaml", "templates/.x",
-					    "charts", "Chart.yaml", "a[b]/c\\d"};
+					    "charts",	   "Chart.yaml",	   "a[b]/c\\d"};
 	struct rules r = {0};
 	struct cmfv_diag d;
 	size_t i;
@@ -90,9 +90,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
 	switch (data[0] % 3) {
-	case 0: ignore_file(text, size - 1); break;
-	case 1: chart_yaml(text, size - 1); break;
-	default: archive(text, size - 1); break;
+	case 0:
+		ignore_file(text, size - 1);
+		break;
+	case 1:
+		chart_yaml(text, size - 1);
+		break;
+	default:
+		archive(text, size - 1);
+		break;
 	}
 	free(text);
 	return 0;

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *nul = memchr(data, 0, size);
 	size_t n1 = nul ? (size_t)(nul - data) : size;
 	struct cmfv_source *main_src = fuzz_source(data, n1, "in.yaml");
-	struct cmfv_source *objs = fuzz_source(nul ? nul + 1 : data, nul ? size - n1 - 1 : 0, "objs.yaml");
+	struct cmfv_source *objs =
+	    fuzz_source(nul ? nul + 1 : data, nul ? size - n1 - 1 : 0, "objs.yaml");
 	const struct cmfv_source *ov[1] = {objs};
 	struct cmfv_sources src = {0};
 	struct cmfv_plan *plans = NULL;
@@ -44,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		o.repo_root = empty_repo();
 		e = cmfv_argocd_plans(main_src, &o, &src, &plans, &np, &d);
-		FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e) || e == CMFV_EUSAGE || e == CMFV_ENOENT);
+		FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e) || e == CMFV_EUSAGE ||
+			    e == CMFV_ENOENT);
 	} else {
 		struct cmfv_flux_objects fo = {ov, 1};
 

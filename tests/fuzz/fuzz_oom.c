@@ -107,11 +107,21 @@ static void run(unsigned target, const char *in, size_t len, unsigned long fail_
 			if (next)
 				*next++ = '\0';
 			switch (line[0]) {
-			case 's': f.kind = CMFV_SET; break;
-			case 'S': f.kind = CMFV_SET_STRING; break;
-			case 'j': f.kind = CMFV_SET_JSON; break;
-			case 'l': f.kind = CMFV_SET_LITERAL; break;
-			default: f.arg = line; break;
+			case 's':
+				f.kind = CMFV_SET;
+				break;
+			case 'S':
+				f.kind = CMFV_SET_STRING;
+				break;
+			case 'j':
+				f.kind = CMFV_SET_JSON;
+				break;
+			case 'l':
+				f.kind = CMFV_SET_LITERAL;
+				break;
+			default:
+				f.arg = line;
+				break;
 			}
 			r->e = cmfv_strvals_apply(base, &f, &srcs, &d);
 		}

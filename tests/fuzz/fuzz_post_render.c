@@ -133,7 +133,9 @@ static void mount_one(const struct cmfv_inject_opts *o, const struct cmfv_doc *t
 			e = cmfv_inject_doc(o, &again, &out2, &changed2, &r2, &d);
 			FUZZ_ASSERT(e == CMFV_OK || e == CMFV_ENOMEM);
 			if (e == CMFV_OK && changed2) {
-				fprintf(stderr, "post-render is not idempotent:\n--- first\n%.*s\n--- second\n%.*s\n",
+				fprintf(stderr,
+					"post-render is not idempotent:\n--- first\n%.*s\n--- "
+					"second\n%.*s\n",
 					(int)(out.len > 4000 ? 4000 : out.len), out.ptr,
 					(int)(out2.len > 4000 ? 4000 : out2.len), out2.ptr);
 				abort();

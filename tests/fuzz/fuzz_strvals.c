@@ -41,11 +41,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.index = ++index;
 		f.arg = line + 1;
 		switch (line[0]) {
-		case 's': f.kind = CMFV_SET; break;
-		case 'S': f.kind = CMFV_SET_STRING; break;
-		case 'j': f.kind = CMFV_SET_JSON; break;
-		case 'l': f.kind = CMFV_SET_LITERAL; break;
-		default: f.kind = CMFV_SET; f.arg = line; break;
+		case 's':
+			f.kind = CMFV_SET;
+			break;
+		case 'S':
+			f.kind = CMFV_SET_STRING;
+			break;
+		case 'j':
+			f.kind = CMFV_SET_JSON;
+			break;
+		case 'l':
+			f.kind = CMFV_SET_LITERAL;
+			break;
+		default:
+			f.kind = CMFV_SET;
+			f.arg = line;
+			break;
 		}
 		cmfv_diag_clear(&d);
 		e = cmfv_strvals_apply(base, &f, &src, &d);

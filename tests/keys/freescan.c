@@ -32,7 +32,7 @@ extern void __libc_free(void *p);
 static unsigned char needles[MAX_NEEDLES][128];
 static size_t needle_len[MAX_NEEDLES];
 static int nneedles = -1; /* -1: CMFV_FREESCAN not read yet */
-static int busy;          /* no scanning inside our own bookkeeping */
+static int busy;	  /* no scanning inside our own bookkeeping */
 
 static struct {
 	int needle;

@@ -22,14 +22,30 @@ struct range_case {
 /* Read off Masterminds/semver v3 (the prerelease rule: a prerelease only
  * matches a range that names one). */
 static const struct range_case ranges[] = {
-	{"2.0.3-test", "2.0.3-test", 1}, {"2.0.3", "2.0.3-test", 0}, {"*", "2.0.3-test", 0},
-	{">=2.0.0-0", "2.0.3-test", 1}, {"*", "1.2.3", 1}, {"1.x", "1.2.0", 1},
-	{"1.x", "2.0.0", 0}, {"~1.2.0", "1.2.9", 1}, {"~1.2.0", "1.3.0", 0}, {"^1.2.0", "1.9.0", 1},
-	{"^1.2.0", "2.0.0", 0}, {"^0.2.3", "0.2.9", 1}, {"^0.2.3", "0.3.0", 0},
-	{">1.0.0 <2.0.0", "1.5.0", 1}, {">1.0.0, <2.0.0", "2.0.0", 0}, {"1.0.0 - 1.4.0", "1.4.0", 1},
-	{"<1.0.0 || >=3.0.0", "3.1.0", 1}, {"<1.0.0 || >=3.0.0", "2.0.0", 0}, {"!=1.0.0", "1.0.1", 1},
-	{"", "1.0.0", 0}, {"not a range", "1.0.0", 0}, {"1.0.0", "not a version", 0},
-	{"v1.2.3", "1.2.3", 1}, {"=1.2", "1.2.0", 1},
+    {"2.0.3-test", "2.0.3-test", 1},
+    {"2.0.3", "2.0.3-test", 0},
+    {"*", "2.0.3-test", 0},
+    {">=2.0.0-0", "2.0.3-test", 1},
+    {"*", "1.2.3", 1},
+    {"1.x", "1.2.0", 1},
+    {"1.x", "2.0.0", 0},
+    {"~1.2.0", "1.2.9", 1},
+    {"~1.2.0", "1.3.0", 0},
+    {"^1.2.0", "1.9.0", 1},
+    {"^1.2.0", "2.0.0", 0},
+    {"^0.2.3", "0.2.9", 1},
+    {"^0.2.3", "0.3.0", 0},
+    {">1.0.0 <2.0.0", "1.5.0", 1},
+    {">1.0.0, <2.0.0", "2.0.0", 0},
+    {"1.0.0 - 1.4.0", "1.4.0", 1},
+    {"<1.0.0 || >=3.0.0", "3.1.0", 1},
+    {"<1.0.0 || >=3.0.0", "2.0.0", 0},
+    {"!=1.0.0", "1.0.1", 1},
+    {"", "1.0.0", 0},
+    {"not a range", "1.0.0", 0},
+    {"1.0.0", "not a version", 0},
+    {"v1.2.3", "1.2.3", 1},
+    {"=1.2", "1.2.0", 1},
 };
 
 static void test_semver(void **state)
@@ -88,7 +104,8 @@ static void gzip_buf(const struct cmfv_buf *in, struct cmfv_buf *out)
 	int rc;
 
 	memset(&z, 0, sizeof(z));
-	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+			 Z_OK);
 	z.next_in = (unsigned char *)in->ptr;
 	z.avail_in = (uInt)in->len;
 	do {
@@ -211,10 +228,13 @@ static void test_umbrella(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/cmfv-chart-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n"
-			  "  - {name: confluent-manager-for-apache-flink, version: 1.0.0, alias: a, condition: a.enabled}\n"
-			  "  - {name: confluent-manager-for-apache-flink, version: 1.0.0, alias: b, tags: [x]}\n");
+			  "  - {name: confluent-manager-for-apache-flink, version: 1.0.0, alias: "
+			  "a, condition: a.enabled}\n"
+			  "  - {name: confluent-manager-for-apache-flink, version: 1.0.0, alias: "
+			  "b, tags: [x]}\n");
 	put("values.yaml", "global: {g: 1}\na: {enabled: true}\n");
-	put("charts/cmf/Chart.yaml", "apiVersion: v2\nname: confluent-manager-for-apache-flink\nversion: 1.0.0\n");
+	put("charts/cmf/Chart.yaml",
+	    "apiVersion: v2\nname: confluent-manager-for-apache-flink\nversion: 1.0.0\n");
 	put("charts/cmf/values.yaml", "cmf: {sql: {production: false}}\n");
 	put("charts/_skip/Chart.yaml", "broken: [\n");
 	put(".helmignore", "*.bak\n");
@@ -222,9 +242,11 @@ static void test_umbrella(void **state)
 
 	j = values_json(NULL, &d, &c);
 	assert_non_null(j);
-	assert_string_equal(j, "{\"a\":{\"cmf\":{\"sql\":{\"production\":false}},\"enabled\":true,\"global\":{\"g\":1}},"
-			       "\"b\":{\"cmf\":{\"sql\":{\"production\":false}},\"global\":{\"g\":1}},"
-			       "\"global\":{\"g\":1}}");
+	assert_string_equal(j,
+			    "{\"a\":{\"cmf\":{\"sql\":{\"production\":false}},\"enabled\":true,"
+			    "\"global\":{\"g\":1}},"
+			    "\"b\":{\"cmf\":{\"sql\":{\"production\":false}},\"global\":{\"g\":1}},"
+			    "\"global\":{\"g\":1}}");
 	assert_non_null(cmfv_chart_sub(c, "a"));
 	assert_null(cmfv_chart_sub(c, "confluent-manager-for-apache-flink"));
 	assert_int_equal(cmfv_chart_find(c, CMFV_CMF_CHART_NAME, count, &found), CMFV_OK);
@@ -249,7 +271,8 @@ static void test_umbrella(void **state)
 	assert_non_null(strstr(d.msg, "type mismatch on b"));
 
 	/* refused: a dependency missing from charts/, a library chart */
-	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n  - {name: gone, version: 1.0.0}\n");
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n  - {name: "
+			  "gone, version: 1.0.0}\n");
 	assert_null(values_json(NULL, &d, NULL));
 	assert_non_null(strstr(d.msg, "missing in charts/ directory: gone"));
 	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ntype: library\n");
@@ -258,7 +281,8 @@ static void test_umbrella(void **state)
 	put("Chart.yaml", "apiVersion: v2\nname: top\n");
 	assert_null(values_json(NULL, &d, NULL));
 	assert_non_null(strstr(d.msg, "chart.metadata.version is required"));
-	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n  - {name: x, alias: a.b}\n");
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n  - {name: x, "
+			  "alias: a.b}\n");
 	assert_null(values_json(NULL, &d, NULL));
 	assert_non_null(strstr(d.msg, "disallowed characters in the alias"));
 	{
@@ -283,8 +307,10 @@ static void test_loader_round2(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/cmfv-chart-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	/* import-values that make a table hold itself: refused, no hang */
-	put("Chart.yaml", "apiVersion: v2\nname: p\nversion: 0.1.0\ndependencies:\n  - name: a\n    version: 0.1.0\n"
-			  "    import-values:\n      - {child: sub, parent: x}\n      - {child: sub, parent: x.y}\n");
+	put("Chart.yaml", "apiVersion: v2\nname: p\nversion: 0.1.0\ndependencies:\n  - name: a\n   "
+			  " version: 0.1.0\n"
+			  "    import-values:\n      - {child: sub, parent: x}\n      - {child: "
+			  "sub, parent: x.y}\n");
 	put("charts/a/Chart.yaml", "apiVersion: v2\nname: a\nversion: 0.1.0\n");
 	put("charts/a/values.yaml", "sub: {k: 1}\n");
 	assert_null(values_json(NULL, &d, NULL));
@@ -294,14 +320,18 @@ static void test_loader_round2(void **state)
 	/* case-folded keys, a number for a string, Go's [!v] (a class of '!'
 	 * and 'v', not a negation: both values.yaml go), a library CMF chart
 	 * left out by find; the JSON is what Helm 3.17.3 and 4.1.4 print */
-	put("Chart.yaml", "APIVERSION: v2\nNaMe: p\nversion: 1.0\nDependencies:\n  - {NAME: a, alias: 7}\n"
-			  "  - {name: confluent-manager-for-apache-flink}\n");
-	put("charts/b/Chart.yaml", "apiVersion: v2\nname: confluent-manager-for-apache-flink\nversion: 1.0.0\ntype: library\n");
+	put("Chart.yaml",
+	    "APIVERSION: v2\nNaMe: p\nversion: 1.0\nDependencies:\n  - {NAME: a, alias: 7}\n"
+	    "  - {name: confluent-manager-for-apache-flink}\n");
+	put("charts/b/Chart.yaml",
+	    "apiVersion: v2\nname: confluent-manager-for-apache-flink\nversion: 1.0.0\ntype: "
+	    "library\n");
 	put(".helmignore", "[!v]alues.yaml\n");
 	put("values.yaml", "r: 1\n");
 	j = values_json(NULL, &d, &c);
 	assert_non_null(j);
-	assert_string_equal(j, "{\"a\":{\"global\":{}},\"confluent-manager-for-apache-flink\":{\"global\":{}}}");
+	assert_string_equal(
+	    j, "{\"a\":{\"global\":{}},\"confluent-manager-for-apache-flink\":{\"global\":{}}}");
 	assert_string_equal(c->version, "1");
 	assert_int_equal(cmfv_chart_find(c, CMFV_CMF_CHART_NAME, count, &found), CMFV_OK);
 	assert_null(found.ptr);
@@ -336,10 +366,10 @@ static void test_loader_round2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_semver),
-		cmocka_unit_test(test_targz),
-		cmocka_unit_test(test_umbrella),
-		cmocka_unit_test(test_loader_round2),
+	    cmocka_unit_test(test_semver),
+	    cmocka_unit_test(test_targz),
+	    cmocka_unit_test(test_umbrella),
+	    cmocka_unit_test(test_loader_round2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,105 +26,130 @@ struct ccase {
 #define LONG_INDENTED INDENTED_32 INDENTED_32 INDENTED_32 INDENTED_32 INDENTED_32 INDENTED_32
 
 static const struct ccase cases[] = {
-	/* the plain shapes */
-	{"helm 3 deployment", "---\n# Source: c/templates/d.yaml\n" DEPLOY_HEAD
-	 "metadata:\n  name: cmf\n  namespace: ns1\n  labels:\n    a: b\nspec:\n  replicas: 1\n",
-	 DEP, "cmf", "ns1"},
-	{"helm 4 form, no marker", DEPLOY_HEAD "metadata:\n  name: cmf\n  annotations:\n"
-	 "    helm.sh/source: c/templates/d.yaml\n", DEP, "cmf", NULL},
-	{"configmap", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cmf-config\ndata:\n"
-	 "  cmf-config.yaml: |\n    cmf:\n      sql:\n        production: true\n", CM, "cmf-config", NULL},
-	{"list by kind", "apiVersion: v1\nkind: List\nitems:\n- kind: Deployment\n", LIST, NULL, NULL},
-	{"list kind only", "apiVersion: v1\nkind: DeploymentList\nmetadata: {}\n", LIST, NULL, NULL},
-	{"items key without kind", "items:\n  - kind: Deployment\n", LIST, NULL, NULL},
-	{"service", "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n", OTHER, "svc", NULL},
-	{"no kind", "a: 1\nb: 2\n", OTHER, NULL, NULL},
-	{"empty", "", OTHER, NULL, NULL},
-	{"comments only", "---\n# Source: x\n# nothing\n", OTHER, NULL, NULL},
-	{"CRLF", "---\r\n" DEPLOY_HEAD "metadata:\r\n  name: cmf\r\n", DEP, "cmf", NULL},
-	{"BOM", "\xEF\xBB\xBF" DEPLOY_HEAD "metadata:\n  name: cmf\n", DEP, "cmf", NULL},
-	{"end marker and comments", DEPLOY_HEAD "metadata:\n  name: a\n...\n# after\n", DEP, "a", NULL},
-	{"comments after values", "kind: Deployment # the kind\nmetadata: # m\n  name: a # n\n", DEP,
-	 "a", NULL},
-	{"marker with a comment", "--- # c\nkind: Deployment\n", DEP, NULL, NULL},
-	{"indentless sequences at column 0", "kind: ClusterRole\nrules:\n- apiGroups: [\"\"]\n"
-	 "  resources: [pods]\n- verbs: ['get']\nmetadata:\n  name: r\n", OTHER, "r", NULL},
-	{"flow values that close on their line", "kind: Deployment\nstatus: {}\nmetadata:\n  "
-	 "labels: {a: b, c: \"d\"}\n  name: x\n", DEP, "x", NULL},
-	/* content below the top level never forces a parse */
-	{"backslash in a CRD pattern", "kind: CustomResourceDefinition\nspec:\n  pattern: "
-	 "'^\\d+$'\n  p2: \"\\u0044\"\n", OTHER, NULL, NULL},
-	{"markers inside a block scalar", "kind: ConfigMap\ndata:\n  a: |\n    ---\n    ...\n    "
-	 "# x\n    kind: Deployment\n", CM, NULL, NULL},
-	{"JSON in a ConfigMap", "kind: ConfigMap\nmetadata:\n  name: dash\ndata:\n  d.json: |-\n"
-	 "    {\"kind\": \"Deployment\", \"a\": [1,\n      2]}\n", CM, "dash", NULL},
-	{"block scalar in metadata", "kind: Deployment\nmetadata:\n  annotations:\n    x: |\n"
-	 "      it's \"open\n      {[\n  name: nm\n", DEP, "nm", NULL},
-	{"nested quoted multi-line after metadata", "kind: Deployment\nmetadata:\n  name: nm\n"
-	 "spec:\n  x: \"a\n   b\"\n", DEP, "nm", NULL},
-	{"quoted continuation at column 0", "kind: Deployment\nspec:\n  x: \"a\nb\"\n", PARSE, NULL,
-	 NULL},
-	/* the top level is unusual: parse */
-	{"tagged kind", "kind: !!str Deployment\n", PARSE, NULL, NULL},
-	{"binary kind", "kind: !!binary RGVwbG95bWVudA==\n", PARSE, NULL, NULL},
-	{"quoted kind", "kind: \"Deployment\"\n", PARSE, NULL, NULL},
-	{"escaped kind", "kind: \"\\u0044eployment\"\n", PARSE, NULL, NULL},
-	{"quoted key", "\"kind\": Deployment\n", PARSE, NULL, NULL},
-	{"escaped key", "\"\\u006bind\": Deployment\n", PARSE, NULL, NULL},
-	{"anchor on kind", "kind: &k Deployment\n", PARSE, NULL, NULL},
-	{"alias metadata", "x: &m {name: a}\nkind: Deployment\nmetadata: *m\n", PARSE, NULL, NULL},
-	{"merge key", "<<: {kind: Deployment}\n", PARSE, NULL, NULL},
-	{"explicit key", "? kind\n: Deployment\n", PARSE, NULL, NULL},
-	{"flow top level", "{kind: Deployment}\n", PARSE, NULL, NULL},
-	{"JSON top level", "{\"kind\": \"Deployment\", \"metadata\": {\"name\": \"a\"}}\n", PARSE,
-	 NULL, NULL},
-	{"content on the marker line", "--- {kind: Deployment}\n", PARSE, NULL, NULL},
-	{"tag on the document", "--- !!map\nkind: Deployment\n", PARSE, NULL, NULL},
-	{"directive", "%YAML 1.1\n---\nkind: Deployment\n", PARSE, NULL, NULL},
-	{"kind continues below", "kind: Deploy\n  ment\n", PARSE, NULL, NULL},
-	{"kind value below", "kind:\n  Deployment\n", PARSE, NULL, NULL},
-	{"kind twice", "kind: Service\nkind: Deployment\n", PARSE, NULL, NULL},
-	{"metadata twice", "kind: Deployment\nmetadata:\n  name: a\nmetadata:\n  name: b\n", PARSE,
-	 NULL, NULL},
-	{"tab indentation", "kind: Deployment\n\tx: 1\n", PARSE, NULL, NULL},
-	{"lone CR breaks a line", "a: x\rkind: Deployment\n", PARSE, NULL, NULL},
-	{"NEL breaks a line", "data:\n  x: |\n    a\xC2\x85kind: Deployment\n", PARSE, NULL, NULL},
-	{"LS breaks a line", "a: b\xE2\x80\xA8kind: Deployment\n", PARSE, NULL, NULL},
-	/* odd breaks past the first 64-byte blocks of skipped indented lines
-	 * (the skip looks for them in the same pass), and UTF-8 that only
-	 * looks like them (C2 and E2 lead bytes of other characters) */
-	{"PS deep in skipped lines", "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED
-	 "    a\xE2\x80\xA9kind: Deployment\n", PARSE, NULL, NULL},
-	{"lone CR deep in skipped lines", "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED
-	 "    a\rkind: Deployment\n" LONG_INDENTED, PARSE, NULL, NULL},
-	{"CR at the end", "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED "    a\r", PARSE, NULL,
-	 NULL},
-	{"CRLF and lookalike UTF-8 in skipped lines", "kind: ConfigMap\r\nmetadata:\r\n  name: c\r\n"
-	 "data:\r\n  x: |\r\n    \xC2\xB7 \xE2\x80\x94 \xC3\xA9\r\n" LONG_INDENTED
-	 "    \xE2\x80\xA6\xC2\xA0\r\n", CM, "c", NULL},
-	{"second document", "a: 1\n---\nkind: Deployment\n", PARSE, NULL, NULL},
-	{"content after the end marker", "a: 1\n...\nkind: Deployment\n", PARSE, NULL, NULL},
-	{"indented top level", "  kind: Deployment\n", PARSE, NULL, NULL},
-	{"sequence top level", "- kind: Deployment\n", PARSE, NULL, NULL},
-	{"deployment with items", "kind: Deployment\nitems: []\n", PARSE, NULL, NULL},
-	{"spaced key", "kind : Deployment\n", PARSE, NULL, NULL},
-	/* names: known only when certain */
-	{"quoted name", "kind: Deployment\nmetadata:\n  name: \"a\"\n", DEP, NULL, NULL},
-	{"name twice", "kind: Deployment\nmetadata:\n  name: a\n  name: b\n", DEP, NULL, NULL},
-	{"name continues below", "kind: Deployment\nmetadata:\n  name: a\n    b\n", DEP, NULL, NULL},
-	{"number name", "kind: Deployment\nmetadata:\n  name: 123\n  namespace: yes\n", DEP, NULL,
-	 NULL},
-	{"merge in metadata", "kind: Deployment\nmetadata:\n  name: a\n  <<: {name: b}\n", DEP, NULL,
-	 NULL},
-	{"nested name only", "kind: Deployment\nmetadata:\n  labels:\n    name: a\n", DEP, NULL, NULL},
-	{"flow metadata", "kind: Deployment\nmetadata: {name: a}\n", DEP, NULL, NULL},
-	{"anchored name", "kind: Deployment\nmetadata:\n  name: &n a\n", DEP, NULL, NULL},
-	{"quoted scalar swallows metadata", "kind: Deployment\nx:\n  y: \"open\nmetadata:\n  name: "
-	 "fake\nz: \"\n", DEP, NULL, NULL},
-	{"flow swallows the name", "kind: Deployment\nmetadata:\n  labels: [a,\n  name: fake\n  ]\n",
-	 DEP, NULL, NULL},
-	{"quoted key in metadata", "kind: Deployment\nmetadata:\n  \"name\": a\n", DEP, NULL, NULL},
-	{"metadata as a sequence", "kind: Deployment\nmetadata:\n- name: a\n", DEP, NULL, NULL},
+    /* the plain shapes */
+    {"helm 3 deployment",
+     "---\n# Source: c/templates/d.yaml\n" DEPLOY_HEAD
+     "metadata:\n  name: cmf\n  namespace: ns1\n  labels:\n    a: b\nspec:\n  replicas: 1\n",
+     DEP, "cmf", "ns1"},
+    {"helm 4 form, no marker",
+     DEPLOY_HEAD "metadata:\n  name: cmf\n  annotations:\n"
+		 "    helm.sh/source: c/templates/d.yaml\n",
+     DEP, "cmf", NULL},
+    {"configmap",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cmf-config\ndata:\n"
+     "  cmf-config.yaml: |\n    cmf:\n      sql:\n        production: true\n",
+     CM, "cmf-config", NULL},
+    {"list by kind", "apiVersion: v1\nkind: List\nitems:\n- kind: Deployment\n", LIST, NULL, NULL},
+    {"list kind only", "apiVersion: v1\nkind: DeploymentList\nmetadata: {}\n", LIST, NULL, NULL},
+    {"items key without kind", "items:\n  - kind: Deployment\n", LIST, NULL, NULL},
+    {"service", "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n", OTHER, "svc", NULL},
+    {"no kind", "a: 1\nb: 2\n", OTHER, NULL, NULL},
+    {"empty", "", OTHER, NULL, NULL},
+    {"comments only", "---\n# Source: x\n# nothing\n", OTHER, NULL, NULL},
+    {"CRLF", "---\r\n" DEPLOY_HEAD "metadata:\r\n  name: cmf\r\n", DEP, "cmf", NULL},
+    {"BOM", "\xEF\xBB\xBF" DEPLOY_HEAD "metadata:\n  name: cmf\n", DEP, "cmf", NULL},
+    {"end marker and comments", DEPLOY_HEAD "metadata:\n  name: a\n...\n# after\n", DEP, "a", NULL},
+    {"comments after values", "kind: Deployment # the kind\nmetadata: # m\n  name: a # n\n", DEP,
+     "a", NULL},
+    {"marker with a comment", "--- # c\nkind: Deployment\n", DEP, NULL, NULL},
+    {"indentless sequences at column 0",
+     "kind: ClusterRole\nrules:\n- apiGroups: [\"\"]\n"
+     "  resources: [pods]\n- verbs: ['get']\nmetadata:\n  name: r\n",
+     OTHER, "r", NULL},
+    {"flow values that close on their line",
+     "kind: Deployment\nstatus: {}\nmetadata:\n  "
+     "labels: {a: b, c: \"d\"}\n  name: x\n",
+     DEP, "x", NULL},
+    /* content below the top level never forces a parse */
+    {"backslash in a CRD pattern",
+     "kind: CustomResourceDefinition\nspec:\n  pattern: "
+     "'^\\d+$'\n  p2: \"\\u0044\"\n",
+     OTHER, NULL, NULL},
+    {"markers inside a block scalar",
+     "kind: ConfigMap\ndata:\n  a: |\n    ---\n    ...\n    "
+     "# x\n    kind: Deployment\n",
+     CM, NULL, NULL},
+    {"JSON in a ConfigMap",
+     "kind: ConfigMap\nmetadata:\n  name: dash\ndata:\n  d.json: |-\n"
+     "    {\"kind\": \"Deployment\", \"a\": [1,\n      2]}\n",
+     CM, "dash", NULL},
+    {"block scalar in metadata",
+     "kind: Deployment\nmetadata:\n  annotations:\n    x: |\n"
+     "      it's \"open\n      {[\n  name: nm\n",
+     DEP, "nm", NULL},
+    {"nested quoted multi-line after metadata",
+     "kind: Deployment\nmetadata:\n  name: nm\n"
+     "spec:\n  x: \"a\n   b\"\n",
+     DEP, "nm", NULL},
+    {"quoted continuation at column 0", "kind: Deployment\nspec:\n  x: \"a\nb\"\n", PARSE, NULL,
+     NULL},
+    /* the top level is unusual: parse */
+    {"tagged kind", "kind: !!str Deployment\n", PARSE, NULL, NULL},
+    {"binary kind", "kind: !!binary RGVwbG95bWVudA==\n", PARSE, NULL, NULL},
+    {"quoted kind", "kind: \"Deployment\"\n", PARSE, NULL, NULL},
+    {"escaped kind", "kind: \"\\u0044eployment\"\n", PARSE, NULL, NULL},
+    {"quoted key", "\"kind\": Deployment\n", PARSE, NULL, NULL},
+    {"escaped key", "\"\\u006bind\": Deployment\n", PARSE, NULL, NULL},
+    {"anchor on kind", "kind: &k Deployment\n", PARSE, NULL, NULL},
+    {"alias metadata", "x: &m {name: a}\nkind: Deployment\nmetadata: *m\n", PARSE, NULL, NULL},
+    {"merge key", "<<: {kind: Deployment}\n", PARSE, NULL, NULL},
+    {"explicit key", "? kind\n: Deployment\n", PARSE, NULL, NULL},
+    {"flow top level", "{kind: Deployment}\n", PARSE, NULL, NULL},
+    {"JSON top level", "{\"kind\": \"Deployment\", \"metadata\": {\"name\": \"a\"}}\n", PARSE, NULL,
+     NULL},
+    {"content on the marker line", "--- {kind: Deployment}\n", PARSE, NULL, NULL},
+    {"tag on the document", "--- !!map\nkind: Deployment\n", PARSE, NULL, NULL},
+    {"directive", "%YAML 1.1\n---\nkind: Deployment\n", PARSE, NULL, NULL},
+    {"kind continues below", "kind: Deploy\n  ment\n", PARSE, NULL, NULL},
+    {"kind value below", "kind:\n  Deployment\n", PARSE, NULL, NULL},
+    {"kind twice", "kind: Service\nkind: Deployment\n", PARSE, NULL, NULL},
+    {"metadata twice", "kind: Deployment\nmetadata:\n  name: a\nmetadata:\n  name: b\n", PARSE,
+     NULL, NULL},
+    {"tab indentation", "kind: Deployment\n\tx: 1\n", PARSE, NULL, NULL},
+    {"lone CR breaks a line", "a: x\rkind: Deployment\n", PARSE, NULL, NULL},
+    {"NEL breaks a line", "data:\n  x: |\n    a\xC2\x85kind: Deployment\n", PARSE, NULL, NULL},
+    {"LS breaks a line", "a: b\xE2\x80\xA8kind: Deployment\n", PARSE, NULL, NULL},
+    /* odd breaks past the first 64-byte blocks of skipped indented lines
+     * (the skip looks for them in the same pass), and UTF-8 that only
+     * looks like them (C2 and E2 lead bytes of other characters) */
+    {"PS deep in skipped lines",
+     "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED "    a\xE2\x80\xA9kind: Deployment\n", PARSE,
+     NULL, NULL},
+    {"lone CR deep in skipped lines",
+     "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED "    a\rkind: Deployment\n" LONG_INDENTED,
+     PARSE, NULL, NULL},
+    {"CR at the end", "kind: ConfigMap\ndata:\n  x: |\n" LONG_INDENTED "    a\r", PARSE, NULL,
+     NULL},
+    {"CRLF and lookalike UTF-8 in skipped lines",
+     "kind: ConfigMap\r\nmetadata:\r\n  name: c\r\n"
+     "data:\r\n  x: |\r\n    \xC2\xB7 \xE2\x80\x94 \xC3\xA9\r\n" LONG_INDENTED
+     "    \xE2\x80\xA6\xC2\xA0\r\n",
+     CM, "c", NULL},
+    {"second document", "a: 1\n---\nkind: Deployment\n", PARSE, NULL, NULL},
+    {"content after the end marker", "a: 1\n...\nkind: Deployment\n", PARSE, NULL, NULL},
+    {"indented top level", "  kind: Deployment\n", PARSE, NULL, NULL},
+    {"sequence top level", "- kind: Deployment\n", PARSE, NULL, NULL},
+    {"deployment with items", "kind: Deployment\nitems: []\n", PARSE, NULL, NULL},
+    {"spaced key", "kind : Deployment\n", PARSE, NULL, NULL},
+    /* names: known only when certain */
+    {"quoted name", "kind: Deployment\nmetadata:\n  name: \"a\"\n", DEP, NULL, NULL},
+    {"name twice", "kind: Deployment\nmetadata:\n  name: a\n  name: b\n", DEP, NULL, NULL},
+    {"name continues below", "kind: Deployment\nmetadata:\n  name: a\n    b\n", DEP, NULL, NULL},
+    {"number name", "kind: Deployment\nmetadata:\n  name: 123\n  namespace: yes\n", DEP, NULL,
+     NULL},
+    {"merge in metadata", "kind: Deployment\nmetadata:\n  name: a\n  <<: {name: b}\n", DEP, NULL,
+     NULL},
+    {"nested name only", "kind: Deployment\nmetadata:\n  labels:\n    name: a\n", DEP, NULL, NULL},
+    {"flow metadata", "kind: Deployment\nmetadata: {name: a}\n", DEP, NULL, NULL},
+    {"anchored name", "kind: Deployment\nmetadata:\n  name: &n a\n", DEP, NULL, NULL},
+    {"quoted scalar swallows metadata",
+     "kind: Deployment\nx:\n  y: \"open\nmetadata:\n  name: "
+     "fake\nz: \"\n",
+     DEP, NULL, NULL},
+    {"flow swallows the name", "kind: Deployment\nmetadata:\n  labels: [a,\n  name: fake\n  ]\n",
+     DEP, NULL, NULL},
+    {"quoted key in metadata", "kind: Deployment\nmetadata:\n  \"name\": a\n", DEP, NULL, NULL},
+    {"metadata as a sequence", "kind: Deployment\nmetadata:\n- name: a\n", DEP, NULL, NULL},
 };
 
 static void test_table(void **state)
@@ -149,8 +174,8 @@ static void test_table(void **state)
 			fail_msg("%s: name %.*s (known %d), want %s", c->name, (int)ci.name.len,
 				 ci.name.ptr ? ci.name.ptr : "", ci.name.known,
 				 c->mname ? c->mname : "unknown");
-		if (!c->ns != !ci.ns.known ||
-		    (c->ns && (ci.ns.len != strlen(c->ns) || memcmp(ci.ns.ptr, c->ns, ci.ns.len) != 0)))
+		if (!c->ns != !ci.ns.known || (c->ns && (ci.ns.len != strlen(c->ns) ||
+							 memcmp(ci.ns.ptr, c->ns, ci.ns.len) != 0)))
 			fail_msg("%s: namespace known %d, want %s", c->name, ci.ns.known,
 				 c->ns ? c->ns : "unknown");
 		bad = sound_check(c->in, strlen(c->in), &ci, why, sizeof(why), &loaded);
@@ -202,9 +227,9 @@ static void test_prefixes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_borrowed),
-		cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_borrowed),
+	    cmocka_unit_test(test_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,12 +5,13 @@
 #include "cmfv/alloc.h"
 #include "cmfv/config.h"
 
-static const char good[] = "rules:\n  CMF010: off\n  key-weak: error\n"
-			   "waivers:\n  - rule: CMF011\n    path: encryption.key.kubernetesSecretName\n"
-			   "    reason: kept for later\n    expires: 2026-03-01\n"
-			   "postRender:\n  mountPath: /keys\n"
-			   "environments:\n  - name: prod\n    values: [a.yaml, b.yaml]\n    set: [x=1]\n"
-			   "    namespace: flink\n";
+static const char good[] =
+    "rules:\n  CMF010: off\n  key-weak: error\n"
+    "waivers:\n  - rule: CMF011\n    path: encryption.key.kubernetesSecretName\n"
+    "    reason: kept for later\n    expires: 2026-03-01\n"
+    "postRender:\n  mountPath: /keys\n"
+    "environments:\n  - name: prod\n    values: [a.yaml, b.yaml]\n    set: [x=1]\n"
+    "    namespace: flink\n";
 
 static enum cmfv_err load(const char *text, struct cmfv_config **c, struct cmfv_diag *d)
 {
@@ -69,7 +70,8 @@ static void test_apply(void **state)
 	memset(&r, 0, sizeof(r));
 	cmfv_report_add(&r, CMFV_CMF010, "cmf.sql.production", none, "plain");
 	cmfv_report_add(&r, CMFV_CMF011, "encryption.key.kubernetesSecretName", none, "unused");
-	cmfv_report_add(&r, CMFV_CMF011, "encryption.key.kubernetesSecretProperty", none, "other path");
+	cmfv_report_add(&r, CMFV_CMF011, "encryption.key.kubernetesSecretProperty", none,
+			"other path");
 	cmfv_report_add(&r, CMFV_CMF026, NULL, none, "weak");
 	assert_int_equal(cmfv_config_apply(c, "2026-02-28", &r), CMFV_OK);
 	assert_int_equal(r.n, 2);
@@ -101,17 +103,17 @@ struct bad_case {
 };
 
 static const struct bad_case bad[] = {
-	{"rule:\n  CMF010: off\n", 1, 1, "unknown key 'rule'"},
-	{"rules:\n  CMF010: loud\n", 2, 11, "must be error, warning"},
-	{"rules:\n  NOPE: off\n", 2, 3, "unknown rule"},
-	{"rules: [CMF010]\n", 1, 8, "must be a map"},
-	{"waivers:\n  - rule: CMF010\n", 2, 5, "needs a reason"},
-	{"waivers:\n  - rule: CMF010\n    reason: x\n    expires: tomorrow\n", 4, 14, "YYYY-MM-DD"},
-	{"waivers:\n  - rule: CMF010\n    reason: x\n    owner: me\n", 4, 5, "unknown key 'owner'"},
-	{"environments:\n  - values: [a.yaml]\n", 2, 5, "needs a name"},
-	{"environments:\n  - name: a\n    values: a.yaml\n", 3, 13, "must be a list"},
-	{"postRender:\n  volume: x\n", 2, 3, "unknown key 'volume'"},
-	{"- a\n", 1, 1, "must be a map"},
+    {"rule:\n  CMF010: off\n", 1, 1, "unknown key 'rule'"},
+    {"rules:\n  CMF010: loud\n", 2, 11, "must be error, warning"},
+    {"rules:\n  NOPE: off\n", 2, 3, "unknown rule"},
+    {"rules: [CMF010]\n", 1, 8, "must be a map"},
+    {"waivers:\n  - rule: CMF010\n", 2, 5, "needs a reason"},
+    {"waivers:\n  - rule: CMF010\n    reason: x\n    expires: tomorrow\n", 4, 14, "YYYY-MM-DD"},
+    {"waivers:\n  - rule: CMF010\n    reason: x\n    owner: me\n", 4, 5, "unknown key 'owner'"},
+    {"environments:\n  - values: [a.yaml]\n", 2, 5, "needs a name"},
+    {"environments:\n  - name: a\n    values: a.yaml\n", 3, 13, "must be a list"},
+    {"postRender:\n  volume: x\n", 2, 3, "unknown key 'volume'"},
+    {"- a\n", 1, 1, "must be a map"},
 };
 
 static void test_bad(void **state)
@@ -125,8 +127,8 @@ static void test_bad(void **state)
 
 		assert_int_equal(load(bad[i].text, &c, &d), CMFV_EINPUT);
 		if (d.line != bad[i].line || d.col != bad[i].col || !strstr(d.msg, bad[i].sub))
-			fail_msg("case %zu: got %u:%u '%s', want %u:%u '%s'", i, d.line, d.col, d.msg,
-				 bad[i].line, bad[i].col, bad[i].sub);
+			fail_msg("case %zu: got %u:%u '%s', want %u:%u '%s'", i, d.line, d.col,
+				 d.msg, bad[i].line, bad[i].col, bad[i].sub);
 		assert_string_equal(d.file, "cfg.yaml");
 		assert_null(c);
 	}
@@ -172,10 +174,10 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_apply),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_good),
+	    cmocka_unit_test(test_apply),
+	    cmocka_unit_test(test_bad),
+	    cmocka_unit_test(test_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

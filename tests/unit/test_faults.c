@@ -85,7 +85,8 @@ static unsigned long drive(const char *name, path_fn fn, void *ctx)
 	faults_start(0, 0);
 	op_allocs = 0;
 	if (fn(ctx, &clean, &d) != CMFV_OK)
-		fail_msg("%s: fails without faults: %s:%u:%u: %s", name, d.file, d.line, d.col, d.msg);
+		fail_msg("%s: fails without faults: %s:%u:%u: %s", name, d.file, d.line, d.col,
+			 d.msg);
 	total = op_allocs;
 	assert_true(total > 0);
 	assert_false(clean.failed);
@@ -102,18 +103,21 @@ static unsigned long drive(const char *name, path_fn fn, void *ctx)
 			cmfv_alloc_fail_at(0, 0);
 			if (e == CMFV_OK) {
 				/* a failure it can do without: the whole result, or bust */
-				if (text.len != clean.len || memcmp(text.ptr, clean.ptr, clean.len) != 0)
-					fail_msg("%s: allocation %lu%s failed, success reported with a "
-						 "different result:\n%s\nwant:\n%s",
-						 name, n, sticky ? " (and later)" : "",
-						 text.ptr ? text.ptr : "", clean.ptr);
+				if (text.len != clean.len ||
+				    memcmp(text.ptr, clean.ptr, clean.len) != 0)
+					fail_msg(
+					    "%s: allocation %lu%s failed, success reported with a "
+					    "different result:\n%s\nwant:\n%s",
+					    name, n, sticky ? " (and later)" : "",
+					    text.ptr ? text.ptr : "", clean.ptr);
 				recovered++;
 			} else {
 				if (e != CMFV_ENOMEM || d.code != CMFV_ENOMEM || d.msg[0] == '\0')
-					fail_msg("%s: allocation %lu%s failed: error %d, diagnostic %d '%s', "
+					fail_msg("%s: allocation %lu%s failed: error %d, "
+						 "diagnostic %d '%s', "
 						 "want CMFV_ENOMEM with a message",
-						 name, n, sticky ? " (and later)" : "", (int)e, (int)d.code,
-						 d.msg);
+						 name, n, sticky ? " (and later)" : "", (int)e,
+						 (int)d.code, d.msg);
 				assert_int_equal(text.len, 0);
 			}
 			cmfv_buf_free(&text);
@@ -146,25 +150,26 @@ static void write_file(const char *path, const char *text)
 }
 
 static const char defaults_yaml[] =
-	"# chart defaults\n"
-	"cmf:\n  sql:\n    production: false\n  image: {repository: cmf, tag: \"1.0\"}\n"
-	"encryption:\n  enabled: false\n  key:\n    kubernetesSecretName: \"\"\n"
-	"    kubernetesSecretProperty: \"\"\n"
-	"resources: &res\n  limits: {cpu: 2, memory: 1Gi}\n  requests: {cpu: 1}\n"
-	"sidecar:\n  <<: *res\n  extra: [a, b, c]\n"
-	"table: {k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8, k9: 9,\n"
-	"        k10: 10, k11: 11, k12: 12, k13: 13, k14: 14, k15: 15, k16: 16, k17: 17}\n"
-	"dropMe: 1\nnested: {keep: 1, dropMe: 2, nullDefault: null}\n";
+    "# chart defaults\n"
+    "cmf:\n  sql:\n    production: false\n  image: {repository: cmf, tag: \"1.0\"}\n"
+    "encryption:\n  enabled: false\n  key:\n    kubernetesSecretName: \"\"\n"
+    "    kubernetesSecretProperty: \"\"\n"
+    "resources: &res\n  limits: {cpu: 2, memory: 1Gi}\n  requests: {cpu: 1}\n"
+    "sidecar:\n  <<: *res\n  extra: [a, b, c]\n"
+    "table: {k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8, k9: 9,\n"
+    "        k10: 10, k11: 11, k12: 12, k13: 13, k14: 14, k15: 15, k16: 16, k17: 17}\n"
+    "dropMe: 1\nnested: {keep: 1, dropMe: 2, nullDefault: null}\n";
 
 static const char a_yaml[] = "cmf:\n  sql:\n    production: true\n"
 			     "encryption:\n  key:\n    kubernetesSecretName: cmf-key\n"
 			     "dropMe: null\nnested: {dropMe: null, fresh: null}\n"
 			     "list: [1, 2.5, \"three\", yes, ~, {x: y}]\n";
 
-static const char b_yaml[] = "---\n"
-			     "encryption:\n  key:\n    kubernetesSecretProperty: key\n"
-			     "table: {k3: three, k18: 18, k19: 19}\n"
-			     "anchors:\n  base: &b {a: 1, b: [1, 2]}\n  copy: *b\n  merged: {<<: *b, c: 3}\n";
+static const char b_yaml[] =
+    "---\n"
+    "encryption:\n  key:\n    kubernetesSecretProperty: key\n"
+    "table: {k3: three, k18: 18, k19: 19}\n"
+    "anchors:\n  base: &b {a: 1, b: [1, 2]}\n  copy: *b\n  merged: {<<: *b, c: 3}\n";
 
 static int setup(void **state)
 {
@@ -251,14 +256,14 @@ static void test_values_build(void **state)
 {
 	static char file_arg[160];
 	struct cmfv_set_flag sets[] = {
-		{CMFV_SET, "cmf.sql.production=true,replicas=3,list[1]=x,n=null,t[0].a=b", 1},
-		{CMFV_SET_STRING, "encryption.enabled=true,num=007", 2},
-		{CMFV_SET_JSON, "extra={\"a\":[1,{\"b\":null}],\"c\":\"\\u00e9\"}", 3},
-		{CMFV_SET_FILE, file_arg, 4},
-		{CMFV_SET_LITERAL, "literal.key=a,b\\c={d}", 5},
-		{CMFV_SET, "escaped\\.dot=1,k={x,y,z}", 6},
-		/* last: Helm 3 has no --set-json '{...}' form */
-		{CMFV_SET_JSON, "{\"jsonObject\":{\"deep\":{\"x\":1}},\"table\":{\"k4\":null}}", 7},
+	    {CMFV_SET, "cmf.sql.production=true,replicas=3,list[1]=x,n=null,t[0].a=b", 1},
+	    {CMFV_SET_STRING, "encryption.enabled=true,num=007", 2},
+	    {CMFV_SET_JSON, "extra={\"a\":[1,{\"b\":null}],\"c\":\"\\u00e9\"}", 3},
+	    {CMFV_SET_FILE, file_arg, 4},
+	    {CMFV_SET_LITERAL, "literal.key=a,b\\c={d}", 5},
+	    {CMFV_SET, "escaped\\.dot=1,k={x,y,z}", 6},
+	    /* last: Helm 3 has no --set-json '{...}' form */
+	    {CMFV_SET_JSON, "{\"jsonObject\":{\"deep\":{\"x\":1}},\"table\":{\"k4\":null}}", 7},
 	};
 	struct build_ctx c = {4, sets, sizeof(sets) / sizeof(sets[0]), 1};
 
@@ -277,11 +282,11 @@ static void test_set_kinds(void **state)
 	static const char *names[] = {"--set", "--set-string", "--set-json", "--set-file",
 				      "--set-literal"};
 	struct cmfv_set_flag one[5] = {
-		{CMFV_SET, "a.b=1,c[2].d=true,e={x,y},f=null,g\\.h=i", 1},
-		{CMFV_SET_STRING, "a.b=1,c[0]=true,e={x,y}", 1},
-		{CMFV_SET_JSON, "a={\"b\":[1,2,{\"c\":\"d\"}],\"e\":null}", 1},
-		{CMFV_SET_FILE, file_arg, 1},
-		{CMFV_SET_LITERAL, "a.b=x,y={z}", 1},
+	    {CMFV_SET, "a.b=1,c[2].d=true,e={x,y},f=null,g\\.h=i", 1},
+	    {CMFV_SET_STRING, "a.b=1,c[0]=true,e={x,y}", 1},
+	    {CMFV_SET_JSON, "a={\"b\":[1,2,{\"c\":\"d\"}],\"e\":null}", 1},
+	    {CMFV_SET_FILE, file_arg, 1},
+	    {CMFV_SET_LITERAL, "a.b=x,y={z}", 1},
 	};
 	size_t i;
 
@@ -297,19 +302,19 @@ static void test_set_kinds(void **state)
 /* YAML loading: a two-document stream with anchors, aliases, merges, tags,
  * every scalar kind and a map big enough to be hashed. */
 static const char stream_yaml[] =
-	"%YAML 1.1\n---\n"
-	"base: &base {a: 1, b: [x, y], c: {d: e}}\n"
-	"copy: *base\n"
-	"merged:\n  <<: [*base, {z: 26}]\n  a: 2\n"
-	"scalars: [~, null, yes, No, on, 0x1F, 0o17, 1_000, 1e3, .5, -.inf2, '1', \"2\", !!str 3,\n"
-	"          !!int \"4\", text, \"\\u00e9\\t\"]\n"
-	"block: |\n  block\n  text\n"
-	"? complex\n: key\n"
-	"1: one\ntrue: yes\n1.5: x\n"
-	"big: {k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8, k9: 9, k10: 10,\n"
-	"      k11: 11, k12: 12, k13: 13, k14: 14, k15: 15, k16: 16, k17: 17, k18: 18, k19: 19}\n"
-	"&key anchoredKey: v\n"
-	"...\n---\n[1, 2, &s3 3, *s3]\n---\n";
+    "%YAML 1.1\n---\n"
+    "base: &base {a: 1, b: [x, y], c: {d: e}}\n"
+    "copy: *base\n"
+    "merged:\n  <<: [*base, {z: 26}]\n  a: 2\n"
+    "scalars: [~, null, yes, No, on, 0x1F, 0o17, 1_000, 1e3, .5, -.inf2, '1', \"2\", !!str 3,\n"
+    "          !!int \"4\", text, \"\\u00e9\\t\"]\n"
+    "block: |\n  block\n  text\n"
+    "? complex\n: key\n"
+    "1: one\ntrue: yes\n1.5: x\n"
+    "big: {k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8, k9: 9, k10: 10,\n"
+    "      k11: 11, k12: 12, k13: 13, k14: 14, k15: 15, k16: 16, k17: 17, k18: 18, k19: 19}\n"
+    "&key anchoredKey: v\n"
+    "...\n---\n[1, 2, &s3 3, *s3]\n---\n";
 
 static enum cmfv_err collect(void *ctx, struct cmfv_node *doc, struct cmfv_diag *d)
 {
@@ -376,10 +381,10 @@ static void test_values_parse(void **state)
 
 /* JSON in, JSON out. */
 static const char json_text[] =
-	" {\"a\": [1, -0.5, 1e300, \"\\u00e9\\ud83d\\ude00<&>\", true, false, null],"
-	" \"b\": {\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
-	"\"k8\":8,\"k9\":9,\"k10\":10,\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,"
-	"\"k16\":16}, \"c\": {\"d\": {\"e\": [[], {}]}}, \"\": \"empty key\"} trailing";
+    " {\"a\": [1, -0.5, 1e300, \"\\u00e9\\ud83d\\ude00<&>\", true, false, null],"
+    " \"b\": {\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
+    "\"k8\":8,\"k9\":9,\"k10\":10,\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,"
+    "\"k16\":16}, \"c\": {\"d\": {\"e\": [[], {}]}}, \"\": \"empty key\"} trailing";
 
 static enum cmfv_err path_json(void *ctx, struct cmfv_buf *text, struct cmfv_diag *d)
 {
@@ -464,9 +469,9 @@ static void test_report(void **state)
 
 	(void)state;
 	cmfv_diag_clear(&d);
-	assert_int_equal(cmfv_yaml_load(report_yaml, sizeof(report_yaml) - 1, "values.yaml", NULL,
-					&values, &d),
-			 CMFV_OK);
+	assert_int_equal(
+	    cmfv_yaml_load(report_yaml, sizeof(report_yaml) - 1, "values.yaml", NULL, &values, &d),
+	    CMFV_OK);
 	drive("report (values rules)", path_report, values);
 	cmfv_node_free(values);
 }
@@ -476,20 +481,20 @@ static void test_report(void **state)
  * CD Application over the fixture repository (value files, a glob, values,
  * parameters, a file parameter), each to its merged values. */
 static const char flux_hr[] =
-	"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
-	"metadata: {name: cmf, namespace: flink}\n"
-	"spec:\n  chart: {spec: {chart: ., sourceRef: {kind: GitRepository, name: g}}}\n"
-	"  valuesFrom:\n    - {kind: ConfigMap, name: cm}\n    - {kind: Secret, name: s}\n"
-	"    - {kind: ConfigMap, name: cm, valuesKey: tp, targetPath: m.k}\n"
-	"    - {kind: ConfigMap, name: cm, valuesKey: q, targetPath: 'l[0]'}\n"
-	"    - {kind: ConfigMap, name: cm, valuesKey: q, targetPath: lit, literal: true}\n"
-	"  values:\n    m: {k: inline, j: 1}\n    l: [a, b]\n    cmf: {sql: {production: true}}\n";
+    "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
+    "metadata: {name: cmf, namespace: flink}\n"
+    "spec:\n  chart: {spec: {chart: ., sourceRef: {kind: GitRepository, name: g}}}\n"
+    "  valuesFrom:\n    - {kind: ConfigMap, name: cm}\n    - {kind: Secret, name: s}\n"
+    "    - {kind: ConfigMap, name: cm, valuesKey: tp, targetPath: m.k}\n"
+    "    - {kind: ConfigMap, name: cm, valuesKey: q, targetPath: 'l[0]'}\n"
+    "    - {kind: ConfigMap, name: cm, valuesKey: q, targetPath: lit, literal: true}\n"
+    "  values:\n    m: {k: inline, j: 1}\n    l: [a, b]\n    cmf: {sql: {production: true}}\n";
 static const char flux_objs[] =
-	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: flink}\n"
-	"data:\n  values.yaml: |\n    a: 1\n    b: {c: [1, 2]}\n  tp: from-ref\n  q: '\"x y\"'\n"
-	"---\napiVersion: v1\nkind: List\nitems:\n"
-	"  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s}\n"
-	"    data: {values.yaml: ZW5jcnlwdGlvbjoge2tleToge2t1YmVybmV0ZXNTZWNyZXROYW1lOiBrfX0K}\n";
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: flink}\n"
+    "data:\n  values.yaml: |\n    a: 1\n    b: {c: [1, 2]}\n  tp: from-ref\n  q: '\"x y\"'\n"
+    "---\napiVersion: v1\nkind: List\nitems:\n"
+    "  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s}\n"
+    "    data: {values.yaml: ZW5jcnlwdGlvbjoge2tleToge2t1YmVybmV0ZXNTZWNyZXROYW1lOiBrfX0K}\n";
 
 static enum cmfv_err path_flux(void *ctx, struct cmfv_buf *text, struct cmfv_diag *d)
 {
@@ -555,7 +560,8 @@ static enum cmfv_err path_argocd(void *ctx, struct cmfv_buf *text, struct cmfv_d
 		e = cmfv_plan_values(&plans[0], 4, &src, &values, d);
 	op_done();
 	if (e == CMFV_OK) {
-		cmfv_buf_printf(text, "%s %s %zu ", plans[0].release, plans[0].namespace, plans[0].nfiles);
+		cmfv_buf_printf(text, "%s %s %zu ", plans[0].release, plans[0].namespace,
+				plans[0].nfiles);
 		describe(text, values);
 	}
 	cmfv_node_free(values);
@@ -573,10 +579,10 @@ static void test_argocd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values_build), cmocka_unit_test(test_set_kinds),
-		cmocka_unit_test(test_yaml),         cmocka_unit_test(test_values_parse),
-		cmocka_unit_test(test_json),         cmocka_unit_test(test_report),
-		cmocka_unit_test(test_flux),         cmocka_unit_test(test_argocd),
+	    cmocka_unit_test(test_values_build), cmocka_unit_test(test_set_kinds),
+	    cmocka_unit_test(test_yaml),	 cmocka_unit_test(test_values_parse),
+	    cmocka_unit_test(test_json),	 cmocka_unit_test(test_report),
+	    cmocka_unit_test(test_flux),	 cmocka_unit_test(test_argocd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

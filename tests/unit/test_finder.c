@@ -10,18 +10,18 @@
 #include "cmfv/stream.h"
 #include "cmfv/yaml.h"
 
-#define CM(name, body)                                                                         \
-	"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " name                        \
+#define CM(name, body)                                                                             \
+	"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " name                           \
 	"\ndata:\n  cmf-config.yaml: |\n" body
-#define PROD                                                                                   \
-	"    cmf:\n      sql:\n        production: true\n    encryption:\n      key:\n"         \
+#define PROD                                                                                       \
+	"    cmf:\n      sql:\n        production: true\n    encryption:\n      key:\n"            \
 	"        kubernetesSecretName: k\n        kubernetesSecretProperty: p\n"
 #define DEV "    cmf:\n      sql:\n        production: false\n"
-#define DEP_AT(name, labels, cmname)                                                           \
-	"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " name "\n" labels       \
-	"spec:\n  template:\n    spec:\n      containers:\n        - name: cmf\n"               \
-	"          args: [\"/opt/config/cmf-config.yaml\"]\n"                                    \
-	"          volumeMounts: [{name: c, mountPath: /opt/config}]\n"                          \
+#define DEP_AT(name, labels, cmname)                                                               \
+	"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " name "\n" labels         \
+	"spec:\n  template:\n    spec:\n      containers:\n        - name: cmf\n"                  \
+	"          args: [\"/opt/config/cmf-config.yaml\"]\n"                                      \
+	"          volumeMounts: [{name: c, mountPath: /opt/config}]\n"                            \
 	"      volumes: [{name: c, configMap: {name: " cmname "}}]\n"
 #define LABEL "  labels: {app.kubernetes.io/name: confluent-manager-for-apache-flink}\n"
 
@@ -187,7 +187,8 @@ static void test_subchart_view(void **state)
 
 		assert_true(in->chart_known);
 		assert_string_equal(in->chart, "sub.cmf");
-		assert_int_equal(cmfv_yaml_load(vals, strlen(vals), "v.yaml", NULL, &v, &d), CMFV_OK);
+		assert_int_equal(cmfv_yaml_load(vals, strlen(vals), "v.yaml", NULL, &v, &d),
+				 CMFV_OK);
 		j.values = v;
 		assert_int_equal(cmfv_instance_decide(in, &j, &dec, &r, NULL), CMFV_OK);
 		assert_false(cmfv_report_has(&r, CMFV_CMF005));
@@ -206,17 +207,48 @@ static void test_what_counts(void **state)
 		size_t count;
 		int in_list;
 	} cases[] = {
-	    {"List", "kind: List\nitems:\n- kind: Deployment\n  metadata: {name: confluent-manager-for-apache-flink}\n", 1, 1},
-	    {"any kind with items", "kind: Whatever\nitems: [{kind: Deployment, metadata: {name: x, labels: {app.kubernetes.io/name: confluent-manager-for-apache-flink}}}]\n", 1, 1},
-	    {"nested List", "kind: List\nitems:\n- kind: List\n  items:\n  - {kind: Deployment, metadata: {name: confluent-manager-for-apache-flink}}\n", 1, 1},
-	    {"!!binary kind", "kind: !!binary RGVwbG95bWVudA==\nmetadata: {name: confluent-manager-for-apache-flink}\n", 1, 0},
-	    {"escaped JSON", "{\"kind\": \"Deplo\\u0079ment\", \"metadata\": {\"name\": \"confluent-manager-for-apache-fl\\u0069nk\"}}\n", 1, 0},
-	    {"alias", "x: &k Deployment\nkind: *k\nmetadata: {name: confluent-manager-for-apache-flink}\n", 1, 0},
-	    {"image", "kind: Deployment\nmetadata: {name: renamed}\nspec: {template: {spec: {containers: [{name: x, image: 'reg.io:5000/org/cp-cmf:2.0.3@sha256:ab'}]}}}\n", 1, 0},
-	    {"other image", "kind: Deployment\nmetadata: {name: renamed}\nspec: {template: {spec: {containers: [{name: x, image: org/cp-cmf-not:1}]}}}\n", 0, 0},
-	    {"hook", "kind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink, annotations: {helm.sh/hook: test}}\n", 0, 0},
-	    {"StatefulSet", "kind: StatefulSet\nmetadata: {name: confluent-manager-for-apache-flink}\n", 0, 0},
-	    {"two", "---\nkind: Deployment\nmetadata: {name: a, labels: {app.kubernetes.io/name: confluent-manager-for-apache-flink}}\n---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n", 2, 0},
+	    {"List",
+	     "kind: List\nitems:\n- kind: Deployment\n  metadata: {name: "
+	     "confluent-manager-for-apache-flink}\n",
+	     1, 1},
+	    {"any kind with items",
+	     "kind: Whatever\nitems: [{kind: Deployment, metadata: {name: x, labels: "
+	     "{app.kubernetes.io/name: confluent-manager-for-apache-flink}}}]\n",
+	     1, 1},
+	    {"nested List",
+	     "kind: List\nitems:\n- kind: List\n  items:\n  - {kind: Deployment, metadata: {name: "
+	     "confluent-manager-for-apache-flink}}\n",
+	     1, 1},
+	    {"!!binary kind",
+	     "kind: !!binary RGVwbG95bWVudA==\nmetadata: {name: "
+	     "confluent-manager-for-apache-flink}\n",
+	     1, 0},
+	    {"escaped JSON",
+	     "{\"kind\": \"Deplo\\u0079ment\", \"metadata\": {\"name\": "
+	     "\"confluent-manager-for-apache-fl\\u0069nk\"}}\n",
+	     1, 0},
+	    {"alias",
+	     "x: &k Deployment\nkind: *k\nmetadata: {name: confluent-manager-for-apache-flink}\n",
+	     1, 0},
+	    {"image",
+	     "kind: Deployment\nmetadata: {name: renamed}\nspec: {template: {spec: {containers: "
+	     "[{name: x, image: 'reg.io:5000/org/cp-cmf:2.0.3@sha256:ab'}]}}}\n",
+	     1, 0},
+	    {"other image",
+	     "kind: Deployment\nmetadata: {name: renamed}\nspec: {template: {spec: {containers: "
+	     "[{name: x, image: org/cp-cmf-not:1}]}}}\n",
+	     0, 0},
+	    {"hook",
+	     "kind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink, annotations: "
+	     "{helm.sh/hook: test}}\n",
+	     0, 0},
+	    {"StatefulSet",
+	     "kind: StatefulSet\nmetadata: {name: confluent-manager-for-apache-flink}\n", 0, 0},
+	    {"two",
+	     "---\nkind: Deployment\nmetadata: {name: a, labels: {app.kubernetes.io/name: "
+	     "confluent-manager-for-apache-flink}}\n---\nkind: Deployment\nmetadata: {name: "
+	     "confluent-manager-for-apache-flink}\n",
+	     2, 0},
 	};
 	size_t i;
 
@@ -243,34 +275,63 @@ static void test_pairing(void **state)
 		const char *name, *text;
 		enum cmfv_cfg_state want;
 	} cases[] = {
-	    {"items", "---\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {conf: 'cmf: {sql: {production: true}}'}\n"
-		      "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
-		      "spec: {template: {spec: {containers: [{name: cmf, args: [/etc/c/app.yaml], volumeMounts: [{name: v, mountPath: /etc/c/}]}],"
-		      " volumes: [{name: v, configMap: {name: cm, items: [{key: conf, path: app.yaml}]}}]}}}\n", CMFV_CFG_FOUND},
-	    {"subPath", "---\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {conf: 'cmf: {}'}\n"
-			"---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
-			"spec: {template: {spec: {containers: [{name: cmf, args: [/etc/app.yaml], volumeMounts: [{name: v, mountPath: /etc/app.yaml, subPath: conf}]}],"
-			" volumes: [{name: v, configMap: {name: cm}}]}}}\n", CMFV_CFG_FOUND},
-	    {"projected", "---\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {c.yaml: 'cmf: {}'}\n"
-			  "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
-			  "spec: {template: {spec: {containers: [{name: cmf, command: [run, /p/c.yaml], volumeMounts: [{name: v, mountPath: /p}]}],"
-			  " volumes: [{name: v, projected: {sources: [{secret: {name: s}}, {configMap: {name: cm}}]}}]}}}\n", CMFV_CFG_FOUND},
-	    {"in a List", "---\nkind: List\nitems:\n- {kind: Service}\n- {kind: ConfigMap, metadata: {name: other}, data: {c.yaml: x}}\n- {kind: ConfigMap, metadata: {name: cm}, data: {c.yaml: 'cmf: {}'}}\n"
-			  "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
-			  "spec: {template: {spec: {containers: [{name: cmf, args: [/p/c.yaml], volumeMounts: [{name: v, mountPath: /p}]}],"
-			  " volumes: [{name: v, configMap: {name: cm}}]}}}\n", CMFV_CFG_FOUND},
+	    {"items",
+	     "---\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {conf: 'cmf: {sql: {production: "
+	     "true}}'}\n"
+	     "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
+	     "spec: {template: {spec: {containers: [{name: cmf, args: [/etc/c/app.yaml], "
+	     "volumeMounts: [{name: v, mountPath: /etc/c/}]}],"
+	     " volumes: [{name: v, configMap: {name: cm, items: [{key: conf, path: "
+	     "app.yaml}]}}]}}}\n",
+	     CMFV_CFG_FOUND},
+	    {"subPath",
+	     "---\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {conf: 'cmf: {}'}\n"
+	     "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
+	     "spec: {template: {spec: {containers: [{name: cmf, args: [/etc/app.yaml], "
+	     "volumeMounts: [{name: v, mountPath: /etc/app.yaml, subPath: conf}]}],"
+	     " volumes: [{name: v, configMap: {name: cm}}]}}}\n",
+	     CMFV_CFG_FOUND},
+	    {"projected",
+	     "---\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {c.yaml: 'cmf: {}'}\n"
+	     "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
+	     "spec: {template: {spec: {containers: [{name: cmf, command: [run, /p/c.yaml], "
+	     "volumeMounts: [{name: v, mountPath: /p}]}],"
+	     " volumes: [{name: v, projected: {sources: [{secret: {name: s}}, {configMap: {name: "
+	     "cm}}]}}]}}}\n",
+	     CMFV_CFG_FOUND},
+	    {"in a List",
+	     "---\nkind: List\nitems:\n- {kind: Service}\n- {kind: ConfigMap, metadata: {name: "
+	     "other}, data: {c.yaml: x}}\n- {kind: ConfigMap, metadata: {name: cm}, data: {c.yaml: "
+	     "'cmf: {}'}}\n"
+	     "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
+	     "spec: {template: {spec: {containers: [{name: cmf, args: [/p/c.yaml], volumeMounts: "
+	     "[{name: v, mountPath: /p}]}],"
+	     " volumes: [{name: v, configMap: {name: cm}}]}}}\n",
+	     CMFV_CFG_FOUND},
 	    {"missing", DEP_AT("cmf", LABEL, "nowhere"), CMFV_CFG_MISSING},
-	    {"key missing", CM("cm", PROD) "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
-			    "spec: {template: {spec: {containers: [{name: cmf, args: [/p/other.yaml], volumeMounts: [{name: v, mountPath: /p}]}],"
-			    " volumes: [{name: v, configMap: {name: cm}}]}}}\n", CMFV_CFG_MISSING},
-	    {"no file in args", "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
-				"spec: {template: {spec: {containers: [{name: cmf, args: [-Xmx1g]}]}}}\n", CMFV_CFG_NO_REF},
-	    {"ambiguous", CM("cm", PROD) CM("cm", DEV) DEP_AT("cmf", LABEL, "cm"), CMFV_CFG_AMBIGUOUS},
+	    {"key missing",
+	     CM("cm", PROD) "---\nkind: Deployment\nmetadata: {name: "
+			    "confluent-manager-for-apache-flink}\n"
+			    "spec: {template: {spec: {containers: [{name: cmf, args: "
+			    "[/p/other.yaml], volumeMounts: [{name: v, mountPath: /p}]}],"
+			    " volumes: [{name: v, configMap: {name: cm}}]}}}\n",
+	     CMFV_CFG_MISSING},
+	    {"no file in args",
+	     "---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"
+	     "spec: {template: {spec: {containers: [{name: cmf, args: [-Xmx1g]}]}}}\n",
+	     CMFV_CFG_NO_REF},
+	    {"ambiguous", CM("cm", PROD) CM("cm", DEV) DEP_AT("cmf", LABEL, "cm"),
+	     CMFV_CFG_AMBIGUOUS},
 	    {"namespaces: explicit b against the release's, unknown: refused",
-	     "---\nkind: ConfigMap\nmetadata: {name: cm, namespace: a}\ndata: {cmf-config.yaml: x}\n" CM("cm", PROD)
-		 "---\nkind: Deployment\nmetadata: {name: cmf, namespace: b, labels: {app.kubernetes.io/name: confluent-manager-for-apache-flink}}\n"
-		 "spec: {template: {spec: {containers: [{name: cmf, args: [/opt/config/cmf-config.yaml], volumeMounts: [{name: c, mountPath: /opt/config}]}],"
-		 " volumes: [{name: c, configMap: {name: cm}}]}}}\n", CMFV_CFG_AMBIGUOUS},
+	     "---\nkind: ConfigMap\nmetadata: {name: cm, namespace: a}\ndata: {cmf-config.yaml: "
+	     "x}\n" CM("cm",
+		       PROD) "---\nkind: Deployment\nmetadata: {name: cmf, namespace: b, labels: "
+			     "{app.kubernetes.io/name: confluent-manager-for-apache-flink}}\n"
+			     "spec: {template: {spec: {containers: [{name: cmf, args: "
+			     "[/opt/config/cmf-config.yaml], volumeMounts: [{name: c, mountPath: "
+			     "/opt/config}]}],"
+			     " volumes: [{name: c, configMap: {name: cm}}]}}}\n",
+	     CMFV_CFG_AMBIGUOUS},
 	};
 	size_t i;
 
@@ -350,10 +411,14 @@ static void test_fallbacks(void **state)
  * same value twice is fine. */
 static void test_config_documents(void **state)
 {
-	static const char conflict[] = CM("cmf-config", PROD "    ---\n" DEV) DEP_AT("cmf", LABEL, "cmf-config");
-	static const char same[] = CM("cmf-config", PROD "    ---\n    cmf: {sql: {production: true}}\n    server: {port: 1}\n")
-	    DEP_AT("cmf", LABEL, "cmf-config");
-	static const char nulled[] = CM("cmf-config", PROD "    ---\n    cmf: ~\n") DEP_AT("cmf", LABEL, "cmf-config");
+	static const char conflict[] =
+	    CM("cmf-config", PROD "    ---\n" DEV) DEP_AT("cmf", LABEL, "cmf-config");
+	static const char same[] =
+	    CM("cmf-config",
+	       PROD "    ---\n    cmf: {sql: {production: true}}\n    server: {port: 1}\n")
+		DEP_AT("cmf", LABEL, "cmf-config");
+	static const char nulled[] =
+	    CM("cmf-config", PROD "    ---\n    cmf: ~\n") DEP_AT("cmf", LABEL, "cmf-config");
 	struct cmfv_inject_opts o = {0};
 	struct cmfv_diag d;
 	struct cmfv_finder *f = run(conflict, &o, CMFV_EINPUT, &d);
@@ -374,10 +439,10 @@ static void test_config_documents(void **state)
  * cannot be read here is a problem (CMF031), never a guess. */
 static void test_relaxed(void **state)
 {
-#define DEP_ENV(env)                                                                           \
-	"---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"         \
-	"spec: {template: {spec: {containers: [{name: app, image: 'confluentinc/cp-cmf:2', "     \
-	"args: [/c/cmf.yaml], " env " volumeMounts: [{name: v, mountPath: /c}]}], volumes: "   \
+#define DEP_ENV(env)                                                                               \
+	"---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink}\n"            \
+	"spec: {template: {spec: {containers: [{name: app, image: 'confluentinc/cp-cmf:2', "       \
+	"args: [/c/cmf.yaml], " env " volumeMounts: [{name: v, mountPath: /c}]}], volumes: "       \
 	"[{name: v, configMap: {name: cm}}]}}}\n"
 #define CFG(body) "---\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  cmf.yaml: |\n" body
 	static const struct {
@@ -385,13 +450,31 @@ static void test_relaxed(void **state)
 		int required, problem;
 		const char *secret;
 	} cases[] = {
-	    {"dotted top-level key", CFG("    cmf.sql.production: true\n    encryption.key.kubernetes-secret-name: s\n    encryption:\n      key: {kubernetesSecretProperty: p}\n") DEP_ENV(""), 1, 0, "s"},
-	    {"bracket and snake", CFG("    \"[cmf.sql.production]\": true\n") DEP_ENV(""), 1, 0, NULL},
-	    {"env wins over the file", CFG("    cmf: {sql: {production: false}}\n") DEP_ENV("env: [{name: CMF_SQL_PRODUCTION, value: 'true'}],"), 1, 0, NULL},
-	    {"env from a reference", CFG("    cmf: {sql: {production: false}}\n") DEP_ENV("env: [{name: CMF_SQL_PRODUCTION, valueFrom: {configMapKeyRef: {name: x, key: y}}}],"), 0, 1, NULL},
-	    {"envFrom", CFG("    cmf: {sql: {production: false}}\n") DEP_ENV("envFrom: [{configMapRef: {name: x}}],"), 0, 1, NULL},
-	    {"import", CFG("    spring: {config: {import: 'file:/x.yaml'}}\n") DEP_ENV(""), 0, 1, NULL},
-	    {"unrelated env", CFG("    cmf: {sql: {production: false}}\n") DEP_ENV("env: [{name: JAVA_OPTS, value: x}],"), 0, 0, NULL},
+	    {"dotted top-level key",
+	     CFG("    cmf.sql.production: true\n    encryption.key.kubernetes-secret-name: s\n    "
+		 "encryption:\n      key: {kubernetesSecretProperty: p}\n") DEP_ENV(""),
+	     1, 0, "s"},
+	    {"bracket and snake", CFG("    \"[cmf.sql.production]\": true\n") DEP_ENV(""), 1, 0,
+	     NULL},
+	    {"env wins over the file",
+	     CFG("    cmf: {sql: {production: false}}\n")
+		 DEP_ENV("env: [{name: CMF_SQL_PRODUCTION, value: 'true'}],"),
+	     1, 0, NULL},
+	    {"env from a reference",
+	     CFG("    cmf: {sql: {production: false}}\n")
+		 DEP_ENV("env: [{name: CMF_SQL_PRODUCTION, valueFrom: {configMapKeyRef: {name: x, "
+			 "key: y}}}],"),
+	     0, 1, NULL},
+	    {"envFrom",
+	     CFG("    cmf: {sql: {production: false}}\n")
+		 DEP_ENV("envFrom: [{configMapRef: {name: x}}],"),
+	     0, 1, NULL},
+	    {"import", CFG("    spring: {config: {import: 'file:/x.yaml'}}\n") DEP_ENV(""), 0, 1,
+	     NULL},
+	    {"unrelated env",
+	     CFG("    cmf: {sql: {production: false}}\n")
+		 DEP_ENV("env: [{name: JAVA_OPTS, value: x}],"),
+	     0, 0, NULL},
 	};
 	size_t i;
 
@@ -405,7 +488,8 @@ static void test_relaxed(void **state)
 		struct cmfv_report r = {0};
 
 		assert_int_equal(cmfv_finder_count(f), 1);
-		assert_int_equal(cmfv_instance_decide(cmfv_finder_get(f, 0), &j, &dec, &r, NULL), CMFV_OK);
+		assert_int_equal(cmfv_instance_decide(cmfv_finder_get(f, 0), &j, &dec, &r, NULL),
+				 CMFV_OK);
 		if (cases[i].problem != cmfv_report_has(&r, CMFV_CMF031) ||
 		    (!cases[i].problem && dec.ref.required != cases[i].required))
 			fail_msg("%s: required %d, CMF031 %d", cases[i].name, dec.ref.required,
@@ -419,10 +503,13 @@ static void test_relaxed(void **state)
 	{
 		struct cmfv_inject_opts o = {0};
 		struct cmfv_diag d;
-		struct cmfv_finder *f = run(CFG("    cmf: {sql: {production: true}}\n    cmf.sql.production: false\n") DEP_ENV(""),
-					    &o, CMFV_EINPUT, &d);
+		struct cmfv_finder *f =
+		    run(CFG("    cmf: {sql: {production: true}}\n    cmf.sql.production: false\n")
+			    DEP_ENV(""),
+			&o, CMFV_EINPUT, &d);
 
-		assert_non_null(strstr(d.msg, "sets cmf.sql.production again as cmf.sql.production"));
+		assert_non_null(
+		    strstr(d.msg, "sets cmf.sql.production again as cmf.sql.production"));
 		cmfv_finder_free(f);
 	}
 }
@@ -438,9 +525,15 @@ static void test_containers(void **state)
 	    {"named cmf", "containers: [{name: cmf}, {name: proxy}]", NULL, 0, "cmf"},
 	    {"the only one", "containers: [{name: app}]", NULL, 0, "app"},
 	    {"by image", "containers: [{name: proxy}, {name: srv, image: cp-cmf}]", NULL, 0, "srv"},
-	    {"decoy named cmf", "containers: [{name: cmf, image: busybox}, {name: srv, image: 'x/cp-cmf:1'}]", NULL, 1, ""},
-	    {"init sidecar", "initContainers: [{name: s, image: cp-cmf, restartPolicy: Always}], containers: [{name: cmf}]", NULL, 1, ""},
-	    {"--container and another CMF", "containers: [{name: a}, {name: b, image: cp-cmf}]", "a", 1, ""},
+	    {"decoy named cmf",
+	     "containers: [{name: cmf, image: busybox}, {name: srv, image: 'x/cp-cmf:1'}]", NULL, 1,
+	     ""},
+	    {"init sidecar",
+	     "initContainers: [{name: s, image: cp-cmf, restartPolicy: Always}], containers: "
+	     "[{name: cmf}]",
+	     NULL, 1, ""},
+	    {"--container and another CMF", "containers: [{name: a}, {name: b, image: cp-cmf}]",
+	     "a", 1, ""},
 	    {"--container", "containers: [{name: a, image: cp-cmf}, {name: b}]", "a", 0, "a"},
 	};
 	size_t i;
@@ -461,7 +554,8 @@ static void test_containers(void **state)
 		f = run(text, &o, CMFV_OK, &d);
 		assert_int_equal(cmfv_finder_count(f), 1);
 		in = cmfv_finder_get(f, 0);
-		if ((in->problem[0] != 0) != cases[i].problem || strcmp(in->container, cases[i].chosen))
+		if ((in->problem[0] != 0) != cases[i].problem ||
+		    strcmp(in->container, cases[i].chosen))
 			fail_msg("%s: container '%s', problem '%s'", cases[i].name, in->container,
 				 in->problem);
 		cmfv_finder_free(f);
@@ -471,7 +565,8 @@ static void test_containers(void **state)
 /* A document that must be read and is not YAML is an input error, located. */
 static void test_not_yaml(void **state)
 {
-	static const char text[] = "a: 1\n---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink\n";
+	static const char text[] =
+	    "a: 1\n---\nkind: Deployment\nmetadata: {name: confluent-manager-for-apache-flink\n";
 	struct cmfv_inject_opts o = {0};
 	struct cmfv_diag d;
 	struct cmfv_finder *f = run(text, &o, CMFV_EINPUT, &d);
@@ -486,12 +581,12 @@ static void test_not_yaml(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pairs_config),	cmocka_unit_test(test_missing_key_located),
-		cmocka_unit_test(test_values_disagree), cmocka_unit_test(test_subchart_view),
-		cmocka_unit_test(test_what_counts),	cmocka_unit_test(test_pairing),
-		cmocka_unit_test(test_fallbacks),	cmocka_unit_test(test_config_documents),
-		cmocka_unit_test(test_not_yaml),	cmocka_unit_test(test_relaxed),
-		cmocka_unit_test(test_containers),
+	    cmocka_unit_test(test_pairs_config),    cmocka_unit_test(test_missing_key_located),
+	    cmocka_unit_test(test_values_disagree), cmocka_unit_test(test_subchart_view),
+	    cmocka_unit_test(test_what_counts),	    cmocka_unit_test(test_pairing),
+	    cmocka_unit_test(test_fallbacks),	    cmocka_unit_test(test_config_documents),
+	    cmocka_unit_test(test_not_yaml),	    cmocka_unit_test(test_relaxed),
+	    cmocka_unit_test(test_containers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

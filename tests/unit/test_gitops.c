@@ -16,12 +16,27 @@ struct subst {
 
 /* Go 1.22 os.Expand, with Argo CD's mapping: "$" -> "$", unknown -> "" */
 static const struct subst substs[] = {
-	{"${A}", "x"},     {"$A", "x"},         {"$$", "$"},       {"$$A", "$A"},
-	{"${}", ""},       {"${A", "A"},        {"a$", "a$"},      {"$/x", "$/x"},
-	{"$1", ""},        {"${1}", ""},        {"$A-b", "x-b"},   {"${A}B", "xB"},
-	{"$AB", ""},       {"${ARGO_X}", "y"},  {"", ""},          {"no dollar", "no dollar"},
-	{"$", "$"},        {"${A}${A}", "xx"},  {"$*", ""},        {"${$}", "$"},
-	{"a,${A},b", "a,x,b"},
+    {"${A}", "x"},
+    {"$A", "x"},
+    {"$$", "$"},
+    {"$$A", "$A"},
+    {"${}", ""},
+    {"${A", "A"},
+    {"a$", "a$"},
+    {"$/x", "$/x"},
+    {"$1", ""},
+    {"${1}", ""},
+    {"$A-b", "x-b"},
+    {"${A}B", "xB"},
+    {"$AB", ""},
+    {"${ARGO_X}", "y"},
+    {"", ""},
+    {"no dollar", "no dollar"},
+    {"$", "$"},
+    {"${A}${A}", "xx"},
+    {"$*", ""},
+    {"${$}", "$"},
+    {"a,${A},b", "a,x,b"},
 };
 
 static void test_envsubst(void **state)
@@ -35,7 +50,8 @@ static void test_envsubst(void **state)
 
 		assert_non_null(got);
 		if (strcmp(got, substs[i].want) != 0)
-			fail_msg("envsubst(%s) = '%s', want '%s'", substs[i].in, got, substs[i].want);
+			fail_msg("envsubst(%s) = '%s', want '%s'", substs[i].in, got,
+				 substs[i].want);
 		cmfv_free(got);
 	}
 }
@@ -72,43 +88,66 @@ struct fcase {
 	const char *want; /* the user values helm-controller hands to Helm */
 };
 
-#define HR "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: r, namespace: ns}\nspec:\n  chart: {spec: {chart: ./c, sourceRef: {kind: GitRepository, name: g}}}\n"
-#define CM(name, data) "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: " name "}\ndata: " data "\n"
+#define HR                                                                                         \
+	"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: r, "           \
+	"namespace: ns}\nspec:\n  chart: {spec: {chart: ./c, sourceRef: {kind: GitRepository, "    \
+	"name: g}}}\n"
+#define CM(name, data)                                                                             \
+	"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: " name "}\ndata: " data "\n"
 
 static const struct fcase fcases[] = {
-	{"inline last", "  valuesFrom: [{kind: ConfigMap, name: a}]\n  values: {k: inline}\n",
-	 CM("a", "{values.yaml: 'k: ref'}"), "{\"k\":\"inline\"}"},
-	{"refs in order", "  valuesFrom: [{kind: ConfigMap, name: a}, {kind: ConfigMap, name: b}]\n",
-	 CM("a", "{values.yaml: 'k: a'}") CM("b", "{values.yaml: 'k: b'}"), "{\"k\":\"b\"}"},
-	{"targetPath typed", "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: x.y}]\n",
-	 CM("a", "{v: '10'}"), "{\"x\":{\"y\":10}}"},
-	{"targetPath quoted", "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: x}]\n",
-	 CM("a", "{v: '\"10\"'}"), "{\"x\":\"10\"}"},
-	{"targetPath all quotes trimmed", "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: x}]\n",
-	 CM("a", "{v: '\"''a''\"'}"), "{\"x\":\"a\"}"},
-	{"targetPath literal", "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: x, literal: true}]\n",
-	 CM("a", "{v: 'a,b=c'}"), "{\"x\":\"a,b=c\"}"},
-	{"top-level: inline wins", "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: k}]\n  values: {k: inline}\n",
-	 CM("a", "{v: tp}"), "{\"k\":\"inline\"}"},
-	{"nested, only inline has the map: targetPath wins",
-	 "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: m.k}]\n  values: {m: {k: inline}}\n",
-	 CM("a", "{v: tp}"), "{\"m\":{\"k\":\"tp\"}}"},
-	{"nested, an earlier ref has the map: inline wins",
-	 "  valuesFrom: [{kind: ConfigMap, name: b}, {kind: ConfigMap, name: a, valuesKey: v, targetPath: m.k}]\n  values: {m: {k: inline}}\n",
-	 CM("a", "{v: tp}") CM("b", "{values.yaml: 'm: {z: 1}'}"), "{\"m\":{\"k\":\"inline\",\"z\":1}}"},
-	{"second targetPath into a map no longer shared",
-	 "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: m.b}, {kind: ConfigMap, name: a, valuesKey: v, targetPath: m.c}]\n  values: {m: {x: i, c: inline}}\n",
-	 CM("a", "{v: '1'}"), "{\"m\":{\"b\":1,\"c\":\"inline\",\"x\":\"i\"}}"},
-	{"deeper shared map", "  valuesFrom: [{kind: ConfigMap, name: b}, {kind: ConfigMap, name: a, valuesKey: v, targetPath: m.q.k}]\n  values: {m: {q: {k: inline}}}\n",
-	 CM("a", "{v: tp}") CM("b", "{values.yaml: 'm: {z: 1}'}"), "{\"m\":{\"q\":{\"k\":\"tp\"},\"z\":1}}"},
-	{"list in place", "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: 'l[1]'}]\n  values: {l: [1, 2]}\n",
-	 CM("a", "{v: '9'}"), "{\"l\":[1,9]}"},
-	{"list grown: inline wins", "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: 'l[2]'}]\n  values: {l: [1, 2]}\n",
-	 CM("a", "{v: '9'}"), "{\"l\":[1,2]}"},
-	{"optional missing key skipped", "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: nope, optional: true}]\n",
-	 CM("a", "{v: x}"), "{}"},
-	{"optional missing object skipped", "  valuesFrom: [{kind: Secret, name: a, optional: true}]\n  values: {k: 1}\n",
-	 CM("a", "{values.yaml: 'k: 2'}"), "{\"k\":1}"},
+    {"inline last", "  valuesFrom: [{kind: ConfigMap, name: a}]\n  values: {k: inline}\n",
+     CM("a", "{values.yaml: 'k: ref'}"), "{\"k\":\"inline\"}"},
+    {"refs in order", "  valuesFrom: [{kind: ConfigMap, name: a}, {kind: ConfigMap, name: b}]\n",
+     CM("a", "{values.yaml: 'k: a'}") CM("b", "{values.yaml: 'k: b'}"), "{\"k\":\"b\"}"},
+    {"targetPath typed",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: x.y}]\n",
+     CM("a", "{v: '10'}"), "{\"x\":{\"y\":10}}"},
+    {"targetPath quoted",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: x}]\n",
+     CM("a", "{v: '\"10\"'}"), "{\"x\":\"10\"}"},
+    {"targetPath all quotes trimmed",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: x}]\n",
+     CM("a", "{v: '\"''a''\"'}"), "{\"x\":\"a\"}"},
+    {"targetPath literal",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: x, literal: true}]\n",
+     CM("a", "{v: 'a,b=c'}"), "{\"x\":\"a,b=c\"}"},
+    {"top-level: inline wins",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: k}]\n  values: {k: "
+     "inline}\n",
+     CM("a", "{v: tp}"), "{\"k\":\"inline\"}"},
+    {"nested, only inline has the map: targetPath wins",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: m.k}]\n  values: {m: {k: "
+     "inline}}\n",
+     CM("a", "{v: tp}"), "{\"m\":{\"k\":\"tp\"}}"},
+    {"nested, an earlier ref has the map: inline wins",
+     "  valuesFrom: [{kind: ConfigMap, name: b}, {kind: ConfigMap, name: a, valuesKey: v, "
+     "targetPath: m.k}]\n  values: {m: {k: inline}}\n",
+     CM("a", "{v: tp}") CM("b", "{values.yaml: 'm: {z: 1}'}"),
+     "{\"m\":{\"k\":\"inline\",\"z\":1}}"},
+    {"second targetPath into a map no longer shared",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: m.b}, {kind: ConfigMap, "
+     "name: a, valuesKey: v, targetPath: m.c}]\n  values: {m: {x: i, c: inline}}\n",
+     CM("a", "{v: '1'}"), "{\"m\":{\"b\":1,\"c\":\"inline\",\"x\":\"i\"}}"},
+    {"deeper shared map",
+     "  valuesFrom: [{kind: ConfigMap, name: b}, {kind: ConfigMap, name: a, valuesKey: v, "
+     "targetPath: m.q.k}]\n  values: {m: {q: {k: inline}}}\n",
+     CM("a", "{v: tp}") CM("b", "{values.yaml: 'm: {z: 1}'}"),
+     "{\"m\":{\"q\":{\"k\":\"tp\"},\"z\":1}}"},
+    {"list in place",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: 'l[1]'}]\n  values: {l: "
+     "[1, 2]}\n",
+     CM("a", "{v: '9'}"), "{\"l\":[1,9]}"},
+    {"list grown: inline wins",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: 'l[2]'}]\n  values: {l: "
+     "[1, 2]}\n",
+     CM("a", "{v: '9'}"), "{\"l\":[1,2]}"},
+    {"optional missing key skipped",
+     "  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: nope, optional: true}]\n",
+     CM("a", "{v: x}"), "{}"},
+    {"optional missing object skipped",
+     "  valuesFrom: [{kind: Secret, name: a, optional: true}]\n  values: {k: 1}\n",
+     CM("a", "{values.yaml: 'k: 2'}"), "{\"k\":1}"},
 };
 
 static void test_flux_values(void **state)
@@ -127,8 +166,11 @@ static void test_flux_values(void **state)
 		char *got;
 
 		snprintf(text, sizeof(text), HR "%s", fcases[i].spec);
-		assert_int_equal(cmfv_sources_add(&src, "hr.yaml", text, strlen(text), 0, &hr), CMFV_OK);
-		assert_int_equal(cmfv_sources_add(&src, "objs.yaml", fcases[i].objs, strlen(fcases[i].objs), 0, &objs), CMFV_OK);
+		assert_int_equal(cmfv_sources_add(&src, "hr.yaml", text, strlen(text), 0, &hr),
+				 CMFV_OK);
+		assert_int_equal(cmfv_sources_add(&src, "objs.yaml", fcases[i].objs,
+						  strlen(fcases[i].objs), 0, &objs),
+				 CMFV_OK);
 		fo.files = &objs;
 		fo.nfiles = 1;
 		cmfv_diag_clear(&d);
@@ -151,12 +193,14 @@ static void test_flux_errors(void **state)
 	static const struct {
 		const char *spec, *msg;
 	} cases[] = {
-		{"  valuesFrom: [{kind: ConfigMap, name: nope}]\n", "'nope' not found"},
-		{"  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: k}]\n", "has no key 'k'"},
-		{"  valuesFrom: [{kind: Pod, name: a}]\n", "unsupported kind"},
-		{"  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: 'x[a'}]\n", "targetPath"},
-		{"  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: 7}]\n", "must be a string"},
-		{"  values: [1]\n", "spec.values must be a map"},
+	    {"  valuesFrom: [{kind: ConfigMap, name: nope}]\n", "'nope' not found"},
+	    {"  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: k}]\n", "has no key 'k'"},
+	    {"  valuesFrom: [{kind: Pod, name: a}]\n", "unsupported kind"},
+	    {"  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: 'x[a'}]\n",
+	     "targetPath"},
+	    {"  valuesFrom: [{kind: ConfigMap, name: a, valuesKey: v, targetPath: 7}]\n",
+	     "must be a string"},
+	    {"  values: [1]\n", "spec.values must be a map"},
 	};
 	const char *objs = CM("a", "{v: x}");
 	size_t i;
@@ -172,12 +216,15 @@ static void test_flux_errors(void **state)
 		char text[2048];
 
 		snprintf(text, sizeof(text), HR "%s", cases[i].spec);
-		assert_int_equal(cmfv_sources_add(&src, "hr.yaml", text, strlen(text), 0, &hr), CMFV_OK);
-		assert_int_equal(cmfv_sources_add(&src, "o.yaml", objs, strlen(objs), 0, &o), CMFV_OK);
+		assert_int_equal(cmfv_sources_add(&src, "hr.yaml", text, strlen(text), 0, &hr),
+				 CMFV_OK);
+		assert_int_equal(cmfv_sources_add(&src, "o.yaml", objs, strlen(objs), 0, &o),
+				 CMFV_OK);
 		fo.files = &o;
 		fo.nfiles = 1;
 		cmfv_diag_clear(&d);
-		assert_int_equal(cmfv_flux_plans(hr, "/repo", ".", &fo, 4, &src, &plans, &n, &d), CMFV_EINPUT);
+		assert_int_equal(cmfv_flux_plans(hr, "/repo", ".", &fo, 4, &src, &plans, &n, &d),
+				 CMFV_EINPUT);
 		if (strstr(d.msg, cases[i].msg) == NULL)
 			fail_msg("%s: message '%s' lacks '%s'", cases[i].spec, d.msg, cases[i].msg);
 		if (d.line == 0)
@@ -221,19 +268,20 @@ static void test_flux_patch_roundtrip(void **state)
 	cmfv_buf_free(&b);
 }
 
-
 /* spec.postRenderers judged on the result (kpatch.c): each row a
  * postRenderers list (flow YAML) and the verdict. The mount patch M is
  * what flux-patch prints for cmf-key / encryption-key. */
-#define M_SPEC                                                                                   \
+#define M_SPEC                                                                                     \
 	"spec: {template: {spec: {containers: [{name: cmf, volumeMounts: [{name: "                 \
-	"cmf-encryption-key, mountPath: /opt/cmf/encryption, readOnly: true}]}], volumes: [{name: " \
-	"cmf-encryption-key, secret: {secretName: cmf-key, items: [{key: encryption-key, path: "    \
+	"cmf-encryption-key, mountPath: /opt/cmf/encryption, readOnly: true}]}], volumes: "        \
+	"[{name: "                                                                                 \
+	"cmf-encryption-key, secret: {secretName: cmf-key, items: [{key: encryption-key, path: "   \
 	"encryption-key}], defaultMode: 256, optional: false}}]}}}"
 #define M_PATCH "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n" M_SPEC "\n"
 #define ITEM(t, p) "- kustomize:\n    patches:\n      - target: " t "\n        patch: |\n" p
 #define IND(l) "          " l "\n"
-#define MOUNT IND("apiVersion: apps/v1") IND("kind: Deployment") IND("metadata: {name: x}") IND(M_SPEC)
+#define MOUNT                                                                                      \
+	IND("apiVersion: apps/v1") IND("kind: Deployment") IND("metadata: {name: x}") IND(M_SPEC)
 #define SMP(body) IND("kind: Deployment") IND("metadata: {name: x}") IND(body)
 #define KIND "{kind: Deployment}"
 
@@ -243,60 +291,61 @@ struct pr_case {
 };
 
 static const struct pr_case pr_cases[] = {
-	{ITEM(KIND, MOUNT), CMFV_PR_MOUNTED},
-	/* the name follows nameOverride: certain only with --deployment */
-	{ITEM("{name: confluent-manager-for-apache-flink}", MOUNT), CMFV_PR_UNKNOWN},
-	{ITEM("{labelSelector: \"app.kubernetes.io/name in (a, confluent-manager-for-apache-flink)\"}",
-	      MOUNT),
-	 CMFV_PR_MOUNTED},
-	{ITEM("{name: other}", MOUNT), CMFV_PR_UNKNOWN}, /* nameOverride: other */
-	{ITEM("{kind: Service}", MOUNT), CMFV_PR_NOT_MOUNTED},
-	{ITEM("{labelSelector: \"app.kubernetes.io/name!=confluent-manager-for-apache-flink\"}", MOUNT),
-	 CMFV_PR_NOT_MOUNTED},
-	{ITEM("{labelSelector: team=x}", MOUNT), CMFV_PR_UNKNOWN},
-	{ITEM("{namespace: flink}", MOUNT), CMFV_PR_UNKNOWN},
-	/* a later patch removes or redirects it */
-	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: "
-					   "cmf-encryption-key, $patch: delete}]}}}")),
-	 CMFV_PR_NOT_MOUNTED},
-	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: null}}}")),
-	 CMFV_PR_NOT_MOUNTED},
-	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: "
-					   "cmf-encryption-key, secret: {secretName: evil}}]}}}")),
-	 CMFV_PR_NOT_MOUNTED},
-	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
-					   "volumeMounts: [{name: o, mountPath: /opt/cmf/encryption}]}]}}}")),
-	 CMFV_PR_NOT_MOUNTED},
-	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {$patch: replace, containers: "
-					   "[{name: cmf}]}}}")),
-	 CMFV_PR_NOT_MOUNTED},
-	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: z}, {$patch: "
-					   "replace}]}}}")),
-	 CMFV_PR_NOT_MOUNTED},
-	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("$patch: delete")), CMFV_PR_NOT_MOUNTED},
-	{ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {$retainKeys: [containers]}}}")),
-	 CMFV_PR_UNKNOWN},
-	{ITEM(KIND, MOUNT) ITEM(KIND, IND("- {op: remove, path: /spec/template/spec/volumes/0}")),
-	 CMFV_PR_UNKNOWN},
-	{ITEM(KIND, MOUNT) ITEM(KIND, IND("- {op: replace, path: /spec/replicas, value: 2}")),
-	 CMFV_PR_MOUNTED},
-	/* an unknown target only matters if its patch could break the mount */
-	{ITEM(KIND, MOUNT) ITEM("{labelSelector: team=x}", SMP("spec: {replicas: 2}")),
-	 CMFV_PR_MOUNTED},
-	{ITEM(KIND, MOUNT) ITEM("{labelSelector: team=x}", SMP("spec: {template: {spec: {volumes: "
-							      "null}}}")),
-	 CMFV_PR_UNKNOWN},
-	/* an earlier patch that ours does not undo */
-	{ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: cmf-encryption-key, configMap: "
-			"{name: c}}]}}}")) ITEM(KIND, MOUNT),
-	 CMFV_PR_NOT_MOUNTED},
-	/* a relabel makes the later label target miss */
-	{ITEM(KIND, SMP("metadata: {labels: {app.kubernetes.io/name: other}}"))
-	     ITEM("{labelSelector: app.kubernetes.io/name=confluent-manager-for-apache-flink}", MOUNT),
-	 CMFV_PR_NOT_MOUNTED},
-	{"- kustomize:\n    patchesJson6902: []\n", CMFV_PR_UNKNOWN},
-	{"- other: {}\n", CMFV_PR_UNKNOWN},
-	{"- kustomize:\n    images: [{name: a, newTag: b}]\n", CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT), CMFV_PR_MOUNTED},
+    /* the name follows nameOverride: certain only with --deployment */
+    {ITEM("{name: confluent-manager-for-apache-flink}", MOUNT), CMFV_PR_UNKNOWN},
+    {ITEM("{labelSelector: \"app.kubernetes.io/name in (a, confluent-manager-for-apache-flink)\"}",
+	  MOUNT),
+     CMFV_PR_MOUNTED},
+    {ITEM("{name: other}", MOUNT), CMFV_PR_UNKNOWN}, /* nameOverride: other */
+    {ITEM("{kind: Service}", MOUNT), CMFV_PR_NOT_MOUNTED},
+    {ITEM("{labelSelector: \"app.kubernetes.io/name!=confluent-manager-for-apache-flink\"}", MOUNT),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM("{labelSelector: team=x}", MOUNT), CMFV_PR_UNKNOWN},
+    {ITEM("{namespace: flink}", MOUNT), CMFV_PR_UNKNOWN},
+    /* a later patch removes or redirects it */
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: "
+				      "cmf-encryption-key, $patch: delete}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: null}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: "
+				      "cmf-encryption-key, secret: {secretName: evil}}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT)
+	 ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
+			"volumeMounts: [{name: o, mountPath: /opt/cmf/encryption}]}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {$patch: replace, containers: "
+				      "[{name: cmf}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: z}, {$patch: "
+				      "replace}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("$patch: delete")), CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {$retainKeys: [containers]}}}")),
+     CMFV_PR_UNKNOWN},
+    {ITEM(KIND, MOUNT) ITEM(KIND, IND("- {op: remove, path: /spec/template/spec/volumes/0}")),
+     CMFV_PR_UNKNOWN},
+    {ITEM(KIND, MOUNT) ITEM(KIND, IND("- {op: replace, path: /spec/replicas, value: 2}")),
+     CMFV_PR_MOUNTED},
+    /* an unknown target only matters if its patch could break the mount */
+    {ITEM(KIND, MOUNT) ITEM("{labelSelector: team=x}", SMP("spec: {replicas: 2}")),
+     CMFV_PR_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM("{labelSelector: team=x}", SMP("spec: {template: {spec: {volumes: "
+							   "null}}}")),
+     CMFV_PR_UNKNOWN},
+    /* an earlier patch that ours does not undo */
+    {ITEM(KIND, SMP("spec: {template: {spec: {volumes: [{name: cmf-encryption-key, configMap: "
+		    "{name: c}}]}}}")) ITEM(KIND, MOUNT),
+     CMFV_PR_NOT_MOUNTED},
+    /* a relabel makes the later label target miss */
+    {ITEM(KIND, SMP("metadata: {labels: {app.kubernetes.io/name: other}}"))
+	 ITEM("{labelSelector: app.kubernetes.io/name=confluent-manager-for-apache-flink}", MOUNT),
+     CMFV_PR_NOT_MOUNTED},
+    {"- kustomize:\n    patchesJson6902: []\n", CMFV_PR_UNKNOWN},
+    {"- other: {}\n", CMFV_PR_UNKNOWN},
+    {"- kustomize:\n    images: [{name: a, newTag: b}]\n", CMFV_PR_NOT_MOUNTED},
 };
 
 static void test_flux_postrender_table(void **state)
@@ -368,10 +417,13 @@ static void test_flux_postrender_oom(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_envsubst),     cmocka_unit_test(test_merge_patch),
-		cmocka_unit_test(test_flux_values),  cmocka_unit_test(test_flux_errors),
-		cmocka_unit_test(test_flux_patch_roundtrip), cmocka_unit_test(test_flux_postrender_table),
-		cmocka_unit_test(test_flux_postrender_oom),
+	    cmocka_unit_test(test_envsubst),
+	    cmocka_unit_test(test_merge_patch),
+	    cmocka_unit_test(test_flux_values),
+	    cmocka_unit_test(test_flux_errors),
+	    cmocka_unit_test(test_flux_patch_roundtrip),
+	    cmocka_unit_test(test_flux_postrender_table),
+	    cmocka_unit_test(test_flux_postrender_oom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,7 +62,7 @@ static void test_set_list_nesting(void **state)
 		} else {
 			assert_int_equal(e, CMFV_EINPUT);
 			assert_non_null(strstr(d.msg, "list nested level is greater than maximum "
-							"supported nested level of 1000"));
+						      "supported nested level of 1000"));
 		}
 		cmfv_node_free(base);
 	}
@@ -78,9 +78,17 @@ static void test_set_list_nesting(void **state)
  * the diagnostic must agree, whichever allocation fails, alone or sticky. */
 static void test_set_error_code_under_faults(void **state)
 {
-	static const char *args[] = {"a[0]junk=1",     "a.b[0]x=1",	    "a.b.c",
-				     "a[0][1]x=2",     "k={a,b",	    "list[0]=x,list\xdb" "1].x=1",
-				     "m.n[0]\xab" "1]=2", "l[0]\xc3\x28=1", "a[\xff]=1"};
+	static const char *args[] = {"a[0]junk=1",
+				     "a.b[0]x=1",
+				     "a.b.c",
+				     "a[0][1]x=2",
+				     "k={a,b",
+				     "list[0]=x,list\xdb"
+				     "1].x=1",
+				     "m.n[0]\xab"
+				     "1]=2",
+				     "l[0]\xc3\x28=1",
+				     "a[\xff]=1"};
 	size_t i;
 
 	(void)state;
@@ -112,10 +120,12 @@ static void test_set_error_code_under_faults(void **state)
 			e = cmfv_strvals_apply(base, &f, NULL, &d);
 			cmfv_alloc_fail_at(0, 0);
 			if (e != d.code)
-				fail_msg("--set %s, allocation %lu failing: returned %d, diagnostic %d (%s)",
+				fail_msg("--set %s, allocation %lu failing: returned %d, "
+					 "diagnostic %d (%s)",
 					 args[i], n, (int)e, (int)d.code, d.msg);
 			if (e != clean && e != CMFV_ENOMEM)
-				fail_msg("--set %s, allocation %lu failing: returned %d, %d without faults",
+				fail_msg("--set %s, allocation %lu failing: returned %d, %d "
+					 "without faults",
 					 args[i], n, (int)e, (int)clean);
 			cmfv_node_free(base);
 		}
@@ -164,7 +174,8 @@ static void test_set_gap_budget(void **state)
 			assert_int_equal(cmfv_map_get(base, "a3")->u.seq.n, 65537);
 		} else {
 			assert_int_equal(cmfv_strvals_apply(base, &f, NULL, &d), CMFV_EINPUT);
-			assert_non_null(strstr(d.msg, "together may not add more than 262148 empty list items"));
+			assert_non_null(strstr(
+			    d.msg, "together may not add more than 262148 empty list items"));
 		}
 		cmfv_node_free(base);
 	}
@@ -197,7 +208,8 @@ static void test_anchor_redefinition(void **state)
 
 	(void)state;
 	s = load_json("a: &x 1\nb: *x\nc: &x [2]\nd: *x\ne: {&k key: v}\nf: *k\n");
-	assert_string_equal(s, "{\"a\":1,\"b\":1,\"c\":[2],\"d\":[2],\"e\":{\"key\":\"v\"},\"f\":\"key\"}");
+	assert_string_equal(
+	    s, "{\"a\":1,\"b\":1,\"c\":[2],\"d\":[2],\"e\":{\"key\":\"v\"},\"f\":\"key\"}");
 	free(s);
 }
 
@@ -296,7 +308,8 @@ static void test_map_delete_flagged(void **state)
 	(void)state;
 	for (i = 0; i < 100; i++) {
 		snprintf(key, sizeof(key), "k%zu", i);
-		assert_int_equal(cmfv_map_set(m, key, none, cmfv_node_new(CMFV_NULL, none)), CMFV_OK);
+		assert_int_equal(cmfv_map_set(m, key, none, cmfv_node_new(CMFV_NULL, none)),
+				 CMFV_OK);
 		drop[i] = i % 3 == 0;
 	}
 	cmfv_map_delete_flagged(m, drop, 100);
@@ -380,13 +393,18 @@ static void test_long_numbers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set_list_nesting),  cmocka_unit_test(test_set_long_arg_message),
-		cmocka_unit_test(test_set_error_code_under_faults), cmocka_unit_test(test_set_gap_budget),
-		cmocka_unit_test(test_diag_first_error_stands),
-		cmocka_unit_test(test_anchor_redefinition), cmocka_unit_test(test_many_anchors),
-		cmocka_unit_test(test_alias_bomb),        cmocka_unit_test(test_alias_reuse),
-		cmocka_unit_test(test_map_delete_flagged), cmocka_unit_test(test_coalesce_many_nulls),
-		cmocka_unit_test(test_long_numbers),
+	    cmocka_unit_test(test_set_list_nesting),
+	    cmocka_unit_test(test_set_long_arg_message),
+	    cmocka_unit_test(test_set_error_code_under_faults),
+	    cmocka_unit_test(test_set_gap_budget),
+	    cmocka_unit_test(test_diag_first_error_stands),
+	    cmocka_unit_test(test_anchor_redefinition),
+	    cmocka_unit_test(test_many_anchors),
+	    cmocka_unit_test(test_alias_bomb),
+	    cmocka_unit_test(test_alias_reuse),
+	    cmocka_unit_test(test_map_delete_flagged),
+	    cmocka_unit_test(test_coalesce_many_nulls),
+	    cmocka_unit_test(test_long_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

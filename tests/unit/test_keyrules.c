@@ -35,7 +35,8 @@ static void assert_not_quoted(const struct cmfv_report *r, const char *needle)
 
 	for (i = 0; i < r->n; i++)
 		if (needle[0] && strstr(r->v[i].message, needle)) {
-			fail_msg("message of %s quotes key text: %s", r->v[i].rule->id, r->v[i].message);
+			fail_msg("message of %s quotes key text: %s", r->v[i].rule->id,
+				 r->v[i].message);
 		}
 }
 
@@ -82,9 +83,9 @@ static void test_key_mistakes(void **state)
 				buf[32] = '\n';
 		}
 		v = value(buf, c->len);
-		assert_int_equal(cmfv_key_findings(&r, "secret.yaml", "cmf-key", "encryption-key", &v,
-						   &kc),
-				 CMFV_OK);
+		assert_int_equal(
+		    cmfv_key_findings(&r, "secret.yaml", "cmf-key", "encryption-key", &v, &kc),
+		    CMFV_OK);
 		if (c->rule == NULL) {
 			assert_int_equal(r.n, 0);
 		} else {
@@ -249,9 +250,9 @@ static void test_report_api(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_key_mistakes),   cmocka_unit_test(test_not_base64),
+	    cmocka_unit_test(test_key_mistakes),    cmocka_unit_test(test_not_base64),
 	    cmocka_unit_test(test_secret_findings), cmocka_unit_test(test_verdict_words),
-	    cmocka_unit_test(test_rule_table),     cmocka_unit_test(test_report_api),
+	    cmocka_unit_test(test_rule_table),	    cmocka_unit_test(test_report_api),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

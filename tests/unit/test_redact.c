@@ -165,15 +165,14 @@ static void test_set_file_values_not_quoted(void **state)
 	unlink(path);
 }
 
-
 /* Child stderr, the class (issue 13 round 2): a key in any encoding, cut
  * anywhere, with any separators, never survives cmfv_redact_stderr. Keys
  * from a fixed seed; each is written as base64 (standard, url-safe, lower
  * case), hex (lower, upper), decimal, and escapes, cut into pieces of every
  * width with each separator; the output may hold no 10-character piece of
  * the key's base64 or hex forms (nor of its decimal list). */
-static const char *const seps[] = {" ", "\n", "\" \"", ",", ", ", "\\n", ":", "-", ";", ".",
-				   "|", "\t", "', '", "/", "_", " \\\n  "};
+static const char *const seps[] = {" ", "\n", "\" \"", ",",  ", ",   "\\n", ":", "-",
+				   ";", ".",  "|",     "\t", "', '", "/",   "_", " \\\n  "};
 
 static void b64(const unsigned char *k, size_t n, char *out, int url)
 {
@@ -212,7 +211,8 @@ static void cut(const char *text, size_t w, const char *sep, char *out)
 static void alnum_only(const char *s, char *out)
 {
 	for (; *s; s++)
-		if ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
+		if ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= 'A' && *s <= 'Z'))
 			*out++ = *s;
 	*out = '\0';
 }
@@ -253,14 +253,30 @@ static size_t esc_byte(size_t e, unsigned b, char *out, size_t outsz)
 	int k;
 
 	switch (e) {
-	case 0: k = snprintf(out, outsz, "\\x%02x", b); break;
-	case 1: k = snprintf(out, outsz, "\\x%02X", b); break;
-	case 2: k = snprintf(out, outsz, "%%%02X", b); break;
-	case 3: k = snprintf(out, outsz, "\\u00%02x", b); break;
-	case 4: k = snprintf(out, outsz, "\\%03o", b); break;
-	case 5: k = snprintf(out, outsz, "0x%02x", b); break;
-	case 6: k = snprintf(out, outsz, "0x%02X, ", b); break;
-	default: k = snprintf(out, outsz, "\\\\x%02x", b); break;
+	case 0:
+		k = snprintf(out, outsz, "\\x%02x", b);
+		break;
+	case 1:
+		k = snprintf(out, outsz, "\\x%02X", b);
+		break;
+	case 2:
+		k = snprintf(out, outsz, "%%%02X", b);
+		break;
+	case 3:
+		k = snprintf(out, outsz, "\\u00%02x", b);
+		break;
+	case 4:
+		k = snprintf(out, outsz, "\\%03o", b);
+		break;
+	case 5:
+		k = snprintf(out, outsz, "0x%02x", b);
+		break;
+	case 6:
+		k = snprintf(out, outsz, "0x%02X, ", b);
+		break;
+	default:
+		k = snprintf(out, outsz, "\\\\x%02x", b);
+		break;
 	}
 	return k > 0 ? (size_t)k : 0;
 }
@@ -311,7 +327,8 @@ static void test_stderr_key_forms(void **state)
 			size_t o = 0;
 
 			for (i = 0; i < n; i++)
-				o += (size_t)snprintf(dec + o, sizeof(dec) - o, "%s%u", i ? seps[s] : "", k[i]);
+				o += (size_t)snprintf(dec + o, sizeof(dec) - o, "%s%u",
+						      i ? seps[s] : "", k[i]);
 			snprintf(in, sizeof(in), "value [%s] not valid\n", dec);
 			expect_clean(in, forms, 3);
 			/* no 6 numbers of the list in a row either */
@@ -324,8 +341,9 @@ static void test_stderr_key_forms(void **state)
 					char piece[64];
 
 					for (j = i; j < i + 6; j++)
-						p += (size_t)snprintf(piece + p, sizeof(piece) - p, "%s%u",
-								      j > i ? seps[s] : "", k[j]);
+						p += (size_t)snprintf(piece + p, sizeof(piece) - p,
+								      "%s%u", j > i ? seps[s] : "",
+								      k[j]);
 					if (strstr(out, piece) != NULL)
 						fail_msg("decimal piece survived: '%s'", out);
 				}

@@ -15,7 +15,7 @@ struct scase {
 	const char *in;
 	size_t len; /* 0 = strlen(in) */
 	const char *pieces[MAXP];
-	unsigned flags[MAXP];    /* expected flags, or 0 = do not check */
+	unsigned flags[MAXP];	   /* expected flags, or 0 = do not check */
 	unsigned long lines[MAXP]; /* expected first lines, or 0 = do not check */
 };
 
@@ -25,41 +25,116 @@ struct scase {
 #define D CMFV_DOC_DIRECTIVES
 
 static const struct scase cases[] = {
-	{"empty", "", 0, {NULL}, {0}, {0}},
-	{"one bare document", "a: 1\n", 0, {"a: 1\n"}, {C}, {1}},
-	{"two explicit", "---\na: 1\n---\nb: 2\n", 0, {"---\na: 1\n", "---\nb: 2\n"}, {S | C, S | C}, {1, 3}},
-	{"helm 3 form", "---\n# Source: c/templates/a.yaml\na: 1\n---\n# Source: c/templates/b.yaml\nb: 2\n", 0,
-	 {"---\n# Source: c/templates/a.yaml\na: 1\n", "---\n# Source: c/templates/b.yaml\nb: 2\n"}, {S | C, S | C}, {1, 4}},
-	{"comments before the first marker join it", "# head\n\n---\na\n", 0, {"# head\n\n---\na\n"}, {S | C}, {1}},
-	{"bare then explicit", "a\n---\nb\n", 0, {"a\n", "---\nb\n"}, {C, S | C}, {1, 2}},
-	{"end marker keeps trailing comments", "a\n...\n# after\nb\n", 0, {"a\n...\n# after\n", "b\n"}, {C | E, C}, {1, 4}},
-	{"directives belong to the next document", "%YAML 1.1\n---\na\n...\n%YAML 1.1\n%TAG ! tag:x,2000:\n---\nb\n", 0,
-	 {"%YAML 1.1\n---\na\n...\n", "%YAML 1.1\n%TAG ! tag:x,2000:\n---\nb\n"}, {D | S | C | E, D | S | C}, {1, 5}},
-	{"percent inside content is content", "a: \"x\n%y\"\n", 0, {"a: \"x\n%y\"\n"}, {C}, {1}},
-	{"block scalar holding indented markers", "a: |\n  ---\n  ...\n  b\n---\nc\n", 0, {"a: |\n  ---\n  ...\n  b\n", "---\nc\n"}, {C, S | C}, {1, 5}},
-	{"content on the marker line", "--- a\n--- |\n  b\n", 0, {"--- a\n", "--- |\n  b\n"}, {S | C, S | C}, {1, 2}},
-	{"marker with a comment only", "--- # c\na\n", 0, {"--- # c\na\n"}, {S | C}, {1}},
-	{"not markers: ---x, ----, ..x", "---x\n----\n..x\n", 0, {"---x\n----\n..x\n"}, {C}, {1}},
-	{"marker followed by a tab", "a\n---\tb\n", 0, {"a\n", "---\tb\n"}, {C, S | C}, {1, 2}},
-	{"crlf", "---\r\na: 1\r\n---\r\nb\r\n", 0, {"---\r\na: 1\r\n", "---\r\nb\r\n"},
-	 {S | C | CMFV_DOC_CRLF, S | C | CMFV_DOC_CRLF}, {1, 3}},
-	{"crlf markers", "a\r\n...\r\n---\r\nb\r\n", 0, {"a\r\n...\r\n", "---\r\nb\r\n"}, {0}, {1, 3}},
-	{"bom", "\xEF\xBB\xBF---\na\n---\nb\n", 0, {"\xEF\xBB\xBF---\na\n", "---\nb\n"}, {S | C | CMFV_DOC_BOM, S | C}, {1, 3}},
-	{"bom then content", "\xEF\xBB\xBF" "a: 1\n---\nb\n", 0, {"\xEF\xBB\xBF" "a: 1\n", "---\nb\n"}, {C | CMFV_DOC_BOM, S | C}, {1, 2}},
-	{"no final newline", "a\n---\nb", 0, {"a\n", "---\nb"}, {C, S | C}, {1, 2}},
-	{"marker at the very end", "a\n---", 0, {"a\n", "---"}, {C, S}, {1, 2}},
-	{"empty documents", "---\n---\n", 0, {"---\n", "---\n"}, {S, S}, {1, 2}},
-	{"comments only", "# nothing\n\n", 0, {"# nothing\n\n"}, {0}, {1}},
-	{"trailing comment stays", "a\n# end\n", 0, {"a\n# end\n"}, {C}, {1}},
-	{"repeated end markers", "a\n...\n...\n", 0, {"a\n...\n...\n"}, {C | E}, {1}},
-	{"stray end marker first", "...\na\n", 0, {"...\n", "a\n"}, {E, C}, {1, 2}},
-	{"top-level list with dashes", "- a\n- b\n--- \n- c\n", 0, {"- a\n- b\n", "--- \n- c\n"}, {C, S | C}, {1, 3}},
-	{"json documents", "{\"a\": 1}\n---\n{\"b\":\n  [1, 2]}\n", 0, {"{\"a\": 1}\n", "---\n{\"b\":\n  [1, 2]}\n"}, {C, S | C}, {1, 2}},
-	{"end then start", "a\n...\n---\nb\n", 0, {"a\n...\n", "---\nb\n"}, {C | E, S | C}, {1, 3}},
-	{"end then directive", "a\n...\n%YAML 1.2\n---\nb\n", 0, {"a\n...\n", "%YAML 1.2\n---\nb\n"}, {C | E, D | S | C}, {1, 3}},
-	{"indented markers are content", "a:\n  ---\n b\n", 0, {"a:\n  ---\n b\n"}, {C}, {1}},
-	{"blank lines between", "a\n\n\n---\n\nb\n\n", 0, {"a\n\n\n", "---\n\nb\n\n"}, {C, S | C}, {1, 4}},
-	{"nul byte inside", "a: \"x\"\n---\nb\0c\n", 14, {"a: \"x\"\n", "---\nb\0c\n"}, {C, S | C}, {1, 2}},
+    {"empty", "", 0, {NULL}, {0}, {0}},
+    {"one bare document", "a: 1\n", 0, {"a: 1\n"}, {C}, {1}},
+    {"two explicit",
+     "---\na: 1\n---\nb: 2\n",
+     0,
+     {"---\na: 1\n", "---\nb: 2\n"},
+     {S | C, S | C},
+     {1, 3}},
+    {"helm 3 form",
+     "---\n# Source: c/templates/a.yaml\na: 1\n---\n# Source: c/templates/b.yaml\nb: 2\n",
+     0,
+     {"---\n# Source: c/templates/a.yaml\na: 1\n", "---\n# Source: c/templates/b.yaml\nb: 2\n"},
+     {S | C, S | C},
+     {1, 4}},
+    {"comments before the first marker join it",
+     "# head\n\n---\na\n",
+     0,
+     {"# head\n\n---\na\n"},
+     {S | C},
+     {1}},
+    {"bare then explicit", "a\n---\nb\n", 0, {"a\n", "---\nb\n"}, {C, S | C}, {1, 2}},
+    {"end marker keeps trailing comments",
+     "a\n...\n# after\nb\n",
+     0,
+     {"a\n...\n# after\n", "b\n"},
+     {C | E, C},
+     {1, 4}},
+    {"directives belong to the next document",
+     "%YAML 1.1\n---\na\n...\n%YAML 1.1\n%TAG ! tag:x,2000:\n---\nb\n",
+     0,
+     {"%YAML 1.1\n---\na\n...\n", "%YAML 1.1\n%TAG ! tag:x,2000:\n---\nb\n"},
+     {D | S | C | E, D | S | C},
+     {1, 5}},
+    {"percent inside content is content", "a: \"x\n%y\"\n", 0, {"a: \"x\n%y\"\n"}, {C}, {1}},
+    {"block scalar holding indented markers",
+     "a: |\n  ---\n  ...\n  b\n---\nc\n",
+     0,
+     {"a: |\n  ---\n  ...\n  b\n", "---\nc\n"},
+     {C, S | C},
+     {1, 5}},
+    {"content on the marker line",
+     "--- a\n--- |\n  b\n",
+     0,
+     {"--- a\n", "--- |\n  b\n"},
+     {S | C, S | C},
+     {1, 2}},
+    {"marker with a comment only", "--- # c\na\n", 0, {"--- # c\na\n"}, {S | C}, {1}},
+    {"not markers: ---x, ----, ..x", "---x\n----\n..x\n", 0, {"---x\n----\n..x\n"}, {C}, {1}},
+    {"marker followed by a tab", "a\n---\tb\n", 0, {"a\n", "---\tb\n"}, {C, S | C}, {1, 2}},
+    {"crlf",
+     "---\r\na: 1\r\n---\r\nb\r\n",
+     0,
+     {"---\r\na: 1\r\n", "---\r\nb\r\n"},
+     {S | C | CMFV_DOC_CRLF, S | C | CMFV_DOC_CRLF},
+     {1, 3}},
+    {"crlf markers", "a\r\n...\r\n---\r\nb\r\n", 0, {"a\r\n...\r\n", "---\r\nb\r\n"}, {0}, {1, 3}},
+    {"bom",
+     "\xEF\xBB\xBF---\na\n---\nb\n",
+     0,
+     {"\xEF\xBB\xBF---\na\n", "---\nb\n"},
+     {S | C | CMFV_DOC_BOM, S | C},
+     {1, 3}},
+    {"bom then content",
+     "\xEF\xBB\xBF"
+     "a: 1\n---\nb\n",
+     0,
+     {"\xEF\xBB\xBF"
+      "a: 1\n",
+      "---\nb\n"},
+     {C | CMFV_DOC_BOM, S | C},
+     {1, 2}},
+    {"no final newline", "a\n---\nb", 0, {"a\n", "---\nb"}, {C, S | C}, {1, 2}},
+    {"marker at the very end", "a\n---", 0, {"a\n", "---"}, {C, S}, {1, 2}},
+    {"empty documents", "---\n---\n", 0, {"---\n", "---\n"}, {S, S}, {1, 2}},
+    {"comments only", "# nothing\n\n", 0, {"# nothing\n\n"}, {0}, {1}},
+    {"trailing comment stays", "a\n# end\n", 0, {"a\n# end\n"}, {C}, {1}},
+    {"repeated end markers", "a\n...\n...\n", 0, {"a\n...\n...\n"}, {C | E}, {1}},
+    {"stray end marker first", "...\na\n", 0, {"...\n", "a\n"}, {E, C}, {1, 2}},
+    {"top-level list with dashes",
+     "- a\n- b\n--- \n- c\n",
+     0,
+     {"- a\n- b\n", "--- \n- c\n"},
+     {C, S | C},
+     {1, 3}},
+    {"json documents",
+     "{\"a\": 1}\n---\n{\"b\":\n  [1, 2]}\n",
+     0,
+     {"{\"a\": 1}\n", "---\n{\"b\":\n  [1, 2]}\n"},
+     {C, S | C},
+     {1, 2}},
+    {"end then start", "a\n...\n---\nb\n", 0, {"a\n...\n", "---\nb\n"}, {C | E, S | C}, {1, 3}},
+    {"end then directive",
+     "a\n...\n%YAML 1.2\n---\nb\n",
+     0,
+     {"a\n...\n", "%YAML 1.2\n---\nb\n"},
+     {C | E, D | S | C},
+     {1, 3}},
+    {"indented markers are content", "a:\n  ---\n b\n", 0, {"a:\n  ---\n b\n"}, {C}, {1}},
+    {"blank lines between",
+     "a\n\n\n---\n\nb\n\n",
+     0,
+     {"a\n\n\n", "---\n\nb\n\n"},
+     {C, S | C},
+     {1, 4}},
+    {"nul byte inside",
+     "a: \"x\"\n---\nb\0c\n",
+     14,
+     {"a: \"x\"\n", "---\nb\0c\n"},
+     {C, S | C},
+     {1, 2}},
 };
 
 /* Reads from a string in steps of at most `step` bytes. */
@@ -104,17 +179,20 @@ static void check_case(const struct scase *c, struct cmfv_stream *s)
 			if (c->len && (i + 1 == MAXP || c->pieces[i + 1] == NULL))
 				want = len - (size_t)off;
 			if (doc.len != want || memcmp(doc.ptr, c->pieces[i], want) != 0)
-				fail_msg("%s: piece %zu is '%.*s', want '%s'", c->name, i, (int)doc.len,
-					 doc.ptr, c->pieces[i]);
+				fail_msg("%s: piece %zu is '%.*s', want '%s'", c->name, i,
+					 (int)doc.len, doc.ptr, c->pieces[i]);
 		}
 		if (doc.offset != off)
-			fail_msg("%s: piece %zu at offset %llu, want %llu", c->name, i, doc.offset, off);
+			fail_msg("%s: piece %zu at offset %llu, want %llu", c->name, i, doc.offset,
+				 off);
 		if (doc.index != i)
 			fail_msg("%s: piece %zu has index %lu", c->name, i, doc.index);
 		if (c->flags[i] && doc.flags != c->flags[i])
-			fail_msg("%s: piece %zu flags %#x, want %#x", c->name, i, doc.flags, c->flags[i]);
+			fail_msg("%s: piece %zu flags %#x, want %#x", c->name, i, doc.flags,
+				 c->flags[i]);
 		if (c->lines[i] && doc.line != c->lines[i])
-			fail_msg("%s: piece %zu at line %lu, want %lu", c->name, i, doc.line, c->lines[i]);
+			fail_msg("%s: piece %zu at line %lu, want %lu", c->name, i, doc.line,
+				 c->lines[i]);
 		off += doc.len;
 		i++;
 	}
@@ -133,8 +211,8 @@ static void test_split_memory(void **state)
 		struct cmfv_stream *s = NULL;
 		const struct scase *c = &cases[i];
 
-		assert_int_equal(cmfv_stream_new_mem(c->in, c->len ? c->len : strlen(c->in), "t", &s),
-				 CMFV_OK);
+		assert_int_equal(
+		    cmfv_stream_new_mem(c->in, c->len ? c->len : strlen(c->in), "t", &s), CMFV_OK);
 		check_case(c, s);
 		cmfv_stream_free(s);
 	}
@@ -260,12 +338,13 @@ static ssize_t gen_read(void *ctx, char *buf, size_t n)
 		if (g->pos == g->len) {
 			if (g->made == g->docs)
 				break;
-			g->len = (size_t)snprintf(g->cur, sizeof(g->cur),
-						  "---\n# Source: chart/templates/cm-%lu.yaml\napiVersion: v1\n"
-						  "kind: ConfigMap\nmetadata:\n  name: cm-%lu\ndata:\n  script: |\n"
-						  "    ---\n    echo %lu\n    ...\n  json: '{\"a\": [1, 2, 3]}'\n"
-						  "%0500lu: padding\n",
-						  g->made, g->made, g->made, g->made);
+			g->len = (size_t)snprintf(
+			    g->cur, sizeof(g->cur),
+			    "---\n# Source: chart/templates/cm-%lu.yaml\napiVersion: v1\n"
+			    "kind: ConfigMap\nmetadata:\n  name: cm-%lu\ndata:\n  script: |\n"
+			    "    ---\n    echo %lu\n    ...\n  json: '{\"a\": [1, 2, 3]}'\n"
+			    "%0500lu: padding\n",
+			    g->made, g->made, g->made, g->made);
 			g->pos = 0;
 			g->made++;
 		}
@@ -433,12 +512,9 @@ struct ycase {
 static void test_check_yaml(void **state)
 {
 	static const struct ycase yc[] = {
-		{"a: 1\n", 1, 0, 0},
-		{"---\n# c\n{\"a\": [1, 2]}\n...\n", 5, 0, 0},
-		{"a: [1, 2\n", 10, 11, 1},
-		{"a:\n  b: 1\n c: 2\n", 1, 3, 2},
-		{"a: \"x\n", 3, 4, 1},
-		{"\tkey: 1\n", 1, 1, 1},
+	    {"a: 1\n", 1, 0, 0},       {"---\n# c\n{\"a\": [1, 2]}\n...\n", 5, 0, 0},
+	    {"a: [1, 2\n", 10, 11, 1}, {"a:\n  b: 1\n c: 2\n", 1, 3, 2},
+	    {"a: \"x\n", 3, 4, 1},     {"\tkey: 1\n", 1, 1, 1},
 	};
 	size_t i;
 
@@ -460,8 +536,8 @@ static void test_check_yaml(void **state)
 			continue;
 		}
 		if (e != CMFV_EINPUT || d.line != yc[i].line || d.col != yc[i].col)
-			fail_msg("case %zu: %d at %u:%u (%s), want %u:%u", i, e, d.line, d.col, d.msg,
-				 yc[i].line, yc[i].col);
+			fail_msg("case %zu: %d at %u:%u (%s), want %u:%u", i, e, d.line, d.col,
+				 d.msg, yc[i].line, yc[i].col);
 		assert_string_equal(d.file, "in");
 	}
 }
@@ -505,17 +581,12 @@ static void test_check_yaml_depth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split_memory),
-		cmocka_unit_test(test_split_reads),
-		cmocka_unit_test(test_split_view),
-		cmocka_unit_test(test_view_limits),
-		cmocka_unit_test(test_bounded_memory),
-		cmocka_unit_test(test_large_document),
-		cmocka_unit_test(test_read_errors),
-		cmocka_unit_test(test_utf16_rejected),
-		cmocka_unit_test(test_out_of_memory),
-		cmocka_unit_test(test_check_yaml),
-		cmocka_unit_test(test_check_yaml_depth),
+	    cmocka_unit_test(test_split_memory),     cmocka_unit_test(test_split_reads),
+	    cmocka_unit_test(test_split_view),	     cmocka_unit_test(test_view_limits),
+	    cmocka_unit_test(test_bounded_memory),   cmocka_unit_test(test_large_document),
+	    cmocka_unit_test(test_read_errors),	     cmocka_unit_test(test_utf16_rejected),
+	    cmocka_unit_test(test_out_of_memory),    cmocka_unit_test(test_check_yaml),
+	    cmocka_unit_test(test_check_yaml_depth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,26 +19,26 @@ struct ycase {
 };
 
 static const struct ycase ycases[] = {
-	{"a: yes\nb: No\nc: on\nd: y\n", "{\"a\":true,\"b\":false,\"c\":true,\"d\":true}"},
-	{"a: 017\nb: 0o17\nc: 0x1F\nd: 0b101\ne: 1_000\nf: 1e3\n",
-	 "{\"a\":15,\"b\":15,\"c\":31,\"d\":5,\"e\":1000,\"f\":1000}"},
-	{"a: ~\nb: null\nc:\n", "{\"a\":null,\"b\":null,\"c\":null}"},
-	{"a: '1'\nb: \"true\"\nc: 2001-12-14\nd: 1:20\n",
-	 "{\"a\":\"1\",\"b\":\"true\",\"c\":\"2001-12-14\",\"d\":\"1:20\"}"},
-	{"y: 1\n1: a\non: b\n1.5: c\n", "{\"1\":\"a\",\"1.5\":\"c\",\"true\":\"b\"}"},
-	{"a: 12345678901234567890\nb: 9007199254740993\n",
-	 "{\"a\":12345678901234567000,\"b\":9007199254740992}"},
-	{"base: &b {p: 1, q: 2}\nc:\n  <<: *b\n  q: 3\n",
-	 "{\"base\":{\"p\":1,\"q\":2},\"c\":{\"p\":1,\"q\":3}}"},
-	{"a: &a {x: 1}\nb: &b {x: 2, z: 2}\nc:\n  <<: [*a, *b]\n",
-	 "{\"a\":{\"x\":1},\"b\":{\"x\":2,\"z\":2},\"c\":{\"x\":1,\"z\":2}}"},
-	{"m: &m {k: 1}\ny: {x: 1}\n", "{\"m\":{\"k\":1},\"true\":{\"x\":1}}"},
-	{"l: &l [1, 2]\nm: *l\n", "{\"l\":[1,2],\"m\":[1,2]}"},
-	{"a: !!str 12\nb: !!int \"7\"\n", "{\"a\":\"12\",\"b\":7}"},
-	{"dup: 1\ndup: 2\n", "{\"dup\":2}"},
-	{"{\"json\": [1, 2.5, \"x\"], \"n\": null}", "{\"json\":[1,2.5,\"x\"],\"n\":null}"},
-	{"s: |\n  line\n  ---\n", "{\"s\":\"line\\n---\\n\"}"},
-	{"a: <b>&</b>\n", "{\"a\":\"\\u003cb\\u003e\\u0026\\u003c/b\\u003e\"}"},
+    {"a: yes\nb: No\nc: on\nd: y\n", "{\"a\":true,\"b\":false,\"c\":true,\"d\":true}"},
+    {"a: 017\nb: 0o17\nc: 0x1F\nd: 0b101\ne: 1_000\nf: 1e3\n",
+     "{\"a\":15,\"b\":15,\"c\":31,\"d\":5,\"e\":1000,\"f\":1000}"},
+    {"a: ~\nb: null\nc:\n", "{\"a\":null,\"b\":null,\"c\":null}"},
+    {"a: '1'\nb: \"true\"\nc: 2001-12-14\nd: 1:20\n",
+     "{\"a\":\"1\",\"b\":\"true\",\"c\":\"2001-12-14\",\"d\":\"1:20\"}"},
+    {"y: 1\n1: a\non: b\n1.5: c\n", "{\"1\":\"a\",\"1.5\":\"c\",\"true\":\"b\"}"},
+    {"a: 12345678901234567890\nb: 9007199254740993\n",
+     "{\"a\":12345678901234567000,\"b\":9007199254740992}"},
+    {"base: &b {p: 1, q: 2}\nc:\n  <<: *b\n  q: 3\n",
+     "{\"base\":{\"p\":1,\"q\":2},\"c\":{\"p\":1,\"q\":3}}"},
+    {"a: &a {x: 1}\nb: &b {x: 2, z: 2}\nc:\n  <<: [*a, *b]\n",
+     "{\"a\":{\"x\":1},\"b\":{\"x\":2,\"z\":2},\"c\":{\"x\":1,\"z\":2}}"},
+    {"m: &m {k: 1}\ny: {x: 1}\n", "{\"m\":{\"k\":1},\"true\":{\"x\":1}}"},
+    {"l: &l [1, 2]\nm: *l\n", "{\"l\":[1,2],\"m\":[1,2]}"},
+    {"a: !!str 12\nb: !!int \"7\"\n", "{\"a\":\"12\",\"b\":7}"},
+    {"dup: 1\ndup: 2\n", "{\"dup\":2}"},
+    {"{\"json\": [1, 2.5, \"x\"], \"n\": null}", "{\"json\":[1,2.5,\"x\"],\"n\":null}"},
+    {"s: |\n  line\n  ---\n", "{\"s\":\"line\\n---\\n\"}"},
+    {"a: <b>&</b>\n", "{\"a\":\"\\u003cb\\u003e\\u0026\\u003c/b\\u003e\"}"},
 };
 
 static void test_yaml_resolution(void **state)
@@ -139,12 +139,14 @@ static void expect(struct cmfv_node *n, const char *want)
 
 static void test_merge_maps(void **state)
 {
-	struct cmfv_node *a = json("{\"m\": {\"x\": 1, \"l\": [1, 2]}, \"s\": 1, \"t\": {\"k\": 1}}");
+	struct cmfv_node *a =
+	    json("{\"m\": {\"x\": 1, \"l\": [1, 2]}, \"s\": 1, \"t\": {\"k\": 1}}");
 
 	(void)state;
-	assert_int_equal(cmfv_values_merge_maps(
-				 a, json("{\"m\": {\"y\": 2, \"l\": [3]}, \"s\": {\"now\": \"map\"}, \"t\": 5, \"n\": null}")),
-			 CMFV_OK);
+	assert_int_equal(
+	    cmfv_values_merge_maps(a, json("{\"m\": {\"y\": 2, \"l\": [3]}, \"s\": {\"now\": "
+					   "\"map\"}, \"t\": 5, \"n\": null}")),
+	    CMFV_OK);
 	expect(a, "{\"m\":{\"l\":[3],\"x\":1,\"y\":2},\"n\":null,\"s\":{\"now\":\"map\"},\"t\":5}");
 	cmfv_node_free(a);
 }
@@ -152,10 +154,12 @@ static void test_merge_maps(void **state)
 static void test_coalesce(void **state)
 {
 	struct cmfv_node *out = NULL;
-	const char *defaults = "{\"keep\": 1, \"del\": 2, \"m\": {\"a\": 1, \"b\": 2, \"dn\": null, \"t\": {\"x\": 1}},"
+	const char *defaults = "{\"keep\": 1, \"del\": 2, \"m\": {\"a\": 1, \"b\": 2, \"dn\": "
+			       "null, \"t\": {\"x\": 1}},"
 			       " \"s\": \"str\", \"tbl\": {\"k\": 1}}";
-	const char *user = "{\"del\": null, \"m\": {\"b\": null, \"dn\": null, \"new\": null, \"t\": 3},"
-			   " \"s\": {\"over\": 1}, \"tbl\": 7, \"extra\": null}";
+	const char *user =
+	    "{\"del\": null, \"m\": {\"b\": null, \"dn\": null, \"new\": null, \"t\": 3},"
+	    " \"s\": {\"over\": 1}, \"tbl\": 7, \"extra\": null}";
 
 	(void)state;
 	assert_int_equal(cmfv_values_coalesce(json(defaults), json(user), 4, &out), CMFV_OK);
@@ -172,9 +176,9 @@ static void test_coalesce(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_yaml_resolution), cmocka_unit_test(test_locations),
-		cmocka_unit_test(test_errors),          cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_merge_maps),      cmocka_unit_test(test_coalesce),
+	    cmocka_unit_test(test_yaml_resolution), cmocka_unit_test(test_locations),
+	    cmocka_unit_test(test_errors),	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_merge_maps),	    cmocka_unit_test(test_coalesce),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
