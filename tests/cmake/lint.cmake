@@ -9,3 +9,7 @@ add_test(NAME lint.completion COMMAND bash ${CMFV_SRC}/tests/lint/completion.sh 
 set_tests_properties(lint.completion PROPERTIES LABELS e2e)
 add_test(NAME lint.version COMMAND bash ${CMFV_SRC}/tests/lint/version.sh ${CMFV_BIN})
 set_tests_properties(lint.version PROPERTIES LABELS e2e)
+# The tree's shape (docs/design.md, CONTRIBUTING.md): rules raised only by
+# the core, file sizes, include and call cycles, clang-format.
+add_test(NAME lint.structure COMMAND python3 ${CMFV_SRC}/tests/lint/structure.py ${CMFV_SRC} ${CMAKE_BINARY_DIR})
+set_tests_properties(lint.structure PROPERTIES LABELS e2e)

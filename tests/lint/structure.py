@@ -117,6 +117,8 @@ for c in cycles(graph):
 # 5. call cycles between files, from the built objects' symbols
 objs = sorted(glob.glob(os.path.join(build, "CMakeFiles/cmfv.dir/src/**/*.o"), recursive=True) +
               glob.glob(os.path.join(build, "CMakeFiles/cmf-validate.dir/src/**/*.o"), recursive=True))
+# only objects of sources that exist (a build folder may hold stale ones)
+objs = [o for o in objs if os.path.exists(o.split(".dir/", 1)[1][:-2])]
 if len(objs) < 20:
     problems.append(f"{build}: only {len(objs)} objects found: build first")
 defs, undefs = {}, {}
