@@ -19,6 +19,7 @@ struct cmfv_sources {
 	struct cmfv_source *head;
 	int values_stdin_read; /**< Helm's values pipeline has read stdin (cmfv_values_read_file) */
 	size_t max_input;      /**< largest file read (--max-input); 0 = CMFV_MAX_INPUT */
+	size_t values_bytes;   /**< read so far by Helm's values pipeline (-f, --set-file) */
 };
 
 /** Default for the largest input read, in bytes (256 MiB; --max-input). */
@@ -28,6 +29,12 @@ struct cmfv_sources {
  * Kubernetes object is at most 1.5 MiB in etcd and a Helm release 1 MiB;
  * this bounds memory (parsing costs about 4 times the text). */
 #define CMFV_MAX_DOC ((size_t)32 << 20)
+
+/** Most bytes Helm's values pipeline reads in all (every -f and --set-file
+ * together) unless --max-input is given: 64 MiB. Parsed values cost about
+ * twice their text, and a real release's values are a few MB at most; this
+ * keeps a run under 200 MB. */
+#define CMFV_MAX_VALUES ((size_t)64 << 20)
 
 /** Most YAML documents in one input read whole (lines that start with
  * `---`): 250,000. Bounds time, since values files are read document by

@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
@@ -286,6 +287,41 @@ static int is_stdin_arg(const char *s)
 	return e - b == 1 && *b == '-';
 }
 
+/* Every values input counts towards one limit (CMFV_MAX_VALUES, or
+ * --max-input when that is given): many large files would each pass the
+ * per-file limit and together take gigabytes once parsed. A file over the
+ * per-file limit is refused as any input is; one over what is left of the
+ * values limit by its size, before it is read; a pipe is read with what is
+ * left as its limit. */
+static enum cmfv_err read_counted(struct cmfv_sources *src, const char *path,
+				  const struct cmfv_source **out, struct cmfv_diag *d)
+{
+	size_t per_file = src->max_input ? src->max_input : CMFV_MAX_INPUT;
+	size_t limit = src->max_input ? src->max_input : CMFV_MAX_VALUES, was = src->max_input;
+	size_t left = src->values_bytes < limit ? limit - src->values_bytes : 0;
+	struct stat st;
+	char lim[32];
+	enum cmfv_err e;
+
+	int regular = strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+
+	if (regular && (unsigned long long)st.st_size <= per_file &&
+	    (unsigned long long)st.st_size > left)
+		return cmfv_diag_set(
+		    d, CMFV_EINPUT, path, 0, 0,
+		    "is %llu bytes: the values files and --set-file values would "
+		    "hold more than %s in all; raise --max-input if that is really "
+		    "meant",
+		    (unsigned long long)st.st_size, cmfv_size_str(limit, lim));
+	if (!regular && left < per_file)
+		src->max_input = left ? left : 1;
+	e = cmfv_sources_read(src, path, 0, out, d);
+	src->max_input = was;
+	if (e == CMFV_OK)
+		src->values_bytes += (*out)->len;
+	return e;
+}
+
 enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, const char *flag,
 				    const struct cmfv_source **out, struct cmfv_diag *d)
 {
@@ -299,7 +335,7 @@ enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, c
 			return CMFV_OK;
 		}
 		src->values_stdin_read = 1;
-		return cmfv_sources_read(src, "-", 0, out, d);
+		return read_counted(src, "-", out, d);
 	}
 	if (cmfv_go_url_parse(arg, scheme, sizeof(scheme), msg, sizeof(msg)))
 		return cmfv_diag_fail(d, CMFV_EINPUT, "%s: parse \"%.200s\": %s", flag, arg, msg);
@@ -310,5 +346,5 @@ enum cmfv_err cmfv_values_read_file(struct cmfv_sources *src, const char *arg, c
 				      "not fetch them: download the file first (e.g. curl -fsSLo "
 				      "values.yaml URL) and pass the local copy",
 				      flag, arg, scheme);
-	return cmfv_sources_read(src, arg, 0, out, d);
+	return read_counted(src, arg, out, d);
 }

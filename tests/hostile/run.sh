@@ -130,6 +130,10 @@ w('keys-600k.yaml', ''.join(f'k{i}: {i}\n' for i in range(600000)))
 w('docs-300k.yaml', '---\na: 1\n' * 300000)
 w('nodes-4x400k.yaml', ('---\na: [' + '1,' * 400000 + '1]\n') * 4)
 w('flow-999-200k.yaml', 'a: ' + '[' * 999 + '1,' * 200000 + '1' + ']' * 999 + '\n')
+# three documents of 30 MiB each (each under the 32 MiB document limit,
+# together 90 MiB: over the 64 MiB all values inputs may hold; 8 of them
+# took 390 MB parsed)
+w('docs-3x30m.yaml', (b'---\na: ' + b'x' * (30 * MB) + b'\n') * 3)
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)
