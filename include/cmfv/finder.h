@@ -163,4 +163,13 @@ enum cmfv_err cmfv_instance_unmountable(const struct cmfv_instance *in, struct c
 /** CMF030 (no CMF Deployment) when \p f found none, worded for \p o. */
 enum cmfv_err cmfv_finder_none(const struct cmfv_finder *f, struct cmfv_report *r);
 
+/** The one decision check --manifests and post-render share: CMF030 when
+ * a CMF Deployment was expected and the stream has none. With --deployment,
+ * when no Deployment has that name; otherwise, when none was found and
+ * encryption is required: by the values (\p ref->required), or, with no
+ * values (\p have_values 0), by --secret-name and --secret-property
+ * (\p secret_flags) naming a key to mount. */
+enum cmfv_err cmfv_finder_expected(const struct cmfv_finder *f, const struct cmfv_keyref *ref,
+				   int have_values, int secret_flags, struct cmfv_report *r);
+
 #endif

@@ -9,6 +9,10 @@
 #ifndef CMFV_GITOPS_H
 #define CMFV_GITOPS_H
 
+/** Most Application sources or HelmReleases checked from one file: 100
+ * (each is a release of its own; 400 took 5 s). More is exit 2. */
+#define CMFV_GITOPS_MAX_PLANS 100
+
 #include <stddef.h>
 
 #include "cmfv/node.h"

@@ -98,7 +98,9 @@ enum cmfv_err cmfv_proc_run_opts(char *const argv[], const struct cmfv_proc_opts
 	pid_t pid;
 
 	memset(p, 0, sizeof(*p));
-	p->out.secret = o->secret_out; /* made secret before the first byte */
+	/* made secret before the first byte; stderr too: a failing child may
+	 * quote what it read */
+	p->out.secret = p->err.secret = o->secret_out;
 	if (pipe(out) != 0 || (!o->pass_stderr && pipe(err) != 0) || pipe(ex) != 0)
 		goto fail;
 	/* the exec-error pipe closes by itself when exec succeeds */

@@ -442,6 +442,12 @@ static void plain(const char *in, size_t len, char *out)
  * of numbers) is preferred to a leak. */
 #define RUN_BITS 96
 #define RUN_SOME 48
+/* a run of at least this many bits that is left standing is a piece: when
+ * the pieces of one message carry RUN_BITS together (a key cut by prose,
+ * "<15 hex> segment follows <15 hex> ..."), every piece goes */
+#define RUN_PIECE 16
+/* the rest of a word around a run that goes with it (close_run) */
+#define WORD_REST 6
 
 enum tok_kind { TOK_WORD, TOK_NEUTRAL, TOK_MATERIAL };
 
@@ -575,20 +581,41 @@ struct run {
 
 /* Close run \p r: copy s[*from, r->start) and the run (or its
  * replacement) to \p out at \p *o. */
-static size_t close_run(const char *s, struct run *r, size_t *from, char *out, size_t *o)
+static size_t close_run(const char *s, struct run *r, size_t *from, char *out, size_t *o,
+			size_t limit, size_t min_bits, size_t *left)
 {
 	size_t dropped = 0;
 
 	if (!r->open)
 		return 0;
 	r->open = 0;
-	if (!(r->material >= RUN_BITS ||
-	      (r->material >= RUN_SOME && r->total >= RUN_BITS && 2 * r->material >= r->total)))
+	if (min_bits
+		? r->material < min_bits
+		: !(r->material >= RUN_BITS || (r->material >= RUN_SOME && r->total >= RUN_BITS &&
+						2 * r->material >= r->total))) {
+		if (left && r->material >= RUN_PIECE)
+			*left += r->material; /* a piece left standing */
 		return 0;
+	}
 	if (r->tokens > 2 && r->first_kind == TOK_NEUTRAL)
 		r->start = r->second;
 	if (r->tokens > 2 && r->last_kind == TOK_NEUTRAL)
 		r->end = r->before_last;
+	/* the rest of the word a run starts or ends inside goes too when it is
+	 * long enough to be part of a key whose start reads as a word
+	 * ("ZZKEYMATERIAL-0123..."); a short label ("url-", "key=") stays */
+	{
+		size_t st = r->start, en = r->end;
+
+		while (st > *from && word_char((unsigned char)s[st - 1]))
+			st--;
+		while (en < limit && word_char((unsigned char)s[en]))
+			en++;
+		if (r->start - st >= WORD_REST)
+			r->start = st;
+		if (en - r->end >= WORD_REST)
+			r->end = en;
+	}
 	memmove(out + *o, s + *from, r->start - *from);
 	*o += r->start - *from;
 	{
@@ -633,7 +660,7 @@ static size_t next_token(const char *s, size_t n, size_t i, size_t *end, size_t 
 	return i;
 }
 
-size_t cmfv_redact_runs(char *s)
+static size_t runs_pass(char *s, size_t min_bits, size_t *left)
 {
 	size_t n = strlen(s), i, j, lead, from = 0, o = 0, count = 0;
 	struct run r;
@@ -651,7 +678,7 @@ size_t cmfv_redact_runs(char *s)
 			kind = TOK_NEUTRAL;
 		last = kind;
 		if (kind == TOK_WORD) {
-			count += close_run(s, &r, &from, s, &o);
+			count += close_run(s, &r, &from, s, &o, i, min_bits, left);
 			continue;
 		}
 		if (!r.open) {
@@ -677,10 +704,19 @@ size_t cmfv_redact_runs(char *s)
 		r.last_start = lead;
 		r.last_kind = kind;
 	}
-	count += close_run(s, &r, &from, s, &o);
+	count += close_run(s, &r, &from, s, &o, n, min_bits, left);
 	memmove(s + o, s + from, n - from);
 	o += n - from;
 	s[o] = '\0';
+	return count;
+}
+
+size_t cmfv_redact_runs(char *s)
+{
+	size_t left = 0, count = runs_pass(s, 0, &left);
+
+	if (left >= RUN_BITS) /* pieces that together could make a key */
+		count += runs_pass(s, RUN_PIECE, NULL);
 	return count;
 }
 

@@ -281,23 +281,17 @@ static int check_keys(struct pr *pr, struct item *items, size_t i)
 	return rc;
 }
 
-/* No CMF Deployment in the stream: only the values or the Secret flags
- * can say that one was expected (CMF030). */
-static int no_instance(struct pr *pr, struct cmfv_finder *f, unsigned long long total,
-		       struct cmfv_report *extra)
+/* No CMF Deployment in the stream (CMF030, when one was expected, is the
+ * core's cmfv_finder_expected): every document must still be YAML, and
+ * the values' own findings stand. */
+static int no_instance(struct pr *pr, unsigned long long total, struct cmfv_report *extra)
 {
-	const struct cmfv_keyref *ref = &pr->run.ref;
-	int required =
-	    ref->required || (pr->run.values == NULL && pr->o.secret_name && pr->o.secret_property);
-
 	int rc = check_all_yaml(pr, total);
 
 	if (rc != 0)
 		return rc;
-	if (pr->run.values && cmfv_check_values(pr->run.values, ref, extra) != CMFV_OK)
+	if (pr->run.values && cmfv_check_values(pr->run.values, &pr->run.ref, extra) != CMFV_OK)
 		return EXIT_ENV;
-	if (required && !pr->io.deployment) /* a missing --deployment is reported already */
-		return cmfv_finder_none(f, extra) == CMFV_OK ? 0 : EXIT_ENV;
 	return 0;
 }
 
@@ -448,8 +442,8 @@ static int judge(struct pr *pr)
 		goto out;
 	}
 	n = cmfv_finder_count(f);
-	if (pr->io.deployment && !cmfv_finder_has_named(f) &&
-	    cmfv_finder_none(f, &extra) != CMFV_OK) {
+	if (cmfv_finder_expected(f, &pr->run.ref, pr->run.values != NULL,
+				 pr->o.secret_name && pr->o.secret_property, &extra) != CMFV_OK) {
 		rc = EXIT_ENV;
 		goto out;
 	}
@@ -459,7 +453,7 @@ static int judge(struct pr *pr)
 		goto out;
 	}
 	if (n == 0)
-		rc = no_instance(pr, f, total, &extra);
+		rc = no_instance(pr, total, &extra);
 	else
 		rc = decide_all(pr, f, items, n, &extra);
 	if (rc == 0)

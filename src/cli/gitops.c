@@ -157,6 +157,19 @@ static int load_plans(const struct cli_opts *o, struct cmfv_sources *src, const 
 	cmfv_free(objs);
 	if (rc == 0 && e != CMFV_OK)
 		rc = cli_print_diag(&d);
+	if (rc == 0 && *n > CMFV_GITOPS_MAX_PLANS) {
+		/* each is checked as a release of its own: time grows with the
+		 * square of their number (400 took 5 s) */
+		fprintf(stderr,
+			"cmf-validate: %s: %zu %s to check, more than %d in one file; check them "
+			"in smaller files\n",
+			file, *n, o->argocd_app ? "Application sources" : "HelmReleases",
+			CMFV_GITOPS_MAX_PLANS);
+		cmfv_plans_free(*plans, *n);
+		*plans = NULL;
+		*n = 0;
+		rc = EXIT_USAGE;
+	}
 	return rc;
 }
 

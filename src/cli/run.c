@@ -131,16 +131,12 @@ static int check_deployments(const struct cli_opts *o, struct cli_run *run, stru
 		rc = cli_print_diag(&d);
 		goto out;
 	}
-	if (io.deployment && !cmfv_finder_has_named(f) &&
-	    cmfv_finder_none(f, &run->report) != CMFV_OK)
+	/* --manifests may be only the Secret's files: without values, the
+	 * Secret flags do not say a CMF Deployment is among them */
+	if (cmfv_finder_expected(f, &run->ref, run->values != NULL, 0, &run->report) != CMFV_OK)
 		goto oom;
-	if (cmfv_finder_count(f) == 0) {
-		if (!io.deployment && run->ref.required && run->ref.name && run->ref.name[0] &&
-		    run->ref.property && run->ref.property[0] &&
-		    cmfv_finder_none(f, &run->report) != CMFV_OK)
-			goto oom;
+	if (cmfv_finder_count(f) == 0)
 		goto out;
-	}
 	memset(&j, 0, sizeof(j));
 	j.values = run->values;
 	j.secret_name = o->secret_name;

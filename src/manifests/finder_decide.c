@@ -180,6 +180,16 @@ enum cmfv_err cmfv_instance_unmountable(const struct cmfv_instance *in, struct c
 			       in->in_list ? "it is an item of a List" : "it is no Deployment");
 }
 
+enum cmfv_err cmfv_finder_expected(const struct cmfv_finder *f, const struct cmfv_keyref *ref,
+				   int have_values, int secret_flags, struct cmfv_report *r)
+{
+	if (f->o->deployment)
+		return cmfv_finder_has_named(f) ? CMFV_OK : cmfv_finder_none(f, r);
+	if (f->n > 0 || !(ref->required || (!have_values && secret_flags)))
+		return CMFV_OK;
+	return cmfv_finder_none(f, r);
+}
+
 enum cmfv_err cmfv_finder_none(const struct cmfv_finder *f, struct cmfv_report *r)
 {
 	struct cmfv_loc none = {NULL, 0, 0};

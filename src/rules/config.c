@@ -123,19 +123,8 @@ const struct cyaml_schema_value *cmfv_config_schema(void)
 
 /* ---- what the schema cannot say: meanings, checked on the located tree ---- */
 
-static enum cmfv_err bad(struct cmfv_diag *d, const struct cmfv_loc *l, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static enum cmfv_err bad(struct cmfv_diag *d, const struct cmfv_loc *l, const char *fmt, ...)
-{
-	char msg[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return cmfv_diag_set(d, CMFV_EINPUT, l->file, l->line, l->col, "%s", msg);
-}
+/* An input error at \p l (cmfv_diag_set checks the format). */
+#define bad(d, l, ...) cmfv_diag_set((d), CMFV_EINPUT, (l)->file, (l)->line, (l)->col, __VA_ARGS__)
 
 /* The severity a rules entry sets; -1 when it names none. YAML 1.1 reads
  * a plain `off` as false: take it as meant. */

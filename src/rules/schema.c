@@ -17,19 +17,8 @@ static enum cmfv_err value(const struct walk *w, const cyaml_schema_value_t *s,
 			   const struct cmfv_node *n, const char *label,
 			   const struct cmfv_schema_at *at, const struct cmfv_schema_note *note);
 
-static enum cmfv_err bad(struct cmfv_diag *d, const struct cmfv_loc *l, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static enum cmfv_err bad(struct cmfv_diag *d, const struct cmfv_loc *l, const char *fmt, ...)
-{
-	char msg[900];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return cmfv_diag_set(d, CMFV_EINPUT, l->file, l->line, l->col, "%s", msg);
-}
+/* An input error at \p l (cmfv_diag_set checks the format). */
+#define bad(d, l, ...) cmfv_diag_set((d), CMFV_EINPUT, (l)->file, (l)->line, (l)->col, __VA_ARGS__)
 
 static enum cmfv_err want(const struct cmfv_node *n, enum cmfv_kind kind, const char *label,
 			  struct cmfv_diag *d)

@@ -293,10 +293,27 @@ void cmfv_format_float_json(double f, char *buf, size_t size)
 		format_positional(f < 0, digits, nd, exp10, buf, size);
 }
 
-void cmfv_format_float_key(double f, char *buf, size_t size)
+/* Go's %g with the shortest digits that read back at \p prec significant
+ * digits (9: float32, 17: float64): the exponent form when the exponent
+ * is below -4 or at least 6 (eprec = 6). */
+static void format_g(double f, int prec, char *buf, size_t size)
 {
 	char digits[40];
 	int exp10, nd;
+
+	if (f == 0) {
+		snprintf(buf, size, "%s", signbit(f) ? "-0" : "0");
+		return;
+	}
+	nd = shortest_digits(f, prec, digits, &exp10);
+	if (exp10 < -4 || exp10 >= 6)
+		format_exp(f < 0, digits, nd, exp10, 1, buf, size);
+	else
+		format_positional(f < 0, digits, nd, exp10, buf, size);
+}
+
+void cmfv_format_float_key(double f, char *buf, size_t size)
+{
 	float g = (float)f;
 
 	/* FormatFloat(f, 'g', -1, 32) rounds to float32 first: 1e100 is +Inf
@@ -305,38 +322,15 @@ void cmfv_format_float_key(double f, char *buf, size_t size)
 		snprintf(buf, size, "%s", g < 0 ? "-.inf" : ".inf");
 		return;
 	}
-	f = (double)g;
-	if (f == 0) {
-		snprintf(buf, size, "%s", signbit(f) ? "-0" : "0");
-		return;
-	}
-	nd = shortest_digits(f, 9, digits, &exp10);
-	/* Go's %g with shortest digits switches to the exponent form when the
-	 * exponent is below -4 or at least 6 (eprec = 6). */
-	if (exp10 < -4 || exp10 >= 6)
-		format_exp(f < 0, digits, nd, exp10, 1, buf, size);
-	else
-		format_positional(f < 0, digits, nd, exp10, buf, size);
+	format_g((double)g, 9, buf, size);
 }
 
 void cmfv_format_float_g(double f, char *buf, size_t size)
 {
-	char digits[40];
-	int exp10, nd;
-
-	/* fmt's %v and FormatFloat(f, 'g', -1, 64): shortest digits, the
-	 * exponent form when the exponent is below -4 or at least 6 */
+	/* fmt's %v and FormatFloat(f, 'g', -1, 64) */
 	if (isinf(f) || isnan(f)) {
 		snprintf(buf, size, "%s", isnan(f) ? "NaN" : f < 0 ? "-Inf" : "+Inf");
 		return;
 	}
-	if (f == 0) {
-		snprintf(buf, size, "%s", signbit(f) ? "-0" : "0");
-		return;
-	}
-	nd = shortest_digits(f, 17, digits, &exp10);
-	if (exp10 < -4 || exp10 >= 6)
-		format_exp(f < 0, digits, nd, exp10, 1, buf, size);
-	else
-		format_positional(f < 0, digits, nd, exp10, buf, size);
+	format_g(f, 17, buf, size);
 }

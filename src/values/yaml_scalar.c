@@ -153,16 +153,18 @@ enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cm
 		}
 	} else if (yl_tag_is(ev->data.scalar.tag, "binary")) {
 		/* go-yaml decodes !!binary (standard base64, whitespace ignored);
-		 * the JSON trip then makes the bytes valid UTF-8 */
-		struct cmfv_buf clean = {0}, text = {0};
+		 * the JSON trip then makes the bytes valid UTF-8. A Secret's key
+		 * may be written so: every copy is secret, wiped when freed */
+		struct cmfv_buf clean = CMFV_BUF_SECRET, text = CMFV_BUF_SECRET;
 		unsigned char *bytes;
-		size_t i, blen = 0, bad;
+		size_t i, blen = 0, bad, cap;
 		int ok;
 
 		for (i = 0; i < len; i++)
 			if (!strchr(" \t\r\n", s[i]))
 				cmfv_buf_add(&clean, s + i, 1);
-		bytes = cmfv_malloc(clean.len / 4 * 3 + 3);
+		cap = clean.len / 4 * 3 + 3;
+		bytes = cmfv_malloc(cap);
 		if (bytes == NULL || clean.failed) {
 			cmfv_free(bytes);
 			cmfv_buf_free(&clean);
@@ -171,15 +173,18 @@ enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cm
 		ok = cmfv_base64_decode(clean.ptr ? clean.ptr : "", clean.len, bytes, &blen, &bad);
 		cmfv_buf_free(&clean);
 		if (!ok) {
+			OPENSSL_cleanse(bytes, cap);
 			cmfv_free(bytes);
 			return yl_fail_at(l, ev->start_mark,
 					  "!!binary value contains invalid base64 data");
 		}
 		if (cmfv_utf8_sanitize((const char *)bytes, blen, &text) != CMFV_OK) {
+			OPENSSL_cleanse(bytes, cap);
 			cmfv_free(bytes);
 			cmfv_buf_free(&text);
 			return yl_oom(l);
 		}
+		OPENSSL_cleanse(bytes, cap);
 		cmfv_free(bytes);
 		n = cmfv_node_new_str(text.ptr ? text.ptr : "", text.len, loc);
 		cmfv_buf_free(&text);
