@@ -1,6 +1,7 @@
 /* A gzip-compressed tar archive read into memory, the way Helm's chart
- * loader reads one (archive/tar + compress/gzip): regular files only,
- * GNU long names and PAX paths honoured, a size cap on the whole. */
+ * loader reads one (archive/tar + compress/gzip): every entry but
+ * directories and PAX headers, GNU long names and PAX path/size honoured,
+ * a size cap on the whole. */
 #ifndef CMFV_TARGZ_H
 #define CMFV_TARGZ_H
 
@@ -16,7 +17,9 @@ struct cmfv_tar_entry {
 	char *name; /**< owned: the path as stored in the archive */
 	char *data; /**< owned, NUL-terminated */
 	size_t len;
-	int regular; /**< 0 for symlinks and the like: Helm keeps them as empty files */
+	long long size; /**< the header's size (PAX applied): more than len for a
+			 * header-only type (link, device, FIFO), which Helm refuses */
+	int regular;	/**< 0 for symlinks and the like: Helm keeps them as empty files */
 };
 
 struct cmfv_tar {

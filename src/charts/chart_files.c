@@ -342,7 +342,9 @@ enum cmfv_err cmfv_chart_archive_files(const char *data, size_t len, const char 
 		e = entry_name(te->name, display, &n, d);
 		if (e != CMFV_OK)
 			break;
-		if (te->len > CMFV_TARGZ_MAX_FILE || (total += te->len) > CMFV_TARGZ_MAX_TOTAL) {
+		/* Helm: bytesWritten < hd.Size (a link or device with a size) */
+		if (te->size > (long long)te->len || te->len > CMFV_TARGZ_MAX_FILE ||
+		    (total += te->len) > CMFV_TARGZ_MAX_TOTAL) {
 			cmfv_free(n);
 			e = cmfv_diag_set(
 			    d, CMFV_EINPUT, display, 0, 0,

@@ -166,6 +166,186 @@ static void test_targz(void **state)
 	cmfv_buf_free(&gz);
 }
 
+/* One raw entry: a header claiming \p hsize bytes, then \p dlen bytes of
+ * \p data padded to a block; \p mode 0 for 0644. */
+static void tar_raw(struct cmfv_buf *tar, const char *name, size_t hsize, char type,
+		    const char *data, size_t dlen, unsigned mode)
+{
+	unsigned char h[512], pad[512] = {0};
+	unsigned sum = 0;
+	size_t i;
+
+	tar_header(h, name, hsize, type);
+	if (mode) {
+		snprintf((char *)h + 100, 8, "%07o", mode);
+		memset(h + 148, ' ', 8);
+		for (i = 0; i < 512; i++)
+			sum += h[i];
+		snprintf((char *)h + 148, 8, "%06o", sum);
+	}
+	cmfv_buf_add(tar, h, 512);
+	if (dlen) {
+		cmfv_buf_add(tar, data, dlen);
+		cmfv_buf_add(tar, pad, (512 - dlen % 512) % 512);
+	}
+}
+
+/* A PAX 'x' (or 'g') header holding one "key=value" record. */
+static void tar_pax(struct cmfv_buf *tar, char type, const char *kv)
+{
+	char rec[300];
+	size_t l = strlen(kv) + 2, n;
+
+	n = l + (size_t)snprintf(NULL, 0, "%zu", l);
+	n = l + (size_t)snprintf(NULL, 0, "%zu", n);
+	snprintf(rec, sizeof(rec), "%zu %s\n", n, kv);
+	tar_raw(tar, "PaxHeader", strlen(rec), type, rec, strlen(rec), 0);
+}
+
+/* Read \p tar (gzipped here, two end blocks added when \p close) with
+ * cmfv_targz_read; the result code. */
+static enum cmfv_err tar_read(struct cmfv_buf *tar, int close, struct cmfv_tar *t)
+{
+	struct cmfv_buf gz = {0};
+	struct cmfv_diag d;
+	unsigned char zero[1024] = {0};
+	enum cmfv_err e;
+
+	if (close)
+		cmfv_buf_add(tar, zero, sizeof(zero));
+	gzip_buf(tar, &gz);
+	cmfv_diag_clear(&d);
+	e = cmfv_targz_read(gz.ptr, gz.len, "x.tgz", t, &d);
+	cmfv_buf_free(&gz);
+	cmfv_buf_reset(tar);
+	return e;
+}
+
+/* Go's archive/tar, as Helm's LoadArchiveFiles drives it (the attack
+ * round's u2, y2-y6, t8, t14, u3, x13-x15 archives, built here). */
+static void test_targz_go(void **state)
+{
+	struct cmfv_buf tar = {0}, hid = {0};
+	struct cmfv_tar t;
+	const char *v = "production: true\n", *ty;
+
+	(void)state;
+	/* PAX size=0: what the ustar size hides is the next entry (u2) */
+	tar_raw(&hid, "c/values.yaml", strlen(v), '0', v, strlen(v), 0);
+	tar_pax(&tar, 'x', "size=0");
+	tar_raw(&tar, "c/notes.txt", hid.len, '0', hid.ptr, hid.len, 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_OK);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.v[0].name, "c/notes.txt");
+	assert_int_equal(t.v[0].len, 0);
+	assert_string_equal(t.v[1].name, "c/values.yaml");
+	assert_string_equal(t.v[1].data, v);
+	cmfv_tar_free(&t);
+
+	/* a directory (or symlink) with a size has no data: the next header
+	 * follows it (y2); the symlink's size is Helm's refusal (y3) */
+	tar_raw(&tar, "c/d/", hid.len, '5', hid.ptr, hid.len, 0);
+	tar_raw(&tar, "c/l", hid.len, '2', hid.ptr, hid.len, 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_OK);
+	assert_int_equal(t.n, 3);
+	assert_string_equal(t.v[0].data, v);
+	assert_string_equal(t.v[1].name, "c/l");
+	assert_true(t.v[1].size > (long long)t.v[1].len);
+	assert_string_equal(t.v[2].data, v);
+	cmfv_tar_free(&t);
+	/* y3-y6: every header-only type; the data after it is no header */
+	for (ty = "12346"; *ty; ty++) {
+		tar_raw(&tar, "c/l", hid.len, *ty, hid.ptr, hid.len, 0);
+		assert_int_equal(tar_read(&tar, 1, &t), CMFV_OK);
+		assert_int_equal(t.n, 2);
+		assert_int_equal(t.v[0].len, 0);
+		assert_false(t.v[0].regular);
+		assert_string_equal(t.v[1].data, v);
+		cmfv_tar_free(&t);
+		tar_raw(&tar, "c/l", strlen(v), *ty, v, strlen(v), 0);
+		assert_int_equal(tar_read(&tar, 1, &t), CMFV_EINPUT);
+	}
+
+	/* a PAX global header names nothing, and ends a pending 'x' (t8) */
+	tar_pax(&tar, 'x', "path=c/values.yaml");
+	tar_pax(&tar, 'g', "path=c/values.yaml");
+	tar_raw(&tar, "c/zz.txt", strlen(v), '0', v, strlen(v), 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_OK);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.v[0].name, "c/zz.txt");
+	cmfv_tar_free(&t);
+
+	/* an unknown typeflag is a file with its data (x13, x15); a mode
+	 * with more than the directory bit is no directory; an empty PAX
+	 * path keeps the header's; of two 'x' headers the last counts */
+	tar_raw(&tar, "c/values.yaml", strlen(v), 'Z', v, strlen(v), 0);
+	tar_raw(&tar, "c/v.yaml", strlen(v), 'V', v, strlen(v), 0);
+	tar_raw(&tar, "c/m.yaml", strlen(v), '0', v, strlen(v), 01040755);
+	tar_raw(&tar, "c/dir.yaml", strlen(v), '0', v, strlen(v), 040755);
+	tar_pax(&tar, 'x', "path=");
+	tar_raw(&tar, "c/keep.yaml", strlen(v), '0', v, strlen(v), 0);
+	tar_pax(&tar, 'x', "path=c/lost.yaml");
+	tar_pax(&tar, 'x', "uid=1");
+	tar_raw(&tar, "c/last.yaml", strlen(v), '0', v, strlen(v), 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_OK);
+	assert_int_equal(t.n, 5);
+	assert_string_equal(t.v[0].name, "c/values.yaml");
+	assert_string_equal(t.v[0].data, v);
+	assert_string_equal(t.v[1].data, v);
+	assert_string_equal(t.v[2].name, "c/m.yaml");
+	assert_string_equal(t.v[3].name, "c/keep.yaml");
+	assert_string_equal(t.v[4].name, "c/last.yaml");
+	cmfv_tar_free(&t);
+
+	/* Helm refuses: PAX size=0 over data (t14), PAX size past the end
+	 * (u3), GNU sparse (x14), a bad PAX uid, a PAX size that is no number */
+	tar_pax(&tar, 'x', "size=0");
+	tar_raw(&tar, "c/values.yaml", strlen(v), '0', v, strlen(v), 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_EINPUT);
+	tar_pax(&tar, 'x', "size=99999");
+	tar_raw(&tar, "c/values.yaml", strlen(v), '0', v, strlen(v), 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_EINPUT);
+	tar_raw(&tar, "c/values.yaml", strlen(v), 'S', v, strlen(v), 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_EINPUT);
+	tar_pax(&tar, 'x', "uid=x");
+	tar_raw(&tar, "c/values.yaml", strlen(v), '0', v, strlen(v), 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_EINPUT);
+	tar_pax(&tar, 'x', "size=1x");
+	tar_raw(&tar, "c/values.yaml", strlen(v), '0', v, strlen(v), 0);
+	assert_int_equal(tar_read(&tar, 1, &t), CMFV_EINPUT);
+	cmfv_buf_free(&tar);
+	cmfv_buf_free(&hid);
+}
+
+/* The gzip trailer is read only when the tar has no end marker (x2). */
+static void test_targz_trailer(void **state)
+{
+	struct cmfv_buf tar = {0}, gz = {0};
+	struct cmfv_tar t;
+	struct cmfv_diag d;
+	unsigned char zero[1024] = {0};
+	int close;
+
+	(void)state;
+	for (close = 0; close < 2; close++) {
+		tar_add(&tar, "c/values.yaml", "a: 1\n", '0');
+		if (close)
+			cmfv_buf_add(&tar, zero, sizeof(zero));
+		gzip_buf(&tar, &gz);
+		gz.ptr[gz.len - 8] ^= 1; /* the CRC */
+		cmfv_diag_clear(&d);
+		assert_int_equal(cmfv_targz_read(gz.ptr, gz.len, "x.tgz", &t, &d),
+				 close ? CMFV_OK : CMFV_EINPUT);
+		if (!close)
+			assert_non_null(strstr(d.msg, "checksum"));
+		cmfv_tar_free(&t);
+		cmfv_buf_reset(&tar);
+		cmfv_buf_reset(&gz);
+	}
+	cmfv_buf_free(&tar);
+	cmfv_buf_free(&gz);
+}
+
 static char dir[64];
 
 static void put(const char *rel, const char *text)
@@ -366,10 +546,9 @@ static void test_loader_round2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_semver),
-	    cmocka_unit_test(test_targz),
-	    cmocka_unit_test(test_umbrella),
-	    cmocka_unit_test(test_loader_round2),
+	    cmocka_unit_test(test_semver),   cmocka_unit_test(test_targz),
+	    cmocka_unit_test(test_targz_go), cmocka_unit_test(test_targz_trailer),
+	    cmocka_unit_test(test_umbrella), cmocka_unit_test(test_loader_round2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
