@@ -127,6 +127,17 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 			cmfv_free(where);
 		}
 		cmfv_free(cname);
+		for (j = 0; e == CMFV_OK && j < c->nsubs; j++)
+			if (strcmp(c->subs[j]->chart_name, sc->chart_name) == 0) {
+				/* Helm walks charts/ as a Go map: which one wins
+				 * cannot be predicted */
+				e = cmfv_diag_set(d, CMFV_EINPUT, sc->where, 0, 0,
+						  "two charts in %s/charts are named %s (%s and "
+						  "%s); Helm picks one at random, cannot verify",
+						  c->chart_name, sc->chart_name, c->subs[j]->where,
+						  sc->where);
+				cmfv_chart_free(sc);
+			}
 		if (e == CMFV_OK) {
 			void *nv = cmfv_realloc(c->subs, (c->nsubs + 1) * sizeof(*c->subs));
 
@@ -157,17 +168,33 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 		cmfv_chart_free(c);
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
-	for (i = 0; i < fs->n; i++) {
+	for (i = 0; i < fs->n && e == CMFV_OK; i++) {
 		const char *n = fs->v[i].name;
+		const struct cfile **slot = NULL;
 
 		if (strcmp(n, "Chart.yaml") == 0)
-			meta = &fs->v[i];
+			slot = &meta;
 		else if (strcmp(n, "values.yaml") == 0)
-			vals = &fs->v[i];
+			slot = &vals;
 		else if (strcmp(n, "requirements.yaml") == 0)
-			reqs = &fs->v[i];
+			slot = &reqs;
 		else if (strcmp(n, "values.schema.json") == 0)
 			c->has_schema = 1;
+		/* Helm reads every copy: each Chart.yaml or requirements.yaml
+		 * is unmarshalled over the same metadata (fields merged), each
+		 * values.yaml parsed (an error in any fails). Which result that
+		 * gives is not modelled: refuse. */
+		if (slot && *slot)
+			e = cmfv_diag_set(d, CMFV_EINPUT, fs->v[i].display, 0, 0,
+					  "the chart holds %s twice; Helm would merge or "
+					  "replace the copies, cannot verify",
+					  n);
+		else if (slot)
+			*slot = &fs->v[i];
+	}
+	if (e != CMFV_OK) {
+		cmfv_chart_free(c);
+		return e;
 	}
 	if (meta)
 		e = cmfv_chart_load_meta(c, meta, "Chart.yaml", src, &api, d);

@@ -363,13 +363,76 @@ static void test_loader_round2(void **state)
 	}
 }
 
+/* Round 3: what Helm cannot decide or decides by merging is refused. */
+static void test_loader_dups(void **state)
+{
+	struct cmfv_diag d;
+	struct cmfv_buf tar = {0}, gz = {0};
+	static const char zero[1024];
+	char path[48];
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/cmfv-chart-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	/* two charts in one charts/ with the same name, at any depth */
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n");
+	put("charts/a/Chart.yaml", "apiVersion: v2\nname: s\nversion: 1.0.0\n");
+	put("charts/a/charts/x/Chart.yaml", "apiVersion: v2\nname: nn\nversion: 1.0.0\n");
+	put("charts/a/charts/y/Chart.yaml", "apiVersion: v2\nname: nn\nversion: 2.0.0\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_int_equal(d.code, CMFV_EINPUT);
+	assert_non_null(strstr(d.msg, "are named nn"));
+	put("charts/a/charts/y/Chart.yaml", "apiVersion: v2\nname: m\nversion: 2.0.0\n");
+	put("charts/b/Chart.yaml", "apiVersion: v2\nname: s\nversion: 1.0.0\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "Helm picks one at random"));
+	{
+		char cmd[200];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+
+	/* an archive with Chart.yaml (or values.yaml) twice */
+	snprintf(path, sizeof(path), "/tmp/cmfv-dup-%d.tgz", (int)getpid());
+	tar_add(&tar, "top/Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n", '0');
+	tar_add(&tar, "top/values.yaml", "a: 1\n", '0');
+	tar_add(&tar, "top/Chart.yaml", "description: x\n", '0');
+	cmfv_buf_add(&tar, zero, sizeof(zero));
+	gzip_buf(&tar, &gz);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(gz.ptr, 1, gz.len, f), gz.len);
+	fclose(f);
+	snprintf(dir, sizeof(dir), "%s", path);
+	assert_null(values_json(NULL, &d, NULL));
+	assert_int_equal(d.code, CMFV_EINPUT);
+	assert_non_null(strstr(d.msg, "holds Chart.yaml twice"));
+	cmfv_buf_reset(&tar);
+	cmfv_buf_reset(&gz);
+	tar_add(&tar, "top/Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n", '0');
+	tar_add(&tar, "top/values.yaml", "a: [\n", '0');
+	tar_add(&tar, "top/values.yaml", "a: 1\n", '0');
+	cmfv_buf_add(&tar, zero, sizeof(zero));
+	gzip_buf(&tar, &gz);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(gz.ptr, 1, gz.len, f), gz.len);
+	fclose(f);
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "holds values.yaml twice"));
+	unlink(path);
+	cmfv_buf_free(&tar);
+	cmfv_buf_free(&gz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_semver),
-	    cmocka_unit_test(test_targz),
-	    cmocka_unit_test(test_umbrella),
-	    cmocka_unit_test(test_loader_round2),
+	    cmocka_unit_test(test_semver),	cmocka_unit_test(test_targz),
+	    cmocka_unit_test(test_umbrella),	cmocka_unit_test(test_loader_round2),
+	    cmocka_unit_test(test_loader_dups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
