@@ -322,16 +322,18 @@ enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube
 	/* DefaultCapabilities: Helm 3.17 says v1.32.0; Helm 4 takes its
 	 * client-go version plus one major (0.35 in 4.1) */
 	const char *kv = kube_version ? kube_version : helm_major == 3 ? "v1.32.0" : "v1.35.0";
+	char norm[128];
 
 	if (kv[0] == '\0')
 		return CMFV_OK;
-	if (!cmfv_semver_valid(kv))
+	if (!cmfv_kube_version(kv, helm_major, norm, sizeof(norm)))
 		return cmfv_diag_set(d, CMFV_EINPUT, NULL, 0, 0, "invalid kube version '%s'", kv);
-	if (c->kube_version == NULL || !c->kube_version[0] ||
-	    cmfv_semver_in_range(c->kube_version, kv))
+	if (c->kube_version == NULL || !c->kube_version[0])
+		return CMFV_OK;
+	if (cmfv_semver_in_range(c->kube_version, norm))
 		return CMFV_OK;
 	return cmfv_diag_set(
 	    d, CMFV_EINPUT, c->where, 0, 0,
 	    "chart requires kubeVersion: %s which is incompatible with Kubernetes %s%s",
-	    c->kube_version, kv[0] == 'v' ? "" : "v", kv);
+	    c->kube_version, norm[0] == 'v' ? "" : "v", norm);
 }

@@ -62,6 +62,53 @@ static void test_semver(void **state)
 	assert_false(cmfv_semver_valid("one"));
 	assert_false(cmfv_semver_valid("1.2.3-"));
 	assert_false(cmfv_semver_valid(""));
+	assert_false(cmfv_semver_valid("V1.2.3"));
+	assert_false(cmfv_semver_valid("1.2.3-01"));
+	assert_false(cmfv_semver_valid("1.2.3-x.07+b"));
+	assert_true(cmfv_semver_valid("01.2.3-0.x7+007"));
+}
+
+/* --kube-version as Helm 3.17.3 and 4.1.4 take it (checked against both) */
+static void test_kube_version(void **state)
+{
+	static const struct {
+		const char *in;
+		int major;
+		const char *norm; /* NULL: Helm refuses */
+	} cases[] = {
+	    {"V1.30", 3, NULL},
+	    {"V1.30", 4, NULL},
+	    {"01.30.0", 3, "01.30.0"},
+	    {"01.30.0", 4, NULL},
+	    {"1.30.0-01", 3, NULL},
+	    {"1.30.0-x.07", 3, NULL},
+	    {"1.30.0-01", 4, "v1.30.0"},
+	    {" 1.30", 4, "v1.30"},
+	    {"1.30 ", 4, "v1.30"},
+	    {"1.30 ", 3, NULL},
+	    {"1.30.x", 4, "v1.30"},
+	    {"1.30.0+", 4, "v1.30.0"},
+	    {"v1.30.0-", 4, "v1.30.0"},
+	    {"1.30.0_1", 4, "v1.30.0"},
+	    {"1.030", 4, "v1.30"},
+	    {"1.30.0-rc.1", 4, "v1.30.0"},
+	    {"1", 4, NULL},
+	    {"1.30\n", 4, NULL},
+	    {"\n1.30", 4, "v1.30"},
+	    {"18446744073709551616.1", 4, NULL},
+	    {"v1.30.0", 3, "v1.30.0"},
+	};
+	size_t i;
+	char norm[64];
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ok = cmfv_kube_version(cases[i].in, cases[i].major, norm, sizeof(norm));
+
+		if (!ok != !cases[i].norm || (ok && strcmp(norm, cases[i].norm) != 0))
+			fail_msg("'%s' for Helm %d: got %d '%s'", cases[i].in, cases[i].major, ok,
+				 ok ? norm : "");
+	}
 }
 
 /* A ustar header for \p name holding \p size bytes, of \p type. */
@@ -432,7 +479,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_semver),	cmocka_unit_test(test_targz),
 	    cmocka_unit_test(test_umbrella),	cmocka_unit_test(test_loader_round2),
-	    cmocka_unit_test(test_loader_dups),
+	    cmocka_unit_test(test_loader_dups), cmocka_unit_test(test_kube_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
