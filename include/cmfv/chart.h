@@ -98,5 +98,10 @@ int cmfv_chart_has_library(const struct cmfv_chart *root, const char *name);
 int cmfv_semver_in_range(const char *constraint, const char *ver);
 /** Is \p v a version Masterminds/semver v3 accepts? */
 int cmfv_semver_valid(const char *v);
+/** --kube-version as Helm \p major parses it (3: Masterminds NewVersion;
+ * 4: k8s.io/apimachinery ParseGeneric). Writes the version the chart's
+ * kubeVersion is checked against to \p norm. Returns 0 when Helm refuses
+ * it. */
+int cmfv_kube_version(const char *in, int major, char *norm, size_t cap);
 
 #endif

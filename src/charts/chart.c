@@ -145,6 +145,17 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 			cmfv_free(where);
 		}
 		cmfv_free(cname);
+		for (j = 0; e == CMFV_OK && j < c->nsubs; j++)
+			if (strcmp(c->subs[j]->chart_name, sc->chart_name) == 0) {
+				/* Helm walks charts/ as a Go map: which one wins
+				 * cannot be predicted */
+				e = cmfv_diag_set(d, CMFV_EINPUT, sc->where, 0, 0,
+						  "two charts in %s/charts are named %s (%s and "
+						  "%s); Helm picks one at random, cannot verify",
+						  c->chart_name, sc->chart_name, c->subs[j]->where,
+						  sc->where);
+				cmfv_chart_free(sc);
+			}
 		if (e == CMFV_OK) {
 			void *nv = cmfv_realloc(c->subs, (c->nsubs + 1) * sizeof(*c->subs));
 
@@ -175,17 +186,33 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 		cmfv_chart_free(c);
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
-	for (i = 0; i < fs->n; i++) {
+	for (i = 0; i < fs->n && e == CMFV_OK; i++) {
 		const char *n = fs->v[i].name;
+		const struct cfile **slot = NULL;
 
 		if (strcmp(n, "Chart.yaml") == 0)
-			meta = &fs->v[i];
+			slot = &meta;
 		else if (strcmp(n, "values.yaml") == 0)
-			vals = &fs->v[i];
+			slot = &vals;
 		else if (strcmp(n, "requirements.yaml") == 0)
-			reqs = &fs->v[i];
+			slot = &reqs;
 		else if (strcmp(n, "values.schema.json") == 0)
 			c->has_schema = 1;
+		/* Helm reads every copy: each Chart.yaml or requirements.yaml
+		 * is unmarshalled over the same metadata (fields merged), each
+		 * values.yaml parsed (an error in any fails). Which result that
+		 * gives is not modelled: refuse. */
+		if (slot && *slot)
+			e = cmfv_diag_set(d, CMFV_EINPUT, fs->v[i].display, 0, 0,
+					  "the chart holds %s twice; Helm would merge or "
+					  "replace the copies, cannot verify",
+					  n);
+		else if (slot)
+			*slot = &fs->v[i];
+	}
+	if (e != CMFV_OK) {
+		cmfv_chart_free(c);
+		return e;
 	}
 	if (meta)
 		e = cmfv_chart_load_meta(c, meta, "Chart.yaml", src, &api, d);
@@ -313,16 +340,18 @@ enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube
 	/* DefaultCapabilities: Helm 3.17 says v1.32.0; Helm 4 takes its
 	 * client-go version plus one major (0.35 in 4.1) */
 	const char *kv = kube_version ? kube_version : helm_major == 3 ? "v1.32.0" : "v1.35.0";
+	char norm[128];
 
 	if (kv[0] == '\0')
 		return CMFV_OK;
-	if (!cmfv_semver_valid(kv))
+	if (!cmfv_kube_version(kv, helm_major, norm, sizeof(norm)))
 		return cmfv_diag_set(d, CMFV_EINPUT, NULL, 0, 0, "invalid kube version '%s'", kv);
-	if (c->kube_version == NULL || !c->kube_version[0] ||
-	    cmfv_semver_in_range(c->kube_version, kv))
+	if (c->kube_version == NULL || !c->kube_version[0])
+		return CMFV_OK;
+	if (cmfv_semver_in_range(c->kube_version, norm))
 		return CMFV_OK;
 	return cmfv_diag_set(
 	    d, CMFV_EINPUT, c->where, 0, 0,
 	    "chart requires kubeVersion: %s which is incompatible with Kubernetes %s%s",
-	    c->kube_version, kv[0] == 'v' ? "" : "v", kv);
+	    c->kube_version, norm[0] == 'v' ? "" : "v", norm);
 }

@@ -1,6 +1,7 @@
 /* Semantic versions and ranges as Masterminds/semver v3 reads them, which
  * Helm uses to match Chart.yaml dependencies to the charts in charts/. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,8 +101,74 @@ static int parse(const char *s, size_t n, int range, struct sv *v)
 int cmfv_semver_valid(const char *v)
 {
 	struct sv x;
+	const char *dash = strchr(v, '-'), *plus = strchr(v, '+');
 
+	/* NewVersion: a lower-case 'v' only; no numeric prerelease part
+	 * with a leading zero */
+	if (v[0] == 'V')
+		return 0;
+	if (dash && (!plus || dash < plus)) {
+		const char *q = dash + 1, *end = plus ? plus : v + strlen(v);
+
+		while (q < end) {
+			size_t l = strcspn(q, ".+");
+
+			if (l > 1 && q[0] == '0' && strspn(q, "0123456789") >= l)
+				return 0;
+			q += l + 1;
+		}
+	}
 	return parse(v, strlen(v), 0, &x);
+}
+
+int cmfv_kube_version(const char *in, int major, char *norm, size_t cap)
+{
+	const char *p = in;
+	size_t used = 1;
+	int ncomp = 0;
+
+	if (major == 3) {
+		if (!cmfv_semver_valid(in) || strlen(in) >= cap)
+			return 0;
+		memcpy(norm, in, strlen(in) + 1);
+		return 1;
+	}
+	/* ^\s*v?([0-9]+(?:\.[0-9]+)*)(.*)*$ ; two components or more, no
+	 * leading zero in the first, each a uint64; the rest ignored */
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\f' || *p == '\r')
+		p++;
+	if (*p == 'v')
+		p++;
+	if (cap < 2 || !isdigit((unsigned char)*p))
+		return 0;
+	norm[0] = 'v';
+	for (;;) {
+		unsigned long long x = 0;
+		const char *s = p;
+		int w;
+
+		while (isdigit((unsigned char)*p)) {
+			unsigned d = (unsigned)(*p++ - '0');
+
+			if (x > (18446744073709551615ULL - d) / 10)
+				return 0;
+			x = x * 10 + d;
+		}
+		if (ncomp == 0 && p - s > 1 && s[0] == '0')
+			return 0;
+		w = snprintf(norm + used, cap - used, "%s%llu", ncomp ? "." : "", x);
+		if (w < 0 || (size_t)w >= cap - used)
+			return 0;
+		used += (size_t)w;
+		ncomp++;
+		if (p[0] != '.' || !isdigit((unsigned char)p[1]))
+			break;
+		p++;
+	}
+	if (ncomp < 2 || strchr(p, '\n'))
+		return 0;
+	/* "1.30.x" is 1.30 and ".x" (Helm 4.1.4 checks v1.30) */
+	return 1;
 }
 
 static int cmp_pre(const char *a, const char *b)

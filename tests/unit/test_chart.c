@@ -62,6 +62,53 @@ static void test_semver(void **state)
 	assert_false(cmfv_semver_valid("one"));
 	assert_false(cmfv_semver_valid("1.2.3-"));
 	assert_false(cmfv_semver_valid(""));
+	assert_false(cmfv_semver_valid("V1.2.3"));
+	assert_false(cmfv_semver_valid("1.2.3-01"));
+	assert_false(cmfv_semver_valid("1.2.3-x.07+b"));
+	assert_true(cmfv_semver_valid("01.2.3-0.x7+007"));
+}
+
+/* --kube-version as Helm 3.17.3 and 4.1.4 take it (checked against both) */
+static void test_kube_version(void **state)
+{
+	static const struct {
+		const char *in;
+		int major;
+		const char *norm; /* NULL: Helm refuses */
+	} cases[] = {
+	    {"V1.30", 3, NULL},
+	    {"V1.30", 4, NULL},
+	    {"01.30.0", 3, "01.30.0"},
+	    {"01.30.0", 4, NULL},
+	    {"1.30.0-01", 3, NULL},
+	    {"1.30.0-x.07", 3, NULL},
+	    {"1.30.0-01", 4, "v1.30.0"},
+	    {" 1.30", 4, "v1.30"},
+	    {"1.30 ", 4, "v1.30"},
+	    {"1.30 ", 3, NULL},
+	    {"1.30.x", 4, "v1.30"},
+	    {"1.30.0+", 4, "v1.30.0"},
+	    {"v1.30.0-", 4, "v1.30.0"},
+	    {"1.30.0_1", 4, "v1.30.0"},
+	    {"1.030", 4, "v1.30"},
+	    {"1.30.0-rc.1", 4, "v1.30.0"},
+	    {"1", 4, NULL},
+	    {"1.30\n", 4, NULL},
+	    {"\n1.30", 4, "v1.30"},
+	    {"18446744073709551616.1", 4, NULL},
+	    {"v1.30.0", 3, "v1.30.0"},
+	};
+	size_t i;
+	char norm[64];
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ok = cmfv_kube_version(cases[i].in, cases[i].major, norm, sizeof(norm));
+
+		if (!ok != !cases[i].norm || (ok && strcmp(norm, cases[i].norm) != 0))
+			fail_msg("'%s' for Helm %d: got %d '%s'", cases[i].in, cases[i].major, ok,
+				 ok ? norm : "");
+	}
 }
 
 /* A ustar header for \p name holding \p size bytes, of \p type. */
@@ -543,12 +590,77 @@ static void test_loader_round2(void **state)
 	}
 }
 
+/* Round 3: what Helm cannot decide or decides by merging is refused. */
+static void test_loader_dups(void **state)
+{
+	struct cmfv_diag d;
+	struct cmfv_buf tar = {0}, gz = {0};
+	static const char zero[1024];
+	char path[48];
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/cmfv-chart-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	/* two charts in one charts/ with the same name, at any depth */
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n");
+	put("charts/a/Chart.yaml", "apiVersion: v2\nname: s\nversion: 1.0.0\n");
+	put("charts/a/charts/x/Chart.yaml", "apiVersion: v2\nname: nn\nversion: 1.0.0\n");
+	put("charts/a/charts/y/Chart.yaml", "apiVersion: v2\nname: nn\nversion: 2.0.0\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_int_equal(d.code, CMFV_EINPUT);
+	assert_non_null(strstr(d.msg, "are named nn"));
+	put("charts/a/charts/y/Chart.yaml", "apiVersion: v2\nname: m\nversion: 2.0.0\n");
+	put("charts/b/Chart.yaml", "apiVersion: v2\nname: s\nversion: 1.0.0\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "Helm picks one at random"));
+	{
+		char cmd[200];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+
+	/* an archive with Chart.yaml (or values.yaml) twice */
+	snprintf(path, sizeof(path), "/tmp/cmfv-dup-%d.tgz", (int)getpid());
+	tar_add(&tar, "top/Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n", '0');
+	tar_add(&tar, "top/values.yaml", "a: 1\n", '0');
+	tar_add(&tar, "top/Chart.yaml", "description: x\n", '0');
+	cmfv_buf_add(&tar, zero, sizeof(zero));
+	gzip_buf(&tar, &gz);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(gz.ptr, 1, gz.len, f), gz.len);
+	fclose(f);
+	snprintf(dir, sizeof(dir), "%s", path);
+	assert_null(values_json(NULL, &d, NULL));
+	assert_int_equal(d.code, CMFV_EINPUT);
+	assert_non_null(strstr(d.msg, "holds Chart.yaml twice"));
+	cmfv_buf_reset(&tar);
+	cmfv_buf_reset(&gz);
+	tar_add(&tar, "top/Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n", '0');
+	tar_add(&tar, "top/values.yaml", "a: [\n", '0');
+	tar_add(&tar, "top/values.yaml", "a: 1\n", '0');
+	cmfv_buf_add(&tar, zero, sizeof(zero));
+	gzip_buf(&tar, &gz);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(gz.ptr, 1, gz.len, f), gz.len);
+	fclose(f);
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "holds values.yaml twice"));
+	unlink(path);
+	cmfv_buf_free(&tar);
+	cmfv_buf_free(&gz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_semver),   cmocka_unit_test(test_targz),
-	    cmocka_unit_test(test_targz_go), cmocka_unit_test(test_targz_trailer),
-	    cmocka_unit_test(test_umbrella), cmocka_unit_test(test_loader_round2),
+	    cmocka_unit_test(test_semver),	cmocka_unit_test(test_targz),
+	    cmocka_unit_test(test_targz_go),	cmocka_unit_test(test_targz_trailer),
+	    cmocka_unit_test(test_umbrella),	cmocka_unit_test(test_loader_round2),
+	    cmocka_unit_test(test_loader_dups), cmocka_unit_test(test_kube_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
