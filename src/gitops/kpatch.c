@@ -405,13 +405,15 @@ static int is_list(const struct cmfv_node *doc)
 static int load_patch(struct kp *k, const struct cmfv_node *txt, struct cmfv_loc at,
 		      struct cmfv_node **out)
 {
+	/* Kustomize's reader refuses a key written twice */
+	static const struct cmfv_yaml_opts strict = {.no_duplicates = 1};
 	struct docs ds = {NULL, 0};
 	struct cmfv_diag d;
 	enum cmfv_err e;
 
 	*out = NULL;
 	cmfv_diag_clear(&d);
-	e = cmfv_yaml_load_all(txt->u.s.ptr, txt->u.s.len, "patch", NULL, one_doc, &ds, &d);
+	e = cmfv_yaml_load_all(txt->u.s.ptr, txt->u.s.len, "patch", &strict, one_doc, &ds, &d);
 	if (e == CMFV_ENOMEM) {
 		cmfv_node_free(ds.first);
 		return -1;
