@@ -204,7 +204,7 @@ def main():
             o, (v, out) = oracle(d, items, renamed), ours(d, items, renamed)
             key = "%s/%s" % ({None: "kustomize-error", True: "mounted", False: "not-mounted"}[o], v)
             counts[key] = counts.get(key, 0) + 1
-            wrong = v == "error" or (v == "pass" and o is False) or (v == "fail" and o is True)
+            wrong = v == "error" or (v == "pass" and o is not True) or (v == "fail" and o is True)
             if wrong:
                 bad += 1
                 if bad <= 5:
