@@ -326,6 +326,11 @@ static int pointer_relevant(const char *p)
 
 	if (p == NULL)
 		return 1;
+	/* an escape (~0, ~1) or another odd character: the path may name
+	 * something else than it reads as, or nothing (the build fails) */
+	if (strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.-") !=
+	    strlen(p))
+		return 1;
 	for (i = 0; whole[i]; i++)
 		if (strcmp(p, whole[i]) == 0)
 			return 1;
