@@ -55,6 +55,10 @@ struct flux_ctx {
 	struct cmfv_node *found_doc;
 };
 
+/* kustomize-controller and kubectl refuse a key written twice in one
+ * mapping: so does this reader (exit 2), rather than take the last one. */
+static const struct cmfv_yaml_opts strict_yaml = {.no_duplicates = 1};
+
 static enum cmfv_err find_in_doc(struct flux_ctx *c, struct cmfv_node *doc,
 				 const struct cmfv_source *s);
 
@@ -586,7 +590,7 @@ enum cmfv_err cmfv_flux_plans(const struct cmfv_source *hr, const char *repo_roo
 	c.chart = chart;
 	c.helm_major = helm_major ? helm_major : 4;
 	c.d = d;
-	e = cmfv_yaml_load_all(hr->text, hr->len, hr->name, NULL, hr_doc, &c, d);
+	e = cmfv_yaml_load_all(hr->text, hr->len, hr->name, &strict_yaml, hr_doc, &c, d);
 	if (e == CMFV_OK && c.nplans == 0)
 		e = cmfv_diag_set(
 		    d, CMFV_EINPUT, hr->name, 0, 0,

@@ -326,6 +326,11 @@ static int pointer_relevant(const char *p)
 
 	if (p == NULL)
 		return 1;
+	/* an escape (~0, ~1) or another odd character: the path may name
+	 * something else than it reads as, or nothing (the build fails) */
+	if (strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.-") !=
+	    strlen(p))
+		return 1;
 	for (i = 0; whole[i]; i++)
 		if (strcmp(p, whole[i]) == 0)
 			return 1;
@@ -387,19 +392,33 @@ static enum cmfv_err one_doc(void *ctx, struct cmfv_node *doc, struct cmfv_diag 
 	return CMFV_OK;
 }
 
+/* Would Kustomize expand this document as a list of resources (kyaml:
+ * any kind ending in List that has items)? Judged wider: either one. */
+static int is_list(const struct cmfv_node *doc)
+{
+	const char *kind = cmfv_str(cmfv_map_get(doc, "kind"));
+	size_t n = kind ? strlen(kind) : 0;
+
+	if (!cmfv_is_map(doc))
+		return 0;
+	return cmfv_map_get(doc, "items") != NULL || (n >= 4 && strcmp(kind + n - 4, "List") == 0);
+}
+
 /* The patch text as one document. What we cannot read the way Kustomize
  * does (not YAML to our reader, several documents) is "cannot verify":
  * Kustomize may well apply it. Returns -1 out of memory. */
 static int load_patch(struct kp *k, const struct cmfv_node *txt, struct cmfv_loc at,
 		      struct cmfv_node **out)
 {
+	/* Kustomize's reader refuses a key written twice */
+	static const struct cmfv_yaml_opts strict = {.no_duplicates = 1};
 	struct docs ds = {NULL, 0};
 	struct cmfv_diag d;
 	enum cmfv_err e;
 
 	*out = NULL;
 	cmfv_diag_clear(&d);
-	e = cmfv_yaml_load_all(txt->u.s.ptr, txt->u.s.len, "patch", NULL, one_doc, &ds, &d);
+	e = cmfv_yaml_load_all(txt->u.s.ptr, txt->u.s.len, "patch", &strict, one_doc, &ds, &d);
 	if (e == CMFV_ENOMEM) {
 		cmfv_node_free(ds.first);
 		return -1;
@@ -408,6 +427,14 @@ static int load_patch(struct kp *k, const struct cmfv_node *txt, struct cmfv_loc
 		say(k, at, CMFV_PR_UNKNOWN,
 		    "cannot verify: a patch that is not one YAML document%s%s",
 		    e != CMFV_OK ? " we can read: " : "", e != CMFV_OK ? d.msg : "");
+		cmfv_node_free(ds.first);
+		return 0;
+	}
+	if (is_list(ds.first)) {
+		/* Kustomize makes each item of a List its own patch */
+		say(k, at, CMFV_PR_UNKNOWN,
+		    "cannot verify: a patch that is a List (kind ending in List, or items): "
+		    "Kustomize applies each item as its own patch");
 		cmfv_node_free(ds.first);
 		return 0;
 	}
@@ -464,6 +491,14 @@ static enum tri selects(struct kp *k, const struct cmfv_node *e, const struct cm
 		r = NO;
 	else
 		r = cmfv_node_path(doc, "metadata.namespace") ? MAYBE : YES;
+	if (r == NO && cmfv_is_map(doc))
+		/* Kustomize fails the build when it selects nothing; the
+		 * render's other resources are not known here */
+		say(k, e->loc, CMFV_PR_UNKNOWN,
+		    "cannot verify: a patch without a target that is not aimed at the CMF "
+		    "Deployment (apiVersion apps/v1, kind Deployment, its name): Kustomize "
+		    "fails the build when such a patch matches no resource, and the other "
+		    "resources of the render are not known here (give it a target)");
 	cmfv_node_free(doc);
 	return r;
 }
@@ -625,6 +660,7 @@ static int collect(struct kp *k, const struct cmfv_node *prs)
 		for (j = 0; ps && ps->kind == CMFV_SEQ && j < ps->u.seq.n; j++) {
 			const struct cmfv_node *e = ps->u.seq.v[j], **nv;
 			const struct cmfv_node *txt = cmfv_map_get(e, "patch");
+			struct cmfv_node *doc = NULL;
 			size_t f;
 
 			for (f = 0; cmfv_is_map(e) && f < e->u.map.n; f++)
@@ -638,6 +674,13 @@ static int collect(struct kp *k, const struct cmfv_node *prs)
 				    "with an optional target");
 				return 0;
 			}
+			/* every patch is read, selected or not: a List or an
+			 * unreadable one is refused wherever it points */
+			if (load_patch(k, txt, e->loc, &doc) != 0)
+				return -1;
+			cmfv_node_free(doc);
+			if (k->verdict != CMFV_PR_MOUNTED)
+				return 0;
 			if (k->n == MAX_PATCHES) {
 				say(k, e->loc, CMFV_PR_UNKNOWN,
 				    "cannot verify: more than %d post-renderer patches",

@@ -4,33 +4,92 @@
  * selector and an annotation selector. Three-valued: the model knows the
  * Deployment's name and the CMF name label, not its other labels, its
  * namespace or its annotations, so a selector on those is MAYBE. */
-/* regcomp(3) */
-#define _XOPEN_SOURCE 700
 #include "kpatch_int.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Go RE2 and POSIX ERE agree on a full match for this character set. */
+/* Kustomize compiles each field as Go RE2 "^(?:PAT)$". Only a subset is
+ * decided here, one whose meaning RE2 and this matcher share exactly:
+ * alternatives of atoms (a letter, digit, '-', '_', '/', or '.' for any
+ * character), each with at most one of '*', '+', '?'. Anything else
+ * (classes, groups, escapes, a lazy or nested quantifier, a quantifier
+ * with nothing before it) is MAYBE: tried both ways, never a POSIX match. */
+#define RE_MAX 500
+
+static int re_lit(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '/';
+}
+
+static int re_quant(char c)
+{
+	return c == '*' || c == '+' || c == '?';
+}
+
+/* Mark in \p to the positions after one more \p a from any in \p from. */
+static void re_step(char a, const char *s, size_t n, const char *from, char *to)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (from[j] && (a == '.' ? s[j] != '\n' : s[j] == a))
+			to[j + 1] = 1;
+}
+
+/* Does the alternative [p, e) (checked already) match all of \p s? */
+static int re_alt(const char *p, const char *e, const char *s)
+{
+	char cur[RE_MAX + 2], nxt[RE_MAX + 2];
+	size_t n = strlen(s), j;
+
+	memset(cur, 0, n + 1);
+	cur[0] = 1;
+	while (p < e) {
+		char a = *p++, q = p < e && re_quant(*p) ? *p++ : 0;
+		int more = 1;
+
+		memset(nxt, 0, n + 1);
+		if (q == '?' || q == '*')
+			memcpy(nxt, cur, n + 1);
+		re_step(a, s, n, cur, nxt);
+		while ((q == '*' || q == '+') && more) {
+			char add[RE_MAX + 2];
+
+			memset(add, 0, n + 1);
+			re_step(a, s, n, nxt, add);
+			more = 0;
+			for (j = 0; j <= n; j++)
+				if (add[j] && !nxt[j])
+					nxt[j] = 1, more = 1;
+		}
+		memcpy(cur, nxt, n + 1);
+	}
+	return cur[n];
+}
+
 static enum tri re_full(const char *pat, const char *s)
 {
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				 "0123456789._-/*+?|()[]";
-	char buf[600];
-	regex_t re;
-	int r;
+	const char *p, *a;
+	int hit = 0;
 
 	if (pat == NULL || pat[0] == 0)
 		return YES;
-	if (s == NULL || strspn(pat, ok) != strlen(pat) || strlen(pat) > 500)
+	if (s == NULL || strlen(pat) > RE_MAX || strlen(s) > RE_MAX)
 		return MAYBE;
-	snprintf(buf, sizeof(buf), "^(%s)$", pat);
-	if (regcomp(&re, buf, REG_EXTENDED | REG_NOSUB) != 0)
-		return MAYBE;
-	r = regexec(&re, s, 0, NULL, 0);
-	regfree(&re);
-	return r == 0 ? YES : NO;
+	for (p = pat; *p; p++) /* the subset, or MAYBE */
+		if (re_quant(*p) ? (p == pat || !(re_lit(p[-1]) || p[-1] == '.'))
+				 : !(re_lit(*p) || *p == '.' || *p == '|'))
+			return MAYBE;
+	for (a = p = pat;; p++)
+		if (*p == '|' || *p == 0) {
+			hit |= re_alt(a, p, s);
+			if (*p == 0)
+				break;
+			a = p + 1;
+		}
+	return hit ? YES : NO;
 }
 
 enum tri kp_tri_and(enum tri a, enum tri b)

@@ -99,19 +99,76 @@ static int only_keys(const struct cmfv_node *m, const char *const *keys)
 }
 
 /* Paths compare without trailing slashes: /a/b/ is /a/b. */
-static int same_path(const char *a, const char *b)
+/* \p in as Go's path.Clean makes it (the kubelet cleans mount paths):
+ * no "//", no "." element, ".." resolved, no trailing '/'. \p out holds
+ * strlen(in) + 2. */
+static void clean_path(const char *in, char *out)
 {
+	int rooted = in[0] == '/';
+	size_t w = 0, floor = rooted ? 1 : 0;
+	const char *p = in;
+
+	if (rooted)
+		out[w++] = '/';
+	while (*p) {
+		const char *e = p + strcspn(p, "/");
+		size_t n = (size_t)(e - p);
+
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (w > floor) {
+				while (w > floor && out[w - 1] != '/')
+					w--;
+				if (w > floor)
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.', out[w++] = '.';
+				floor = w;
+			}
+		} else {
+			if (w > (rooted ? 1u : 0u))
+				out[w++] = '/';
+			memcpy(out + w, p, n);
+			w += n;
+		}
+		p = *e ? e + 1 : e;
+	}
+	if (w == 0)
+		out[w++] = '.';
+	out[w] = 0;
+}
+
+/* How mount path \p a stands to the key's mount path \p b, both cleaned:
+ * 0 apart, 1 the same, 2 \p a inside \p b (it covers the key file or
+ * the directory), 3 \p a above \p b (a mount there may hide it). */
+static int path_rel(const char *a, const char *b)
+{
+	char ca[4100], cb[4100];
 	size_t la, lb;
 
 	if (a == NULL || b == NULL)
 		return 0;
-	la = strlen(a);
-	lb = strlen(b);
-	while (la > 1 && a[la - 1] == '/')
-		la--;
-	while (lb > 1 && b[lb - 1] == '/')
-		lb--;
-	return la == lb && memcmp(a, b, la) == 0;
+	if (strlen(a) > 4096 || strlen(b) > 4096)
+		return 1; /* blocked: judged as the same */
+	clean_path(a, ca);
+	clean_path(b, cb);
+	la = strlen(ca);
+	lb = strlen(cb);
+	if (strcmp(ca, cb) == 0)
+		return 1;
+	if (la > lb && strncmp(ca, cb, lb) == 0 && (ca[lb] == '/' || cb[lb - 1] == '/'))
+		return 2;
+	if (lb > la && strncmp(cb, ca, la) == 0 && (cb[la] == '/' || ca[la - 1] == '/'))
+		return 3;
+	return 0;
+}
+
+static int same_path(const char *a, const char *b)
+{
+	return path_rel(a, b) == 1;
 }
 
 /* Is volume \p v exactly the one we would add? If not, why not. */
@@ -272,7 +329,9 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 		const char *path = cmfv_str(cmfv_map_get(m, "mountPath"));
 		int same_name = name && strcmp(name, mnt_vol_name(o)) == 0;
 
-		if (!same_name && !same_path(path, mnt_mount_path(o)))
+		int rel = path_rel(path, mnt_mount_path(o));
+
+		if (!same_name && rel == 0)
 			continue;
 		ro = cmfv_map_get(m, "readOnly");
 		if (same_name && same_path(path, mnt_mount_path(o)) && ro &&
@@ -281,7 +340,17 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 			continue;
 		}
 		p->blocked = 1;
-		if (!same_name)
+		if (!same_name && rel == 2)
+			e = finding(r, CMFV_CMF032, m,
+				    "container %s mounts volume %s at %s, inside %s where the key "
+				    "is mounted: it hides the key",
+				    cname, name ? name : "(unnamed)", path, mnt_mount_path(o));
+		else if (!same_name && rel == 3)
+			e = finding(r, CMFV_CMF032, m,
+				    "container %s mounts volume %s at %s, above %s where the key "
+				    "is mounted: it may hide the key",
+				    cname, name ? name : "(unnamed)", path, mnt_mount_path(o));
+		else if (!same_name)
 			e = finding(r, CMFV_CMF032, m,
 				    "container %s already mounts volume %s at %s", cname,
 				    name ? name : "(unnamed)", mnt_mount_path(o));

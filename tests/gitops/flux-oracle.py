@@ -16,7 +16,7 @@ Deployment is deployed without the mount (fail-open); we say "not mounted"
 for sure when it is mounted. A refusal ("cannot verify") of a mounted
 result is allowed and counted.
   flux-oracle.py BIN RENDERED.yaml CHART_PARENT N SEED"""
-import copy, os, random, subprocess, sys, tempfile, yaml
+import copy, os, posixpath, random, re, subprocess, sys, tempfile, yaml
 
 BIN, RENDERED, REPO, N, SEED = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 # the same chart rendered with nameOverride=RENAMED (the Deployment's name
@@ -58,6 +58,9 @@ TARGETS = [
     {"kind": "Deployment", "namespace": "default"},
     {"kind": "Deploy.*", "version": "v1"},
     {"kind": "Deployment", "annotationSelector": "a=b"},
+    {"kind": "Deployment+?"},
+    {"kind": "Deploymen[[.t.]]"},
+    {"kind": "Deploymentx+?"},
     None,
 ]
 
@@ -99,6 +102,17 @@ MUTATORS = [
     lambda: j6902({"op": "test", "path": "/kind", "value": "Deployment"}),
     lambda: j6902({"op": "replace", "path": "/metadata/name", "value": "renamed"}),
     lambda: j6902({"op": "remove", "path": "/spec/template/spec/volumes"}),
+    lambda: yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [
+        yaml.safe_load(smp({"volumes": [{"name": VOL, "$patch": "delete"}]}))]}),
+    lambda: yaml.safe_dump({"kind": "FooList", "items": [
+        yaml.safe_load(smp({"volumes": [{"name": VOL, "$patch": "delete"}]}))]}),
+    lambda: smp({"volumes": [{"name": VOL, "$patch": "delete"}]}, api="v1"),
+    lambda: smp({"volumes": [{"name": "shadow", "emptyDir": {}}], "containers": [{"name": "cmf", "volumeMounts": [
+        {"name": "shadow", "mountPath": PATH.replace("/", "//", 2)}]}]}),
+    lambda: smp({"volumes": [{"name": "shadow", "emptyDir": {}}], "containers": [{"name": "cmf", "volumeMounts": [
+        {"name": "shadow", "mountPath": PATH + "/./"}]}]}),
+    lambda: smp({"volumes": [{"name": "shadow", "emptyDir": {}}], "containers": [{"name": "cmf", "volumeMounts": [
+        {"name": "shadow", "mountPath": PATH + "/" + FILE}]}]}),
 ]
 
 def entry(patch, target):
@@ -136,7 +150,10 @@ def mounted(stream):
     vols = [v for v in spec.get("volumes") or [] if v.get("name") == VOL]
     if len(cs) != 1 or len(vols) != 1:
         return False
-    ms = [m for m in cs[0].get("volumeMounts") or [] if m.get("name") == VOL or m.get("mountPath", "").rstrip("/") == PATH]
+    def near(mp):  # the key's mount path, a path inside it or above it, after path.Clean
+        c = posixpath.normpath(re.sub("/+", "/", mp or "."))
+        return c == PATH or c.startswith(PATH + "/") or PATH.startswith(c.rstrip("/") + "/")
+    ms = [m for m in cs[0].get("volumeMounts") or [] if m.get("name") == VOL or near(m.get("mountPath"))]
     want_m = {"name": VOL, "mountPath": PATH, "readOnly": True}
     want_v = {"name": VOL, "secret": {"secretName": SECRET, "items": [{"key": PROP, "path": FILE}], "defaultMode": 256, "optional": False}}
     return ms == [want_m] and vols[0] == want_v
@@ -187,7 +204,7 @@ def main():
             o, (v, out) = oracle(d, items, renamed), ours(d, items, renamed)
             key = "%s/%s" % ({None: "kustomize-error", True: "mounted", False: "not-mounted"}[o], v)
             counts[key] = counts.get(key, 0) + 1
-            wrong = v == "error" or (v == "pass" and o is False) or (v == "fail" and o is True)
+            wrong = v == "error" or (v == "pass" and o is not True) or (v == "fail" and o is True)
             if wrong:
                 bad += 1
                 if bad <= 5:

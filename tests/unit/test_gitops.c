@@ -340,11 +340,48 @@ static const struct pr_case pr_cases[] = {
 		    "{name: c}}]}}}")) ITEM(KIND, MOUNT),
      CMFV_PR_NOT_MOUNTED},
     /* a relabel makes the later label target miss */
-    {ITEM(KIND, SMP("metadata: {labels: {app.kubernetes.io/name: other}}"))
+    {ITEM(KIND, IND("kind: Deployment") IND("metadata: {name: x, labels: "
+					    "{app.kubernetes.io/name: other}}"))
 	 ITEM("{labelSelector: app.kubernetes.io/name=confluent-manager-for-apache-flink}", MOUNT),
      CMFV_PR_NOT_MOUNTED},
     {"- kustomize:\n    patchesJson6902: []\n", CMFV_PR_UNKNOWN},
     {"- other: {}\n", CMFV_PR_UNKNOWN},
+    /* a key twice in a patch: Kustomize refuses it */
+    {ITEM(KIND, SMP("metadata: {labels: {app.kubernetes.io/name: other}}")) ITEM(KIND, MOUNT),
+     CMFV_PR_UNKNOWN},
+    /* a List patch: Kustomize applies each item, selected or not */
+    {ITEM(KIND, MOUNT) ITEM("{kind: Nothing}", IND("kind: List") IND("items: []")),
+     CMFV_PR_UNKNOWN},
+    {ITEM(KIND, MOUNT) ITEM(KIND, IND("kind: FooList") IND("items: []")), CMFV_PR_UNKNOWN},
+    /* targets: RE2 subset or MAYBE */
+    {ITEM("{kind: \"Deploy.*\"}", MOUNT), CMFV_PR_MOUNTED},
+    {ITEM("{kind: \"Deployment|StatefulSet\"}", MOUNT), CMFV_PR_MOUNTED},
+    {ITEM("{kind: \"Deployments?\"}", MOUNT), CMFV_PR_MOUNTED},
+    {ITEM("{kind: \"Stateful.*\"}", MOUNT), CMFV_PR_NOT_MOUNTED},
+    {ITEM("{kind: \"Deploymen\"}", MOUNT), CMFV_PR_NOT_MOUNTED},
+    {ITEM("{kind: \"Deploymentx+?\"}", MOUNT), CMFV_PR_UNKNOWN},
+    {ITEM("{kind: \"Deploymen[[.t.]]\"}", MOUNT), CMFV_PR_UNKNOWN},
+    {ITEM("{kind: \"Deploymen(t)\"}", MOUNT), CMFV_PR_UNKNOWN},
+    /* shadowing mounts, after path.Clean */
+    {ITEM(KIND, MOUNT)
+	 ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
+			"volumeMounts: [{name: s, mountPath: /opt/cmf//encryption}]}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT)
+	 ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
+			"volumeMounts: [{name: s, mountPath: /opt/cmf/./encryption/}]}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
+				      "volumeMounts: [{name: s, mountPath: "
+				      "/opt/cmf/encryption/encryption-key}]}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
+				      "volumeMounts: [{name: s, mountPath: /opt/cmf}]}]}}}")),
+     CMFV_PR_NOT_MOUNTED},
+    {ITEM(KIND, MOUNT)
+	 ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
+			"volumeMounts: [{name: s, mountPath: /opt/cmf/encryptionx}]}]}}}")),
+     CMFV_PR_MOUNTED},
     {"- kustomize:\n    images: [{name: a, newTag: b}]\n", CMFV_PR_NOT_MOUNTED},
 };
 
