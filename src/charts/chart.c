@@ -199,13 +199,17 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 		else if (strcmp(n, "values.schema.json") == 0)
 			c->has_schema = 1;
 		/* Helm reads every copy: each Chart.yaml or requirements.yaml
-		 * is unmarshalled over the same metadata (fields merged), each
-		 * values.yaml parsed (an error in any fails). Which result that
-		 * gives is not modelled: refuse. */
-		if (slot && *slot)
+		 * is unmarshalled over the same metadata (fields merged), which
+		 * is not modelled: refuse. Each values.yaml replaces the one
+		 * before (the last wins, if every copy parses): the same bytes
+		 * twice are one values.yaml, different ones are refused. */
+		if (slot == &vals && *slot && (*slot)->len == fs->v[i].len &&
+		    (fs->v[i].len == 0 || memcmp((*slot)->data, fs->v[i].data, fs->v[i].len) == 0))
+			*slot = &fs->v[i];
+		else if (slot && *slot)
 			e = cmfv_diag_set(d, CMFV_EINPUT, fs->v[i].display, 0, 0,
-					  "the chart holds %s twice; Helm would merge or "
-					  "replace the copies, cannot verify",
+					  "the chart holds %s twice, with different contents "
+					  "(Helm merges or replaces the copies): cannot verify",
 					  n);
 		else if (slot)
 			*slot = &fs->v[i];

@@ -143,7 +143,7 @@ static void clean_path(const char *in, char *out)
 
 /* How mount path \p a stands to the key's mount path \p b, both cleaned:
  * 0 apart, 1 the same, 2 \p a inside \p b (it covers the key file or
- * the directory), 3 \p a above \p b (a mount there may hide it). */
+ * the directory), 3 \p a above \p b (the deeper key mount goes over it). */
 static int path_rel(const char *a, const char *b)
 {
 	char ca[4100], cb[4100];
@@ -331,7 +331,9 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 
 		int rel = path_rel(path, mnt_mount_path(o));
 
-		if (!same_name && rel == 0)
+		/* a mount above the key's directory hides nothing: the runtime
+		 * mounts the deeper path over it */
+		if (!same_name && (rel == 0 || rel == 3))
 			continue;
 		ro = cmfv_map_get(m, "readOnly");
 		if (same_name && same_path(path, mnt_mount_path(o)) && ro &&
@@ -344,11 +346,6 @@ static enum cmfv_err check_mounts(const struct cmfv_inject_opts *o, struct plan 
 			e = finding(r, CMFV_CMF032, m,
 				    "container %s mounts volume %s at %s, inside %s where the key "
 				    "is mounted: it hides the key",
-				    cname, name ? name : "(unnamed)", path, mnt_mount_path(o));
-		else if (!same_name && rel == 3)
-			e = finding(r, CMFV_CMF032, m,
-				    "container %s mounts volume %s at %s, above %s where the key "
-				    "is mounted: it may hide the key",
 				    cname, name ? name : "(unnamed)", path, mnt_mount_path(o));
 		else if (!same_name)
 			e = finding(r, CMFV_CMF032, m,

@@ -150,9 +150,10 @@ def mounted(stream):
     vols = [v for v in spec.get("volumes") or [] if v.get("name") == VOL]
     if len(cs) != 1 or len(vols) != 1:
         return False
-    def near(mp):  # the key's mount path, a path inside it or above it, after path.Clean
+    def near(mp):  # the key's mount path or a path inside it, after path.Clean (a mount
+        # above it hides nothing: the runtime mounts the deeper path over it)
         c = posixpath.normpath(re.sub("/+", "/", mp or "."))
-        return c == PATH or c.startswith(PATH + "/") or PATH.startswith(c.rstrip("/") + "/")
+        return c == PATH or c.startswith(PATH + "/")
     ms = [m for m in cs[0].get("volumeMounts") or [] if m.get("name") == VOL or near(m.get("mountPath"))]
     want_m = {"name": VOL, "mountPath": PATH, "readOnly": True}
     want_v = {"name": VOL, "secret": {"secretName": SECRET, "items": [{"key": PROP, "path": FILE}], "defaultMode": 256, "optional": False}}

@@ -224,7 +224,7 @@ static void tar_raw(struct cmfv_buf *tar, const char *name, size_t hsize, char t
 
 	tar_header(h, name, hsize, type);
 	if (mode) {
-		snprintf((char *)h + 100, 8, "%07o", mode);
+		snprintf((char *)h + 100, 8, "%07o", mode & 07777777u); /* 7 octal digits */
 		memset(h + 148, ' ', 8);
 		for (i = 0; i < 512; i++)
 			sum += h[i];
