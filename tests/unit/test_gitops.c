@@ -375,9 +375,10 @@ static const struct pr_case pr_cases[] = {
 				      "volumeMounts: [{name: s, mountPath: "
 				      "/opt/cmf/encryption/encryption-key}]}]}}}")),
      CMFV_PR_NOT_MOUNTED},
+    /* a mount above the key's directory: the deeper key mount goes over it */
     {ITEM(KIND, MOUNT) ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
 				      "volumeMounts: [{name: s, mountPath: /opt/cmf}]}]}}}")),
-     CMFV_PR_NOT_MOUNTED},
+     CMFV_PR_MOUNTED},
     {ITEM(KIND, MOUNT)
 	 ITEM(KIND, SMP("spec: {template: {spec: {containers: [{name: cmf, "
 			"volumeMounts: [{name: s, mountPath: /opt/cmf/encryptionx}]}]}}}")),
