@@ -251,6 +251,18 @@ static int wrap_helm_flag(struct wrap *w, const struct cmfv_helm_arg *a)
 			w->cmd, n, w->cmd);
 		return EXIT_USAGE;
 	}
+	/* Helm 3 writes --output-dir's files before it runs the post-renderer
+	 * (which then gets an empty stream): files without the key mount would
+	 * be left on disk. Helm 4 post-renders first. */
+	if (strcmp(n, "output-dir") == 0 && w->major == 3 && val[0] != '\0') {
+		fprintf(stderr,
+			"cmf-validate %s: --output-dir is not accepted on Helm 3: Helm 3 writes "
+			"those files before the post-renderer runs, so they would lack the key "
+			"mount; redirect stdout instead (helm cmf-validate template ... > "
+			"manifests.yaml), or use Helm 4\n",
+			w->cmd);
+		return EXIT_USAGE;
+	}
 	if (strcmp(n, "values") == 0 && (r = wrap_values_flag(w, a->value, &val)) != 0)
 		return r;
 	for (i = 0; i < sizeof(set_flags) / sizeof(set_flags[0]); i++)

@@ -116,6 +116,21 @@ for m in "${majors[@]}"; do
 		"$helm" template r "$chart" -f twodocs.yaml >plain.yaml 2>/dev/null
 		if production plain.yaml; then case_ "Helm 4: a two-document values file" mount template r "$chart" -f twodocs.yaml; fi
 	fi
+	# --output-dir: Helm 3 writes the files before post-rendering (refused,
+	# nothing written); Helm 4 post-renders first (the files have the mount)
+	rm -rf outdir
+	if [ "$m" = 3 ]; then
+		case_ "--output-dir refused on Helm 3" "2:--output-dir is not accepted on Helm 3" template r "$chart" -f prod.yaml --output-dir=outdir
+		[ ! -e outdir ] && ok "helm$m: --output-dir: nothing written" || no "helm$m: --output-dir wrote files" "$(find outdir)"
+	else
+		"$helm" cmf-validate template r "$chart" -f prod.yaml --output-dir outdir >/dev/null 2>err.txt </dev/null
+		rc=$?
+		dep=$(grep -rl '^kind: Deployment' outdir 2>/dev/null | head -1)
+		[ $rc = 0 ] && [ -n "$dep" ] && mount "$dep" && ok "helm$m: --output-dir files have the mount" ||
+			no "helm$m: --output-dir (exit $rc)" "$(cat err.txt)"
+	fi
+	rm -rf outdir
+	case_ "--output-dir '' (empty: stdout) on either Helm" mount template r "$chart" -f prod.yaml --output-dir=
 	# Helm's spellings
 	case_ "--values= (empty: nothing)" mount template r "$chart" --values= -f prod.yaml
 	# through `helm cmf-validate`, Helm itself takes an empty argument for one of
