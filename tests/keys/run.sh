@@ -300,6 +300,21 @@ expect "--cluster and --secret-file together" 1 CMF024 -- -f values-prod.yaml --
 rc=$?; b64=$(tail -c +1 k32 | base64 -w0)
 [ $rc = 3 ] && grep -q 'InternalError' err.txt && grep -q '\[redacted' err.txt && ! grep -qF "$b64" err.txt &&
 	ok "--cluster: a server error quoting the Secret is sanitised" || bad "broken" "$(cat err.txt)"
+# post-render: Helm 4 drops its stderr, so the report file must carry
+# kubectl's reason (redacted) exactly as stderr does
+manifests=$here/../../testdata/post-render/helm3-chart/input.yaml
+for ns in locked broken; do
+	rm -f pr-report.txt
+	"$bin" post-render -f values-prod.yaml --cluster -n $ns --report pr-report.txt <"$manifests" >pr.out 2>err.txt
+	rc=$?
+	why=$(grep -m1 -E 'Forbidden|InternalError' err.txt)
+	[ $rc = 3 ] && [ ! -s pr.out ] && [ -n "$why" ] && grep -qF -- "$why" pr-report.txt && ! grep -qF "$b64" pr-report.txt &&
+		head -1 pr-report.txt | grep -q 'exit 3$' &&
+		ok "post-render --cluster -n $ns: kubectl's reason in the report file as on stderr" ||
+		bad "post-render report $ns: exit $rc" "$(cat err.txt; echo ---; cat pr-report.txt)"
+done
+grep -q '\[redacted' pr-report.txt && ok "post-render: the server error quoting the Secret is redacted in the report too" ||
+	bad "report redaction" "$(cat pr-report.txt)"
 "$bin" check -f values-prod.yaml --cluster -n flink --kubeconfig "$tmp/nope" >/dev/null 2>err.txt
 [ $? = 3 ] && grep -q 'nope' err.txt && ok "--cluster: unusable kubeconfig is exit 3" || bad "kubeconfig" "$(cat err.txt)"
 sed "s#127.0.0.1:[0-9]*#127.0.0.1:1#" kubeconfig >down.kubeconfig
