@@ -23,6 +23,9 @@ struct cmfv_yaml_opts {
 	size_t *budget;	      /**< nodes left for the whole input, shared by the calls that
 				   read its documents one by one (Helm 4 values); taken from
 				   as they are made. NULL: one budget for this call. */
+	const char *budget_what; /**< what shares \p budget, for the message ("the values
+				      of this run ..."); NULL: "the documents of this input" */
+	size_t budget_total;	 /**< the shared budget's size, for the message */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,

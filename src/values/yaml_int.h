@@ -33,7 +33,9 @@ struct loader {
 	size_t max_nodes;
 	size_t nodes;
 	size_t total, total_max; /* nodes in every document of the input */
-	size_t alias_nodes;	 /* of nodes, those that alias expansion made */
+	const char *budget_what; /* who shares the budget, for the message */
+	size_t budget_total;
+	size_t alias_nodes; /* of nodes, those that alias expansion made */
 	struct frame *stack;
 	size_t depth, cap;
 	/* anchor name -> a private copy of its node (the tree may change
