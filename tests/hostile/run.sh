@@ -97,7 +97,12 @@ w('set-json-deep.txt', 'a=' + '[' * 10001 + ']' * 10001)
 w('set-json-deep-ok.txt', 'a=' + '[' * 10000 + ']' * 10000)
 # as deep as Helm allows, for the small-stack cases
 w('deep-flow-ok.yaml', 'a: ' + '[' * 9999 + ']' * 9999 + '\n')
-w('deep-map-ok.yaml', 'a: ' + '{a: ' * 9998 + '1' + '}' * 9998 + '\n')
+# flow maps: 7,000 levels is as deep as the flow cost limit lets `{a: ` go
+# (CMFV_YAML_MAX_FLOW_COST); 7,071 is past it. The worst accepted flow
+# documents, each just under the limit, must be read in well under 1 s
+w('deep-map-ok.yaml', 'a: ' + '{a: ' * 7000 + '1' + '}' * 7000 + '\n')
+w('flow-map-over.yaml', 'a: ' + '{a: ' * 7071 + '1' + '}' * 7071 + '\n')
+w('flow-999-49k.yaml', 'a: ' + '[' * 999 + '1,' * 49000 + '1' + ']' * 999 + '\n')
 # GitOps: an Application whose values block nests too deep, one with 40,000
 # parameters (about what fits in etcd's 1.5 MB); a HelmRelease whose ConfigMap
 # holds 200,000 keys; one with 300 valuesFrom targetPaths (over the cap)
