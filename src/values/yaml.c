@@ -444,7 +444,8 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 		    "more than %zu million tokens times their depth, which would take "
 		    "libyaml seconds to minutes",
 		    CMFV_YAML_MAX_FLOW_COST / 1000000);
-	if (!yaml_parser_initialize(&l.parser))
+	/* libyaml's memory is wiped when it lets go of it (yaml_alloc.c) */
+	if (!cmfv_yaml_alloc_linked() || !yaml_parser_initialize(&l.parser))
 		return yl_oom(&l);
 	yaml_parser_set_input_string(&l.parser, (const unsigned char *)text, len);
 	while (!done && e == CMFV_OK) {

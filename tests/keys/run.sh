@@ -679,6 +679,9 @@ if [ -n "${CMFV_FREESCAN_LIB:-}" ] && [ -f "${CMFV_FREESCAN_LIB}" ]; then
 	needles="$(hexof <k32),$(base64 -w0 <k32 | hexof)"
 	needles="$needles,$(hexof <bin-nl),$(base64 -w0 <bin-nl | hexof)"
 	needles="$needles,$(tr -d '\n' <b64-32 | hexof),$(tr -d '\n' <b64-32 | base64 -w0 | hexof)"
+	# the first 16 characters of the key's base64: libyaml's old scalar
+	# buffers held prefixes of up to 24 of them until its frees were wiped
+	needles="$needles,$(base64 -w0 <k32 | head -c 16 | hexof)"
 	# scan NAME WANT STDIN -- ARGS: run with the scanner, stdin from the file
 	# STDIN (- for none); WANT is "none" or "some"
 	scan() {
