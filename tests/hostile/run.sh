@@ -146,6 +146,10 @@ w('docs-3x30m.yaml', (b'---\na: ' + b'x' * (30 * MB) + b'\n') * 3)
 # 150,000 keys each in their values.yaml; the 450,000 keys and a --set of
 # four full lists (262,148 nodes)
 w('keys-450k.yaml', ''.join(f'k{i}: {i}\n' for i in range(450000)))
+# four CMF Deployments of 300,000 annotations each through post-render: one
+# node budget for every document the finder parses (eight of 400,000 took
+# 25 s and 464 MB)
+w('deployments-4x300k.yaml', ('---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: confluent-manager-for-apache-flink\n  annotations:\n' + ''.join('    k%d: "%d"\n' % (i, i) for i in range(300000)) + 'spec:\n  template:\n    spec:\n      containers:\n      - {name: cmf, image: x}\n') * 4)
 w('subcharts/Chart.yaml', 'apiVersion: v2\nname: parent\nversion: 0.1.0\n')
 w('subcharts/values.yaml', 'a: 1\n')
 for c in range(4):
