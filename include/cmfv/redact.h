@@ -49,10 +49,27 @@ void cmfv_redact_describe(const char *s, size_t n, char *out, size_t outsz);
  * number of runs dropped. */
 size_t cmfv_redact_runs(char *s);
 
+/** Remember \p len bytes (at most 128) that the tool decoded as a key or a
+ * Secret's value, for cmfv_redact_known; the last 8 are kept. Fewer than 4
+ * bytes are not remembered. */
+void cmfv_redact_known_add(const unsigned char *key, size_t len);
+
+/** Forget (and wipe) what cmfv_redact_known_add remembered. */
+void cmfv_redact_known_clear(void);
+
+/** In the NUL-terminated \p s, cut out every stretch that encodes 4 bytes
+ * or more of a remembered key in a row, however it is cut and spaced: hex
+ * digits (any case, "0x", "\x", "%", "\u00" and any separators), base64
+ * of either alphabet starting on any byte, decimal byte lists, octal
+ * escapes, and 6 bytes as they are. A stretch of 10 characters or more
+ * becomes "[redacted]", a shorter one '*'s; never longer. Out of memory,
+ * \p s is emptied. Returns the number of stretches. */
+size_t cmfv_redact_known(char *s);
+
 /** A child's stderr (\p in, \p len bytes) made safe and short for a
  * one-line message: terminal escapes and control characters dropped, then
- * cmfv_redact_runs and cmfv_redact, then at most 4 lines joined with "; ", cut with "..." when
- * \p out (caller-owned, \p outsz >= 8) is full. */
+ * cmfv_redact_known, cmfv_redact_runs and cmfv_redact, then at most 4 lines joined with "; ", cut
+ * with "..." when \p out (caller-owned, \p outsz >= 8) is full. */
 void cmfv_redact_stderr(const char *in, size_t len, char *out, size_t outsz);
 
 #endif

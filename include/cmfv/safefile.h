@@ -1,8 +1,10 @@
 /* Writing files that no one else can redirect: every file the tool writes
  * (reports, -o FMT=FILE, keygen -o, post-render's spool) goes through here.
  *
- * The folder is opened once (O_DIRECTORY, and O_NOFOLLOW for our own
- * folders) and checked on that descriptor; the file is a temporary made in
+ * The folder is reached by an openat walk from / (O_DIRECTORY|O_NOFOLLOW
+ * per component, each checked with fstat on the descriptor then used, a
+ * symlink read and walked only when its owner passes) and checked on that
+ * descriptor; the file is a temporary made in
  * it with O_CREAT|O_EXCL|O_NOFOLLOW and renamed over the target when
  * complete. So a symlink or hard link planted at the target is replaced,
  * never written through, and no file the tool did not create is truncated.
@@ -18,7 +20,8 @@
 enum {
 	/** The folder is ours (the default report's): missing folders are
 	 * created 0700, the last one is opened without following a symlink
-	 * and must be owned by us and writable by no one else. Without it
+	 * and must be owned by us and writable by no one else; every folder
+	 * and symlink on the way must be root's or ours. Without it
 	 * (a path the user named) the folder may be reached through symlinks
 	 * and be anyone's, but not writable by everyone unless it is sticky
 	 * (/tmp). */

@@ -88,6 +88,18 @@ enum cmfv_err cmfv_strvals_apply_as(struct cmfv_node *base, const struct cmfv_se
 enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major, struct cmfv_node **out,
 				struct cmfv_diag *d);
 
+/** cmfv_values_parse with one budget for the whole run in \p set: all the
+ * values parsed through it (every -f, chart and subchart values.yaml,
+ * GitOps values) may hold CMFV_MAX_VALUES_NODES nodes and CMFV_MAX_DOCS
+ * documents together; past it CMFV_EINPUT at the input that crossed it. */
+enum cmfv_err cmfv_values_parse_in(struct cmfv_sources *set, const struct cmfv_source *s,
+				   int helm_major, struct cmfv_node **out, struct cmfv_diag *d);
+
+/** Count \p added nodes made outside a parse (--set flags) against \p set's
+ * run budget; CMFV_EINPUT naming \p what when it is crossed. */
+enum cmfv_err cmfv_values_count_in(struct cmfv_sources *set, size_t added, const char *what,
+				   struct cmfv_diag *d);
+
 /** Helm's mergeMaps (for -f files): \p src is merged into \p dst deeply;
  * maps merge, everything else replaces. \p src is consumed. */
 enum cmfv_err cmfv_values_merge_maps(struct cmfv_node *dst, struct cmfv_node *src);

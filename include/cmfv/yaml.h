@@ -23,6 +23,9 @@ struct cmfv_yaml_opts {
 	size_t *budget;	      /**< nodes left for the whole input, shared by the calls that
 				   read its documents one by one (Helm 4 values); taken from
 				   as they are made. NULL: one budget for this call. */
+	const char *budget_what; /**< what shares \p budget, for the message ("the values
+				      of this run ..."); NULL: "the documents of this input" */
+	size_t budget_total;	 /**< the shared budget's size, for the message */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,
@@ -44,11 +47,13 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 				 struct cmfv_diag *d);
 
 /** Most flow cost (cmfv_yaml_flow_cost) a text may have to be parsed:
- * what 10,000 levels of `{a: ` (go-yaml's depth limit, which a valid
- * document may reach) cost, 1.3-2.4 s of libyaml's time on a loaded
- * machine; past it, CMFV_EINPUT (1,000,000 items 999 levels deep cost
- * ten times that, and took 10 s and more). */
-#define CMFV_YAML_MAX_FLOW_COST ((size_t)210000000)
+ * 100 million, what 10,000 levels of `[` cost (go-yaml's depth limit) and
+ * about 7,000 levels of `{a: `; about 0.3 s of libyaml's time on a quiet
+ * machine. Past it, CMFV_EINPUT. The cost is libyaml's own (its scanner
+ * walks every open flow level at every token) and cannot be taken out
+ * from here: 210 million (10,000 levels of `{a: `) took 0.6 s quiet and
+ * 1.3-2.4 s loaded, 1,000,000 items 999 levels deep 10 s and more. */
+#define CMFV_YAML_MAX_FLOW_COST ((size_t)100000000)
 
 /** What libyaml's parse of \p text costs for its flow collections ([..]
  * and {..}): the sum of the flow depth of every token, from above

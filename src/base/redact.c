@@ -737,7 +737,8 @@ void cmfv_redact_stderr(const char *in, size_t len, char *out, size_t outsz)
 		return;
 	}
 	plain(in, len, t);
-	cmfv_redact_runs(t); /* first: "[redacted]" is a word, it would cut runs */
+	cmfv_redact_known(t); /* the key's own bytes, in any encoding */
+	cmfv_redact_runs(t);  /* first: "[redacted]" is a word, it would cut runs */
 	cmfv_redact(t);
 	n = strlen(t);
 	while (i < n) {

@@ -168,97 +168,193 @@ static enum cmfv_err open_in_place(const char *path, const struct stat *seen, in
 	return CMFV_OK;
 }
 
-/* mkdir -p for our own folders: what we create is 0700. */
-static int make_dirs(char *dir)
+/* A folder on the way is refused when someone other than root or us could
+ * choose what comes after it: writable by everyone without the sticky bit
+ * (anyone can rename a folder there and put theirs in its place) or, on
+ * the way to our own folder, owned by another user. */
+static enum cmfv_err check_step(const char *path, const struct stat *st, int own,
+				struct cmfv_diag *d)
 {
-	char *p;
-
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
+	if ((st->st_mode & 002) && !(st->st_mode & S_ISVTX))
+		return cmfv_diag_set(
+		    d, CMFV_EUSAGE, path, 0, 0,
+		    "is writable by everyone and not sticky (mode %04o), on the way "
+		    "to the %s: refusing to write there",
+		    (unsigned)(st->st_mode & 07777), own ? "report folder" : "file");
+	if (own && st->st_uid != 0 && st->st_uid != geteuid())
+		return cmfv_diag_set(d, CMFV_EUSAGE, path, 0, 0,
+				     "is owned by uid %lu (not root, not us), on the way to the "
+				     "report folder: refusing to write there",
+				     (unsigned long)st->st_uid);
+	return CMFV_OK;
 }
 
-/* Our own folder's existing ancestors ($HELM_CACHE_HOME and above): a
- * symlink among them must be root's or ours, and a folder among them
- * writable by everyone must be sticky (/tmp). Else another user chose
- * where our report goes ($HELM_CACHE_HOME=/tmp/x, /tmp/x a link of theirs
- * to a folder of ours), or could swap a component under us. A path that
- * does not exist yet ends the walk: we create the rest 0700. Relative
- * paths start at the current folder, which is the caller's choice. */
-static enum cmfv_err check_ancestors(char *dir, struct cmfv_diag *d)
+/* A symlink met on the way is followed only when its owner could have put
+ * anything there anyway: root, us, or (for a path the user named) the
+ * owner of the folder holding it, as fs.protected_symlinks rules. */
+static enum cmfv_err check_link(const char *path, const struct stat *lst, const struct stat *in,
+				int own, struct cmfv_diag *d)
 {
-	char *p = dir;
-	uid_t me = geteuid();
+	if (lst->st_uid == 0 || lst->st_uid == geteuid() || (!own && lst->st_uid == in->st_uid))
+		return CMFV_OK;
+	return cmfv_diag_set(d, CMFV_EUSAGE, path, 0, 0,
+			     "is a symlink owned by uid %lu, on the way to the %s: refusing to "
+			     "write there",
+			     (unsigned long)lst->st_uid, own ? "report folder" : "file");
+}
 
-	for (;;) {
-		char *slash = strchr(p + (p == dir && *p == '/'), '/');
-		struct stat st;
-		char c = '\0';
+#define MAX_LINKS 40
 
-		if (slash == NULL)
-			return CMFV_OK; /* the folder itself: open_dir's checks */
-		c = *slash;
-		*slash = '\0';
-		if (dir[0] != '\0' && lstat(dir, &st) != 0) {
-			*slash = c;
-			return CMFV_OK; /* missing from here on: made 0700 by us */
-		}
-		if (dir[0] != '\0' && S_ISLNK(st.st_mode) && st.st_uid != 0 && st.st_uid != me) {
-			enum cmfv_err e = cmfv_diag_set(
-			    d, CMFV_EUSAGE, dir, 0, 0,
-			    "is a symlink owned by uid %lu, on the way to the report folder: "
-			    "refusing to write there",
-			    (unsigned long)st.st_uid);
+/* The next component of \p rest (slashes skipped) into \p comp; \p *last
+ * when nothing but slashes follows it. 0 when there is none. */
+static int next_comp(const char **rest, char *comp, size_t n, int *last)
+{
+	const char *p = *rest, *end;
 
-			*slash = c;
-			return e;
-		}
-		if (dir[0] != '\0' && S_ISDIR(st.st_mode) && (st.st_mode & 002) &&
-		    !(st.st_mode & S_ISVTX)) {
-			enum cmfv_err e = cmfv_diag_set(
-			    d, CMFV_EUSAGE, dir, 0, 0,
-			    "is writable by everyone and not sticky (mode %04o), on the way to "
-			    "the report folder: refusing to write there",
-			    (unsigned)(st.st_mode & 07777));
+	while (*p == '/')
+		p++;
+	if (*p == '\0')
+		return 0;
+	end = strchrnul(p, '/');
+	if ((size_t)(end - p) >= n)
+		return -1;
+	memcpy(comp, p, (size_t)(end - p));
+	comp[end - p] = '\0';
+	*rest = end;
+	while (*end == '/')
+		end++;
+	*last = *end == '\0';
+	return 1;
+}
 
-			*slash = c;
-			return e;
-		}
-		*slash = c;
-		p = slash + 1;
+struct walk {
+	int fd;		  /* the folder reached so far */
+	struct stat st;	  /* what it is */
+	char rest[8192];  /* what is left to walk */
+	char shown[4096]; /* the path walked, for messages */
+	int links;
+};
+
+/* Go on from the symlink \p comp in w->fd: its target, then what was left. */
+static enum cmfv_err follow_link(struct walk *w, const char *comp, const struct stat *lst, int own,
+				 struct cmfv_diag *d)
+{
+	char target[4096], rest[sizeof(w->rest)];
+	ssize_t n;
+
+	if (check_link(w->shown, lst, &w->st, own, d) != CMFV_OK)
+		return d->code;
+	if (++w->links > MAX_LINKS)
+		return os_fail(d, w->shown, "cannot open the folder", ELOOP);
+	n = readlinkat(w->fd, comp, target, sizeof(target) - 1);
+	if (n <= 0)
+		return os_fail(d, w->shown, "cannot read the symlink", n < 0 ? errno : ENOENT);
+	target[n] = '\0';
+	if ((size_t)snprintf(rest, sizeof(rest), "%s/%s", target, w->rest) >= sizeof(rest))
+		return os_fail(d, w->shown, "cannot open the folder", ENAMETOOLONG);
+	memcpy(w->rest, rest, sizeof(rest));
+	if (target[0] == '/') {
+		int root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (root < 0 || fstat(root, &w->st) != 0)
+			return os_fail(d, "/", "cannot open the folder", errno);
+		close(w->fd);
+		w->fd = root;
 	}
+	return CMFV_OK;
+}
+
+/* One step down: \p comp opened in w->fd without following a link (a link
+ * is read and walked instead), created 0700 when missing in our own tree,
+ * and checked on its descriptor. */
+static enum cmfv_err step(struct walk *w, const char *comp, int last, int own, struct cmfv_diag *d)
+{
+	const int fl = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	struct stat st;
+	int fd = openat(w->fd, comp, fl);
+
+	if (fd < 0 && errno == ENOENT && own && mkdirat(w->fd, comp, 0700) == 0)
+		fd = openat(w->fd, comp, fl);
+	/* O_NOFOLLOW|O_DIRECTORY on a symlink: ELOOP, or ENOTDIR on Linux */
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR) &&
+	    fstatat(w->fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		if (own && last)
+			return cmfv_diag_set(d, CMFV_EUSAGE, w->shown, 0, 0,
+					     "the folder is a symlink: refusing to write there; "
+					     "remove it (it is recreated with mode 0700)");
+		return follow_link(w, comp, &st, own, d);
+	}
+	if (fd < 0)
+		return os_fail(d, w->shown,
+			       errno == ENOTDIR ? "not a folder" : "cannot open the folder", errno);
+	if (fstat(fd, &st) != 0 || (!last && check_step(w->shown, &st, own, d) != CMFV_OK)) {
+		close(fd);
+		return d->code != CMFV_OK ? d->code : os_fail(d, w->shown, "cannot stat", errno);
+	}
+	close(w->fd);
+	w->fd = fd;
+	w->st = st;
+	return CMFV_OK;
+}
+
+/* Open folder \p dir by walking it from "/" (or from the current folder,
+ * the caller's choice, for a relative path) one component at a time with
+ * openat(O_NOFOLLOW): each folder is checked on the descriptor it is held
+ * by, so no one can swap a component between the check and the use, and
+ * a symlink is followed only when step and check_link allow it. */
+static enum cmfv_err walk_dir(const char *dir, int own, int *out, struct cmfv_diag *d)
+{
+	struct walk *w = cmfv_malloc(sizeof(*w));
+	enum cmfv_err e = CMFV_OK;
+	char comp[256];
+	int last = 0, r;
+
+	if (w == NULL)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	if (strlen(dir) >= sizeof(w->rest)) {
+		cmfv_free(w);
+		return os_fail(d, dir, "cannot open the folder", ENAMETOOLONG);
+	}
+	strcpy(w->rest, dir);
+	w->shown[0] = '\0';
+	w->links = 0;
+	w->fd = open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->fd < 0 || fstat(w->fd, &w->st) != 0)
+		e = os_fail(d, dir, "cannot open the folder", errno);
+	while (e == CMFV_OK) {
+		const char *rest = w->rest;
+
+		r = next_comp(&rest, comp, sizeof(comp), &last);
+		if (r <= 0) {
+			if (r < 0)
+				e = os_fail(d, dir, "cannot open the folder", ENAMETOOLONG);
+			break;
+		}
+		memmove(w->rest, rest, strlen(rest) + 1);
+		if (strcmp(comp, ".") == 0)
+			continue;
+		snprintf(w->shown + strlen(w->shown), sizeof(w->shown) - strlen(w->shown), "%s%s",
+			 w->shown[0] || dir[0] == '/' ? "/" : "", comp);
+		e = step(w, comp, last, own, d);
+	}
+	if (e == CMFV_OK)
+		*out = w->fd;
+	else if (w->fd >= 0)
+		close(w->fd);
+	cmfv_free(w);
+	return e;
 }
 
 /* Open the folder and check it on the descriptor (no window between check
  * and use: everything after goes through openat/renameat on it). */
-static enum cmfv_err open_dir(char *dir, unsigned flags, struct cmfv_safefile *sf,
+static enum cmfv_err open_dir(const char *dir, unsigned flags, struct cmfv_safefile *sf,
 			      struct cmfv_diag *d)
 {
 	int own = (flags & CMFV_SF_OWN_DIR) != 0;
 	struct stat st;
 
-	if (own && check_ancestors(dir, d) != CMFV_OK)
+	if (walk_dir(dir, own, &sf->dirfd, d) != CMFV_OK)
 		return d->code;
-	if (own && make_dirs(dir) != 0)
-		return os_fail(d, dir, "cannot create the folder", errno);
-	sf->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (own ? O_NOFOLLOW : 0));
-	/* O_NOFOLLOW|O_DIRECTORY on a symlink: ELOOP, or ENOTDIR on Linux */
-	if (sf->dirfd < 0 && own && (errno == ELOOP || errno == ENOTDIR) && lstat(dir, &st) == 0 &&
-	    S_ISLNK(st.st_mode))
-		return cmfv_diag_set(d, CMFV_EUSAGE, dir, 0, 0,
-				     "the folder is a symlink: refusing to write there; remove it "
-				     "(it is recreated with mode 0700)");
-	if (sf->dirfd < 0)
-		return os_fail(d, dir, errno == ENOTDIR ? "not a folder" : "cannot open the folder",
-			       errno);
 	if (fstat(sf->dirfd, &st) != 0)
 		return os_fail(d, dir, "cannot stat the folder", errno);
 	if (own && (st.st_uid != geteuid() || (st.st_mode & 022) != 0))
@@ -450,42 +546,37 @@ void cmfv_safefile_abort(struct cmfv_safefile *sf)
 	release(sf);
 }
 
+/* The folder walked as any other (walk_dir), then O_TMPFILE in it, else a
+ * random name made with O_EXCL|O_NOFOLLOW and unlinked at once. */
 enum cmfv_err cmfv_safefile_tmp(const char *dir, int *fd, struct cmfv_diag *d)
 {
 	const char *where = dir && dir[0] ? dir : "/tmp";
-	char *path;
-	size_t n;
-	int f = -1;
+	int dfd = -1, f = -1, i, e = EEXIST;
 
+	if (walk_dir(where, 0, &dfd, d) != CMFV_OK)
+		return d->code;
 #ifdef O_TMPFILE
-	f = open(where, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+	f = openat(dfd, ".", O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
 #endif
-	if (f >= 0) {
-		*fd = f;
-		return CMFV_OK;
-	}
-	n = strlen(where) + 32;
-	path = cmfv_malloc(n);
-	if (path == NULL)
-		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	snprintf(path, n, "%s/cmf-validate-XXXXXX", where);
-	{
+	for (i = 0; f < 0 && i < TMP_TRIES && e == EEXIST; i++) {
+		unsigned char r[6];
+		char name[40];
 		sigset_t old;
-		int e;
 
+		if (!name_bytes(r, sizeof(r)))
+			break;
+		snprintf(name, sizeof(name), "cmf-validate-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+			 r[2], r[3], r[4], r[5]);
 		hold_signals(&old); /* no signal between the name and its removal */
-		f = mkstemp(path);  /* O_EXCL, 0600 */
-		e = errno;
+		f = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		e = f < 0 ? errno : 0;
 		if (f >= 0)
-			unlink(path);
+			unlinkat(dfd, name, 0);
 		release_signals(&old);
-		if (f < 0) {
-			cmfv_free(path);
-			return os_fail(d, where, "cannot create a temporary file", e);
-		}
 	}
-	cmfv_free(path);
-	fcntl(f, F_SETFD, FD_CLOEXEC);
+	close(dfd);
+	if (f < 0)
+		return os_fail(d, where, "cannot create a temporary file", e);
 	*fd = f;
 	return CMFV_OK;
 }

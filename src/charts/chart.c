@@ -227,7 +227,7 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 				     &s) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		else
-			e = cmfv_values_parse(s, major, &c->values, d);
+			e = cmfv_values_parse_in(src, s, major, &c->values, d);
 	}
 	if (e == CMFV_OK && reqs && meta)
 		e = cmfv_chart_load_meta(c, reqs, "requirements.yaml", src, &api, d);

@@ -6,6 +6,7 @@
  * Deployment and keeps a copy of it only; the second copies the stream out
  * with that one document replaced. How stdin is kept between the two
  * passes, and copied out: post_render_io.c. */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +62,53 @@ static void help(void)
 }
 
 /* ------------------------------------------------------------ report file */
+
+/* Everything said on stderr while post-render runs is copied into the
+ * report (pr->notes): Helm 4 drops a post-renderer's stderr, so the report
+ * is the only place the user sees why, whichever part of the CLI said it
+ * (a kubectl failure in the key sources, a values file that cannot be
+ * read). stderr is swapped for a stream that writes through and copies. */
+static struct {
+	FILE *real;
+	struct cmfv_buf *log;
+	int on;
+} tee;
+
+static ssize_t tee_write(void *cookie, const char *buf, size_t n)
+{
+	(void)cookie;
+	if (fwrite(buf, 1, n, tee.real) != n)
+		return -1;
+	if (tee.on)
+		cmfv_buf_add(tee.log, buf, n);
+	return (ssize_t)n;
+}
+
+static void tee_start(struct cmfv_buf *log)
+{
+	cookie_io_functions_t io = {NULL, tee_write, NULL, NULL};
+	FILE *f = fopencookie(NULL, "w", io);
+
+	if (f == NULL)
+		return; /* then the report has what say() adds only */
+	setvbuf(f, NULL, _IONBF, 0);
+	tee.real = stderr;
+	tee.log = log;
+	tee.on = 1;
+	stderr = f;
+}
+
+static void tee_stop(void)
+{
+	FILE *f = stderr;
+
+	if (tee.real == NULL)
+		return;
+	stderr = tee.real;
+	tee.real = NULL;
+	tee.on = 0;
+	fclose(f);
+}
 
 /* Where the report goes: --report, else Helm's cache folder. */
 static int report_path(const struct cli_opts *o, char *buf, size_t n, int *is_default)
@@ -462,10 +510,12 @@ static int judge(struct pr *pr)
 		rc = EXIT_ENV;
 	if (rc != 0)
 		goto out;
+	tee.on = 0; /* the report renders the findings itself */
 	if (cli_render(&pr->o, &pr->run, "text", stderr) != 0) {
 		rc = EXIT_ENV;
 		goto out;
 	}
+	tee.on = 1;
 	rc = cli_report_exit(&pr->run.report, pr->o.strict);
 	if (rc != 0) {
 		say(pr, "the release stops here: nothing was written to stdout");
@@ -518,14 +568,16 @@ int cmd_post_render(int argc, char **argv)
 		cli_opts_free(&pr.o);
 		return EXIT_USAGE;
 	}
+	tee_start(&pr.notes);
 	rc = cli_run_values(&pr.o, &pr.run);
 	if (rc != 0) {
-		/* for the report file only: stderr has the reason as its last line */
-		cmfv_buf_printf(
-		    &pr.notes,
-		    "cmf-validate: the checks could not run (exit %d): the reason is on "
-		    "stderr; `helm cmf-validate check` with the same flags shows it too\n",
-		    rc);
+		/* for the report file only: stderr ends with the reason */
+		tee.on = 0;
+		cmfv_buf_printf(&pr.notes,
+				"cmf-validate: the checks could not run (exit %d): the reason is "
+				"above; `helm cmf-validate check` with the same flags shows it "
+				"too\n",
+				rc);
 		write_report(&pr, rc, 0);
 		goto out;
 	}
@@ -533,8 +585,10 @@ int cmd_post_render(int argc, char **argv)
 	rc = valid_flags(&pr);
 	if (rc == 0)
 		rc = judge(&pr);
+	tee.on = 0; /* the report's own warnings are not part of it */
 	write_report(&pr, rc, 1);
 out:
+	tee_stop();
 	cmfv_buf_free(&pr.notes);
 	cli_run_free(&pr.run);
 	cli_opts_free(&pr.o);

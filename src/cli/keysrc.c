@@ -37,6 +37,14 @@ void keysrc_kube(const struct cli_opts *o, const char *ns, struct cmfv_kube *k)
 	k->timeout_s = secs > 0 && secs < 3600 ? (unsigned)secs : 0;
 }
 
+/* A key the tool now knows is taken out of every child's stderr from here
+ * on, in any encoding (cmfv_redact_known). */
+static void remember(const struct cmfv_secret_value *v)
+{
+	if (v->key && v->len)
+		cmfv_redact_known_add(v->key, v->len);
+}
+
 int keysrc_load_file(struct cli_run *run, const char *path, struct cmfv_secret_value *v)
 {
 	const struct cmfv_source *s;
@@ -52,6 +60,7 @@ int keysrc_load_file(struct cli_run *run, const char *path, struct cmfv_secret_v
 	memcpy(v->key, s->text, s->len);
 	v->len = s->len;
 	v->status = CMFV_SECRET_FOUND;
+	remember(v);
 	v->file = s->name;
 	/* the whole file is to blame, but formats want a line */
 	v->loc = (struct cmfv_loc){s->name, 1, 1};
@@ -70,6 +79,7 @@ int keysrc_find(struct cli_run *run, const char *path, const char *name, const c
 	if (cmfv_sources_read(&run->sources, path, 1, &s, &d) != CMFV_OK ||
 	    cmfv_secret_find(s, name, prop, run->namespace, v, &d) != CMFV_OK)
 		return cli_print_diag(&d);
+	remember(v);
 	return 0;
 }
 
@@ -116,6 +126,7 @@ int keysrc_cluster(const struct cli_opts *o, struct cli_run *run, const char *na
 		rc = cli_print_diag(&d);
 		return rc == EXIT_USAGE ? EXIT_ENV : rc; /* kubectl printed what we cannot read */
 	}
+	remember(v);
 	return 0;
 }
 

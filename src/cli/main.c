@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "cmfv/redact.h"
 #include "cmfv/safefile.h"
 #include "cmfv/version.h"
 #include "commands.h"
@@ -53,6 +54,7 @@ static void usage(FILE *f)
  * included): a failed write is exit 3 with a message. */
 static int finish(int rc)
 {
+	cmfv_redact_known_clear(); /* the keys remembered for child stderr */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (rc == 0 || rc == 1) {
 			perror("cmf-validate: write");

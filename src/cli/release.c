@@ -77,7 +77,7 @@ static int deployed_values(const struct cli_opts *o, struct cli_run *run, struct
 		return EXIT_ENV;
 	}
 	cmfv_proc_free(&p);
-	if (cmfv_values_parse(s, 3, values, &d) != CMFV_OK) {
+	if (cmfv_values_parse_in(&run->sources, s, 3, values, &d) != CMFV_OK) {
 		cli_print_diag(&d);
 		return EXIT_ENV; /* helm printed something we cannot read */
 	}

@@ -34,7 +34,7 @@ int cli_check_upgrade(const struct cli_opts *o, struct cli_run *run)
 		const struct cmfv_source *s;
 
 		if (cmfv_sources_read(&run->sources, o->previous_values, 0, &s, &d) != CMFV_OK ||
-		    cmfv_values_parse(s, 3, &prev, &d) != CMFV_OK)
+		    cmfv_values_parse_in(&run->sources, s, 3, &prev, &d) != CMFV_OK)
 			return cli_print_diag(&d);
 	}
 	if (o->release) {

@@ -377,7 +377,7 @@ static enum cmfv_err one_ref(struct flux_ctx *c, const struct cmfv_node *ref,
 			if (e != CMFV_OK)
 				e = cmfv_diag_fail(c->d, e, "out of memory");
 			if (e == CMFV_OK)
-				e = cmfv_values_parse(s, c->helm_major, &vals, c->d);
+				e = cmfv_values_parse_in(c->src, s, c->helm_major, &vals, c->d);
 			if (e == CMFV_OK)
 				pin_all(vals, r.loc);
 		}

@@ -293,7 +293,7 @@ enum cmfv_err gitops_parse_embedded(const struct cmfv_source *file, const struct
 	snprintf(name, sizeof(name), "%s (%s)", file->name, what);
 	if (cmfv_sources_add(src, name, str->u.s.ptr, str->u.s.len, file->secret, &s) != CMFV_OK)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	e = cmfv_values_parse(s, helm_major, out, d);
+	e = cmfv_values_parse_in(src, s, helm_major, out, d);
 	if (e != CMFV_OK) {
 		if (block && d->line) {
 			snprintf(d->file, sizeof(d->file), "%s", file->name);
@@ -317,7 +317,7 @@ static enum cmfv_err read_values(const char *path, int helm_major, struct cmfv_s
 	enum cmfv_err e = cmfv_sources_read(src, path, 0, &s, d);
 
 	if (e == CMFV_OK)
-		e = cmfv_values_parse(s, helm_major, &cur, d);
+		e = cmfv_values_parse_in(src, s, helm_major, &cur, d);
 	if (e == CMFV_OK && cmfv_values_merge_maps(acc, cur) != CMFV_OK)
 		e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	return e;

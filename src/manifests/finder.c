@@ -24,8 +24,17 @@ enum cmfv_err cmfv_finder_new(const struct cmfv_inject_opts *o, struct cmfv_find
 	if (f == NULL)
 		return CMFV_ENOMEM;
 	f->o = o;
+	f->nodes_left = CMFV_FINDER_MAX_NODES;
 	*out = f;
 	return CMFV_OK;
+}
+
+void fnd_budget(struct cmfv_finder *f, struct cmfv_yaml_opts *yo)
+{
+	yo->budget = &f->nodes_left;
+	yo->budget_what = "the documents post-render parses in one stream (workloads, their "
+			  "ConfigMaps and configuration files)";
+	yo->budget_total = CMFV_FINDER_MAX_NODES;
 }
 
 void cmfv_finder_free(struct cmfv_finder *f)
@@ -338,14 +347,14 @@ static enum cmfv_err visit(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	return e;
 }
 
-static enum cmfv_err load(const struct cmfv_finder *f, const struct cmfv_doc *doc, const char *file,
+static enum cmfv_err load(struct cmfv_finder *f, const struct cmfv_doc *doc, const char *file,
 			  struct cmfv_node **tree, struct cmfv_diag *d)
 {
 	struct cmfv_yaml_opts yo;
 
 	memset(&yo, 0, sizeof(yo));
 	yo.line_offset = doc->line > 0 ? (unsigned)doc->line - 1 : 0;
-	(void)f;
+	fnd_budget(f, &yo);
 	return cmfv_yaml_load(doc->ptr, doc->len, file, &yo, tree, d);
 }
 

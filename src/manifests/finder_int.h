@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cmfv/finder.h"
+#include "cmfv/yaml.h"
 
 #define STDIN_NAME "<stdin>"
 #define SOURCE_ANNOTATION "postrenderer.helm.sh/postrender-filename"
@@ -32,7 +33,11 @@ struct cmfv_finder {
 	size_t n, cap;
 	struct cm_rec *cm;
 	size_t ncm, cmcap;
+	size_t nodes_left; /* of CMFV_FINDER_MAX_NODES, for every parse (fnd_budget) */
 };
+
+/* Every parse of the finder takes from one node budget. */
+void fnd_budget(struct cmfv_finder *f, struct cmfv_yaml_opts *yo);
 
 /* The settings decided on, NULL-terminated: production, encryption.enabled,
  * the Secret name and property. */

@@ -33,8 +33,8 @@ static const struct cmfv_node *cm_node(const struct cmfv_node *n, long want, lon
 }
 
 /* Read record \p c's document again and parse it. */
-static enum cmfv_err fetch_doc(const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx, char **text,
-			       struct cmfv_node **tree, struct cmfv_diag *d)
+static enum cmfv_err fetch_doc(struct cmfv_finder *f, const struct cm_rec *c, cmfv_fetch_fn fetch,
+			       void *ctx, char **text, struct cmfv_node **tree, struct cmfv_diag *d)
 {
 	struct cmfv_doc doc;
 	struct cmfv_yaml_opts yo;
@@ -53,18 +53,19 @@ static enum cmfv_err fetch_doc(const struct cm_rec *c, cmfv_fetch_fn fetch, void
 	doc.line = c->line;
 	memset(&yo, 0, sizeof(yo));
 	yo.line_offset = doc.line > 0 ? (unsigned)doc.line - 1 : 0;
+	fnd_budget(f, &yo);
 	return cmfv_yaml_load(doc.ptr, doc.len, c->file, &yo, tree, d);
 }
 
 /* The exact name and namespace of record \p c's ConfigMap (read again). */
-static enum cmfv_err read_name(const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx, char *name,
-			       char *ns, size_t n, struct cmfv_diag *d)
+static enum cmfv_err read_name(struct cmfv_finder *f, const struct cm_rec *c, cmfv_fetch_fn fetch,
+			       void *ctx, char *name, char *ns, size_t n, struct cmfv_diag *d)
 {
 	struct cmfv_node *tree = NULL;
 	const struct cmfv_node *meta;
 	char *text = NULL;
 	long seen = 0;
-	enum cmfv_err e = fetch_doc(c, fetch, ctx, &text, &tree, d);
+	enum cmfv_err e = fetch_doc(f, c, fetch, ctx, &text, &tree, d);
 
 	if (e == CMFV_OK) {
 		meta = cmfv_map_get(cm_node(tree, c->item, &seen, 0), "metadata");
@@ -238,9 +239,9 @@ static int literal_at(const char *text, size_t len, unsigned long line, struct c
 /* ------------------------------------------------------------ pairing */
 
 /* Read file \p k's text into the merged configuration \p m. */
-static enum cmfv_err load_config(struct cmfv_instance *in, size_t k, const struct cm_rec *c,
-				 cmfv_fetch_fn fetch, void *ctx, struct merge *m, int *found,
-				 struct cmfv_diag *d)
+static enum cmfv_err load_config(struct cmfv_finder *f, struct cmfv_instance *in, size_t k,
+				 const struct cm_rec *c, cmfv_fetch_fn fetch, void *ctx,
+				 struct merge *m, int *found, struct cmfv_diag *d)
 {
 	struct cmfv_node *tree = NULL;
 	const struct cmfv_node *cm, *v;
@@ -248,7 +249,7 @@ static enum cmfv_err load_config(struct cmfv_instance *in, size_t k, const struc
 	char *text = NULL;
 	long seen = 0;
 	unsigned indent = 0;
-	enum cmfv_err e = fetch_doc(c, fetch, ctx, &text, &tree, d);
+	enum cmfv_err e = fetch_doc(f, c, fetch, ctx, &text, &tree, d);
 
 	*found = 0;
 	if (e != CMFV_OK)
@@ -260,6 +261,7 @@ static enum cmfv_err load_config(struct cmfv_instance *in, size_t k, const struc
 	if (k == 0)
 		in->cm_loc = v->loc;
 	memset(&yo, 0, sizeof(yo));
+	fnd_budget(f, &yo);
 	yo.no_merge = 1; /* CMF's YAML reader and Helm's merge `<<` differently */
 	m->flat = 0;
 	if (literal_at(text, c->len, c->line, v->loc, &indent)) {
@@ -294,7 +296,7 @@ static enum cmfv_err pair_file(struct cmfv_finder *f, struct cmfv_instance *in, 
 
 		if (c->name_known && c->name_hash != want)
 			continue;
-		if ((e = read_name(c, fetch, ctx, name, ns, sizeof(name), d)) != CMFV_OK)
+		if ((e = read_name(f, c, fetch, ctx, name, ns, sizeof(name), d)) != CMFV_OK)
 			return e;
 		c->name_known = 1;
 		c->name_hash = fnd_hash(name, strlen(name));
@@ -321,7 +323,7 @@ static enum cmfv_err pair_file(struct cmfv_finder *f, struct cmfv_instance *in, 
 	*st = hits > 1 ? CMFV_CFG_AMBIGUOUS : CMFV_CFG_MISSING;
 	if (hits != 1)
 		return CMFV_OK;
-	e = load_config(in, k, &f->cm[at], fetch, ctx, m, &found, d);
+	e = load_config(f, in, k, &f->cm[at], fetch, ctx, m, &found, d);
 	if (e == CMFV_OK && found)
 		*st = CMFV_CFG_FOUND;
 	return e;

@@ -55,6 +55,20 @@ static int is_json_object_arg(const char *s)
 	return b < e && *b == '{';
 }
 
+/* Nodes in the tree under \p n (depth bounded by the parsers: 10,000). */
+static size_t count_nodes(const struct cmfv_node *n)
+{
+	size_t c = 1, i;
+
+	if (n->kind == CMFV_MAP)
+		for (i = 0; i < n->u.map.n; i++)
+			c += count_nodes(n->u.map.v[i].val);
+	else if (n->kind == CMFV_SEQ)
+		for (i = 0; i < n->u.seq.n; i++)
+			c += count_nodes(n->u.seq.v[i]);
+	return c;
+}
+
 enum cmfv_err cmfv_values_build(const struct cmfv_values_input *in, struct cmfv_sources *src,
 				struct cmfv_node **out, struct cmfv_diag *d)
 {
@@ -74,7 +88,7 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 	struct cmfv_node *base = cmfv_node_new(CMFV_MAP, none), *defaults = NULL;
 	int helm_major = in->helm_major ? in->helm_major : 4;
 	enum cmfv_err e = CMFV_OK;
-	size_t i, k;
+	size_t i, k, before = 0;
 
 	if (base == NULL)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
@@ -84,7 +98,7 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 
 		e = cmfv_values_read_file(src, in->files[i], "-f", &s, d);
 		if (e == CMFV_OK)
-			e = cmfv_values_parse(s, helm_major, &cur, d);
+			e = cmfv_values_parse_in(src, s, helm_major, &cur, d);
 		if (e == CMFV_OK && cmfv_values_merge_maps(base, cur) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
@@ -94,6 +108,8 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 		if (cur == NULL || cmfv_values_merge_maps(base, cur) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
+	/* what the --set flags add counts against the run's node budget */
+	before = e == CMFV_OK && in->nsets ? count_nodes(base) : 0;
 	/* Helm applies the flag kinds in a fixed order, whatever the command
 	 * line says: --set-json, --set, --set-string, --set-file, --set-literal. */
 	for (k = 0; k < sizeof(order) / sizeof(order[0]) && e == CMFV_OK; k++) {
@@ -109,6 +125,12 @@ enum cmfv_err cmfv_values_build_chart(const struct cmfv_values_input *in, struct
 				e = cmfv_strvals_apply_full(base, f, helm_major, src, &gaps_left,
 							    d);
 		}
+	}
+	if (e == CMFV_OK && in->nsets) {
+		size_t after = count_nodes(base);
+
+		e = cmfv_values_count_in(src, after > before ? after - before : 0,
+					 "the --set flags", d);
 	}
 	if (e == CMFV_OK && in->chart_dir) {
 		/* the chart after the values, as Helm loads it after them */

@@ -114,12 +114,27 @@ static enum cmfv_err restore_boms(struct cmfv_node **np)
 	return CMFV_OK;
 }
 
+/* What every values parse of a run shares: the nodes and documents left. */
+struct vbudget {
+	size_t nodes; /* left; taken from by the loader (cmfv_yaml_opts.budget) */
+	size_t docs;  /* left */
+	const char *what;
+	size_t total;
+};
+
+#define RUN_VALUES                                                                                 \
+	"the values of this run (every -f file, --set flag, values.yaml of the chart and its "     \
+	"subcharts, GitOps values)"
+
 /* One document (the first of \p text) as a values map. */
 static enum cmfv_err parse_one(const char *text, size_t len, const char *name, unsigned line0,
-			       size_t *budget, struct cmfv_node **out, struct cmfv_diag *d)
+			       struct vbudget *b, struct cmfv_node **out, struct cmfv_diag *d)
 {
 	struct cmfv_node *root = NULL;
-	struct cmfv_yaml_opts yo = {.line_offset = line0, .budget = budget};
+	struct cmfv_yaml_opts yo = {.line_offset = line0,
+				    .budget = &b->nodes,
+				    .budget_what = b->what,
+				    .budget_total = b->total};
 	int oom;
 	char *swapped = swap_line_boms(text, len, &oom);
 	enum cmfv_err e;
@@ -159,8 +174,8 @@ static enum cmfv_err parse_one(const char *text, size_t len, const char *name, u
 /* Helm 4's LoadValues: the k8s YAMLReader cuts at lines that start with
  * `---` (only spaces or a comment may follow), lines lose a final \r, and
  * each document is read on its own and merged into the ones before. */
-static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node **out,
-				 struct cmfv_diag *d)
+static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct vbudget *b,
+				 struct cmfv_node **out, struct cmfv_diag *d)
 {
 	struct cmfv_loc top = {s->name, 1, 1};
 	struct cmfv_node *acc = cmfv_node_new(CMFV_MAP, top);
@@ -168,7 +183,6 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 	const char *p = s->text, *end = s->text + s->len;
 	unsigned line = 0, doc_line = 0;
 	enum cmfv_err e = CMFV_OK;
-	size_t budget = 0; /* 0: the default; one node budget for every document */
 
 	if (acc == NULL)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
@@ -203,7 +217,16 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 		if ((sep || at_end) && doc.len > 0) {
 			struct cmfv_node *cur = NULL;
 
-			e = parse_one(doc.ptr, doc.len, s->name, doc_line, &budget, &cur, d);
+			if (b->docs == 0) {
+				e = cmfv_diag_set(d, CMFV_EINPUT, s->name, doc_line + 1, 1,
+						  "%s hold more than %d documents in all%s",
+						  b->what ? b->what : "the values of this input",
+						  CMFV_MAX_DOCS,
+						  b->what ? ": this input crossed the limit" : "");
+				break;
+			}
+			b->docs--;
+			e = parse_one(doc.ptr, doc.len, s->name, doc_line, b, &cur, d);
 			if (e == CMFV_OK && cmfv_values_merge_maps(acc, cur) != CMFV_OK)
 				e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 			cmfv_buf_reset(&doc);
@@ -230,12 +253,51 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct cmfv_node *
 	return CMFV_OK;
 }
 
+static enum cmfv_err parse_budget(const struct cmfv_source *s, int helm_major, struct vbudget *b,
+				  struct cmfv_node **out, struct cmfv_diag *d)
+{
+	if (helm_major >= 4)
+		return parse_helm4(s, b, out, d);
+	return parse_one(s->text, s->len, s->name, 0, b, out, d);
+}
+
 enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major, struct cmfv_node **out,
 				struct cmfv_diag *d)
 {
-	if (helm_major >= 4)
-		return parse_helm4(s, out, d);
-	return parse_one(s->text, s->len, s->name, 0, NULL, out, d);
+	/* nodes 0: the loader's default, one budget for this input */
+	struct vbudget b = {0, CMFV_MAX_DOCS, NULL, 0};
+
+	return parse_budget(s, helm_major, &b, out, d);
+}
+
+/* The run's budget in \p set: what is left (at least 1: 0 would mean a
+ * fresh budget to the loader), and what was taken from it afterwards. */
+enum cmfv_err cmfv_values_parse_in(struct cmfv_sources *set, const struct cmfv_source *s,
+				   int helm_major, struct cmfv_node **out, struct cmfv_diag *d)
+{
+	size_t left = set->values_nodes < CMFV_MAX_VALUES_NODES
+			  ? CMFV_MAX_VALUES_NODES - set->values_nodes
+			  : 1;
+	struct vbudget b = {left,
+			    set->values_docs < CMFV_MAX_DOCS ? CMFV_MAX_DOCS - set->values_docs : 0,
+			    RUN_VALUES, CMFV_MAX_VALUES_NODES};
+	size_t docs = b.docs;
+	enum cmfv_err e = parse_budget(s, helm_major, &b, out, d);
+
+	set->values_nodes += left > b.nodes ? left - b.nodes : 0;
+	set->values_docs += docs - b.docs;
+	return e;
+}
+
+enum cmfv_err cmfv_values_count_in(struct cmfv_sources *set, size_t added, const char *what,
+				   struct cmfv_diag *d)
+{
+	set->values_nodes += added;
+	if (set->values_nodes <= CMFV_MAX_VALUES_NODES)
+		return CMFV_OK;
+	return cmfv_diag_set(d, CMFV_EINPUT, what, 0, 0,
+			     "with them %s hold more than %zu nodes in all", RUN_VALUES,
+			     CMFV_MAX_VALUES_NODES);
 }
 
 /* Bytes of the Unicode space (Go's unicode.IsSpace) at \p s, or 0. */

@@ -154,9 +154,10 @@ static enum cmfv_err count(struct loader *l, size_t n, yaml_mark_t m)
 		    l->max_nodes);
 	/* time: 24 documents of 990,000 nodes each took 12 s */
 	if (l->total > l->total_max)
-		return yl_fail_at(l, m,
-				  "the documents of this input hold more than %zu nodes in all",
-				  l->max_nodes);
+		return yl_fail_at(l, m, "%s hold more than %zu nodes in all%s",
+				  l->budget_what ? l->budget_what : "the documents of this input",
+				  l->budget_what ? l->budget_total : l->max_nodes,
+				  l->budget_what ? ": this input crossed the limit" : "");
 	return CMFV_OK;
 }
 
@@ -423,6 +424,8 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 		l.total_max = *opts->budget ? *opts->budget : l.max_nodes;
 	else
 		l.total_max = 2 * l.max_nodes;
+	l.budget_what = opts && opts->budget ? opts->budget_what : NULL;
+	l.budget_total = opts ? opts->budget_total : 0;
 	l.line_offset = opts ? opts->line_offset : 0;
 	l.col_offset = opts ? opts->col_offset : 0;
 	l.no_merge = opts ? opts->no_merge : 0;
@@ -441,7 +444,8 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 		    "more than %zu million tokens times their depth, which would take "
 		    "libyaml seconds to minutes",
 		    CMFV_YAML_MAX_FLOW_COST / 1000000);
-	if (!yaml_parser_initialize(&l.parser))
+	/* libyaml's memory is wiped when it lets go of it (yaml_alloc.c) */
+	if (!cmfv_yaml_alloc_linked() || !yaml_parser_initialize(&l.parser))
 		return yl_oom(&l);
 	yaml_parser_set_input_string(&l.parser, (const unsigned char *)text, len);
 	while (!done && e == CMFV_OK) {

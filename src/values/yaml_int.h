@@ -33,7 +33,9 @@ struct loader {
 	size_t max_nodes;
 	size_t nodes;
 	size_t total, total_max; /* nodes in every document of the input */
-	size_t alias_nodes;	 /* of nodes, those that alias expansion made */
+	const char *budget_what; /* who shares the budget, for the message */
+	size_t budget_total;
+	size_t alias_nodes; /* of nodes, those that alias expansion made */
 	struct frame *stack;
 	size_t depth, cap;
 	/* anchor name -> a private copy of its node (the tree may change
@@ -49,6 +51,14 @@ struct loader {
 };
 
 struct cmfv_loc yl_mark_loc(const struct loader *l, yaml_mark_t m);
+/* libyaml's allocations, wiped when given back (yaml_alloc.c). */
+void *cmfv_libyaml_malloc(size_t n);
+void *cmfv_libyaml_realloc(void *p, size_t n);
+void cmfv_libyaml_free(void *p);
+char *cmfv_libyaml_strdup(const char *s);
+/* Referenced by the loader so that yaml_alloc.c is always linked in. */
+int cmfv_yaml_alloc_linked(void);
+
 enum cmfv_err yl_oom(struct loader *l);
 enum cmfv_err yl_fail_at(struct loader *l, yaml_mark_t m, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

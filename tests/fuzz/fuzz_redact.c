@@ -1,7 +1,8 @@
 /* The one rule for key text in messages (include/cmfv/redact.h): any bytes
  * as a message, as a child's stderr and as a value to describe. The text
  * may only get shorter; the stderr form is one NUL-terminated line of
- * printable bytes that fits, however small the room. */
+ * printable bytes that fits, however small the room; with a known key
+ * (cmfv_redact_known) too. */
 #include "fuzz.h"
 
 #include "cmfv/redact.h"
@@ -26,6 +27,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT((unsigned char)out[i] >= 0x20 && out[i] != 0x7f);
 	cmfv_redact_stderr((const char *)data, size, small, sizeof(small));
 	FUZZ_ASSERT(strlen(small) < sizeof(small));
+
+	/* a known key (the first 16 bytes) cut out of the rest: only ever
+	 * shorter, and never longer than the text it was given */
+	if (size > 16) {
+		memcpy(s, data + 16, size - 16);
+		s[size - 16] = '\0';
+		cmfv_redact_known_add(data, 16);
+		cmfv_redact_known(s);
+		FUZZ_ASSERT(strlen(s) <= strnlen((const char *)data + 16, size - 16));
+		cmfv_redact_stderr((const char *)data + 16, size - 16, out, sizeof(out));
+		FUZZ_ASSERT(strlen(out) < sizeof(out));
+		cmfv_redact_known_clear();
+	}
 
 	cmfv_redact_describe((const char *)data, size, out, sizeof(out));
 	FUZZ_ASSERT(strlen(out) < sizeof(out));

@@ -169,6 +169,45 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ -z "$(ls -A "$tmp/root-dir")" ] && grep -q "symlink owned by uid $uid" "$tmp/err" &&
 		ok "second user's symlink above the report folder: refused, nothing made behind it" ||
 		no "ancestor link: exit $rc, $(ls -A "$tmp/root-dir")" "$(cat "$tmp/err")"
+	# a folder of the other user's above the report folder (not a link):
+	# they could rename what is in it and put anything there, so the walk
+	# (openat from /, each folder checked on its descriptor) refuses it
+	as_user mkdir -m 755 "$shared/theirs"
+	HELM_CACHE_HOME=$shared/theirs/helm "${pr[@]}" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ ! -e "$shared/theirs/helm" ] && grep -q "theirs: is owned by uid $uid (not root, not us), on the way" "$tmp/err" &&
+		ok "second user's folder above the report folder: refused, nothing made in it" ||
+		no "ancestor folder: exit $rc" "$(cat "$tmp/err")"
+	# a path the user named through the other user's symlink in a sticky
+	# folder they do not own (fs.protected_symlinks' rule, whatever the
+	# sysctl says): refused with exit 3, nothing made where it points
+	as_user ln -s "$tmp/root-dir" "$shared/their-link"
+	"$bin" check -f "$broken" -o "json=$shared/their-link/r.json" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc = 3 ] && [ -z "$(ls -A "$tmp/root-dir")" ] && grep -q "their-link: is a symlink owned by uid $uid" "$tmp/err" &&
+		ok "-o through the second user's symlink in a sticky folder: exit 3, nothing written behind it" ||
+		no "-o their link: exit $rc, $(ls -A "$tmp/root-dir")" "$(cat "$tmp/err")"
+	"${pr[@]}" --report "$shared/their-link/r.txt" <"$small" >/dev/null 2>"$tmp/err"; rc=$?
+	[ $rc = 0 ] && [ -z "$(ls -A "$tmp/root-dir")" ] && grep -q "warning: cannot write the report.*symlink owned by uid $uid" "$tmp/err" &&
+		ok "--report through the second user's symlink: refused with a warning" ||
+		no "--report their link: exit $rc" "$(cat "$tmp/err")"
+	# the other user swapping a folder of theirs with a link to root's
+	# folder as fast as they can, under a sticky shared folder: no run ever
+	# creates anything in root's folder
+	mkdir -m 700 "$tmp/root-dir/x"
+	as_user sh -c 'end=$(($(date +%s) + 3)); cd "$1"; while [ $(date +%s) -lt $end ]; do
+		mkdir -p sw/x 2>/dev/null; mv -T sw sw.old 2>/dev/null; ln -sfn "$2" sw; rm -f sw; mv -T sw.old sw 2>/dev/null; done' \
+		sh "$shared" "$tmp/root-dir" &
+	racer=$!
+	n=0
+	while kill -0 $racer 2>/dev/null && [ $n -lt 200 ]; do
+		HELM_CACHE_HOME=$shared/sw/x "${pr[@]}" <"$small" >/dev/null 2>&1
+		"$bin" check -f "$broken" -o "json=$shared/sw/x/r.json" >/dev/null 2>&1
+		n=$((n + 1))
+	done
+	kill $racer 2>/dev/null
+	wait $racer 2>/dev/null
+	[ -z "$(ls -A "$tmp/root-dir/x")" ] && [ $n -gt 10 ] &&
+		ok "second user swapping a folder for a link while root writes: $n runs, nothing behind the link" ||
+		no "swap race: $(ls -A "$tmp/root-dir/x")"
 	# racing: the other user keeps planting links at the target and at
 	# random-looking names in a sticky shared folder while root writes
 	# --report there again and again

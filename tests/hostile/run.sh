@@ -56,6 +56,7 @@ python3 - "$gen" <<'EOF'
 import os, random, sys, base64
 g = sys.argv[1]
 def w(name, data):
+    os.makedirs(os.path.dirname(os.path.join(g, name)), exist_ok=True)
     with open(os.path.join(g, name), 'wb') as f:
         f.write(data if isinstance(data, bytes) else data.encode())
 MB = 1 << 20
@@ -96,7 +97,12 @@ w('set-json-deep.txt', 'a=' + '[' * 10001 + ']' * 10001)
 w('set-json-deep-ok.txt', 'a=' + '[' * 10000 + ']' * 10000)
 # as deep as Helm allows, for the small-stack cases
 w('deep-flow-ok.yaml', 'a: ' + '[' * 9999 + ']' * 9999 + '\n')
-w('deep-map-ok.yaml', 'a: ' + '{a: ' * 9998 + '1' + '}' * 9998 + '\n')
+# flow maps: 7,000 levels is as deep as the flow cost limit lets `{a: ` go
+# (CMFV_YAML_MAX_FLOW_COST); 7,071 is past it. The worst accepted flow
+# documents, each just under the limit, must be read in well under 1 s
+w('deep-map-ok.yaml', 'a: ' + '{a: ' * 7000 + '1' + '}' * 7000 + '\n')
+w('flow-map-over.yaml', 'a: ' + '{a: ' * 7071 + '1' + '}' * 7071 + '\n')
+w('flow-999-49k.yaml', 'a: ' + '[' * 999 + '1,' * 49000 + '1' + ']' * 999 + '\n')
 # GitOps: an Application whose values block nests too deep, one with 40,000
 # parameters (about what fits in etcd's 1.5 MB); a HelmRelease whose ConfigMap
 # holds 200,000 keys; one with 300 valuesFrom targetPaths (over the cap)
@@ -134,6 +140,21 @@ w('flow-999-200k.yaml', 'a: ' + '[' * 999 + '1,' * 200000 + '1' + ']' * 999 + '\
 # together 90 MiB: over the 64 MiB all values inputs may hold; 8 of them
 # took 390 MB parsed)
 w('docs-3x30m.yaml', (b'---\na: ' + b'x' * (30 * MB) + b'\n') * 3)
+# round 3: one node budget for all the values of a run: a file of 450,000
+# keys (900,000 nodes, under the limit alone) given six times (5 s and 249
+# MB when the budget was per file); a chart whose four subcharts hold
+# 150,000 keys each in their values.yaml; the 450,000 keys and a --set of
+# four full lists (262,148 nodes)
+w('keys-450k.yaml', ''.join(f'k{i}: {i}\n' for i in range(450000)))
+# four CMF Deployments of 300,000 annotations each through post-render: one
+# node budget for every document the finder parses (eight of 400,000 took
+# 25 s and 464 MB)
+w('deployments-4x300k.yaml', ('---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: confluent-manager-for-apache-flink\n  annotations:\n' + ''.join('    k%d: "%d"\n' % (i, i) for i in range(300000)) + 'spec:\n  template:\n    spec:\n      containers:\n      - {name: cmf, image: x}\n') * 4)
+w('subcharts/Chart.yaml', 'apiVersion: v2\nname: parent\nversion: 0.1.0\n')
+w('subcharts/values.yaml', 'a: 1\n')
+for c in range(4):
+    w(f'subcharts/charts/sub{c}/Chart.yaml', f'apiVersion: v2\nname: sub{c}\nversion: 0.1.0\n')
+    w(f'subcharts/charts/sub{c}/values.yaml', ''.join(f'k{i}: {i}\n' for i in range(150000)))
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)
@@ -170,6 +191,11 @@ run_entry() {
 	values) cmd=("$bin" check -f "$in") ;;
 	values-dump) cmd=("$bin" values -o json -f "$in") ;;
 	values-chart) cmd=("$bin" values -o json --chart "$gen/chart" -f "$in") ;;
+	values-6x) cmd=("$bin" check -f "$in" -f "$in" -f "$in" -f "$in" -f "$in" -f "$in") ;;
+	chart-dir) cmd=("$bin" values -o json --chart "$in") ;;
+	values-set-lines) # -f gen/keys-450k.yaml and one --set flag per line of INPUT
+		cmd=("$bin" values -o json -f "$gen/keys-450k.yaml")
+		while IFS= read -r l || [ -n "$l" ]; do cmd+=(--set "$l"); done <"$in" ;;
 	secret) cmd=("$bin" check --secret-file "$in" --secret-name cmf-key --secret-property key) ;;
 	post-render)
 		cmd=("$bin" post-render -f "$okvals")

@@ -300,6 +300,21 @@ expect "--cluster and --secret-file together" 1 CMF024 -- -f values-prod.yaml --
 rc=$?; b64=$(tail -c +1 k32 | base64 -w0)
 [ $rc = 3 ] && grep -q 'InternalError' err.txt && grep -q '\[redacted' err.txt && ! grep -qF "$b64" err.txt &&
 	ok "--cluster: a server error quoting the Secret is sanitised" || bad "broken" "$(cat err.txt)"
+# post-render: Helm 4 drops its stderr, so the report file must carry
+# kubectl's reason (redacted) exactly as stderr does
+manifests=$here/../../testdata/post-render/helm3-chart/input.yaml
+for ns in locked broken; do
+	rm -f pr-report.txt
+	"$bin" post-render -f values-prod.yaml --cluster -n $ns --report pr-report.txt <"$manifests" >pr.out 2>err.txt
+	rc=$?
+	why=$(grep -m1 -E 'Forbidden|InternalError' err.txt)
+	[ $rc = 3 ] && [ ! -s pr.out ] && [ -n "$why" ] && grep -qF -- "$why" pr-report.txt && ! grep -qF "$b64" pr-report.txt &&
+		head -1 pr-report.txt | grep -q 'exit 3$' &&
+		ok "post-render --cluster -n $ns: kubectl's reason in the report file as on stderr" ||
+		bad "post-render report $ns: exit $rc" "$(cat err.txt; echo ---; cat pr-report.txt)"
+done
+grep -q '\[redacted' pr-report.txt && ok "post-render: the server error quoting the Secret is redacted in the report too" ||
+	bad "report redaction" "$(cat pr-report.txt)"
 "$bin" check -f values-prod.yaml --cluster -n flink --kubeconfig "$tmp/nope" >/dev/null 2>err.txt
 [ $? = 3 ] && grep -q 'nope' err.txt && ok "--cluster: unusable kubeconfig is exit 3" || bad "kubeconfig" "$(cat err.txt)"
 sed "s#127.0.0.1:[0-9]*#127.0.0.1:1#" kubeconfig >down.kubeconfig
@@ -587,6 +602,19 @@ for i in range(len(round2)):
     c = {"CMFV_KUBECTL": os.path.abspath("fake-child-%d" % i), "HELM_BIN": os.path.abspath("fake-child-%d" % i)}
     round2_runs += [(c, ["check", "-f", "values-prod.yaml", "--cluster", "-n", "flink"]),
                     (c, ["check", "-f", "values-prod.yaml", "--release", "cmf", "-n", "flink", "-o", "json"])]
+# round 3: a lone short piece (10 characters of base64, url-safe base64 or
+# hex, 5 decimal bytes) is under what the token-run rule takes (96 bits);
+# with the key known (--key-file read before kubectl runs) it goes too
+lone = sorted({f[i:i + 10] for f in (b64, u, hx, hx.upper()) for i in range(0, len(f) - 10, 3)})
+lone += [" ".join(str(x) for x in k[i:i + 5]) for i in range(0, len(k) - 5, 4)]
+round3 = []
+for i, piece in enumerate(lone):
+    with open("child-stderr-l%d" % i, "w") as fh:
+        fh.write("Error from server: token %s was rejected\n" % piece)
+    with open("fake-child-l%d" % i, "w") as fh:
+        fh.write("#!/bin/sh\ncat '%s/child-stderr-l%d' >&2\nexit 1\n" % (os.getcwd(), i))
+    os.chmod("fake-child-l%d" % i, 0o755)
+    round3.append((piece, {"CMFV_KUBECTL": os.path.abspath("fake-child-l%d" % i)}))
 env_runs = [(child, r) for r in (["check", "-f", "values-prod.yaml", "--cluster", "-n", "flink"],
                                  ["check", "-f", "values-prod.yaml", "--cluster", "-n", "flink", "-o", "json"],
                                  ["key-info", "--cluster", *ref, "-n", "flink"],
@@ -650,6 +678,16 @@ for env, r in [({}, r) for r in runs] + env_runs + round2_runs:
         leaked = [f for t in texts(out) for f in forms if f in t]
         if leaked:
             print("key material (%d pieces) in %s of %s" % (len(leaked), name, " ".join(r))); bad += 1
+for piece, env in round3:
+    for r in (["check", "--key-file", "k32", "-f", "values-prod.yaml", "--cluster", "-n", "flink"],
+              ["post-render", "--key-file", "k32", "-f", "values-prod.yaml", "--cluster", "-n", "flink", "--report", "r3.txt"]):
+        p = subprocess.run([b] + r, capture_output=True, stdin=open("deploy.yaml", "rb"), env=dict(os.environ, **env))
+        rep = open("r3.txt", "rb").read() if os.path.exists("r3.txt") else b""
+        if p.returncode != 3 or b"Error from server: tok" not in p.stderr:
+            print("exit %d from the lone-piece child: %s" % (p.returncode, p.stderr.decode(errors="replace")[:300])); bad += 1
+        if piece.encode() in p.stderr or piece.encode() in p.stdout or piece.encode() in rep:
+            print("lone piece %r of a known key in the output of %s" % (piece, " ".join(r))); bad += 1
+runs_done += 2 * len(round3)
 print(len(runs) + len(env_runs) + len(round2_runs) + runs_done, "runs,", len(forms), "key forms and pieces checked")
 sys.exit(1 if bad else 0)
 PY
@@ -664,6 +702,9 @@ if [ -n "${CMFV_FREESCAN_LIB:-}" ] && [ -f "${CMFV_FREESCAN_LIB}" ]; then
 	needles="$(hexof <k32),$(base64 -w0 <k32 | hexof)"
 	needles="$needles,$(hexof <bin-nl),$(base64 -w0 <bin-nl | hexof)"
 	needles="$needles,$(tr -d '\n' <b64-32 | hexof),$(tr -d '\n' <b64-32 | base64 -w0 | hexof)"
+	# the first 16 characters of the key's base64: libyaml's old scalar
+	# buffers held prefixes of up to 24 of them until its frees were wiped
+	needles="$needles,$(base64 -w0 <k32 | head -c 16 | hexof)"
 	# scan NAME WANT STDIN -- ARGS: run with the scanner, stdin from the file
 	# STDIN (- for none); WANT is "none" or "some"
 	scan() {
