@@ -28,6 +28,7 @@ struct cmfv_chart_dep {
 	size_t ntags;
 	struct cmfv_node *import_values; /**< a sequence, or NULL */
 	int enabled;
+	int null_node; /**< a null entry in the list (Helm refuses it) */
 };
 
 struct cmfv_chart {
