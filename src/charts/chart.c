@@ -220,6 +220,7 @@ static enum cmfv_err load_meta_values(struct cmfv_chart *c, struct cfiles *fs, c
 	enum cmfv_err e = CMFV_OK;
 	size_t i;
 
+	acc.detect4 = top4;
 	for (i = 0; i < fs->n && e == CMFV_OK; i++)
 		if (strcmp(fs->v[i].name, "Chart.yaml") == 0)
 			e = cmfv_chart_load_meta(c, &acc, &fs->v[i], "Chart.yaml", src, d);

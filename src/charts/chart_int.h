@@ -66,6 +66,7 @@ struct dacc {
 };
 
 struct meta_acc {
+	int detect4;	    /* set by the caller: the chart Helm 4 installs */
 	int present;	    /* c.Metadata != nil */
 	int charts;	    /* Chart.yaml copies decoded */
 	char *api;	    /* Metadata.APIVersion */

@@ -56,7 +56,7 @@ void cmfv_chart_free(struct cmfv_chart *c)
  * greater wins; a scalar for a string field becomes a string (an int in
  * decimal, a float as FormatFloat(f, 'g', -1, 32), a bool as true/false);
  * any other mismatch refuses the whole file. */
-enum ftype { F_STR, F_STRS, F_BOOL, F_STRMAP, F_MAINTS, F_DEPS, F_SEQ };
+enum ftype { F_STR, F_STRS, F_BOOL, F_STRMAP, F_MAINTS, F_DEPS, F_SEQ, F_NONE };
 
 struct fdef {
 	const char *name;
@@ -86,6 +86,9 @@ struct fset {
 static const struct fset META_SET = {META, sizeof(META) / sizeof(META[0]), "Metadata"};
 static const struct fset MAINT_SET = {MAINT, sizeof(MAINT) / sizeof(MAINT[0]), "Maintainer"};
 static const struct fset DEP_SET = {DEP, sizeof(DEP) / sizeof(DEP[0]), "Dependency"};
+/* Helm 4 reads the chart it installs first into a struct of apiVersion alone */
+static const struct fdef BASE[] = {{"apiVersion", F_STR}};
+static const struct fset BASE_SET = {BASE, 1, "chartBase"};
 
 /* bytes.EqualFold(key, name) for an ASCII field name */
 static int fold_eq(const char *key, const char *name)
@@ -147,6 +150,59 @@ static const struct cmfv_node *field_val(const struct cmfv_node *m, const struct
 			best = p;
 	}
 	return best ? best->val : NULL;
+}
+
+/* sigs.k8s.io/yaml turns YAML into JSON with the target struct in hand: a
+ * scalar bound for a string field becomes a string (.inf is "+Inf"), any
+ * other infinity or NaN fails the conversion (json: unsupported value).
+ * The first such node under \p n, whose target is \p t (a struct: \p fs). */
+static const struct cmfv_node *nonfinite(const struct cmfv_node *n, enum ftype t,
+					 const struct fset *fs)
+{
+	const struct cmfv_node *bad = NULL;
+	size_t i;
+
+	if (n->kind == CMFV_FLOAT)
+		return t == F_STR || isfinite(n->u.f) ? NULL : n;
+	for (i = 0; n->kind == CMFV_MAP && i < n->u.map.n && !bad; i++) {
+		const struct fdef *f = fs ? field_of(fs, n->u.map.v[i].key) : NULL;
+
+		if (t == F_STRMAP)
+			bad = nonfinite(n->u.map.v[i].val, F_STR, NULL);
+		else if (f && f->t == F_MAINTS)
+			bad = nonfinite(n->u.map.v[i].val, F_MAINTS, &MAINT_SET);
+		else if (f && f->t == F_DEPS)
+			bad = nonfinite(n->u.map.v[i].val, F_DEPS, &DEP_SET);
+		else
+			bad = nonfinite(n->u.map.v[i].val, f ? f->t : F_NONE, NULL);
+	}
+	for (i = 0; n->kind == CMFV_SEQ && i < n->u.seq.n && !bad; i++) {
+		const struct cmfv_node *x = n->u.seq.v[i];
+
+		if (t == F_STRS)
+			bad = nonfinite(x, F_STR, NULL);
+		else if (t == F_MAINTS || t == F_DEPS)
+			bad = nonfinite(x, F_NONE, fs);
+		else
+			bad = nonfinite(x, F_NONE, NULL);
+	}
+	return bad;
+}
+
+static enum cmfv_err check_finite(const struct cmfv_node *meta, const struct fset *fs,
+				  const char *label, struct cmfv_diag *d)
+{
+	const struct cmfv_node *bad = meta ? nonfinite(meta, F_NONE, fs) : NULL;
+
+	if (bad == NULL)
+		return CMFV_OK;
+	return cmfv_diag_set(d, CMFV_EINPUT, bad->loc.file, bad->loc.line, bad->loc.col,
+			     "cannot load %s: error converting YAML to JSON: json: unsupported "
+			     "value: %s (only a text field takes it, as that text)",
+			     label,
+			     isnan(bad->u.f) ? "NaN"
+			     : bad->u.f < 0  ? "-Inf"
+					     : "+Inf");
 }
 
 static const char *json_kind(const struct cmfv_node *v)
@@ -250,7 +306,10 @@ static char *conv_str(const struct cmfv_node *v)
 	case CMFV_BOOL:
 		return cmfv_strdup(v->u.b ? "true" : "false");
 	case CMFV_INT:
-		snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i);
+		if (v->uint)
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(uint64_t)v->u.i);
+		else
+			snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i);
 		return cmfv_strdup(buf);
 	case CMFV_FLOAT:
 		/* FormatFloat(f, 'g', -1, 32): what overflows a float32 is
@@ -650,7 +709,7 @@ static enum cmfv_err meta_fields(struct cmfv_chart *c, struct meta_acc *a,
 enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, struct meta_acc *a, const struct cfile *f,
 				   const char *label, struct cmfv_sources *src, struct cmfv_diag *d)
 {
-	const struct cmfv_yaml_opts opts = {.keep_ints = 1};
+	const struct cmfv_yaml_opts opts = {.keep_ints = 1, .keep_nonfinite = 1};
 	const struct cmfv_source *s;
 	struct cmfv_node *meta = NULL;
 	enum cmfv_err e = cmfv_sources_add(src, f->display, f->data ? f->data : "", f->len, 0, &s);
@@ -663,6 +722,11 @@ enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, struct meta_acc *a, con
 		e = cmfv_diag_set(d, CMFV_EINPUT, s->name, meta->loc.line, meta->loc.col,
 				  "cannot load %s: it must be a map, not a %s", label,
 				  cmfv_kind_name(meta->kind));
+	/* Helm 4 reads the first Chart.yaml of the chart it installs alone first */
+	if (e == CMFV_OK && chart && a->detect4 && a->charts == 0)
+		e = check_finite(meta, &BASE_SET, label, d);
+	if (e == CMFV_OK)
+		e = check_finite(meta, &META_SET, label, d);
 	if (e == CMFV_OK && cmfv_is_map(meta))
 		e = check_set(meta, &META_SET, label, d);
 	a->present = 1;

@@ -350,25 +350,30 @@ enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, in
 	return e;
 }
 
+/* A subchart path joins names with '.', and a name may hold dots itself
+ * (Helm takes a chart named "1.5", or "9.223372e+18" from a big number):
+ * each step takes a name the rest starts with, followed by '.' or the end,
+ * and backs off when the rest leads nowhere. A chart (or table) has one
+ * path from the root, so each is tried at one place of \p p: linear. */
+static const struct cmfv_chart *sub_walk(const struct cmfv_chart *c, const char *p)
+{
+	const struct cmfv_chart *got = NULL;
+	size_t i;
+
+	if (*p == '\0')
+		return c;
+	for (i = 0; i < c->nsubs && got == NULL; i++) {
+		size_t n = strlen(c->subs[i]->name);
+
+		if (strncmp(c->subs[i]->name, p, n) == 0 && (p[n] == '.' || p[n] == '\0'))
+			got = sub_walk(c->subs[i], p[n] ? p + n + 1 : p + n);
+	}
+	return got;
+}
+
 const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const char *path)
 {
-	const struct cmfv_chart *c = root;
-	const char *p = path;
-
-	while (c && *p) {
-		const char *dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p), i;
-		const struct cmfv_chart *next = NULL;
-
-		for (i = 0; i < c->nsubs; i++)
-			if (strlen(c->subs[i]->name) == n && strncmp(c->subs[i]->name, p, n) == 0)
-				next = c->subs[i];
-		c = next;
-		p += n;
-		if (*p == '.')
-			p++;
-	}
-	return c;
+	return sub_walk(root, path);
 }
 
 const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, const char *path)

@@ -1,6 +1,7 @@
 /* Semantic versions and ranges as Masterminds/semver v3 reads them, which
  * Helm uses to match Chart.yaml dependencies to the charts in charts/. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,12 @@ static const char *num(const char *p, unsigned long long *v, int *wild)
 		return NULL;
 	*v = 0;
 	while (isdigit((unsigned char)*p)) {
-		if (*v > 1000000000000ULL)
+		unsigned long long dg = (unsigned long long)(*p++ - '0');
+
+		/* strconv.ParseUint(s, 10, 64): every uint64, nothing past it */
+		if (*v > (ULLONG_MAX - dg) / 10)
 			return NULL;
-		*v = *v * 10 + (unsigned long long)(*p++ - '0');
+		*v = *v * 10 + dg;
 	}
 	return p;
 }
