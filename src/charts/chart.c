@@ -145,17 +145,6 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 			cmfv_free(where);
 		}
 		cmfv_free(cname);
-		for (j = 0; e == CMFV_OK && j < c->nsubs; j++)
-			if (strcmp(c->subs[j]->chart_name, sc->chart_name) == 0) {
-				/* Helm walks charts/ as a Go map: which one wins
-				 * cannot be predicted */
-				e = cmfv_diag_set(d, CMFV_EINPUT, sc->where, 0, 0,
-						  "two charts in %s/charts are named %s (%s and "
-						  "%s); Helm picks one at random, cannot verify",
-						  c->chart_name, sc->chart_name, c->subs[j]->where,
-						  sc->where);
-				cmfv_chart_free(sc);
-			}
 		if (e == CMFV_OK) {
 			void *nv = cmfv_realloc(c->subs, (c->nsubs + 1) * sizeof(*c->subs));
 
@@ -334,17 +323,19 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 	}
 	{
 		struct cmfv_buf miss = {0};
-		size_t i, j;
+		size_t i, j, nmiss = 0;
 
+		/* an entry without a name is missing too (nothing is named "") */
 		for (i = 0; i < (*out)->ndeps; i++) {
 			for (j = 0; j < (*out)->nsubs; j++)
 				if (strcmp((*out)->subs[j]->chart_name, (*out)->deps[i].name) == 0)
 					break;
 			if (j == (*out)->nsubs)
-				cmfv_buf_printf(&miss, "%s%s", miss.len ? ", " : "",
+				cmfv_buf_printf(&miss, "%s%s", nmiss++ ? ", " : "",
 						(*out)->deps[i].name);
 		}
-		if (miss.len || miss.failed) {
+		cmfv_buf_printf(&miss, "%s", "");
+		if (nmiss || miss.failed) {
 			e = miss.failed ? cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory")
 					: cmfv_diag_set(
 					      d, CMFV_EINPUT, path, 0, 0,
@@ -357,6 +348,7 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 			*out = NULL;
 			return e;
 		}
+		cmfv_buf_free(&miss);
 	}
 	return CMFV_OK;
 }
