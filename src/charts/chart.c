@@ -198,7 +198,7 @@ static enum cmfv_err load_values(struct cmfv_chart *c, const struct cfile *f, in
 }
 
 /* LoadFiles: every Chart.yaml in file order, then values.yaml,
- * requirements.yaml and values.schema.json in file order; a file twice is
+ * requirements.yaml, the lock files and values.schema.json in file order; a file twice is
  * read twice (metadata merged, values replaced). \p top4: the chart Helm 4
  * installs (it detects the chart's version first). */
 static enum cmfv_err load_meta_values(struct cmfv_chart *c, struct cfiles *fs, const char *where,
@@ -222,6 +222,11 @@ static enum cmfv_err load_meta_values(struct cmfv_chart *c, struct cfiles *fs, c
 			e = load_values(c, &fs->v[i], major, src, d);
 		else if (strcmp(n, "requirements.yaml") == 0)
 			e = cmfv_chart_load_meta(c, &acc, &fs->v[i], "requirements.yaml", src, d);
+		else if (strcmp(n, "Chart.lock") == 0)
+			e = cmfv_chart_load_lock(&fs->v[i], n, src, d);
+		else if (strcmp(n, "requirements.lock") == 0 &&
+			 (e = cmfv_chart_load_lock(&fs->v[i], n, src, d)) == CMFV_OK)
+			acc.present = 1; /* it makes the metadata too */
 		else if (strcmp(n, "values.schema.json") == 0)
 			c->has_schema = 1;
 	}

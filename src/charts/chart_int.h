@@ -84,6 +84,14 @@ enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, struct meta_acc *a, con
 				   struct cmfv_diag *d);
 /* The Dependencies slice as it stands, into c->deps (\p a is emptied). */
 enum cmfv_err cmfv_chart_meta_finish(struct cmfv_chart *c, struct meta_acc *a, struct cmfv_diag *d);
+/* Chart.lock or requirements.lock, parsed: does Helm load it? */
+enum cmfv_err cmfv_chart_check_lock(const struct cmfv_node *lock, const char *label,
+				    struct cmfv_diag *d);
+/* time.Parse(time.RFC3339, s) succeeds (semver.c) */
+int cmfv_chart_rfc3339(const char *s);
+/* Chart.lock or requirements.lock (\p label), read as Helm reads it */
+enum cmfv_err cmfv_chart_load_lock(const struct cfile *f, const char *label,
+				   struct cmfv_sources *src, struct cmfv_diag *d);
 enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const char *where,
 				  struct cmfv_diag *d);
 

@@ -86,6 +86,10 @@ struct fset {
 static const struct fset META_SET = {META, sizeof(META) / sizeof(META[0]), "Metadata"};
 static const struct fset MAINT_SET = {MAINT, sizeof(MAINT) / sizeof(MAINT[0]), "Maintainer"};
 static const struct fset DEP_SET = {DEP, sizeof(DEP) / sizeof(DEP[0]), "Dependency"};
+/* Chart.lock and requirements.lock: Helm's Lock (generated is a time.Time) */
+static const struct fdef LOCK[] = {
+    {"generated", F_NONE}, {"digest", F_STR}, {"dependencies", F_DEPS}};
+static const struct fset LOCK_SET = {LOCK, sizeof(LOCK) / sizeof(LOCK[0]), "Lock"};
 /* Helm 4 reads the chart it installs first into a struct of apiVersion alone */
 static const struct fdef BASE[] = {{"apiVersion", F_STR}};
 static const struct fset BASE_SET = {BASE, 1, "chartBase"};
@@ -244,7 +248,7 @@ static enum cmfv_err check_val(const struct cmfv_node *v, enum ftype t, const st
 	enum cmfv_err e = CMFV_OK;
 	size_t i;
 
-	if (v->kind == CMFV_NULL)
+	if (v->kind == CMFV_NULL || t == F_NONE)
 		return CMFV_OK;
 	switch (t) {
 	case F_STR:
@@ -743,5 +747,39 @@ enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, struct meta_acc *a, con
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
 	cmfv_node_free(meta);
+	return e;
+}
+
+/* yaml.Unmarshal(file, &c.Lock): only whether it loads matters */
+enum cmfv_err cmfv_chart_check_lock(const struct cmfv_node *lock, const char *label,
+				    struct cmfv_diag *d)
+{
+	enum cmfv_err e = check_finite(lock, &LOCK_SET, label, d);
+	const struct cmfv_pair **g;
+	size_t i, n;
+
+	if (e == CMFV_OK && cmfv_is_map(lock))
+		e = check_set(lock, &LOCK_SET, label, d);
+	if (e != CMFV_OK)
+		return e;
+	/* time.Time.UnmarshalJSON for each key that fills it (null: no-op) */
+	g = keys_for(lock, &LOCK_SET, "generated", &n);
+	if (g == NULL && n)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	for (i = 0; i < n && e == CMFV_OK; i++) {
+		const struct cmfv_node *v = g[i]->val;
+
+		if (v->kind != CMFV_NULL && v->kind != CMFV_STR)
+			e = cmfv_diag_set(d, CMFV_EINPUT, v->loc.file, v->loc.line, v->loc.col,
+					  "cannot load %s: Time.UnmarshalJSON: input is not a JSON "
+					  "string",
+					  label);
+		else if (v->kind == CMFV_STR && !cmfv_chart_rfc3339(v->u.s.ptr))
+			e = cmfv_diag_set(d, CMFV_EINPUT, v->loc.file, v->loc.line, v->loc.col,
+					  "cannot load %s: parsing time \"%.60s\": not an RFC 3339 "
+					  "time",
+					  label, v->u.s.ptr);
+	}
+	cmfv_free(g);
 	return e;
 }
