@@ -56,6 +56,11 @@ static void chart_yaml(const char *text, size_t n)
 		e = cmfv_chart_validate(c, acc.api, "chart", &d);
 	FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e));
 	FUZZ_ASSERT(e == CMFV_OK || d.msg[0] != '\0');
+	/* the same bytes as a Chart.lock */
+	cmfv_diag_clear(&d);
+	e = cmfv_chart_load_lock(&f, "Chart.lock", &src, &d);
+	FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e));
+	FUZZ_ASSERT(e == CMFV_OK || d.msg[0] != '\0');
 	cmfv_meta_acc_free(&acc);
 	cmfv_free(bytes);
 	cmfv_chart_free(c);
