@@ -28,6 +28,7 @@ struct cmfv_chart_dep {
 	size_t ntags;
 	struct cmfv_node *import_values; /**< a sequence, or NULL */
 	int enabled;
+	int null_node; /**< a null entry in the list (Helm refuses it) */
 };
 
 struct cmfv_chart {
@@ -74,12 +75,16 @@ enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, in
 enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube_version,
 				    int helm_major, struct cmfv_diag *d);
 
-/** The subchart at dotted \p path ("a" or "a.b", names after aliasing) of
- * a processed tree; NULL when there is none (or it was disabled). */
+/** The subchart at dotted \p path ("a" or "a.b", names after aliasing;
+ * a name may hold dots itself) of a processed tree; NULL when there is none
+ * (or it was disabled). */
 const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const char *path);
 
-/** What the templates of the chart at \p path see as .Values, borrowed
- * from \p values (the root's .Values). NULL when \p path names no map. */
+/** The table at dotted \p path of \p values (the root's .Values), borrowed;
+ * NULL when \p path names no map. It is what the templates of the chart at
+ * \p path see as .Values: Helm's engine gives a subchart Values.Table(name)
+ * of its parent's, which splits the name at its dots, and when that names
+ * no map the templates see an empty map (a chart named "1.5" sees {}). */
 const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, const char *path);
 
 /** Called for each chart named \p name in a processed tree, depth first,

@@ -37,6 +37,8 @@ struct cmfv_node {
 	unsigned char quoted; /**< scalar was quoted or forced to string (--set-string) */
 	unsigned char secret; /**< a --set-file value: never quoted in a message
 				   (include/cmfv/redact.h) */
+	unsigned char uint;   /**< a CMFV_INT (keep_ints) that only fits a uint64: u.i
+				   holds its bits (go-yaml gives a uint64) */
 	struct cmfv_loc loc;  /**< where the value was written */
 	union {
 		int b;

@@ -20,6 +20,9 @@ struct cmfv_yaml_opts {
 	int no_duplicates;    /**< refuse a key written twice in one mapping (else the last wins) */
 	int keep_ints;	      /**< an int64 plain scalar is a CMFV_INT node (Chart.yaml: go-yaml
 			       * gives an int, which a string field takes in decimal) */
+	int keep_nonfinite;   /**< .inf/.nan are CMFV_FLOAT nodes, not refused (Chart.yaml: a
+			       * string field takes them as "+Inf"/"NaN"; its reader refuses
+			       * them anywhere else, as Helm does) */
 	size_t *budget;	      /**< nodes left for the whole input, shared by the calls that
 				   read its documents one by one (Helm 4 values); taken from
 				   as they are made. NULL: one budget for this call. */

@@ -16,10 +16,10 @@
 #include "cmfv/yaml.h"
 
 static enum cmfv_err load_archive(const char *data, size_t len, const char *display, int major,
-				  struct cmfv_sources *src, struct cmfv_chart **out,
+				  int top4, struct cmfv_sources *src, struct cmfv_chart **out,
 				  struct cmfv_diag *d);
 
-static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
+static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major, int top4,
 				struct cmfv_sources *src, struct cmfv_chart **out,
 				struct cmfv_diag *d);
 
@@ -106,7 +106,7 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 				    c->chart_name, cname, rest);
 			} else {
 				e = load_archive(fs->v[i].data ? fs->v[i].data : "", fs->v[i].len,
-						 fs->v[i].display, major, src, &sc, d);
+						 fs->v[i].display, major, 0, src, &sc, d);
 				e = wrap_sub(e, cname, c->chart_name, d);
 			}
 		} else {
@@ -138,24 +138,13 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 					e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 			}
 			if (e == CMFV_OK) {
-				e = load_files(&sub, where ? where : cname, major, src, &sc, d);
+				e = load_files(&sub, where ? where : cname, major, 0, src, &sc, d);
 				e = wrap_sub(e, cname, c->chart_name, d);
 			}
 			cmfv_cfiles_free(&sub);
 			cmfv_free(where);
 		}
 		cmfv_free(cname);
-		for (j = 0; e == CMFV_OK && j < c->nsubs; j++)
-			if (strcmp(c->subs[j]->chart_name, sc->chart_name) == 0) {
-				/* Helm walks charts/ as a Go map: which one wins
-				 * cannot be predicted */
-				e = cmfv_diag_set(d, CMFV_EINPUT, sc->where, 0, 0,
-						  "two charts in %s/charts are named %s (%s and "
-						  "%s); Helm picks one at random, cannot verify",
-						  c->chart_name, sc->chart_name, c->subs[j]->where,
-						  sc->where);
-				cmfv_chart_free(sc);
-			}
 		if (e == CMFV_OK) {
 			void *nv = cmfv_realloc(c->subs, (c->nsubs + 1) * sizeof(*c->subs));
 
@@ -172,69 +161,97 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 	return e;
 }
 
-static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
+/* Helm 4 picks the loader of the chart it installs by the apiVersion of
+ * its first Chart.yaml alone (pkg/chart/loader); subcharts go through the
+ * v2 loader whatever they say. Version 3 charts are refused by 4.1. */
+static enum cmfv_err detect_v4(const struct meta_acc *a, const char *where, struct cmfv_diag *d)
+{
+	const char *v = a->first_api;
+
+	if (a->charts == 0)
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "unable to detect chart version, no Chart.yaml found");
+	if (strcmp(v, "v3") == 0)
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "invalid chart apiVersion");
+	if (strcmp(v, "v1") != 0 && strcmp(v, "v2") != 0 && v[0])
+		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+				     "unsupported chart version (apiVersion \"%s\")", v);
+	return CMFV_OK;
+}
+
+/* Each values.yaml replaces the one before (each copy must parse) */
+static enum cmfv_err load_values(struct cmfv_chart *c, const struct cfile *f, int major,
+				 struct cmfv_sources *src, struct cmfv_diag *d)
+{
+	const struct cmfv_source *s;
+	struct cmfv_node *v = NULL;
+	enum cmfv_err e;
+
+	if (cmfv_sources_add(src, f->display, f->data ? f->data : "", f->len, 0, &s) != CMFV_OK)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = cmfv_values_parse_in(src, s, major, &v, d);
+	if (e == CMFV_OK) {
+		cmfv_node_free(c->values);
+		c->values = v;
+	}
+	return e;
+}
+
+/* LoadFiles: every Chart.yaml in file order, then values.yaml,
+ * requirements.yaml, the lock files and values.schema.json in file order; a file twice is
+ * read twice (metadata merged, values replaced). \p top4: the chart Helm 4
+ * installs (it detects the chart's version first). */
+static enum cmfv_err load_meta_values(struct cmfv_chart *c, struct cfiles *fs, const char *where,
+				      int major, int top4, struct cmfv_sources *src,
+				      struct cmfv_diag *d)
+{
+	struct meta_acc acc = {0};
+	enum cmfv_err e = CMFV_OK;
+	size_t i;
+
+	acc.detect4 = top4;
+	for (i = 0; i < fs->n && e == CMFV_OK; i++)
+		if (strcmp(fs->v[i].name, "Chart.yaml") == 0)
+			e = cmfv_chart_load_meta(c, &acc, &fs->v[i], "Chart.yaml", src, d);
+	if (e == CMFV_OK && top4)
+		e = detect_v4(&acc, where, d);
+	for (i = 0; i < fs->n && e == CMFV_OK; i++) {
+		const char *n = fs->v[i].name;
+
+		if (strcmp(n, "values.yaml") == 0)
+			e = load_values(c, &fs->v[i], major, src, d);
+		else if (strcmp(n, "requirements.yaml") == 0)
+			e = cmfv_chart_load_meta(c, &acc, &fs->v[i], "requirements.yaml", src, d);
+		else if (strcmp(n, "Chart.lock") == 0)
+			e = cmfv_chart_load_lock(&fs->v[i], n, src, d);
+		else if (strcmp(n, "requirements.lock") == 0 &&
+			 (e = cmfv_chart_load_lock(&fs->v[i], n, src, d)) == CMFV_OK)
+			acc.present = 1; /* it makes the metadata too */
+		else if (strcmp(n, "values.schema.json") == 0)
+			c->has_schema = 1;
+	}
+	if (e == CMFV_OK && !acc.present)
+		e = cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "Chart.yaml file is missing");
+	if (e == CMFV_OK)
+		e = cmfv_chart_meta_finish(c, &acc, d);
+	if (e == CMFV_OK)
+		e = cmfv_chart_validate(c, acc.api, where, d);
+	cmfv_meta_acc_free(&acc);
+	return e;
+}
+
+static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major, int top4,
 				struct cmfv_sources *src, struct cmfv_chart **out,
 				struct cmfv_diag *d)
 {
 	struct cmfv_chart *c = cmfv_calloc(1, sizeof(*c));
-	char *api = NULL;
-	const struct cfile *meta = NULL, *vals = NULL, *reqs = NULL;
-	enum cmfv_err e = CMFV_OK;
-	size_t i;
+	enum cmfv_err e;
 
 	if (c == NULL || (c->where = cmfv_strdup(where)) == NULL) {
 		cmfv_chart_free(c);
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
-	for (i = 0; i < fs->n && e == CMFV_OK; i++) {
-		const char *n = fs->v[i].name;
-		const struct cfile **slot = NULL;
-
-		if (strcmp(n, "Chart.yaml") == 0)
-			slot = &meta;
-		else if (strcmp(n, "values.yaml") == 0)
-			slot = &vals;
-		else if (strcmp(n, "requirements.yaml") == 0)
-			slot = &reqs;
-		else if (strcmp(n, "values.schema.json") == 0)
-			c->has_schema = 1;
-		/* Helm reads every copy: each Chart.yaml or requirements.yaml
-		 * is unmarshalled over the same metadata (fields merged), which
-		 * is not modelled: refuse. Each values.yaml replaces the one
-		 * before (the last wins, if every copy parses): the same bytes
-		 * twice are one values.yaml, different ones are refused. */
-		if (slot == &vals && *slot && (*slot)->len == fs->v[i].len &&
-		    (fs->v[i].len == 0 || memcmp((*slot)->data, fs->v[i].data, fs->v[i].len) == 0))
-			*slot = &fs->v[i];
-		else if (slot && *slot)
-			e = cmfv_diag_set(d, CMFV_EINPUT, fs->v[i].display, 0, 0,
-					  "the chart holds %s twice, with different contents "
-					  "(Helm merges or replaces the copies): cannot verify",
-					  n);
-		else if (slot)
-			*slot = &fs->v[i];
-	}
-	if (e != CMFV_OK) {
-		cmfv_chart_free(c);
-		return e;
-	}
-	if (meta)
-		e = cmfv_chart_load_meta(c, meta, "Chart.yaml", src, &api, d);
-	if (e == CMFV_OK && vals) {
-		const struct cmfv_source *s;
-
-		if (cmfv_sources_add(src, vals->display, vals->data ? vals->data : "", vals->len, 0,
-				     &s) != CMFV_OK)
-			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-		else
-			e = cmfv_values_parse_in(src, s, major, &c->values, d);
-	}
-	if (e == CMFV_OK && reqs && meta)
-		e = cmfv_chart_load_meta(c, reqs, "requirements.yaml", src, &api, d);
-	if (e == CMFV_OK && meta == NULL)
-		e = cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0, "Chart.yaml file is missing");
-	if (e == CMFV_OK)
-		e = cmfv_chart_validate(c, api, where, d);
+	e = load_meta_values(c, fs, where, major, top4, src, d);
 	if (e == CMFV_OK && c->values == NULL) {
 		struct cmfv_loc none = {NULL, 0, 0};
 
@@ -246,7 +263,6 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 		e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	if (e == CMFV_OK)
 		e = load_subcharts(c, fs, major, src, d);
-	cmfv_free(api);
 	if (e != CMFV_OK) {
 		cmfv_chart_free(c);
 		return e;
@@ -256,14 +272,14 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 }
 
 static enum cmfv_err load_archive(const char *data, size_t len, const char *display, int major,
-				  struct cmfv_sources *src, struct cmfv_chart **out,
+				  int top4, struct cmfv_sources *src, struct cmfv_chart **out,
 				  struct cmfv_diag *d)
 {
 	struct cfiles fs = {0};
 	enum cmfv_err e = cmfv_chart_archive_files(data, len, display, &fs, d);
 
 	if (e == CMFV_OK)
-		e = load_files(&fs, display, major, src, out, d);
+		e = load_files(&fs, display, major, top4, src, out, d);
 	cmfv_cfiles_free(&fs);
 	return e;
 }
@@ -287,7 +303,7 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 		e = top ? cmfv_chart_dir_files(top, &fs, d)
 			: cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		if (e == CMFV_OK)
-			e = load_files(&fs, top, helm_major, src, out, d);
+			e = load_files(&fs, top, helm_major, helm_major == 4, src, out, d);
 		cmfv_cfiles_free(&fs);
 		cmfv_free(top);
 	} else {
@@ -298,7 +314,7 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 		if (e == CMFV_EINPUT)
 			e = cmfv_diag_set(d, CMFV_EINPUT, path, 0, 0, "chart archive is too large");
 		if (e == CMFV_OK)
-			e = load_archive(data, len, path, helm_major, src, out, d);
+			e = load_archive(data, len, path, helm_major, helm_major == 4, src, out, d);
 		cmfv_free(data);
 	}
 	if (e != CMFV_OK)
@@ -312,17 +328,19 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 	}
 	{
 		struct cmfv_buf miss = {0};
-		size_t i, j;
+		size_t i, j, nmiss = 0;
 
+		/* an entry without a name is missing too (nothing is named "") */
 		for (i = 0; i < (*out)->ndeps; i++) {
 			for (j = 0; j < (*out)->nsubs; j++)
 				if (strcmp((*out)->subs[j]->chart_name, (*out)->deps[i].name) == 0)
 					break;
 			if (j == (*out)->nsubs)
-				cmfv_buf_printf(&miss, "%s%s", miss.len ? ", " : "",
+				cmfv_buf_printf(&miss, "%s%s", nmiss++ ? ", " : "",
 						(*out)->deps[i].name);
 		}
-		if (miss.len || miss.failed) {
+		cmfv_buf_printf(&miss, "%s", "");
+		if (nmiss || miss.failed) {
 			e = miss.failed ? cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory")
 					: cmfv_diag_set(
 					      d, CMFV_EINPUT, path, 0, 0,
@@ -335,6 +353,7 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 			*out = NULL;
 			return e;
 		}
+		cmfv_buf_free(&miss);
 	}
 	return CMFV_OK;
 }

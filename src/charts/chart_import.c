@@ -22,8 +22,11 @@ static void go_v(struct cmfv_buf *b, const struct cmfv_node *v)
 	} else if (v->kind == CMFV_BOOL) {
 		cmfv_buf_printf(b, "%s", v->u.b ? "true" : "false");
 	} else if (v->kind == CMFV_FLOAT || v->kind == CMFV_INT) {
-		cmfv_format_float_g(v->kind == CMFV_INT ? (double)v->u.i : v->u.f, num,
-				    sizeof(num));
+		/* the JSON trip made every number a float64 */
+		cmfv_format_float_g(v->kind == CMFV_FLOAT ? v->u.f
+				    : v->uint		  ? (double)(uint64_t)v->u.i
+							  : (double)v->u.i,
+				    num, sizeof(num));
 		cmfv_buf_printf(b, "%s", num);
 	} else if (v->kind == CMFV_STR) {
 		cmfv_buf_printf(b, "%s", v->u.s.ptr);

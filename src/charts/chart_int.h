@@ -58,13 +58,41 @@ int cmfv_rules_ignore(const struct rules *r, const char *path, int is_dir);
 /* sanitizeString on *\p str (replaced; CMFV_ENOMEM leaves it) */
 enum cmfv_err cmfv_chart_sanitize(char **str);
 
-/* Chart.yaml and requirements.yaml */
-enum cmfv_err cmfv_chart_load_deps(struct cmfv_chart *c, const struct cmfv_node *meta,
-				   const char *where, struct cmfv_diag *d);
+/* Chart.yaml and requirements.yaml, decoded by json.Unmarshal into one
+ * Metadata: what one copy leaves, the next one merges into. */
+struct dacc {
+	struct cmfv_chart_dep d;
+	size_t tags_made; /* Tags' backing array: strings past ntags stay */
+};
+
+struct meta_acc {
+	int detect4;	    /* set by the caller: the chart Helm 4 installs */
+	int present;	    /* c.Metadata != nil */
+	int charts;	    /* Chart.yaml copies decoded */
+	char *api;	    /* Metadata.APIVersion */
+	char *first_api;    /* the first Chart.yaml's alone (Helm 4 picks its loader by it) */
+	int has_deps;	    /* Dependencies != nil */
+	struct dacc **deps; /* the backing array: NULL for a null entry */
+	size_t len, made;   /* length; entries ever made since the last reset */
+};
+
+void cmfv_meta_acc_free(struct meta_acc *a);
+/* Decode file \p f (\p label: "Chart.yaml" or "requirements.yaml") over
+ * \p c's metadata and \p a. */
+enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, struct meta_acc *a, const struct cfile *f,
+				   const char *label, struct cmfv_sources *src,
+				   struct cmfv_diag *d);
+/* The Dependencies slice as it stands, into c->deps (\p a is emptied). */
+enum cmfv_err cmfv_chart_meta_finish(struct cmfv_chart *c, struct meta_acc *a, struct cmfv_diag *d);
+/* Chart.lock or requirements.lock, parsed: does Helm load it? */
+enum cmfv_err cmfv_chart_check_lock(const struct cmfv_node *lock, const char *label,
+				    struct cmfv_diag *d);
+/* time.Parse(time.RFC3339, s) succeeds (semver.c) */
+int cmfv_chart_rfc3339(const char *s);
+/* Chart.lock or requirements.lock (\p label), read as Helm reads it */
+enum cmfv_err cmfv_chart_load_lock(const struct cfile *f, const char *label,
+				   struct cmfv_sources *src, struct cmfv_diag *d);
 enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const char *where,
 				  struct cmfv_diag *d);
-/* \p label: "Chart.yaml" or "requirements.yaml" */
-enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, const struct cfile *f, const char *label,
-				   struct cmfv_sources *src, char **api, struct cmfv_diag *d);
 
 #endif

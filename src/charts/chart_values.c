@@ -262,6 +262,53 @@ static int removed(const struct cmfv_chart *c, const char *name)
 	return 0;
 }
 
+/* Helm keeps a chart's subcharts in the order it walked charts/, a Go map:
+ * random. Two of one name are harmless when dependency entries pick each
+ * by its version (each entry matching one); two that no entry claims (or
+ * any two under a chart whose dependencies are not processed), or an entry
+ * matching both, are decided by that order: refused. */
+static enum cmfv_err random_pick(const struct cmfv_chart *c, const struct cmfv_chart *a,
+				 const struct cmfv_chart *b, struct cmfv_diag *d)
+{
+	return cmfv_diag_set(d, CMFV_EINPUT, b->where, 0, 0,
+			     "two charts in %s/charts are named %s (%s and %s); Helm picks one at "
+			     "random, cannot verify",
+			     c->chart_name, a->name, a->where, b->where);
+}
+
+static int claimed(const struct cmfv_chart *c, const struct cmfv_chart *sc)
+{
+	size_t j;
+
+	for (j = 0; c->has_deps && j < c->ndeps; j++)
+		if (dep_matches(&c->deps[j], sc))
+			return 1;
+	return 0;
+}
+
+/* \p all: the dependencies of \p c and below are not processed */
+static enum cmfv_err order_free(const struct cmfv_chart *c, int all, struct cmfv_diag *d)
+{
+	size_t i, j, k;
+	enum cmfv_err e = CMFV_OK;
+
+	for (i = 0; i < c->nsubs && e == CMFV_OK; i++)
+		for (j = i + 1; j < c->nsubs && e == CMFV_OK; j++) {
+			const struct cmfv_chart *a = c->subs[i], *b = c->subs[j];
+			int both = 0;
+
+			if (strcmp(a->name, b->name) != 0)
+				continue;
+			for (k = 0; !all && k < c->ndeps; k++)
+				both |= dep_matches(&c->deps[k], a) && dep_matches(&c->deps[k], b);
+			if (all || both || (!claimed(c, a) && !claimed(c, b)))
+				e = random_pick(c, a, b, d);
+		}
+	for (i = 0; all && i < c->nsubs && e == CMFV_OK; i++)
+		e = order_free(c->subs[i], 1, d);
+	return e;
+}
+
 /* Drop the subcharts and entries that tags and conditions disabled. */
 static void drop_disabled(struct cmfv_chart *c)
 {
@@ -296,8 +343,11 @@ static enum cmfv_err dep_enabled(struct cmfv_chart *c, const struct cmfv_node *v
 	enum cmfv_err e;
 	size_t i;
 
-	if (!c->has_deps)
-		return CMFV_OK;
+	/* Helm goes no deeper than a chart without dependencies; the values
+	 * of what is below still merge in charts/ order */
+	e = order_free(c, !c->has_deps, d);
+	if (e != CMFV_OK || !c->has_deps)
+		return e;
 	if (resolve_subs(c) != CMFV_OK)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	for (i = 0; i < c->ndeps; i++)
@@ -350,25 +400,30 @@ enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, in
 	return e;
 }
 
+/* A subchart path joins names with '.', and a name may hold dots itself
+ * (Helm takes a chart named "1.5", or "9.223372e+18" from a big number):
+ * each step takes a name the rest starts with, followed by '.' or the end,
+ * and backs off when the rest leads nowhere. A chart (or table) has one
+ * path from the root, so each is tried at one place of \p p: linear. */
+static const struct cmfv_chart *sub_walk(const struct cmfv_chart *c, const char *p)
+{
+	const struct cmfv_chart *got = NULL;
+	size_t i;
+
+	if (*p == '\0')
+		return c;
+	for (i = 0; i < c->nsubs && got == NULL; i++) {
+		size_t n = strlen(c->subs[i]->name);
+
+		if (strncmp(c->subs[i]->name, p, n) == 0 && (p[n] == '.' || p[n] == '\0'))
+			got = sub_walk(c->subs[i], p[n] ? p + n + 1 : p + n);
+	}
+	return got;
+}
+
 const struct cmfv_chart *cmfv_chart_sub(const struct cmfv_chart *root, const char *path)
 {
-	const struct cmfv_chart *c = root;
-	const char *p = path;
-
-	while (c && *p) {
-		const char *dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p), i;
-		const struct cmfv_chart *next = NULL;
-
-		for (i = 0; i < c->nsubs; i++)
-			if (strlen(c->subs[i]->name) == n && strncmp(c->subs[i]->name, p, n) == 0)
-				next = c->subs[i];
-		c = next;
-		p += n;
-		if (*p == '.')
-			p++;
-	}
-	return c;
+	return sub_walk(root, path);
 }
 
 const struct cmfv_node *cmfv_chart_sub_values(const struct cmfv_node *values, const char *path)

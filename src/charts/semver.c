@@ -1,10 +1,13 @@
 /* Semantic versions and ranges as Masterminds/semver v3 reads them, which
- * Helm uses to match Chart.yaml dependencies to the charts in charts/. */
+ * Helm uses to match Chart.yaml dependencies to the charts in charts/, and
+ * the RFC 3339 times Go reads from a Chart.lock. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chart_int.h"
 #include "cmfv/chart.h"
 
 struct sv {
@@ -25,9 +28,12 @@ static const char *num(const char *p, unsigned long long *v, int *wild)
 		return NULL;
 	*v = 0;
 	while (isdigit((unsigned char)*p)) {
-		if (*v > 1000000000000ULL)
+		unsigned long long dg = (unsigned long long)(*p++ - '0');
+
+		/* strconv.ParseUint(s, 10, 64): every uint64, nothing past it */
+		if (*v > (ULLONG_MAX - dg) / 10)
 			return NULL;
-		*v = *v * 10 + (unsigned long long)(*p++ - '0');
+		*v = *v * 10 + dg;
 	}
 	return p;
 }
@@ -383,4 +389,59 @@ int cmfv_semver_in_range(const char *constraint, const char *ver)
 		p = bar + 2;
 	}
 	return any;
+}
+
+/* ------------------------------------------ Chart.lock generated times */
+
+/* the number in \p n digits at \p s, or -1 */
+static int digits(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int days_in(int month, int year)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+
+	return month == 2 && leap ? 29 : d[month - 1];
+}
+
+/* What Go's Time.UnmarshalJSON takes: its fast RFC 3339 path or, failing
+ * that, time.Parse(time.RFC3339, s), which also takes ',' before the
+ * fraction and a zone offset up to 24:60 (strict checks are off). */
+int cmfv_chart_rfc3339(const char *s)
+{
+	size_t n = strlen(s), i = 19;
+	int y, mo, dd, h, mi, se;
+
+	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+		return 0;
+	y = digits(s, 4);
+	mo = digits(s + 5, 2);
+	dd = digits(s + 8, 2);
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	se = digits(s + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || dd < 1 || dd > days_in(mo, y) || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || se < 0 || se > 59)
+		return 0;
+	if ((s[i] == '.' || s[i] == ',') && s[i + 1] >= '0' && s[i + 1] <= '9')
+		for (i += 2; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	if (strcmp(s + i, "Z") == 0)
+		return 1;
+	if (strlen(s + i) != 6 || (s[i] != '+' && s[i] != '-') || s[i + 3] != ':')
+		return 0;
+	h = digits(s + i + 1, 2);
+	mi = digits(s + i + 4, 2);
+	return h >= 0 && h <= 24 && mi >= 0 && mi <= 60;
 }

@@ -86,8 +86,7 @@ int cmd_values(int argc, char **argv)
 		shown = values;
 	} else if (cmfv_values_build_chart(&in, &src, &chart, &values, &d) != CMFV_OK) {
 		rc = cli_print_diag(&d);
-	} else if (o.subchart && (cmfv_chart_sub(chart, o.subchart) == NULL ||
-				  (shown = cmfv_chart_sub_values(values, o.subchart)) == NULL)) {
+	} else if (o.subchart && cmfv_chart_sub(chart, o.subchart) == NULL) {
 		fprintf(stderr,
 			"cmf-validate values: %s has no subchart %s (or it is disabled); its "
 			"subcharts: ",
@@ -99,8 +98,13 @@ int cmd_values(int argc, char **argv)
 	if (rc == 0) {
 		int ok;
 
+		/* a subchart whose name holds a dot sees {} (cmfv_chart_sub_values) */
+		static const struct cmfv_node empty = {.kind = CMFV_MAP};
+
 		if (!o.subchart)
 			shown = values;
+		else if ((shown = cmfv_chart_sub_values(values, o.subchart)) == NULL)
+			shown = &empty;
 
 		if (strcmp(fmt, "json") == 0) {
 			ok = cmfv_json_emit(&b, shown) == CMFV_OK &&

@@ -260,6 +260,7 @@ struct cmfv_node *cmfv_node_copy(const struct cmfv_node *n)
 	if (c == NULL)
 		return NULL;
 	c->quoted = n->quoted;
+	c->uint = n->uint;
 	switch (n->kind) {
 	case CMFV_MAP:
 		for (i = 0; i < n->u.map.n; i++) {

@@ -431,6 +431,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	l.no_merge = opts ? opts->no_merge : 0;
 	l.no_duplicates = opts ? opts->no_duplicates : 0;
 	l.keep_ints = opts ? opts->keep_ints : 0;
+	l.keep_nonfinite = opts ? opts->keep_nonfinite : 0;
 	l.text = text;
 	l.len = len;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)

@@ -29,6 +29,7 @@ struct loader {
 	int no_merge;
 	int no_duplicates;
 	int keep_ints;
+	int keep_nonfinite;
 	unsigned max_depth;
 	size_t max_nodes;
 	size_t nodes;

@@ -3,6 +3,7 @@
  * (integers, floats, booleans, !!binary); and the loader's locations and
  * errors, which yaml.c shares. */
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,11 +131,15 @@ enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cm
 			break;
 		case CMFV_RES_NUM: {
 			char ib[64];
+			int fit = l->keep_ints && r.is_int ? yl_int_key(s, len, ib, sizeof(ib)) : 0;
 
-			if (l->keep_ints && r.is_int && yl_int_key(s, len, ib, sizeof(ib)) == 1) {
+			if (fit != 0) {
 				n = cmfv_node_new(CMFV_INT, loc);
+				if (n && fit < 0)
+					n->uint = 1;
 				if (n)
-					n->u.i = strtoll(ib, NULL, 10);
+					n->u.i = fit > 0 ? strtoll(ib, NULL, 10)
+							 : (int64_t)strtoull(ib, NULL, 10);
 				break;
 			}
 			n = cmfv_node_new(CMFV_FLOAT, loc);
@@ -143,6 +148,17 @@ enum cmfv_err yl_scalar_node(struct loader *l, const yaml_event_t *ev, struct cm
 			break;
 		}
 		case CMFV_RES_NONFINITE:
+			if (l->keep_nonfinite) {
+				/* ".nan", "+.inf", "-.Inf", ...: the letter after the dot */
+				const char *dot = memchr(s, '.', len);
+
+				n = cmfv_node_new(CMFV_FLOAT, loc);
+				if (n)
+					n->u.f = (dot[1] == 'n' || dot[1] == 'N') ? NAN
+						 : s[0] == '-'			  ? -INFINITY
+										  : INFINITY;
+				break;
+			}
 			return yl_fail_at(l, ev->start_mark,
 					  "%.20s cannot be used: Helm turns values into JSON, "
 					  "which has no infinity or NaN",
@@ -229,7 +245,8 @@ enum cmfv_err yl_key_from_node(struct loader *l, const struct cmfv_node *n, yaml
 
 /* An integer key's text as go-yaml reads it (strconv.ParseInt(s, 0, 64):
  * sign, 0x/0o/0b or a leading 0 for octal, underscores): 1 and the decimal
- * int64 in \p buf; -1 when it only fits a uint64; 0 when it is bigger. */
+ * int64 in \p buf; -1 when it only fits a uint64 (decimal in \p buf); 0 when
+ * it is bigger. */
 static int yl_int_key(const char *s, size_t len, char *buf, size_t size)
 {
 	size_t i = 0;
@@ -269,9 +286,9 @@ static int yl_int_key(const char *s, size_t len, char *buf, size_t size)
 			snprintf(buf, size, "0");
 		return 1;
 	}
-	if (v > (1ULL << 63) - 1)
-		return -1;
 	snprintf(buf, size, "%llu", v);
+	if (v > (1ULL << 63) - 1) /* ParseUint takes no sign: "+" makes it a float */
+		return s[0] == '+' ? 0 : -1;
 	return 1;
 }
 

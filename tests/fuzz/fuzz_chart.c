@@ -36,7 +36,7 @@ static void chart_yaml(const char *text, size_t n)
 	char *bytes = cmfv_malloc(n + 1);
 	struct cfile f = {name, bytes, n, name};
 	struct cmfv_diag d;
-	char *api = NULL;
+	struct meta_acc acc = {0};
 	enum cmfv_err e;
 
 	if (c == NULL || bytes == NULL) {
@@ -46,12 +46,22 @@ static void chart_yaml(const char *text, size_t n)
 	}
 	memcpy(bytes, text, n + 1);
 	cmfv_diag_clear(&d);
-	e = cmfv_chart_load_meta(c, &f, "Chart.yaml", &src, &api, &d);
+	/* decoded twice over one Metadata, as a .tgz holding it twice is */
+	e = cmfv_chart_load_meta(c, &acc, &f, "Chart.yaml", &src, &d);
 	if (e == CMFV_OK)
-		e = cmfv_chart_validate(c, api, "chart", &d);
+		e = cmfv_chart_load_meta(c, &acc, &f, "requirements.yaml", &src, &d);
+	if (e == CMFV_OK)
+		e = cmfv_chart_meta_finish(c, &acc, &d);
+	if (e == CMFV_OK)
+		e = cmfv_chart_validate(c, acc.api, "chart", &d);
 	FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e));
 	FUZZ_ASSERT(e == CMFV_OK || d.msg[0] != '\0');
-	cmfv_free(api);
+	/* the same bytes as a Chart.lock */
+	cmfv_diag_clear(&d);
+	e = cmfv_chart_load_lock(&f, "Chart.lock", &src, &d);
+	FUZZ_ASSERT(e == CMFV_OK || fuzz_input_error(e));
+	FUZZ_ASSERT(e == CMFV_OK || d.msg[0] != '\0');
+	cmfv_meta_acc_free(&acc);
 	cmfv_free(bytes);
 	cmfv_chart_free(c);
 	cmfv_sources_free(&src);

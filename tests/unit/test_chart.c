@@ -394,6 +394,7 @@ static void test_targz_trailer(void **state)
 }
 
 static char dir[64];
+static int major = 4; /* the Helm major values_json loads for */
 
 static void put(const char *rel, const char *text)
 {
@@ -424,7 +425,7 @@ static char *values_json(const char *set, struct cmfv_diag *d, struct cmfv_chart
 	in.chart_dir = dir;
 	in.sets = set ? &flag : NULL;
 	in.nsets = set ? 1 : 0;
-	in.helm_major = 4;
+	in.helm_major = major;
 	cmfv_diag_clear(d);
 	if (cmfv_values_build_chart(&in, &src, chart, &v, d) != CMFV_OK) {
 		cmfv_sources_free(&src);
@@ -590,14 +591,12 @@ static void test_loader_round2(void **state)
 	}
 }
 
-/* Round 3: what Helm cannot decide or decides by merging is refused. */
+/* Two charts of one name in a charts/ folder: Helm walks charts/ as a Go
+ * map, so which one it keeps is random (dup2 rendered two ways in 20 runs
+ * of each Helm): refused. */
 static void test_loader_dups(void **state)
 {
 	struct cmfv_diag d;
-	struct cmfv_buf tar = {0}, gz = {0};
-	static const char zero[1024];
-	char path[48];
-	FILE *f;
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/cmfv-chart-XXXXXX");
@@ -620,47 +619,261 @@ static void test_loader_dups(void **state)
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		assert_int_equal(system(cmd), 0);
 	}
+}
 
-	/* an archive with Chart.yaml (or values.yaml) twice */
-	snprintf(path, sizeof(path), "/tmp/cmfv-dup-%d.tgz", (int)getpid());
-	tar_add(&tar, "top/Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n", '0');
-	tar_add(&tar, "top/values.yaml", "a: 1\n", '0');
-	tar_add(&tar, "top/Chart.yaml", "description: x\n", '0');
+/* An archive of \p n (name, text) entries, each under "top/", at dir. */
+static void put_tgz(const char *const *ent, size_t n)
+{
+	static const char zero[1024];
+	struct cmfv_buf tar = {0}, gz = {0};
+	char name[128];
+	FILE *f;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "top/%s", ent[2 * i]);
+		tar_add(&tar, name, ent[2 * i + 1], '0');
+	}
 	cmfv_buf_add(&tar, zero, sizeof(zero));
 	gzip_buf(&tar, &gz);
-	f = fopen(path, "wb");
+	f = fopen(dir, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(gz.ptr, 1, gz.len, f), gz.len);
 	fclose(f);
-	snprintf(dir, sizeof(dir), "%s", path);
-	assert_null(values_json(NULL, &d, NULL));
-	assert_int_equal(d.code, CMFV_EINPUT);
-	assert_non_null(strstr(d.msg, "holds Chart.yaml twice"));
-	cmfv_buf_reset(&tar);
-	cmfv_buf_reset(&gz);
-	tar_add(&tar, "top/Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n", '0');
-	tar_add(&tar, "top/values.yaml", "a: [\n", '0');
-	tar_add(&tar, "top/values.yaml", "a: 1\n", '0');
-	cmfv_buf_add(&tar, zero, sizeof(zero));
-	gzip_buf(&tar, &gz);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(gz.ptr, 1, gz.len, f), gz.len);
-	fclose(f);
-	assert_null(values_json(NULL, &d, NULL));
-	assert_non_null(strstr(d.msg, "holds values.yaml twice"));
-	unlink(path);
 	cmfv_buf_free(&tar);
 	cmfv_buf_free(&gz);
+}
+
+#define SUBS                                                                                       \
+	"charts/a/Chart.yaml", "apiVersion: v2\nname: a\nversion: 1.0.0\n",                        \
+	    "charts/a/values.yaml", "q: a\n", "charts/b/Chart.yaml",                               \
+	    "apiVersion: v2\nname: b\nversion: 1.0.0\n", "charts/b/values.yaml", "q: b\n"
+#define TOP "Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n"
+#define DEPS2                                                                                      \
+	"Chart.yaml",                                                                              \
+	    "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n- {name: a, version: '*', " \
+	    "alias: x, tags: [tx, tb]}\n- {name: b, version: '*', alias: yy}\n"
+
+struct merge_case {
+	const char *ent[20]; /* name, text pairs; NULL ends */
+	int major;
+	const char *json; /* NULL: refused, with this in the message: */
+	const char *msg;
+	const char *why;
+};
+
+static const struct merge_case merges[] = {
+    {{DEPS2, "Chart.yaml", "dependencies:\n- name: b\n", SUBS},
+     4,
+     "{\"a\":{\"global\":{},\"q\":\"a\"},\"x\":{\"global\":{},\"q\":\"b\"}}",
+     NULL,
+     "the second copy's entry decodes into the first one's (alias x stays)"},
+    {{DEPS2, "Chart.yaml", "dependencies:\n- name: a\n", "requirements.yaml",
+      "dependencies:\n- {}\n- {}\n", SUBS},
+     3,
+     "{\"x\":{\"global\":{},\"q\":\"a\"},\"yy\":{\"global\":{},\"q\":\"b\"}}",
+     NULL,
+     "entry 2 comes back from past the list's end"},
+    {{DEPS2, "Chart.yaml", "dependencies: []\n", "requirements.yaml",
+      "dependencies:\n- {}\n- {name: b, version: '*'}\n", SUBS},
+     3,
+     NULL,
+     "missing in charts/ directory:",
+     "[] drops the entries: a fresh one has no name, which no chart has"},
+    {{DEPS2, "Chart.yaml", "dependencies:\n- tags: [null]\n", "requirements.yaml",
+      "dependencies:\n- tags: [tn, null]\n", "values.yaml", "tags: {tb: false}\n", SUBS},
+     4,
+     "{\"b\":{\"global\":{},\"q\":\"b\"},\"tags\":{\"tb\":false}}",
+     NULL,
+     "a null tag keeps the string the longer list left: tb, false, a is off"},
+    {{DEPS2, "Chart.yaml", "dependencies:\n- null\n", SUBS},
+     4,
+     NULL,
+     "must not contain empty or null nodes",
+     "a null entry"},
+    {{DEPS2, "Chart.yaml", "Dependencies: null\ndependencies: [{name: b, version: '*'}]\n", SUBS},
+     4,
+     "{\"a\":{\"global\":{},\"q\":\"a\"},\"b\":{\"global\":{},\"q\":\"b\"}}",
+     NULL,
+     "keys in sorted order: Dependencies (null) first drops the old entries"},
+    {{TOP, "Chart.yaml", "name: null\nversion: 2.0.0\n", "values.yaml", "a: 1\n"},
+     4,
+     "{\"a\":1}",
+     NULL,
+     "null leaves a string field, the rest is merged"},
+    {{TOP, "values.yaml", "a: [\n", "values.yaml", "a: 1\n"},
+     3,
+     NULL,
+     "did not find expected node content",
+     "an earlier values.yaml that does not parse"},
+    {{TOP, "values.yaml", "a: 1\nb: 2\n", "values.yaml", "a: 2\n"},
+     4,
+     "{\"a\":2}",
+     NULL,
+     "the last values.yaml replaces the first"},
+    {{"requirements.yaml", "apiVersion: v1\nname: top\nversion: 1.0.0\n", "values.yaml", "a: 1\n"},
+     3,
+     "{\"a\":1}",
+     NULL,
+     "Helm 3: requirements.yaml alone makes the metadata"},
+    {{"requirements.yaml", "apiVersion: v1\nname: top\nversion: 1.0.0\n"},
+     4,
+     NULL,
+     "no Chart.yaml found",
+     "Helm 4 detects the chart's version by its Chart.yaml"},
+    {{"Chart.yaml", "apiVersion: v9\nname: top\nversion: 1.0.0\n"},
+     4,
+     NULL,
+     "unsupported chart version",
+     "Helm 4: an apiVersion other than v1, v2 or none"},
+    {{"Chart.yaml", "apiVersion: v9\nname: top\nversion: 1.0.0\n"},
+     3,
+     "{}",
+     NULL,
+     "Helm 3 loads it"},
+    {{"Chart.yaml", "apiVersion: v3\nname: top\nversion: 1.0.0\n"},
+     4,
+     NULL,
+     "invalid chart apiVersion",
+     "Helm 4.1 refuses chart v3"},
+    {{"Chart.yaml", "apiVersion: v9\nname: top\nversion: 1.0.0\n", "Chart.yaml",
+      "apiVersion: v2\n"},
+     4,
+     NULL,
+     "unsupported chart version",
+     "Helm 4 reads the first Chart.yaml alone"},
+    /* two charts of one name in charts/: Helm's order of them is random */
+    {{"Chart.yaml",
+      "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n- {name: a, version: 0.2.0, "
+      "alias: x}\n- {name: a, version: 0.1.0, alias: z}\n",
+      "charts/a1/Chart.yaml", "apiVersion: v2\nname: a\nversion: 0.1.0\n", "charts/a2/Chart.yaml",
+      "apiVersion: v2\nname: a\nversion: 0.2.0\n", "charts/a2/values.yaml", "v: 2\n"},
+     4,
+     "{\"x\":{\"global\":{},\"v\":2},\"z\":{\"global\":{}}}",
+     NULL,
+     "each entry picks one by its version: no order involved"},
+    {{"Chart.yaml",
+      "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n- {name: a, version: '*', "
+      "alias: x}\n",
+      "charts/a1/Chart.yaml", "apiVersion: v2\nname: a\nversion: 0.1.0\n", "charts/a2/Chart.yaml",
+      "apiVersion: v2\nname: a\nversion: 0.2.0\n"},
+     4,
+     NULL,
+     "Helm picks one at random",
+     "an entry matching both: the first in Helm's random order"},
+    {{"Chart.yaml",
+      "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n- {name: a, version: 0.2.0}\n",
+      "charts/a1/Chart.yaml", "apiVersion: v2\nname: a\nversion: 0.1.0\n", "charts/a2/Chart.yaml",
+      "apiVersion: v2\nname: a\nversion: 0.2.0\n", "charts/a3/Chart.yaml",
+      "apiVersion: v2\nname: a\nversion: 0.3.0\n"},
+     4,
+     NULL,
+     "Helm picks one at random",
+     "two that no entry claims"},
+    /* lock files Helm cannot load */
+    {{TOP, "Chart.lock", "generated: 2020-02-29T00:00:00Z\ndigest: 5\n"},
+     4,
+     "{}",
+     NULL,
+     "a leap day, a number for the digest string"},
+    {{TOP, "Chart.lock", "generated: 2020-01-01T00:00:00,5+24:60\n"},
+     3,
+     "{}",
+     NULL,
+     "time.Parse's fallback takes a comma fraction and a 24:60 offset"},
+    {{TOP, "Chart.lock", "generated: 2100-02-29T00:00:00Z\n"},
+     4,
+     NULL,
+     "not an RFC 3339 time",
+     "no leap day in 2100"},
+    {{TOP, "requirements.lock", "generated: 5\n"},
+     3,
+     NULL,
+     "input is not a JSON string",
+     "a number for a time"},
+    {{TOP, "Chart.lock", "dependencies: [{name: x, foo: .inf}]\n"},
+     4,
+     NULL,
+     "unsupported value: +Inf",
+     ".inf in no string field"},
+    /* numbers in text fields, as sigs.k8s.io/yaml hands them over */
+    {{TOP, "charts/s/Chart.yaml", "apiVersion: v2\nname: .inf\nversion: 1.0.0\n"},
+     4,
+     "{\"+Inf\":{\"global\":{}}}",
+     NULL,
+     "a string field takes .inf as +Inf"},
+    {{TOP, "charts/s/Chart.yaml",
+      "apiVersion: v2\nname: 9223372036854775808\nversion: 18446744073709551615\n"},
+     3,
+     "{\"9223372036854775808\":{\"global\":{}}}",
+     NULL,
+     "past int64 within uint64: decimal; versions are uint64 parts"},
+    {{TOP, "charts/s/Chart.yaml", "apiVersion: v2\nname: 100000000000000000000\nversion: 1.0.0\n"},
+     4,
+     "{\"1e+20\":{\"global\":{}}}",
+     NULL,
+     "past uint64: a float, FormatFloat(f, g, -1, 32)"},
+    {{TOP, "charts/s/Chart.yaml", "apiVersion: v2\nname: s\nversion: 18446744073709551616\n"},
+     4,
+     NULL,
+     "version \"1.8446744e+19\" is invalid",
+     "a version part past uint64"},
+    {{TOP, "charts/s/Chart.yaml", "apiVersion: v2\nname: s\nversion: 1.0.0\nfoo: .nan\n"},
+     3,
+     NULL,
+     "unsupported value: NaN",
+     "a NaN bound for no string field fails the JSON conversion"},
+    {{"Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\nkeywords: [.inf]\n"},
+     3,
+     "{}",
+     NULL,
+     "Helm 3: keywords are strings"},
+    {{"Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\nkeywords: [.inf]\n"},
+     4,
+     NULL,
+     "unsupported value: +Inf",
+     "Helm 4 converts the first Chart.yaml with apiVersion the only field"},
+};
+
+/* Chart.yaml and requirements.yaml copies decoded into one Metadata, and
+ * values.yaml copies, as Helm's LoadFiles does (each checked against the
+ * real Helms in testdata/values-diff/loader/x-meta-*, x-vals-*, x-api4-*) */
+static void test_loader_merge(void **state)
+{
+	size_t i, n;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/cmfv-merge-%d.tgz", (int)getpid());
+	for (i = 0; i < sizeof(merges) / sizeof(merges[0]); i++) {
+		const struct merge_case *mc = &merges[i];
+		struct cmfv_diag d;
+		char *j;
+
+		for (n = 0; mc->ent[2 * n]; n++)
+			;
+		put_tgz(mc->ent, n);
+		major = mc->major;
+		j = values_json(NULL, &d, NULL);
+		if (mc->json == NULL) {
+			if (j != NULL || strstr(d.msg, mc->msg) == NULL)
+				fail_msg("%s: got %s (%s)", mc->why, j ? j : "refused", d.msg);
+		} else if (j == NULL || strcmp(j, mc->json) != 0) {
+			fail_msg("%s: got %s (%s)", mc->why, j ? j : "refused", d.msg);
+		}
+		cmfv_free(j);
+	}
+	major = 4;
+	unlink(dir);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_semver),	cmocka_unit_test(test_targz),
-	    cmocka_unit_test(test_targz_go),	cmocka_unit_test(test_targz_trailer),
-	    cmocka_unit_test(test_umbrella),	cmocka_unit_test(test_loader_round2),
-	    cmocka_unit_test(test_loader_dups), cmocka_unit_test(test_kube_version),
+	    cmocka_unit_test(test_semver),	 cmocka_unit_test(test_targz),
+	    cmocka_unit_test(test_targz_go),	 cmocka_unit_test(test_targz_trailer),
+	    cmocka_unit_test(test_umbrella),	 cmocka_unit_test(test_loader_round2),
+	    cmocka_unit_test(test_loader_dups),	 cmocka_unit_test(test_kube_version),
+	    cmocka_unit_test(test_loader_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
