@@ -41,6 +41,15 @@ struct cmfv_doc {
 	unsigned long line;	   /**< 1-based line of ptr[0] in the stream */
 	unsigned long index;	   /**< 0-based number of the piece in the stream */
 	unsigned flags;		   /**< enum cmfv_doc_flag bits */
+	/** What the splitter saw on its one pass over the bytes, so that the
+	 * classifier (classify.h) need not pass over them again: the offsets
+	 * from ptr of every line start after a line break whose first byte is
+	 * not a space, in order, complete below col0_covered (past it none
+	 * were kept: a document of very many such lines). Borrowed, valid until
+	 * the next call; NULL/0 when not known. */
+	const size_t *col0;
+	size_t ncol0, col0_covered;
+	int odd_free; /**< 1: certainly no line break but LF and CRLF (no lone CR, NEL, LS, PS) */
 };
 
 /** Reads up to \p n bytes into \p buf, like read(2): the count, 0 at the

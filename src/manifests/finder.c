@@ -251,6 +251,8 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	in->named = f->o->deployment && cmfv_str_is(name, f->o->deployment);
 	in->hook |= f->o->deployment && !in->named;
 	in->doc = *doc;
+	in->doc.col0 = NULL; /* the splitter's, gone at its next piece */
+	in->doc.ncol0 = in->doc.col0_covered = 0;
 	find_chart(doc, in_list ? root : tree, in);
 	if (!in->chart_known && in_list)
 		find_chart(doc, tree, in);
@@ -353,6 +355,7 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 			      struct cmfv_diag *d)
 {
 	struct cmfv_cls_info ci;
+	struct cmfv_cls_hint hint;
 	struct cmfv_node *tree = NULL;
 	enum cmfv_err e;
 	long cms = 0;
@@ -365,7 +368,11 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	if (!CMFV_DOC_IS_DOCUMENT(doc->flags))
 		return CMFV_OK;
 	f->docs++;
-	cmfv_classify(doc->ptr, doc->len, &ci);
+	hint.col0 = doc->col0;
+	hint.n = doc->ncol0;
+	hint.covered = doc->col0_covered;
+	hint.odd_free = doc->odd_free;
+	cmfv_classify_hint(doc->ptr, doc->len, &hint, &ci);
 	switch (ci.cls) {
 	case CMFV_CLS_OTHER:
 		/* a StatefulSet, Job, Pod...: read, CMF may run in it */

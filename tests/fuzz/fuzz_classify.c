@@ -1,6 +1,7 @@
 /* The document classifier (cmfv_classify) against the YAML loader: the
  * whole input as one document, then each piece the stream splitter cuts
- * from it, as post-render would pass them. Property: the classifier is sound
+ * from it, as post-render would pass them, with and without the splitter's
+ * hint (the same answer either way). Property: the classifier is sound
  * (tests/classify/sound.h): never OTHER for what the loader reads as a
  * Deployment, ConfigMap or List, and never a known name the loader does
  * not read. Each text sits in a buffer of its exact size, so that ASan
@@ -38,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cmfv_stream *s;
 	struct cmfv_doc doc;
 	struct cmfv_diag d;
+	char why[400];
 
 	check((const char *)data, size);
 	cmfv_diag_clear(&d);
@@ -47,5 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (CMFV_DOC_IS_DOCUMENT(doc.flags) && doc.len != size)
 			check(doc.ptr, doc.len);
 	cmfv_stream_free(s);
+	/* the splitter's hint (col0, odd_free) changes no answer */
+	if (hint_check((const char *)data, size, 0, why, sizeof(why)) ||
+	    hint_check((const char *)data, size, 1 + size % 61, why, sizeof(why))) {
+		fprintf(stderr, "hint: %s\n", why);
+		abort();
+	}
 	return 0;
 }
