@@ -91,6 +91,11 @@ enum cmfv_err cmfv_stream_new_view(const char *text, cmfv_grow_fn fn, void *ctx,
  * the stream is spent. */
 enum cmfv_err cmfv_stream_next(struct cmfv_stream *s, struct cmfv_doc *doc, struct cmfv_diag *d);
 
+/** Whether the splitter may use its AVX2 loop where the CPU has one (1,
+ * the default) or keeps to the portable one (0): for tests and benchmarks,
+ * which hold both to the same answers. Process-wide. */
+void cmfv_stream_use_avx2(int on);
+
 /** Bytes read so far. */
 unsigned long long cmfv_stream_bytes(const struct cmfv_stream *s);
 

@@ -224,7 +224,8 @@ static unsigned ones(uint64_t m)
 
 /* The 64 bytes at u (u[64] is readable too): bit k of *brk is set when
  * u[k] is a line break, of *col0 when it is one followed by anything but a
- * space, and of the result when u[k] is a CR or a NEL, LS or PS lead byte.
+ * space; *nbrk counts the breaks. The result is non-zero when a CR or a NEL,
+ * LS or PS lead byte is among them: then bit k is set when u[k] is one.
  * SSE2 (every x86-64) where there is one, else a loop. */
 static uint64_t block_masks(const unsigned char *u, uint64_t *brk, uint64_t *col0, unsigned *nbrk)
 {
@@ -233,25 +234,27 @@ static uint64_t block_masks(const unsigned char *u, uint64_t *brk, uint64_t *col
 	const __m128i lf = _mm_set1_epi8('\n'), blank = _mm_set1_epi8(' ');
 	const __m128i cr = _mm_set1_epi8('\r'), df = _mm_set1_epi8((char)0xDF);
 	const __m128i c2 = _mm_set1_epi8((char)0xC2);
-	__m128i cnt = _mm_setzero_si128();
+	__m128i cnt = _mm_setzero_si128(), odd = _mm_setzero_si128();
 	int j;
 
 	for (j = 0; j < 4; j++) {
 		__m128i a = _mm_loadu_si128((const void *)(u + 16 * j));
 		__m128i b = _mm_loadu_si128((const void *)(u + 16 * j + 1));
 		__m128i eq = _mm_cmpeq_epi8(a, lf);
-		__m128i odd =
-		    _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(_mm_and_si128(a, df), c2));
 
+		odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(a, cr),
+						     _mm_cmpeq_epi8(_mm_and_si128(a, df), c2)));
 		cnt = _mm_sub_epi8(cnt, eq); /* a break is -1 */
 		n |= (uint64_t)(unsigned)_mm_movemask_epi8(eq) << (16 * j);
 		sp |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, blank)) << (16 * j);
-		o |= (uint64_t)(unsigned)_mm_movemask_epi8(odd) << (16 * j);
 	}
 	/* the breaks counted by summing bytes: cheaper than a popcount */
 	cnt = _mm_sad_epu8(cnt, _mm_setzero_si128());
 	*nbrk =
 	    (unsigned)_mm_cvtsi128_si32(cnt) + (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(cnt, 8));
+	if (_mm_movemask_epi8(odd)) /* rare: where, byte by byte */
+		for (j = 0; j < 64; j++)
+			o |= (uint64_t)((u[j] == '\r') | ((u[j] & 0xDF) == 0xC2)) << j;
 #else
 	int k;
 
@@ -267,6 +270,108 @@ static uint64_t block_masks(const unsigned char *u, uint64_t *brk, uint64_t *col
 	return o;
 }
 
+/* One block's column-0 lines and odd line breaks (the masks above): the
+ * offset of the first line start from u that needs a look (`-` or `.`: it
+ * may end the piece), with the breaks before it added to s->lines, or 0. */
+static inline size_t block_lines(struct cmfv_stream *s, const unsigned char *u, size_t i, size_t n,
+				 uint64_t brk, uint64_t col0, uint64_t odd, unsigned long nl)
+{
+	/* past a stop in this block the bytes may be the next piece's: an
+	 * odd break there only makes the classifier look itself */
+	for (; odd && !s->odd; odd &= odd - 1)
+		s->odd = odd_at(u + i + (unsigned)__builtin_ctzll(odd), u + n);
+	for (; col0; col0 &= col0 - 1) {
+		unsigned b = (unsigned)__builtin_ctzll(col0);
+		unsigned char c = u[i + b + 1];
+
+		if (c == '-' || c == '.') {
+			s->lines += nl + ones(brk & ((2ULL << b) - 1));
+			return i + b + 1;
+		}
+		note_col0(s, s->scan + i + b + 1);
+	}
+	return 0;
+}
+
+/* The blocks of u[*ip..n) up to the first stop (returned; 0 when none,
+ * *ip then at the first byte not scanned), line breaks counted into *nlp. */
+#define BLOCK_LOOP(MASKS)                                                                          \
+	do {                                                                                       \
+		size_t i = *ip, stop;                                                              \
+		unsigned long nl = *nlp;                                                           \
+                                                                                                   \
+		for (; i + 65 <= n; i += 64) {                                                     \
+			uint64_t brk, col0, odd;                                                   \
+			unsigned nbrk;                                                             \
+                                                                                                   \
+			odd = MASKS(u + i, &brk, &col0, &nbrk);                                    \
+			if (col0 | odd) {                                                          \
+				stop = block_lines(s, u, i, n, brk, col0, odd, nl);                \
+				if (stop)                                                          \
+					return stop;                                               \
+			}                                                                          \
+			nl += nbrk;                                                                \
+		}                                                                                  \
+		*ip = i;                                                                           \
+		*nlp = nl;                                                                         \
+		return 0;                                                                          \
+	} while (0)
+
+static size_t blocks(struct cmfv_stream *s, const unsigned char *u, size_t n, size_t *ip,
+		     unsigned long *nlp)
+{
+	BLOCK_LOOP(block_masks);
+}
+
+static int avx2_allowed = 1; /* cmfv_stream_use_avx2 */
+
+void cmfv_stream_use_avx2(int on)
+{
+	avx2_allowed = on;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_PATH 1
+#include <immintrin.h>
+
+/* block_masks with AVX2, where the CPU has it (checked at run time). */
+__attribute__((target("avx2,popcnt"))) static uint64_t
+block_masks_avx2(const unsigned char *u, uint64_t *brk, uint64_t *col0, unsigned *nbrk)
+{
+	const __m256i lf = _mm256_set1_epi8('\n'), blank = _mm256_set1_epi8(' ');
+	const __m256i cr = _mm256_set1_epi8('\r'), df = _mm256_set1_epi8((char)0xDF);
+	const __m256i c2 = _mm256_set1_epi8((char)0xC2);
+	__m256i a0 = _mm256_loadu_si256((const void *)u);
+	__m256i a1 = _mm256_loadu_si256((const void *)(u + 32));
+	__m256i b0 = _mm256_loadu_si256((const void *)(u + 1));
+	__m256i b1 = _mm256_loadu_si256((const void *)(u + 33));
+	__m256i odd =
+	    _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(a0, cr), _mm256_cmpeq_epi8(a1, cr)),
+			    _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_and_si256(a0, df), c2),
+					    _mm256_cmpeq_epi8(_mm256_and_si256(a1, df), c2)));
+	uint64_t n = (uint64_t)(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, lf)) |
+		     (uint64_t)(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a1, lf)) << 32;
+	uint64_t sp = (uint64_t)(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b0, blank)) |
+		      (uint64_t)(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b1, blank)) << 32;
+	uint64_t o = 0;
+	int j;
+
+	if (_mm256_movemask_epi8(odd)) /* rare: where, byte by byte */
+		for (j = 0; j < 64; j++)
+			o |= (uint64_t)((u[j] == '\r') | ((u[j] & 0xDF) == 0xC2)) << j;
+	*nbrk = (unsigned)__builtin_popcountll(n);
+	*brk = n;
+	*col0 = n & ~sp;
+	return o;
+}
+
+__attribute__((target("avx2,popcnt"))) static size_t
+blocks_avx2(struct cmfv_stream *s, const unsigned char *u, size_t n, size_t *ip, unsigned long *nlp)
+{
+	BLOCK_LOOP(block_masks_avx2);
+}
+#endif
+
 /* In a document's body only a line starting with `-` or `.` can end it.
  * Skip, 64 bytes at a time, the blocks of p[0..n) holding no "\n-" or
  * "\n."; count their line breaks into s->lines. On the way, in the same
@@ -277,34 +382,19 @@ static uint64_t block_masks(const unsigned char *u, uint64_t *brk, uint64_t *col
 static size_t skip_body(struct cmfv_stream *s, const char *p, size_t n, size_t *clean)
 {
 	const unsigned char *u = (const unsigned char *)p;
-	size_t i = 0, k, ls = 0;
+	size_t i = 0, k, ls = 0, stop;
 	unsigned long nl = 0;
 
 	if (u[0] != ' ')
 		note_col0(s, s->scan);
-	while (i + 65 <= n) {
-		uint64_t brk, col0, odd;
-		unsigned nbrk;
-
-		odd = block_masks(u + i, &brk, &col0, &nbrk);
-
-		/* past a stop in this block the bytes may be the next piece's:
-		 * an odd break there only makes the classifier look itself */
-		for (; odd && !s->odd; odd &= odd - 1)
-			s->odd = odd_at(u + i + (unsigned)__builtin_ctzll(odd), u + n);
-		for (; col0; col0 &= col0 - 1) {
-			unsigned b = (unsigned)__builtin_ctzll(col0);
-			unsigned char c = u[i + b + 1];
-
-			if (c == '-' || c == '.') {
-				s->lines += nl + ones(brk & ((2ULL << b) - 1));
-				return i + b + 1;
-			}
-			note_col0(s, s->scan + i + b + 1);
-		}
-		nl += nbrk;
-		i += 64;
-	}
+#ifdef HAVE_AVX2_PATH
+	if (avx2_allowed && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+		stop = blocks_avx2(s, u, n, &i, &nl);
+	else
+#endif
+		stop = blocks(s, u, n, &i, &nl);
+	if (stop)
+		return stop;
 	*clean = 0;
 	if (i == 0)
 		return 0;

@@ -225,16 +225,22 @@ static void test_prefixes(void **state)
 }
 
 /* hint_check over \p text split from memory and read 1, 3, 64 and 4093
- * bytes at a time. */
+ * bytes at a time, by the splitter's portable loop and its AVX2 one. */
 static void hint_all(const char *name, const char *text, size_t len)
 {
 	static const size_t chunks[] = {0, 1, 3, 64, 4093};
 	size_t k;
 	char why[400];
 
-	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++)
-		if (hint_check(text, len, chunks[k], why, sizeof(why)))
-			fail_msg("%s (read %zu at a time): %s", name, chunks[k], why);
+	int avx2;
+
+	for (avx2 = 0; avx2 <= 1; avx2++) {
+		cmfv_stream_use_avx2(avx2);
+		for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++)
+			if (hint_check(text, len, chunks[k], why, sizeof(why)))
+				fail_msg("%s (read %zu at a time, AVX2 %d): %s", name, chunks[k],
+					 avx2, why);
+	}
 }
 
 /* The splitter's hint (struct cmfv_doc's col0, odd_free) gives the same
