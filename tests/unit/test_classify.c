@@ -395,13 +395,32 @@ static void test_simple_lines(void **state)
 	}
 }
 
+/* The fast path's byte set, byte by byte against the list it stands for. */
+static void test_simple_bytes(void **state)
+{
+	static const char ok[] = " _./=+()@-";
+	int c;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		char v[3] = {'b', (char)c, 0};
+		char line[8] = "  a: ";
+		int want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || (c != 0 && strchr(ok, c) != NULL);
+
+		memcpy(line + 5, v, 2);
+		if (cmfv_cls_simple_line(line, line + 7) != want)
+			fail_msg("byte 0x%02x: fast path %d, want %d", c, !want, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table),	  cmocka_unit_test(test_borrowed),
 	    cmocka_unit_test(test_prefixes),	  cmocka_unit_test(test_hinted),
 	    cmocka_unit_test(test_hinted_breaks), cmocka_unit_test(test_hinted_many),
-	    cmocka_unit_test(test_simple_lines),
+	    cmocka_unit_test(test_simple_lines),  cmocka_unit_test(test_simple_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
