@@ -229,11 +229,11 @@ int main(int argc, char **argv)
 	    t.n[CMFV_CLS_CONFIGMAP], t.n[CMFV_CLS_LIST], t.n[CMFV_CLS_OTHER], t.n[CMFV_CLS_PARSE],
 	    t.named, t.unsound);
 	if (t.speed && t.cls_s > 0 && t.mem_s > 0)
-		printf("classify_diff: classifier %.0f MB/s, memchr over the lines %.0f MB/s (%.1f "
-		       "MB x "
-		       "%ld)\n",
-		       (double)t.bytes / 1e6 / t.cls_s, (double)t.bytes / 1e6 / t.mem_s,
-		       (double)t.bytes / 1e6 / (double)t.speed, t.speed);
+		printf(
+		    "classify_diff: classifier %.0f MB/s of document (with the splitter's hint it "
+		    "reads the top level only), memchr over the lines %.0f MB/s (%.1f MB x %ld)\n",
+		    (double)t.bytes / 1e6 / t.cls_s, (double)t.bytes / 1e6 / t.mem_s,
+		    (double)t.bytes / 1e6 / (double)t.speed, t.speed);
 	if (t.unsound)
 		return 1;
 	if (max_parse >= 0 && t.n[CMFV_CLS_PARSE] > (unsigned long)max_parse) {
