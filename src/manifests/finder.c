@@ -166,10 +166,19 @@ static int holds(const char *hay, size_t n, const char *needle)
  * `\` escape or a tag (`!!binary`). Text with neither and none of those
  * names is not CMF's, and needs no parse: a parse costs 50-100 times a
  * scan, and real releases run many Deployments. */
+static int prefilter = 1; /* cmfv_finder_use_prefilter */
+
+void cmfv_finder_use_prefilter(int on)
+{
+	prefilter = on;
+}
+
 static int may_be_cmf(const struct cmfv_doc *doc, const struct cmfv_inject_opts *o)
 {
 	const char *p, *dep = o->deployment;
 
+	if (!prefilter)
+		return 1;
 	if (memchr(doc->ptr, '\\', doc->len) || memchr(doc->ptr, '!', doc->len))
 		return 1;
 	if (holds(doc->ptr, doc->len, CMFV_DEFAULT_DEPLOYMENT) ||
