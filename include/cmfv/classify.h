@@ -60,6 +60,22 @@ struct cmfv_cls_info {
  * \p text is borrowed into \p out. */
 void cmfv_classify(const char *text, size_t len, struct cmfv_cls_info *out);
 
+/** What the stream splitter already knows of the document (struct
+ * cmfv_doc's col0, ncol0, col0_covered, odd_free): with it the scan jumps
+ * from one column-0 line to the next instead of reading the indented lines
+ * between them, and skips its own check for odd line breaks. */
+struct cmfv_cls_hint {
+	const size_t *col0; /**< offsets of line starts whose first byte is not a space */
+	size_t n;
+	size_t covered; /**< col0 holds every such line start below this offset */
+	int odd_free;	/**< the text certainly holds no line break but LF and CRLF */
+};
+
+/** cmfv_classify with the splitter's \p hint (NULL: none); the same answer
+ * whenever the hint is true of the text. */
+void cmfv_classify_hint(const char *text, size_t len, const struct cmfv_cls_hint *hint,
+			struct cmfv_cls_info *out);
+
 /** The class's name ("deployment", "configmap", "list", "other", "parse"). */
 const char *cmfv_cls_name(enum cmfv_cls cls);
 

@@ -125,6 +125,11 @@ enum cmfv_err cmfv_finder_pair(struct cmfv_finder *f, cmfv_fetch_fn fetch, void 
 
 /** The instances, in stream order. */
 size_t cmfv_finder_count(const struct cmfv_finder *f);
+
+/** Whether a Deployment or other workload whose text cannot name CMF goes
+ * unparsed (1, the default) or is parsed like the rest (0): for tests and
+ * fuzzing, which hold both to the same CMF Deployments. Process-wide. */
+void cmfv_finder_use_prefilter(int on);
 struct cmfv_instance *cmfv_finder_get(struct cmfv_finder *f, size_t i);
 
 /** Is the Deployment --deployment names among the instances? */

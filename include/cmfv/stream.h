@@ -41,6 +41,15 @@ struct cmfv_doc {
 	unsigned long line;	   /**< 1-based line of ptr[0] in the stream */
 	unsigned long index;	   /**< 0-based number of the piece in the stream */
 	unsigned flags;		   /**< enum cmfv_doc_flag bits */
+	/** What the splitter saw on its one pass over the bytes, so that the
+	 * classifier (classify.h) need not pass over them again: the offsets
+	 * from ptr of every line start after a line break whose first byte is
+	 * not a space, in order, complete below col0_covered (past it none
+	 * were kept: a document of very many such lines). Borrowed, valid until
+	 * the next call; NULL/0 when not known. */
+	const size_t *col0;
+	size_t ncol0, col0_covered;
+	int odd_free; /**< 1: certainly no line break but LF and CRLF (no lone CR, NEL, LS, PS) */
 };
 
 /** Reads up to \p n bytes into \p buf, like read(2): the count, 0 at the
@@ -81,6 +90,11 @@ enum cmfv_err cmfv_stream_new_view(const char *text, cmfv_grow_fn fn, void *ctx,
  * (UTF-16/32 input, a document over max_doc), CMFV_ENOMEM. After an error
  * the stream is spent. */
 enum cmfv_err cmfv_stream_next(struct cmfv_stream *s, struct cmfv_doc *doc, struct cmfv_diag *d);
+
+/** Whether the splitter may use its AVX2 loop where the CPU has one (1,
+ * the default) or keeps to the portable one (0): for tests and benchmarks,
+ * which hold both to the same answers. Process-wide. */
+void cmfv_stream_use_avx2(int on);
 
 /** Bytes read so far. */
 unsigned long long cmfv_stream_bytes(const struct cmfv_stream *s);

@@ -42,6 +42,9 @@ struct scan {
 	enum pending pend; /* the next non-blank line must not continue this scalar */
 	size_t pend_ind;
 	const char *chk, *end; /* [text, chk) is free of odd line breaks */
+	const char *text;
+	const struct cmfv_cls_hint *hint; /* the splitter's column-0 lines, or NULL */
+	size_t hi;			  /* hint->col0[hi] is the next one to look at */
 };
 
 static int is_alnum(char c)
@@ -162,6 +165,23 @@ static const char *skip_indented(struct scan *sc, const char *p, const char *end
 	to = i < n ? p + i + 1 : end;
 	check_to(sc, to);
 	return to;
+}
+
+/* skip_indented from the splitter's list of column-0 lines: the first one
+ * after \p p, without reading the bytes between. Past what the list covers,
+ * the bytes are read after all. */
+static const char *skip_hinted(struct scan *sc, const char *p, const char *end)
+{
+	const struct cmfv_cls_hint *h = sc->hint;
+	size_t off = (size_t)(p - sc->text);
+
+	while (sc->hi < h->n && h->col0[sc->hi] <= off)
+		sc->hi++;
+	if (sc->hi < h->n && h->col0[sc->hi] < h->covered)
+		return sc->text + h->col0[sc->hi];
+	if (h->covered >= (size_t)(end - sc->text))
+		return end;
+	return skip_indented(sc, p, end);
 }
 
 /* A value token of [A-Za-z0-9._-] (and '/' when \p slash) filling the rest
@@ -518,7 +538,7 @@ static void body(struct scan *sc, const char *p, const char *end)
 
 	for (; p < end && !sc->parse; p = l.next) {
 		if (*p == ' ' && !sc->tok && !sc->pend && !sc->in_meta) {
-			l.next = skip_indented(sc, p, end);
+			l.next = sc->hint ? skip_hinted(sc, p, end) : skip_indented(sc, p, end);
 			continue;
 		}
 		next_line(p, end, &l);
@@ -576,6 +596,12 @@ static void unknown(struct cmfv_cls_str *s)
 
 void cmfv_classify(const char *text, size_t len, struct cmfv_cls_info *out)
 {
+	cmfv_classify_hint(text, len, NULL, out);
+}
+
+void cmfv_classify_hint(const char *text, size_t len, const struct cmfv_cls_hint *hint,
+			struct cmfv_cls_info *out)
+{
 	struct scan sc;
 	const char *p, *end = text + len;
 
@@ -583,8 +609,12 @@ void cmfv_classify(const char *text, size_t len, struct cmfv_cls_info *out)
 	memset(&sc, 0, sizeof(sc));
 	sc.out = out;
 	sc.tok = 1;
-	sc.chk = text;
+	sc.text = text;
 	sc.end = end;
+	/* Only a list the splitter made while sure of the line breaks is used:
+	 * then no byte needs a second look for them (chk at the end). */
+	sc.hint = hint && hint->odd_free && (hint->col0 || !hint->n) ? hint : NULL;
+	sc.chk = sc.hint ? end : text;
 	p = prelude(&sc, text, end);
 	if (p)
 		body(&sc, p, end);

@@ -27,4 +27,13 @@ enum lt { LT_CLOSED, LT_OPEN, LT_BLOCK };
  * exceed and *inc its explicit indentation, 0 if none)? Unsure is LT_OPEN. */
 enum lt cmfv_cls_line_tokens(const char *s, const char *e, size_t *parent, size_t *inc);
 
+/** The same, by walking the line's tokens one by one. */
+enum lt cmfv_cls_line_walk(const char *s, const char *e, size_t *parent, size_t *inc);
+
+/** Is [s, e) spaces, then a plain `key:` and nothing, or blanks and a plain
+ * value of letters, digits, blanks and `_./=+()@-` (`:` not before a blank
+ * or the end)? Such a line leaves nothing open: the walk says LT_CLOSED,
+ * only slower (test_classify holds the two to that). */
+int cmfv_cls_simple_line(const char *s, const char *e);
+
 #endif

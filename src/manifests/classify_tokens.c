@@ -169,7 +169,50 @@ static int one_token(struct tk *t, enum lt *res, size_t *parent, size_t *inc)
 	return after_node(t, res);
 }
 
+static int is_alnum_c(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A byte of a plain value the fast path takes: none ends a plain scalar,
+ * starts a comment, a quote, a flow collection, a tag, anchor or alias. */
+static int simple_char(char c)
+{
+	return is_alnum_c(c) || c == ' ' || c == '_' || c == '.' || c == '/' || c == '=' ||
+	       c == '+' || c == '(' || c == ')' || c == '@' || c == '-';
+}
+
+int cmfv_cls_simple_line(const char *p, const char *e)
+{
+	while (p < e && *p == ' ')
+		p++;
+	if (p == e)
+		return 1;
+	if (!is_alnum_c(*p) && *p != '_')
+		return 0;
+	while (p < e && (is_alnum_c(*p) || *p == '_' || *p == '.' || *p == '/' || *p == '-'))
+		p++;
+	if (p == e || *p++ != ':')
+		return 0;
+	if (p < e && *p != ' ')
+		return 0;
+	while (p < e && *p == ' ')
+		p++;
+	if (p < e && !is_alnum_c(*p))
+		return 0;
+	for (; p < e; p++)
+		if (!simple_char(*p) && !(*p == ':' && p + 1 < e && p[1] != ' '))
+			return 0;
+	return 1;
+}
+
 enum lt cmfv_cls_line_tokens(const char *s, const char *e, size_t *parent, size_t *inc)
+{
+	/* most metadata lines: `key: value`, nothing to walk */
+	return cmfv_cls_simple_line(s, e) ? LT_CLOSED : cmfv_cls_line_walk(s, e, parent, inc);
+}
+
+enum lt cmfv_cls_line_walk(const char *s, const char *e, size_t *parent, size_t *inc)
 {
 	struct tk t = {s, s, e, 0, 0, 0};
 	enum lt res = LT_CLOSED;

@@ -152,6 +152,57 @@ static int is_cmf(const struct cmfv_node *doc, const struct cmfv_inject_opts *o)
 	       runs_cmf_image(doc);
 }
 
+/* Does \p hay[0..n) hold \p needle (a C string, not empty)? */
+static int holds(const char *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	const char *p = hay, *end = hay + n;
+
+	while (k && (size_t)(end - p) >= k &&
+	       (p = memchr(p, needle[0], (size_t)(end - p) - k + 1))) {
+		if (memcmp(p, needle, k) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* Can this Deployment or other workload, from its text alone, be CMF's
+ * (is_cmf)? is_cmf reads its name, its name label and its images: each
+ * says CMF only when the loaded string holds "confluent-manager-for-apache-
+ * flink", "cp-cmf" or the --deployment name, and a YAML string holds what
+ * its text holds, bar line folding (which only adds spaces or breaks), a
+ * `\` escape or a tag (`!!binary`). Text with neither and none of those
+ * names is not CMF's, and needs no parse: a parse costs 50-100 times a
+ * scan, and real releases run many Deployments. */
+static int prefilter = 1; /* cmfv_finder_use_prefilter */
+
+void cmfv_finder_use_prefilter(int on)
+{
+	prefilter = on;
+}
+
+static int may_be_cmf(const struct cmfv_doc *doc, const struct cmfv_inject_opts *o)
+{
+	const char *p, *dep = o->deployment;
+
+	if (!prefilter)
+		return 1;
+	if (memchr(doc->ptr, '\\', doc->len) || memchr(doc->ptr, '!', doc->len))
+		return 1;
+	if (holds(doc->ptr, doc->len, CMFV_DEFAULT_DEPLOYMENT) ||
+	    holds(doc->ptr, doc->len, CMF_IMAGE))
+		return 1;
+	if (dep == NULL)
+		return 0;
+	/* a name YAML may write in another way (quotes, blanks...): parse */
+	for (p = dep; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '.'))
+			return 1;
+	return p == dep || holds(doc->ptr, doc->len, dep);
+}
+
 /* ------------------------------------------------ the chart it came from */
 
 /* "umbrella/charts/a/charts/b/templates/x.yaml" -> "a.b"; 0 when the path
@@ -260,6 +311,8 @@ static enum cmfv_err add_instance(struct cmfv_finder *f, const struct cmfv_doc *
 	in->named = f->o->deployment && cmfv_str_is(name, f->o->deployment);
 	in->hook |= f->o->deployment && !in->named;
 	in->doc = *doc;
+	in->doc.col0 = NULL; /* the splitter's, gone at its next piece */
+	in->doc.ncol0 = in->doc.col0_covered = 0;
 	find_chart(doc, in_list ? root : tree, in);
 	if (!in->chart_known && in_list)
 		find_chart(doc, tree, in);
@@ -362,6 +415,7 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 			      struct cmfv_diag *d)
 {
 	struct cmfv_cls_info ci;
+	struct cmfv_cls_hint hint;
 	struct cmfv_node *tree = NULL;
 	enum cmfv_err e;
 	long cms = 0;
@@ -374,13 +428,22 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	if (!CMFV_DOC_IS_DOCUMENT(doc->flags))
 		return CMFV_OK;
 	f->docs++;
-	cmfv_classify(doc->ptr, doc->len, &ci);
+	hint.col0 = doc->col0;
+	hint.n = doc->ncol0;
+	hint.covered = doc->col0_covered;
+	hint.odd_free = doc->odd_free;
+	cmfv_classify_hint(doc->ptr, doc->len, &hint, &ci);
 	switch (ci.cls) {
 	case CMFV_CLS_OTHER:
 		/* a StatefulSet, Job, Pod...: read, CMF may run in it */
-		if (ci.kind.known && !is_workload(ci.kind.ptr, ci.kind.len))
+		if (ci.kind.known &&
+		    (!is_workload(ci.kind.ptr, ci.kind.len) || !may_be_cmf(doc, f->o)))
 			return CMFV_OK;
 		break; /* a workload, or a kind the scan could not be sure of */
+	case CMFV_CLS_DEPLOYMENT:
+		if (!may_be_cmf(doc, f->o))
+			return CMFV_OK; /* another chart's: nothing here is CMF's */
+		break;
 	case CMFV_CLS_CONFIGMAP:
 		return add_cm(f, doc, -1, ci.name.ptr, ci.name.len, ci.name.known, d);
 	default:

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <yaml.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <openssl/crypto.h>
 
@@ -13,6 +16,9 @@
 
 /* One read(2) asks for at least this much (cat asks for 128 KiB). */
 #define BLOCK ((size_t)128 << 10)
+/* Column-0 line starts kept for the classifier, per document: past this
+ * (a document of very many top-level lines) it reads the rest itself. */
+#define COL0_MAX ((size_t)1 << 16)
 
 enum line_kind { L_BLANK, L_CONTENT, L_START, L_END, L_DIRECTIVE };
 
@@ -39,6 +45,11 @@ struct cmfv_stream {
 	unsigned long line;  /* stream line of buf[beg] */
 	unsigned long lines; /* line breaks between beg and scan */
 	unsigned long index;
+	/* what the classifier is told of the piece (struct cmfv_doc's col0) */
+	size_t *col0; /* column-0 line starts, from beg */
+	size_t ncol0, col0cap;
+	size_t cov; /* SIZE_MAX, or the first one not kept */
+	int odd;    /* the piece may hold a line break other than LF and CRLF */
 };
 
 static ssize_t fd_read(void *ctx, char *buf, size_t n)
@@ -58,6 +69,7 @@ enum cmfv_err cmfv_stream_new(cmfv_read_fn fn, void *ctx, const char *name, size
 	s->name = name;
 	s->max_doc = max_doc ? max_doc : CMFV_STREAM_MAX_DOC;
 	s->line = 1;
+	s->cov = SIZE_MAX;
 	*out = s;
 	return CMFV_OK;
 }
@@ -109,6 +121,7 @@ void cmfv_stream_free(struct cmfv_stream *s)
 		OPENSSL_cleanse(s->buf, s->cap);
 		cmfv_free(s->buf);
 	}
+	cmfv_free(s->col0);
 	cmfv_free(s);
 }
 
@@ -142,41 +155,246 @@ static enum line_kind classify(const char *p, size_t n, int *inline_content)
 	return rest_is_blank(p, 0, n) ? L_BLANK : L_CONTENT;
 }
 
-/* In a document's body only a line starting with `-` or `.` can end it.
- * Skip, 64 bytes at a time (a loop compilers vectorize), the blocks of
- * p[0..n) holding no "\n-" or "\n."; count their line breaks into *lines.
- * p is a line start; the result is a line start too: either one that
- * needs a look, or the last one before the bytes left unscanned. */
-static size_t skip_body(const char *p, size_t n, unsigned long *lines, size_t *clean)
+/* The line start at buf[at], whose first byte is not a space, is kept for
+ * the classifier. Kept in order, once; when the list cannot grow, the
+ * rest of the piece is not kept (cov says from where). */
+static void note_col0(struct cmfv_stream *s, size_t at)
+{
+	size_t rel = at - s->beg, *nv, cap;
+
+	if (rel == 0 || s->cov != SIZE_MAX || (s->ncol0 && s->col0[s->ncol0 - 1] >= rel))
+		return;
+	if (s->ncol0 == s->col0cap) {
+		cap = s->col0cap ? s->col0cap * 2 : 256;
+		nv = cap <= COL0_MAX ? cmfv_realloc(s->col0, cap * sizeof(*nv)) : NULL;
+		if (nv == NULL) {
+			s->cov = rel; /* the classifier reads on from here */
+			return;
+		}
+		s->col0 = nv;
+		s->col0cap = cap;
+	}
+	s->col0[s->ncol0++] = rel;
+}
+
+/* Does a line break other than LF and CRLF start at u (libyaml also breaks
+ * at a lone CR, NEL, LS and PS)? \p end: where the bytes known end; one
+ * that cannot be told yet counts as one (the classifier then looks). */
+static int odd_at(const unsigned char *u, const unsigned char *end)
+{
+	if (u[0] == '\r')
+		return u + 1 == end || u[1] != '\n';
+	if (u[0] == 0xC2)
+		return u + 1 == end || u[1] == 0x85;
+	if (u[0] == 0xE2)
+		return u + 1 == end ||
+		       (u[1] == 0x80 && (u + 2 == end || u[2] == 0xA8 || u[2] == 0xA9));
+	return 0;
+}
+
+/* Any odd line break in p[0..n), whole lines (or the stream's end)? */
+static int odd_in(const char *p, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)p;
-	size_t i = 0, k, ls = 0;
+	size_t i = 0, k;
+
+	for (; i + 64 <= n; i += 64) {
+		unsigned char hit = 0;
+
+		for (k = 0; k < 64; k++)
+			hit |= (unsigned char)((u[i + k] == '\r') | ((u[i + k] & 0xDF) == 0xC2));
+		if (hit)
+			break;
+	}
+	for (; i < n; i++)
+		if (odd_at(u + i, u + n))
+			return 1;
+	return 0;
+}
+
+/* Set bits in m. By hand: without -mpopcnt the builtin is a library call
+ * that took an eighth of post-render's time. */
+static unsigned ones(uint64_t m)
+{
+	m -= (m >> 1) & 0x5555555555555555ULL;
+	m = (m & 0x3333333333333333ULL) + ((m >> 2) & 0x3333333333333333ULL);
+	m = (m + (m >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (unsigned)((m * 0x0101010101010101ULL) >> 56);
+}
+
+/* The 64 bytes at u (u[64] is readable too): bit k of *brk is set when
+ * u[k] is a line break, of *col0 when it is one followed by anything but a
+ * space; *nbrk counts the breaks. The result is non-zero when a CR or a NEL,
+ * LS or PS lead byte is among them: then bit k is set when u[k] is one.
+ * SSE2 (every x86-64) where there is one, else a loop. */
+static uint64_t block_masks(const unsigned char *u, uint64_t *brk, uint64_t *col0, unsigned *nbrk)
+{
+	uint64_t n = 0, sp = 0, o = 0;
+#if defined(__SSE2__)
+	const __m128i lf = _mm_set1_epi8('\n'), blank = _mm_set1_epi8(' ');
+	const __m128i cr = _mm_set1_epi8('\r'), df = _mm_set1_epi8((char)0xDF);
+	const __m128i c2 = _mm_set1_epi8((char)0xC2);
+	__m128i cnt = _mm_setzero_si128(), odd = _mm_setzero_si128();
+	int j;
+
+	for (j = 0; j < 4; j++) {
+		__m128i a = _mm_loadu_si128((const void *)(u + 16 * j));
+		__m128i b = _mm_loadu_si128((const void *)(u + 16 * j + 1));
+		__m128i eq = _mm_cmpeq_epi8(a, lf);
+
+		odd = _mm_or_si128(odd, _mm_or_si128(_mm_cmpeq_epi8(a, cr),
+						     _mm_cmpeq_epi8(_mm_and_si128(a, df), c2)));
+		cnt = _mm_sub_epi8(cnt, eq); /* a break is -1 */
+		n |= (uint64_t)(unsigned)_mm_movemask_epi8(eq) << (16 * j);
+		sp |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, blank)) << (16 * j);
+	}
+	/* the breaks counted by summing bytes: cheaper than a popcount */
+	cnt = _mm_sad_epu8(cnt, _mm_setzero_si128());
+	*nbrk =
+	    (unsigned)_mm_cvtsi128_si32(cnt) + (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(cnt, 8));
+	if (_mm_movemask_epi8(odd)) /* rare: where, byte by byte */
+		for (j = 0; j < 64; j++)
+			o |= (uint64_t)((u[j] == '\r') | ((u[j] & 0xDF) == 0xC2)) << j;
+#else
+	int k;
+
+	for (k = 0; k < 64; k++) {
+		n |= (uint64_t)(u[k] == '\n') << k;
+		sp |= (uint64_t)(u[k + 1] == ' ') << k;
+		o |= (uint64_t)((u[k] == '\r') | ((u[k] & 0xDF) == 0xC2)) << k;
+	}
+	*nbrk = ones(n);
+#endif
+	*brk = n;
+	*col0 = n & ~sp;
+	return o;
+}
+
+/* One block's column-0 lines and odd line breaks (the masks above): the
+ * offset of the first line start from u that needs a look (`-` or `.`: it
+ * may end the piece), with the breaks before it added to s->lines, or 0. */
+static inline size_t block_lines(struct cmfv_stream *s, const unsigned char *u, size_t i, size_t n,
+				 uint64_t brk, uint64_t col0, uint64_t odd, unsigned long nl)
+{
+	/* past a stop in this block the bytes may be the next piece's: an
+	 * odd break there only makes the classifier look itself */
+	for (; odd && !s->odd; odd &= odd - 1)
+		s->odd = odd_at(u + i + (unsigned)__builtin_ctzll(odd), u + n);
+	for (; col0; col0 &= col0 - 1) {
+		unsigned b = (unsigned)__builtin_ctzll(col0);
+		unsigned char c = u[i + b + 1];
+
+		if (c == '-' || c == '.') {
+			s->lines += nl + ones(brk & ((2ULL << b) - 1));
+			return i + b + 1;
+		}
+		note_col0(s, s->scan + i + b + 1);
+	}
+	return 0;
+}
+
+/* The blocks of u[*ip..n) up to the first stop (returned; 0 when none,
+ * *ip then at the first byte not scanned), line breaks counted into *nlp. */
+#define BLOCK_LOOP(MASKS)                                                                          \
+	do {                                                                                       \
+		size_t i = *ip, stop;                                                              \
+		unsigned long nl = *nlp;                                                           \
+                                                                                                   \
+		for (; i + 65 <= n; i += 64) {                                                     \
+			uint64_t brk, col0, odd;                                                   \
+			unsigned nbrk;                                                             \
+                                                                                                   \
+			odd = MASKS(u + i, &brk, &col0, &nbrk);                                    \
+			if (col0 | odd) {                                                          \
+				stop = block_lines(s, u, i, n, brk, col0, odd, nl);                \
+				if (stop)                                                          \
+					return stop;                                               \
+			}                                                                          \
+			nl += nbrk;                                                                \
+		}                                                                                  \
+		*ip = i;                                                                           \
+		*nlp = nl;                                                                         \
+		return 0;                                                                          \
+	} while (0)
+
+static size_t blocks(struct cmfv_stream *s, const unsigned char *u, size_t n, size_t *ip,
+		     unsigned long *nlp)
+{
+	BLOCK_LOOP(block_masks);
+}
+
+static int avx2_allowed = 1; /* cmfv_stream_use_avx2 */
+
+void cmfv_stream_use_avx2(int on)
+{
+	avx2_allowed = on;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_PATH 1
+#include <immintrin.h>
+
+/* block_masks with AVX2, where the CPU has it (checked at run time). */
+__attribute__((target("avx2,popcnt"))) static uint64_t
+block_masks_avx2(const unsigned char *u, uint64_t *brk, uint64_t *col0, unsigned *nbrk)
+{
+	const __m256i lf = _mm256_set1_epi8('\n'), blank = _mm256_set1_epi8(' ');
+	const __m256i cr = _mm256_set1_epi8('\r'), df = _mm256_set1_epi8((char)0xDF);
+	const __m256i c2 = _mm256_set1_epi8((char)0xC2);
+	__m256i a0 = _mm256_loadu_si256((const void *)u);
+	__m256i a1 = _mm256_loadu_si256((const void *)(u + 32));
+	__m256i b0 = _mm256_loadu_si256((const void *)(u + 1));
+	__m256i b1 = _mm256_loadu_si256((const void *)(u + 33));
+	__m256i odd =
+	    _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(a0, cr), _mm256_cmpeq_epi8(a1, cr)),
+			    _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_and_si256(a0, df), c2),
+					    _mm256_cmpeq_epi8(_mm256_and_si256(a1, df), c2)));
+	uint64_t n = (uint64_t)(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, lf)) |
+		     (uint64_t)(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a1, lf)) << 32;
+	uint64_t sp = (uint64_t)(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b0, blank)) |
+		      (uint64_t)(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b1, blank)) << 32;
+	uint64_t o = 0;
+	int j;
+
+	if (_mm256_movemask_epi8(odd)) /* rare: where, byte by byte */
+		for (j = 0; j < 64; j++)
+			o |= (uint64_t)((u[j] == '\r') | ((u[j] & 0xDF) == 0xC2)) << j;
+	*nbrk = (unsigned)__builtin_popcountll(n);
+	*brk = n;
+	*col0 = n & ~sp;
+	return o;
+}
+
+__attribute__((target("avx2,popcnt"))) static size_t
+blocks_avx2(struct cmfv_stream *s, const unsigned char *u, size_t n, size_t *ip, unsigned long *nlp)
+{
+	BLOCK_LOOP(block_masks_avx2);
+}
+#endif
+
+/* In a document's body only a line starting with `-` or `.` can end it.
+ * Skip, 64 bytes at a time, the blocks of p[0..n) holding no "\n-" or
+ * "\n."; count their line breaks into s->lines. On the way, in the same
+ * pass, keep the column-0 line starts and note odd line breaks for the
+ * classifier (it then need not read these bytes again). p is a line start
+ * (buf[s->scan]); the result is a line start too: either one that needs a
+ * look, or the last one before the bytes left unscanned. */
+static size_t skip_body(struct cmfv_stream *s, const char *p, size_t n, size_t *clean)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, k, ls = 0, stop;
 	unsigned long nl = 0;
 
-	while (i + 65 <= n) {
-		unsigned char hit = 0, cnt = 0;
-
-		for (k = 0; k < 64; k++) {
-			unsigned char b = u[i + k] == '\n';
-
-			cnt = (unsigned char)(cnt + b);
-			hit |= (unsigned char)(b & ((u[i + k + 1] == '-') | (u[i + k + 1] == '.')));
-		}
-		if (hit) {
-			/* the first such line in this block */
-			for (k = 0; k < 64; k++) {
-				if (u[i + k] != '\n')
-					continue;
-				nl++;
-				if (u[i + k + 1] == '-' || u[i + k + 1] == '.') {
-					*lines += nl;
-					return i + k + 1;
-				}
-			}
-		}
-		nl += cnt;
-		i += 64;
-	}
+	if (u[0] != ' ')
+		note_col0(s, s->scan);
+#ifdef HAVE_AVX2_PATH
+	if (avx2_allowed && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+		stop = blocks_avx2(s, u, n, &i, &nl);
+	else
+#endif
+		stop = blocks(s, u, n, &i, &nl);
+	if (stop)
+		return stop;
 	*clean = 0;
 	if (i == 0)
 		return 0;
@@ -188,8 +406,17 @@ static size_t skip_body(const char *p, size_t n, unsigned long *lines, size_t *c
 	/* breaks after that line start were counted but not passed */
 	for (k = ls; k < i; k++)
 		nl -= u[k] == '\n';
-	*lines += nl;
+	s->lines += nl;
 	return ls;
+}
+
+/* The line p[0..n) at buf[s->scan] is passed: told to the classifier. */
+static void pass_line(struct cmfv_stream *s, const char *p, size_t n)
+{
+	if (p[0] != ' ')
+		note_col0(s, s->scan);
+	if (!s->odd)
+		s->odd = odd_in(p, n);
 }
 
 /* Make room for a read: drop what was given out, then grow if the piece
@@ -292,6 +519,13 @@ static void cut(struct cmfv_stream *s, struct cmfv_doc *doc)
 	doc->line = s->line;
 	doc->index = s->index++;
 	doc->flags = s->flags;
+	doc->col0 = s->col0;
+	doc->ncol0 = s->ncol0;
+	doc->col0_covered = s->cov < len ? s->cov : len;
+	doc->odd_free = !s->odd;
+	s->ncol0 = 0;
+	s->cov = SIZE_MAX;
+	s->odd = 0;
 	nl = memchr(p, '\n', len);
 	if (nl && nl > p && nl[-1] == '\r')
 		doc->flags |= CMFV_DOC_CRLF;
@@ -325,8 +559,7 @@ static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc, str
 {
 	enum cmfv_err e;
 
-	doc->ptr = NULL;
-	doc->len = 0;
+	memset(doc, 0, sizeof(*doc));
 	if (s->failed)
 		return cmfv_diag_fail(d, CMFV_EINPUT, "%s: the stream failed before", s->name);
 	/* the previous piece is given up: its bytes may be reused */
@@ -342,7 +575,7 @@ static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc, str
 		 * scanned again after every read */
 		if (s->started && !s->closed && (s->flags & CMFV_DOC_CONTENT) && avail > 0 &&
 		    p[0] != '-' && p[0] != '.' && s->seek <= s->scan) {
-			size_t clean = 0, adv = skip_body(p, avail, &s->lines, &clean);
+			size_t clean = 0, adv = skip_body(s, p, avail, &clean);
 
 			if (adv > 0) {
 				s->scan += adv;
@@ -387,6 +620,7 @@ static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc, str
 		}
 		n = nl ? (size_t)(nl - p) + 1 : avail;
 		if (!s->closed && (s->flags & CMFV_DOC_CONTENT) && p[0] != '-' && p[0] != '.') {
+			pass_line(s, p, n);
 			s->scan += n;
 			s->lines += nl != NULL;
 			continue;
@@ -429,6 +663,7 @@ static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc, str
 				break;
 			}
 		}
+		pass_line(s, p, n);
 		s->scan += n;
 		s->lines += nl != NULL;
 	}

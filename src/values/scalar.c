@@ -9,8 +9,9 @@
 
 static int in_list(const char *s, size_t len, const char *const *list)
 {
-	for (; *list; list++)
-		if (strlen(*list) == len && memcmp(*list, s, len) == 0)
+	/* the first byte first: this runs for every plain scalar loaded */
+	for (; *list && len > 0; list++)
+		if ((*list)[0] == s[0] && strlen(*list) == len && memcmp(*list, s, len) == 0)
 			return 1;
 	return 0;
 }

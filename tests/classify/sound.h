@@ -10,6 +10,7 @@
 #include "cmfv/classify.h"
 #include "cmfv/diag.h"
 #include "cmfv/node.h"
+#include "cmfv/stream.h"
 #include "cmfv/yaml.h"
 
 static inline int sound_str_is(const struct cmfv_node *n, const char *s, size_t len)
@@ -75,6 +76,95 @@ static inline const char *sound_check(const char *text, size_t len, const struct
 			 kind && kind->kind == CMFV_STR ? kind->u.s.ptr : "(not a string)",
 			 cmfv_map_get(tree, "items") ? " with items" : "");
 	cmfv_node_free(tree);
+	return bad ? why : NULL;
+}
+
+/* ------------------------------------------- the splitter's hint */
+
+struct hint_read {
+	const char *p;
+	size_t left, chunk;
+};
+
+static inline ssize_t hint_read_fn(void *ctx, char *buf, size_t n)
+{
+	struct hint_read *r = ctx;
+
+	if (n > r->chunk)
+		n = r->chunk;
+	if (n > r->left)
+		n = r->left;
+	memcpy(buf, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return (ssize_t)n;
+}
+
+static inline int hint_same_str(const struct cmfv_cls_str *a, const struct cmfv_cls_str *b)
+{
+	return a->known == b->known && a->len == b->len &&
+	       (!a->known || memcmp(a->ptr, b->ptr, a->len) == 0);
+}
+
+/* A line break other than LF and CRLF (lone CR, NEL, LS, PS) in t[0..n)? */
+static inline int hint_has_odd(const char *t, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)t;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if ((u[k] == '\r' && (k + 1 == n || u[k + 1] != '\n')) ||
+		    (u[k] == 0xC2 && k + 1 < n && u[k + 1] == 0x85) ||
+		    (u[k] == 0xE2 && k + 2 < n && u[k + 1] == 0x80 &&
+		     (u[k + 2] == 0xA8 || u[k + 2] == 0xA9)))
+			return 1;
+	return 0;
+}
+
+/* Each piece the splitter cuts from text[0..len): classified with the
+ * splitter's hint (struct cmfv_doc's col0, odd_free) it must get the very
+ * answer it gets without, and every column-0 line start the hint lists
+ * must be one. Split from memory (\p chunk 0) or read \p chunk bytes at a
+ * time (pieces moving in the splitter's buffer). NULL, or why not. */
+static inline const char *hint_check(const char *text, size_t len, size_t chunk, char *why,
+				     size_t whylen)
+{
+	struct hint_read rd = {text, len, chunk};
+	struct cmfv_stream *s;
+	struct cmfv_doc doc;
+	struct cmfv_diag d;
+	const char *bad = NULL;
+	enum cmfv_err e;
+
+	cmfv_diag_clear(&d);
+	e = chunk ? cmfv_stream_new(hint_read_fn, &rd, "hint", (size_t)1 << 30, &s)
+		  : cmfv_stream_new_mem(text, len, "hint", &s);
+	if (e != CMFV_OK)
+		return NULL;
+	while (bad == NULL && cmfv_stream_next(s, &doc, &d) == CMFV_OK && doc.ptr) {
+		struct cmfv_cls_info a, b;
+		struct cmfv_cls_hint h = {doc.col0, doc.ncol0, doc.col0_covered, doc.odd_free};
+		size_t i;
+
+		for (i = 0; i < doc.ncol0 && bad == NULL; i++)
+			if (doc.col0[i] == 0 || doc.col0[i] >= doc.len ||
+			    doc.ptr[doc.col0[i] - 1] != '\n' || doc.ptr[doc.col0[i]] == ' ' ||
+			    (i && doc.col0[i] <= doc.col0[i - 1]))
+				bad = "the hint lists a line start that is not a column-0 one";
+		if (bad == NULL && doc.odd_free && hint_has_odd(doc.ptr, doc.len))
+			bad = "the hint says no odd line break, and there is one";
+		cmfv_classify(doc.ptr, doc.len, &a);
+		cmfv_classify_hint(doc.ptr, doc.len, &h, &b);
+		if (bad == NULL &&
+		    (a.cls != b.cls || !hint_same_str(&a.kind, &b.kind) ||
+		     !hint_same_str(&a.api, &b.api) || !hint_same_str(&a.name, &b.name) ||
+		     !hint_same_str(&a.ns, &b.ns)))
+			bad = "classified otherwise with the splitter's hint";
+		if (bad)
+			snprintf(why, whylen, "%s (piece at line %lu: %s without, %s with)", bad,
+				 doc.line, cmfv_cls_name(a.cls), cmfv_cls_name(b.cls));
+	}
+	cmfv_stream_free(s);
 	return bad ? why : NULL;
 }
 

@@ -6,6 +6,7 @@
 #include "cmfv/classify.h"
 
 #include "../classify/sound.h"
+#include "../../src/manifests/classify_int.h"
 
 #define DEP CMFV_CLS_DEPLOYMENT
 #define CM CMFV_CLS_CONFIGMAP
@@ -224,12 +225,202 @@ static void test_prefixes(void **state)
 	}
 }
 
+/* hint_check over \p text split from memory and read 1, 3, 64 and 4093
+ * bytes at a time, by the splitter's portable loop and its AVX2 one. */
+static void hint_all(const char *name, const char *text, size_t len)
+{
+	static const size_t chunks[] = {0, 1, 3, 64, 4093};
+	size_t k;
+	char why[400];
+
+	int avx2;
+
+	for (avx2 = 0; avx2 <= 1; avx2++) {
+		cmfv_stream_use_avx2(avx2);
+		for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++)
+			if (hint_check(text, len, chunks[k], why, sizeof(why)))
+				fail_msg("%s (read %zu at a time, AVX2 %d): %s", name, chunks[k],
+					 avx2, why);
+	}
+}
+
+/* The splitter's hint (struct cmfv_doc's col0, odd_free) gives the same
+ * answers: every case alone, followed by a long block scalar (so that the
+ * splitter skips its lines 64 bytes at a time), and after one. */
+static void test_hinted(void **state)
+{
+	static const char filler[] =
+	    "  - \"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$\"\n"
+	    "  -   indented text that is long enough to fill a block of sixty-four bytes\n"
+	    "\n"
+	    "  - more\n";
+	size_t i, r;
+	char *buf = malloc(8192);
+
+	(void)state;
+	assert_non_null(buf);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *in = cases[i].in;
+
+		hint_all(cases[i].name, in, strlen(in));
+		for (r = 1; r <= 3; r++) {
+			int n = snprintf(buf, 8192, "%s\nzz:\n%s%s%s%s", in, filler, filler,
+					 r > 1 ? filler : "", r > 2 ? "x: 1\n" : "");
+
+			hint_all(cases[i].name, buf, (size_t)n);
+			n = snprintf(buf, 8192, "a:\n%s%s---\n%s", filler, filler, in);
+			hint_all(cases[i].name, buf, (size_t)n);
+		}
+	}
+	free(buf);
+}
+
+/* Odd line breaks (lone CR, NEL, LS, PS) and CRLF at every offset of the
+ * blocks the splitter skips: the hint never hides one. */
+static void test_hinted_breaks(void **state)
+{
+	static const char *const odd[] = {"\r",		  "\r\n",	  "\xC2\x85",
+					  "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\x99",
+					  "\xC2\xA0",	  "\r\r\n"};
+	static const char head[] = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n"
+				   "spec:\n  text: |\n";
+	char *buf = malloc(4096);
+	size_t o, at;
+
+	(void)state;
+	assert_non_null(buf);
+	for (o = 0; o < sizeof(odd) / sizeof(odd[0]); o++)
+		for (at = 0; at < 200; at++) {
+			size_t n = strlen(head), k;
+
+			memcpy(buf, head, n);
+			for (k = 0; k < 300; k++)
+				buf[n++] = k % 40 == 0 ? '\n' : k % 40 < 4 ? ' ' : 'x';
+			memcpy(buf + strlen(head) + at, odd[o], strlen(odd[o]));
+			n += (size_t)snprintf(buf + n, 64, "\nkind2: x\n---\nkind: ConfigMap\n");
+			hint_all("odd break", buf, n);
+			hint_all("odd break, cut", buf, strlen(head) + at + strlen(odd[o]));
+		}
+	free(buf);
+}
+
+/* More column-0 lines than the splitter keeps: the classifier reads on. */
+static void test_hinted_many(void **state)
+{
+	size_t n = 0, k, cap = 2u << 20;
+	char *buf = malloc(cap);
+
+	(void)state;
+	assert_non_null(buf);
+	n += (size_t)snprintf(buf + n, cap - n, "apiVersion: v1\nkind: ConfigMap\n");
+	for (k = 0; k < 70000; k++)
+		n += (size_t)snprintf(buf + n, cap - n, "k%zu: v\n", k);
+	n += (size_t)snprintf(buf + n, cap - n, "metadata:\n  name: x\nspec:\n  a: 1\n  b: 2\n");
+	hint_all("many column-0 lines", buf, n);
+	free(buf);
+}
+
+/* The fast path for `key: value` lines says closed only where the token
+ * walk does: a table of near misses, and 300,000 lines drawn from the
+ * bytes that matter (a fixed seed). */
+static void test_simple_lines(void **state)
+{
+	static const char *const lines[] = {
+	    "  name: web",
+	    "  app.kubernetes.io/name: x-1",
+	    "  a: b c",
+	    "  a: b: c",
+	    "  a: : x",
+	    "  a: b:",
+	    "  a: reg.io:5000/x",
+	    "  a:b",
+	    "  a:",
+	    "  a:  ",
+	    "  a: b #c",
+	    "  a: \"b\"",
+	    "  - a: b",
+	    "  a: -b",
+	    "  a: - b",
+	    "  a: @b",
+	    "  a: b\t",
+	    "  a:\tb",
+	    "  a: |",
+	    "  a: >-",
+	    "  _a: 1",
+	    "  -a: 1",
+	    "",
+	    "     ",
+	    "  a: b:\tc",
+	    "  a: {b: c}",
+	    "  ? a",
+	    "  a: 'b'",
+	    "  a: (b) =c+d@e-f/g",
+	    "  a b: c",
+	    "  a: b: : c",
+	    "  a: b:: c",
+	    "  a: b :c",
+	};
+	static const char alphabet[] = "ab0 _./=+()@-:#'\"[]{},&!*|>%`?\t\\";
+	unsigned long x = 88172645463325252UL;
+	size_t i, k;
+	char line[24];
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		const char *s = lines[i], *e = s + strlen(s);
+		size_t parent, inc;
+
+		if (cmfv_cls_simple_line(s, e) &&
+		    cmfv_cls_line_walk(s, e, &parent, &inc) != LT_CLOSED)
+			fail_msg("\"%s\": the fast path says closed, the walk does not", s);
+	}
+	for (i = 0; i < 300000; i++) {
+		size_t n, parent, inc;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = 6 + (size_t)(x % 16);
+		line[0] = ' ', line[1] = ' ';
+		k = 2;
+		if (i % 2) /* half of them a key first: the value's bytes matter */
+			for (line[k++] = 'a', line[k++] = ':', line[k++] = ' '; k < 6; k++)
+				line[k] = 'b';
+		for (; k < n; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			line[k] = alphabet[x % (sizeof(alphabet) - 1)];
+		}
+		if (cmfv_cls_simple_line(line, line + n) &&
+		    cmfv_cls_line_walk(line, line + n, &parent, &inc) != LT_CLOSED)
+			fail_msg("\"%.*s\": the fast path says closed, the walk does not", (int)n,
+				 line);
+	}
+}
+
+/* The fast path's byte set, byte by byte against the list it stands for. */
+static void test_simple_bytes(void **state)
+{
+	static const char ok[] = " _./=+()@-";
+	int c;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		char v[3] = {'b', (char)c, 0};
+		char line[8] = "  a: ";
+		int want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || (c != 0 && strchr(ok, c) != NULL);
+
+		memcpy(line + 5, v, 2);
+		if (cmfv_cls_simple_line(line, line + 7) != want)
+			fail_msg("byte 0x%02x: fast path %d, want %d", c, !want, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_table),
-	    cmocka_unit_test(test_borrowed),
-	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_table),	  cmocka_unit_test(test_borrowed),
+	    cmocka_unit_test(test_prefixes),	  cmocka_unit_test(test_hinted),
+	    cmocka_unit_test(test_hinted_breaks), cmocka_unit_test(test_hinted_many),
+	    cmocka_unit_test(test_simple_lines),  cmocka_unit_test(test_simple_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -563,6 +563,57 @@ static void test_containers(void **state)
 }
 
 /* A document that must be read and is not YAML is an input error, located. */
+/* A Deployment or other workload whose text holds no CMF name, no
+ * --deployment name, no backslash and no tag is not parsed (it cannot be
+ * CMF's); anything that could spell one another way is. */
+static void test_not_parsed(void **state)
+{
+	static const char dep[] =
+	    "apiVersion: apps/v1\nkind: %s\nmetadata:\n  name: %s\nspec:\n  "
+	    "template:\n    spec:\n      containers:\n      - name: c\n        "
+	    "image: %s\n";
+	static const struct {
+		const char *name, *kind, *mname, *image, *deployment;
+		size_t count;
+		unsigned long parsed;
+	} cases[] = {
+	    {"another chart's", "Deployment", "web", "nginx:1", NULL, 0, 0},
+	    {"another workload", "StatefulSet", "db", "postgres:16", NULL, 0, 0},
+	    {"CMF's image", "Deployment", "renamed", "reg.io/org/cp-cmf:2", NULL, 1, 1},
+	    {"CMF's image, StatefulSet", "StatefulSet", "renamed", "org/cp-cmf:2", NULL, 1, 1},
+	    {"escaped image", "Deployment", "renamed", "\"org/cp-\\x63mf:1\"", NULL, 1, 1},
+	    {"escaped line break", "Deployment", "renamed", "\"org/cp-\\\n          cmf:1\"", NULL,
+	     1, 1},
+	    {"binary image", "Deployment", "renamed", "!!binary b3JnL2NwLWNtZjox", NULL, 1, 1},
+	    {"escaped name", "Deployment", "\"confluent-manager-for-apache-fl\\u0069nk\"", "nginx",
+	     NULL, 1, 1},
+	    {"folded image", "Deployment", "renamed", "org/cp-\n          cmf:1", NULL, 0, 0},
+	    {"a '!' in a comment", "Deployment", "web # hi!", "nginx", NULL, 0, 1},
+	    {"--deployment names it", "Deployment", "my-app", "nginx", "my-app", 1, 1},
+	    {"--deployment names another", "Deployment", "web", "nginx", "my-app", 0, 0},
+	    {"--deployment YAML may quote", "Deployment", "web", "nginx", "My App", 0, 1},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cmfv_inject_opts o = {0};
+		struct cmfv_diag d;
+		struct cmfv_finder *f;
+		char text[600];
+
+		snprintf(text, sizeof(text), dep, cases[i].kind, cases[i].mname, cases[i].image);
+		o.deployment = cases[i].deployment;
+		f = run(text, &o, CMFV_OK, &d);
+		if (cmfv_finder_count(f) != cases[i].count ||
+		    cmfv_finder_parsed(f) != cases[i].parsed)
+			fail_msg("%s: %zu instances, %lu parsed; want %zu, %lu", cases[i].name,
+				 cmfv_finder_count(f), cmfv_finder_parsed(f), cases[i].count,
+				 cases[i].parsed);
+		cmfv_finder_free(f);
+	}
+}
+
 static void test_not_yaml(void **state)
 {
 	static const char text[] =
@@ -586,7 +637,7 @@ int main(void)
 	    cmocka_unit_test(test_what_counts),	    cmocka_unit_test(test_pairing),
 	    cmocka_unit_test(test_fallbacks),	    cmocka_unit_test(test_config_documents),
 	    cmocka_unit_test(test_not_yaml),	    cmocka_unit_test(test_relaxed),
-	    cmocka_unit_test(test_containers),
+	    cmocka_unit_test(test_containers),	    cmocka_unit_test(test_not_parsed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
