@@ -287,6 +287,13 @@ void cmfv_format_float_json(double f, char *buf, size_t size)
 		snprintf(buf, size, "%s", signbit(f) ? "-0" : "0");
 		return;
 	}
+	/* a whole number below 2^53: its shortest digits are its own, written
+	 * out in full (Go's 'f' form below 1e21); the common case, and the
+	 * search below costs microseconds a number */
+	if (a < 9007199254740992.0 && f == (double)(long long)f) {
+		snprintf(buf, size, "%lld", (long long)f);
+		return;
+	}
 	nd = shortest_digits(f, 17, digits, &exp10);
 	if (a < 1e-6 || a >= 1e21)
 		format_exp(f < 0, digits, nd, exp10, 0, buf, size);
