@@ -92,10 +92,11 @@ struct cmfv_finder;
 
 /** Most YAML nodes in all the documents one stream's finder parses
  * (workloads, the ConfigMaps paired with them and the configuration files
- * they hold) together: 1,000,000. Eight CMF Deployments of 800,000 nodes
- * each took 25 s and 464 MB; a real release's workloads hold a few
- * thousand. Past it CMFV_EINPUT. */
-#define CMFV_FINDER_MAX_NODES ((size_t)1000000)
+ * they hold) together: 250,000. A CMF Deployment is parsed twice (found,
+ * then edited) at about 180 bytes a node: one of 1,000,000 nodes took
+ * 2.9 s and 362 MB, eight of 800,000 took 25 s and 464 MB; a real
+ * release's workloads hold a few thousand. Past it CMFV_EINPUT. */
+#define CMFV_FINDER_MAX_NODES ((size_t)250000)
 
 /** \p o is borrowed and must outlive the finder (o->file names the input
  * being added and may change between streams). */

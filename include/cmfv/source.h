@@ -41,9 +41,11 @@ struct cmfv_sources {
 
 /** Most YAML nodes (alias copies included) in all the values of one run:
  * every -f file, --set* flag, chart and subchart values.yaml and GitOps
- * values together: 1,000,000 (about 100-190 bytes each, and a second of
- * work). Per input it let six files of 450,000 keys take 5 s and 249 MB. */
-#define CMFV_MAX_VALUES_NODES ((size_t)1000000)
+ * values together: 500,000 (about 190 bytes each through parse, merge and
+ * check: the largest accepted run stays under 1 s and 100 MB; 1,000,000
+ * took 1.6 s and 193 MB). Per input it let six files of 450,000 keys take
+ * 5 s and 249 MB. A real umbrella chart's values hold a few ten thousand. */
+#define CMFV_MAX_VALUES_NODES ((size_t)500000)
 
 /** Most YAML documents in one input read whole (lines that start with
  * `---`): 250,000. Bounds time, since values files are read document by

@@ -12,7 +12,7 @@
 struct cmfv_yaml_opts {
 	unsigned max_depth;   /**< nesting limit; 0 = default (1000) */
 	size_t max_nodes;     /**< nodes per document incl. alias copies; 0 = default
-				   (1,000,000). All the documents of one input together may
+				   (500,000). All the documents of one input together may
 				   have twice that (the budget, when given, once) */
 	unsigned line_offset; /**< added to every line (documents cut from a stream) */
 	unsigned col_offset;  /**< added to every column (text cut from an indented block scalar) */

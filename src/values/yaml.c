@@ -18,9 +18,9 @@
 
 /* go-yaml/JSON in Helm stop at 10000 levels, the top map included */
 #define DEFAULT_MAX_DEPTH 10000
-/* memory: about 100 bytes a node; a Kubernetes object (1.5 MiB at most in
- * etcd) has far fewer. 1,000,000 keeps one document under 200 MB */
-#define DEFAULT_MAX_NODES 1000000
+/* memory: about 100-190 bytes a node; a Kubernetes object (1.5 MiB at most
+ * in etcd) has far fewer. 500,000 keeps one document under 100 MB and 1 s */
+#define DEFAULT_MAX_NODES 500000
 
 /* Nodes as the loader counts them: keys included. */
 static size_t yl_count_nodes(const struct cmfv_node *n)
@@ -419,7 +419,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	l.max_nodes = opts && opts->max_nodes ? opts->max_nodes : DEFAULT_MAX_NODES;
 	/* *budget == 0: the first document of an input starts it. A stream
 	 * read in one call (a Secret or manifests file) frees each document
-	 * as it goes: twice the document limit, about 2 s of work */
+	 * as it goes: twice the document limit, about 1 s of work */
 	if (opts && opts->budget)
 		l.total_max = *opts->budget ? *opts->budget : l.max_nodes;
 	else

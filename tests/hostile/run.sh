@@ -70,15 +70,15 @@ w('keys.yaml', ''.join(f'k{i}: {i}\n' for i in range(200000)))
 # defaults with 200,000 keys and a -f file that nulls them all (Helm deletes them)
 os.makedirs(os.path.join(g, 'chart'))
 w('chart/Chart.yaml', 'apiVersion: v2\nname: hostile\nversion: 0.1.0\n')
-w('chart/values.yaml', ''.join(f'k{i}: {i}\n' for i in range(200000)))
-w('nulls.yaml', ''.join(f'k{i}: null\n' for i in range(200000)))
+w('chart/values.yaml', ''.join(f'k{i}: {i}\n' for i in range(100000)))
+w('nulls.yaml', ''.join(f'k{i}: null\n' for i in range(100000)))
 w('anchors.yaml', ''.join(f'k{i}: &a{i} {i}\n' for i in range(200000)) +
   'refs: [' + ', '.join(f'*a{i}' for i in range(0, 200000, 10)) + ']\n')
 # a Secret whose key is 10 MiB of base64, and a stream of 200,000 small
 # documents around a Secret
 key = base64.b64encode(b'k' * (7 * MB + 512 * 1024)).decode()
 w('secret-big.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cmf-key\ndata:\n  key: ' + key + '\n')
-w('secret-many-docs.yaml', ''.join(f'---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n' for i in range(200000)) +
+w('secret-many-docs.yaml', ''.join(f'---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n' for i in range(90000)) +
   '---\napiVersion: v1\nkind: Secret\nmetadata: {name: cmf-key}\nstringData: {key: "0123456789abcdef0123456789abcdef"}\n')
 # manifests: a Deployment with a 10 MiB annotation; 200,000 documents; a
 # 100,000-deep Deployment
@@ -110,7 +110,7 @@ app = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: cmf
 w('app-deep-values.yaml', app + '      values: |\n        a: ' + '[' * 100000 + ']' * 100000 + '\n')
 w('app-params.yaml', app + '      parameters:\n' + ''.join('        - {name: p%d, value: "%d"}\n' % (i, i) for i in range(40000)))
 hr = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cmf}\nspec:\n  chart: {spec: {chart: ., sourceRef: {kind: GitRepository, name: g}}}\n'
-w('hr-big-configmap.yaml', hr + '  valuesFrom: [{kind: ConfigMap, name: cm}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  values.yaml: |\n' + ''.join('    k%d: %d\n' % (i, i) for i in range(200000)))
+w('hr-big-configmap.yaml', hr + '  valuesFrom: [{kind: ConfigMap, name: cm}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  values.yaml: |\n' + ''.join('    k%d: %d\n' % (i, i) for i in range(100000)))
 w('hr-targetpaths.yaml', hr + '  values: {m: {x: 1}}\n  valuesFrom:\n' + ''.join('    - {kind: ConfigMap, name: cm, valuesKey: v, targetPath: m.k%d}\n' % i for i in range(300)) + '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {v: "1"}\n')
 w('set-keys.txt', ','.join(f'k{i}={i}' for i in range(10000)))
 w('set-dup.txt', 'a=1,a=2,a.b=3')
@@ -134,18 +134,18 @@ w('keys-600k.yaml', ''.join(f'k{i}: {i}\n' for i in range(600000)))
 # node budget is the input's, not each document's), 200,000 items 999 flow
 # levels deep (libyaml's cost is tokens times depth: 10 s and more)
 w('docs-300k.yaml', '---\na: 1\n' * 300000)
-w('nodes-4x400k.yaml', ('---\na: [' + '1,' * 400000 + '1]\n') * 4)
+w('nodes-4x200k.yaml', ('---\na: [' + '1,' * 200000 + '1]\n') * 4)
 w('flow-999-200k.yaml', 'a: ' + '[' * 999 + '1,' * 200000 + '1' + ']' * 999 + '\n')
 # three documents of 30 MiB each (each under the 32 MiB document limit,
 # together 90 MiB: over the 64 MiB all values inputs may hold; 8 of them
 # took 390 MB parsed)
 w('docs-3x30m.yaml', (b'---\na: ' + b'x' * (30 * MB) + b'\n') * 3)
-# round 3: one node budget for all the values of a run: a file of 450,000
-# keys (900,000 nodes, under the limit alone) given six times (5 s and 249
-# MB when the budget was per file); a chart whose four subcharts hold
-# 150,000 keys each in their values.yaml; the 450,000 keys and a --set of
-# four full lists (262,148 nodes)
-w('keys-450k.yaml', ''.join(f'k{i}: {i}\n' for i in range(450000)))
+# round 3: one node budget (500,000) for all the values of a run: a file of
+# 200,000 keys (400,000 nodes, under the limit alone) given six times (450,000
+# keys six times took 5 s and 249 MB when the budget was per file); a chart
+# whose four subcharts hold 70,000 keys each in their values.yaml; the
+# 200,000 keys and a --set of four full lists (262,148 nodes)
+w('keys-200k.yaml', ''.join(f'k{i}: {i}\n' for i in range(200000)))
 # four CMF Deployments of 300,000 annotations each through post-render: one
 # node budget for every document the finder parses (eight of 400,000 took
 # 25 s and 464 MB)
@@ -154,7 +154,7 @@ w('subcharts/Chart.yaml', 'apiVersion: v2\nname: parent\nversion: 0.1.0\n')
 w('subcharts/values.yaml', 'a: 1\n')
 for c in range(4):
     w(f'subcharts/charts/sub{c}/Chart.yaml', f'apiVersion: v2\nname: sub{c}\nversion: 0.1.0\n')
-    w(f'subcharts/charts/sub{c}/values.yaml', ''.join(f'k{i}: {i}\n' for i in range(150000)))
+    w(f'subcharts/charts/sub{c}/values.yaml', ''.join(f'k{i}: {i}\n' for i in range(70000)))
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)
@@ -193,8 +193,8 @@ run_entry() {
 	values-chart) cmd=("$bin" values -o json --chart "$gen/chart" -f "$in") ;;
 	values-6x) cmd=("$bin" check -f "$in" -f "$in" -f "$in" -f "$in" -f "$in" -f "$in") ;;
 	chart-dir) cmd=("$bin" values -o json --chart "$in") ;;
-	values-set-lines) # -f gen/keys-450k.yaml and one --set flag per line of INPUT
-		cmd=("$bin" values -o json -f "$gen/keys-450k.yaml")
+	values-set-lines) # -f gen/keys-200k.yaml and one --set flag per line of INPUT
+		cmd=("$bin" values -o json -f "$gen/keys-200k.yaml")
 		while IFS= read -r l || [ -n "$l" ]; do cmd+=(--set "$l"); done <"$in" ;;
 	secret) cmd=("$bin" check --secret-file "$in" --secret-name cmf-key --secret-property key) ;;
 	post-render)
