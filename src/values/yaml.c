@@ -537,16 +537,25 @@ void cmfv_yaml_parser_wipe(yaml_parser_t *p, size_t input_len)
 {
 	yaml_token_t *t;
 
-	for (t = p->tokens.head; t && t < p->tokens.tail; t++)
+	for (t = p->tokens.head; t && t < p->tokens.tail; t++) {
 		if (t->type == YAML_SCALAR_TOKEN && t->data.scalar.value)
 			OPENSSL_cleanse(t->data.scalar.value, t->data.scalar.length);
+		else if (t->type == YAML_ANCHOR_TOKEN && t->data.anchor.value)
+			OPENSSL_cleanse(t->data.anchor.value, strlen((char *)t->data.anchor.value));
+		else if (t->type == YAML_ALIAS_TOKEN && t->data.alias.value)
+			OPENSSL_cleanse(t->data.alias.value, strlen((char *)t->data.alias.value));
+		else if (t->type == YAML_TAG_TOKEN && t->data.tag.suffix)
+			OPENSSL_cleanse(t->data.tag.suffix, strlen((char *)t->data.tag.suffix));
+	}
 	if (p->buffer.start)
 		OPENSSL_cleanse(p->buffer.start,
 				touched(p->buffer.start, p->buffer.end, input_len));
 	if (p->raw_buffer.start)
 		OPENSSL_cleanse(p->raw_buffer.start,
 				touched(p->raw_buffer.start, p->raw_buffer.end, input_len));
+	cmfv_libyaml_cleared_parser(1);
 	yaml_parser_delete(p);
+	cmfv_libyaml_cleared_parser(0);
 }
 
 enum cmfv_err cmfv_yaml_load(const char *text, size_t len, const char *file,

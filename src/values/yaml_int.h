@@ -56,6 +56,8 @@ struct cmfv_loc yl_mark_loc(const struct loader *l, yaml_mark_t m);
 void *cmfv_libyaml_malloc(size_t n);
 void *cmfv_libyaml_realloc(void *p, size_t n);
 void cmfv_libyaml_free(void *p);
+/* On while a parser cleared by cmfv_yaml_parser_wipe is deleted. */
+void cmfv_libyaml_cleared_parser(int on);
 char *cmfv_libyaml_strdup(const char *s);
 /* Referenced by the loader so that yaml_alloc.c is always linked in. */
 int cmfv_yaml_alloc_linked(void);
