@@ -43,6 +43,8 @@ struct cmfv_cls_info {
 	struct cmfv_cls_str api;  /**< the top-level `apiVersion` */
 	struct cmfv_cls_str name; /**< `metadata.name` */
 	struct cmfv_cls_str ns;	  /**< `metadata.namespace` */
+	int kind_absent;	  /**< CMFV_CLS_OTHER and no column-0 `kind` line at all:
+				       the parse has no top-level `kind` key */
 };
 
 /** Classify the document at \p text, \p len bytes: one piece from the

@@ -624,6 +624,9 @@ void cmfv_classify_hint(const char *text, size_t len, const struct cmfv_cls_hint
 	if (!sc.names_ok || sc.ns_bad)
 		out->ns.known = 0;
 	out->cls = decide(&sc);
+	/* every column-0 line was read (else PARSE), and a top-level key is
+	 * one: no `kind` line, no `kind` key */
+	out->kind_absent = out->cls == CMFV_CLS_OTHER && sc.kind.ptr == NULL;
 	if (out->cls == CMFV_CLS_PARSE) {
 		memset(out, 0, sizeof(*out));
 		out->cls = CMFV_CLS_PARSE;

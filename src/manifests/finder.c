@@ -435,6 +435,10 @@ enum cmfv_err cmfv_finder_add(struct cmfv_finder *f, const struct cmfv_doc *doc,
 	cmfv_classify_hint(doc->ptr, doc->len, &hint, &ci);
 	switch (ci.cls) {
 	case CMFV_CLS_OTHER:
+		/* no kind: no workload, ConfigMap or List (a top-level items
+		 * key is CMFV_CLS_LIST) */
+		if (ci.kind_absent)
+			return CMFV_OK;
 		/* a StatefulSet, Job, Pod...: read, CMF may run in it */
 		if (ci.kind.known &&
 		    (!is_workload(ci.kind.ptr, ci.kind.len) || !may_be_cmf(doc, f->o)))

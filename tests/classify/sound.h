@@ -63,6 +63,8 @@ static inline const char *sound_check(const char *text, size_t len, const struct
 			bad = "class";
 		else if (!sound_known_ok(&ci->kind, kind))
 			bad = "kind";
+		else if (ci->kind_absent && (ci->cls != CMFV_CLS_OTHER || kind != NULL))
+			bad = "kind absent";
 		else if (!sound_known_ok(&ci->api, cmfv_map_get(tree, "apiVersion")))
 			bad = "apiVersion";
 		else if (!sound_known_ok(&ci->name, cmfv_map_get(meta, "name")))
@@ -158,7 +160,7 @@ static inline const char *hint_check(const char *text, size_t len, size_t chunk,
 		if (bad == NULL &&
 		    (a.cls != b.cls || !hint_same_str(&a.kind, &b.kind) ||
 		     !hint_same_str(&a.api, &b.api) || !hint_same_str(&a.name, &b.name) ||
-		     !hint_same_str(&a.ns, &b.ns)))
+		     !hint_same_str(&a.ns, &b.ns) || a.kind_absent != b.kind_absent))
 			bad = "classified otherwise with the splitter's hint";
 		if (bad)
 			snprintf(why, whylen, "%s (piece at line %lu: %s without, %s with)", bad,
