@@ -459,11 +459,12 @@ static int open_special(int dfd, const char *name, const struct stat *seen, int 
 	long long end = now_ms() + CMFV_FIFO_WAIT_MS;
 	struct timespec pause = {0, 20 * 1000000};
 	struct stat st;
-	int fd;
+	int fd, fifo = kernel ? fstatat(dfd, name, &st, 0) == 0 && S_ISFIFO(st.st_mode)
+			      : S_ISFIFO(seen->st_mode);
 
-	while ((fd = openat(dfd, name, fl)) < 0 && errno == ENXIO && now_ms() < end)
+	while ((fd = openat(dfd, name, fl)) < 0 && errno == ENXIO && fifo && now_ms() < end)
 		nanosleep(&pause, NULL);
-	if (fd < 0 && errno == ENXIO) {
+	if (fd < 0 && errno == ENXIO && fifo) {
 		cmfv_diag_set(d, CMFV_EIO, path, 0, 0,
 			      "is a FIFO that no one read from within %d s: not written; start "
 			      "its reader first, or name >(command)",
@@ -524,6 +525,23 @@ static int next_target(int *dfd, char *name, size_t n, const char *path, struct 
 	return r;
 }
 
+/* A FIFO in a shared sticky folder (/tmp) that neither we nor the folder's
+ * owner own was planted for us: refused, the rule of fs.protected_fifos
+ * whatever the sysctl says (another user would read the report). */
+static int planted_fifo(int dfd, const struct stat *fifo, const char *path, struct cmfv_diag *d)
+{
+	struct stat dir;
+
+	if (fifo->st_uid == geteuid() || fstat(dfd, &dir) != 0 || fifo->st_uid == dir.st_uid ||
+	    !(dir.st_mode & S_ISVTX) || !(dir.st_mode & 022))
+		return 0;
+	cmfv_diag_set(d, CMFV_EUSAGE, path, 0, 0,
+		      "is a FIFO owned by uid %lu in a shared sticky folder: refusing to write "
+		      "there",
+		      (unsigned long)fifo->st_uid);
+	return 1;
+}
+
 /* A FIFO or character device at \p base in the checked folder (or behind
  * a symlink there that we or root own, its target reached by the same
  * walk) is written in place: renaming over /dev/null is wrong. 1 when
@@ -545,7 +563,9 @@ static int try_in_place(const char *path, const char *base, struct cmfv_safefile
 		return -1;
 	}
 	while (r == 0 && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
+		if (S_ISFIFO(st.st_mode) && planted_fifo(dfd, &st, path, d))
+			r = -1;
+		else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
 			r = open_special(dfd, name, &st, 0, path, sf, d);
 		else if (!S_ISLNK(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()))
 			break; /* a file, or someone else's link: replaced, never followed */

@@ -259,11 +259,20 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 	[ $bad_runs = 0 ] && [ $n -gt 10 ] && [ "$(stat -c %a "$secret")" = 600 ] &&
 		ok "second user racing links at --report / -o in a sticky folder: $n runs, root's file untouched" ||
 		no "race: $bad_runs of $n runs wrote through, file '$(cat "$secret")'"
-	# FIFOs of the other user's (issue 13 round 3). Their link on the way
-	# to their FIFO in a sticky folder: refused as for a regular file
+	# FIFOs of the other user's (issue 13 round 3)
 	fifos=$tmp/fifos
 	mkdir -m 1777 "$fifos" && chmod 1777 "$fifos"
 	as_user sh -c 'mkdir -m 755 "$1/nb" && mkfifo "$1/nb/f" && ln -s "$1/nb" "$1/evil" && mkfifo -m 600 "$1/report.txt"' sh "$fifos"
+	# their FIFO in their own folder (not planted: theirs to offer), no
+	# one reading: 3 s as for an input FIFO, then a warning, never a hang
+	start=$(date +%s%N)
+	timeout 10 "${pr[@]}" --report "$fifos/nb/f" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q 'FIFO that no one read from within 3 s' "$tmp/err" &&
+		ok "second user's reader-less FIFO in their folder: a warning after ${ms} ms" ||
+		no "their FIFO in their folder: exit $rc in $ms ms" "$(cat "$tmp/err")"
+	# their link on the way to their FIFO, in a sticky folder: refused as
+	# for a regular file, though they read it
 	rm -f "$tmp/fifo.out"
 	as_user timeout 5 cat "$fifos/nb/f" >"$tmp/fifo.out" &
 	reader=$!
@@ -275,13 +284,24 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 		grep -q "evil: is a symlink owned by uid $uid" "$tmp/err2" &&
 		ok "--report / -o through the second user's link to their FIFO: refused, nothing written" ||
 		no "their link to a FIFO: exits $rc $rc2, read '$(cat "$tmp/fifo.out")'" "$(cat "$tmp/err" "$tmp/err2")"
-	# their FIFO that no one reads, at root's --report: 3 s, then a warning
+	# their FIFO (no one reads it) at root's --report in the sticky shared
+	# folder: planted (fs.protected_fifos' rule), refused at once, no hang
 	start=$(date +%s%N)
 	timeout 10 "${pr[@]}" --report "$fifos/report.txt" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
 	ms=$((($(date +%s%N) - start) / 1000000))
-	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q 'FIFO that no one read from within 3 s' "$tmp/err" &&
-		ok "second user's reader-less FIFO at --report: no hang, a warning after ${ms} ms" ||
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q "FIFO owned by uid $uid in a shared sticky folder" "$tmp/err" &&
+		ok "second user's reader-less FIFO at --report: refused with a warning after ${ms} ms" ||
 		no "their reader-less FIFO: exit $rc in $ms ms" "$(cat "$tmp/err")"
+	# the same FIFO of theirs with them reading: still refused, nothing read
+	rm -f "$tmp/fifo.out"
+	as_user timeout 5 cat "$fifos/report.txt" >"$tmp/fifo.out" 2>/dev/null &
+	reader=$!
+	timeout 10 "$bin" check -f "$broken" -o "json=$fifos/report.txt" >/dev/null 2>"$tmp/err"; rc=$?
+	kill $reader 2>/dev/null
+	wait $reader 2>/dev/null
+	[ $rc = 3 ] && [ ! -s "$tmp/fifo.out" ] && grep -q "FIFO owned by uid $uid" "$tmp/err" &&
+		ok "-o to the second user's FIFO in a sticky folder: exit 3, nothing written" ||
+		no "their FIFO with a reader: exit $rc" "$(cat "$tmp/err")"
 	# the race of issue 13 round 3: the other user flips their own link
 	# between /dev and a folder of theirs where "stderr" links to root's
 	# 0600 file, while root writes --report LINK/stderr: never appended to
