@@ -9,7 +9,12 @@
  * complete. So a symlink or hard link planted at the target is replaced,
  * never written through, and no file the tool did not create is truncated.
  * A target that is a character device or a FIFO (/dev/null, /dev/stdout on
- * a terminal or a pipe) is written in place, never renamed over. */
+ * a terminal or a pipe) is written in place, never renamed over: reached by
+ * the same walk, opened O_NOFOLLOW|O_NONBLOCK in the checked folder and
+ * fstat-checked (a link there only when we or root own it, its target
+ * walked likewise; /proc/self/fd names opened by the kernel); a FIFO no one
+ * reads gets CMFV_FIFO_WAIT_MS, a FIFO planted in a shared sticky folder
+ * is refused. */
 #ifndef CMFV_SAFEFILE_H
 #define CMFV_SAFEFILE_H
 

@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/random.h>
+#include <sys/vfs.h>
 #endif
 
 #include "cmfv/alloc.h"
+#include "cmfv/source.h" /* CMFV_FIFO_WAIT_MS */
 
 #define TMP_TRIES 16
 
@@ -99,73 +102,6 @@ static void release_signals(const sigset_t *old)
 static enum cmfv_err os_fail(struct cmfv_diag *d, const char *path, const char *what, int e)
 {
 	return cmfv_diag_set(d, CMFV_EIO, path, 0, 0, "%s: %s", what, strerror(e));
-}
-
-/* The kernel's names for a descriptor we already hold (/dev/stdout,
- * /dev/fd/3, /proc/self/fd/1: a pipe, a terminal or a file the shell opened
- * for us), and /dev/null: written in place. Nothing else under /dev or /proc
- * is trusted by its name (/dev/shm is anyone's). */
-static int kernel_name(const char *path)
-{
-	static const char *const names[] = {"/dev/stdout", "/dev/stderr", "/dev/null", "/dev/tty",
-					    NULL};
-	size_t i;
-
-	for (i = 0; names[i]; i++)
-		if (strcmp(path, names[i]) == 0)
-			return 1;
-	if (strncmp(path, "/dev/fd/", 8) == 0)
-		path += 8;
-	else if (strncmp(path, "/proc/self/fd/", 14) == 0)
-		path += 14;
-	else
-		return 0;
-	return path[0] && strspn(path, "0123456789") == strlen(path);
-}
-
-/* A FIFO or character device at \p path (or behind a symlink there that
- * we or root own) is written in place: renaming over /dev/null is wrong.
- * \p seen is what was found there, \p *follow whether the name may be a
- * link (then it is not compared with what open finds). */
-static int special_target(const char *path, struct stat *seen, int *follow)
-{
-	*follow = 0;
-	if (kernel_name(path)) {
-		*follow = 1;
-		return 1;
-	}
-	if (lstat(path, seen) != 0)
-		return 0;
-	if (S_ISLNK(seen->st_mode)) {
-		if (seen->st_uid != geteuid() && seen->st_uid != 0)
-			return 0; /* someone else's link: replace it, never follow it */
-		*follow = 1;
-		if (stat(path, seen) != 0)
-			return 0;
-	}
-	return S_ISFIFO(seen->st_mode) || S_ISCHR(seen->st_mode);
-}
-
-static enum cmfv_err open_in_place(const char *path, const struct stat *seen, int follow,
-				   struct cmfv_safefile *sf, struct cmfv_diag *d)
-{
-	struct stat st;
-
-	/* no O_CREAT, no O_TRUNC: it is there, and not ours to cut; and it is
-	 * what was looked at (a FIFO swapped for a link in between is refused) */
-	sf->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-	if (sf->fd < 0)
-		return os_fail(d, path, "cannot open", errno);
-	if (!follow &&
-	    (fstat(sf->fd, &st) != 0 || st.st_dev != seen->st_dev || st.st_ino != seen->st_ino ||
-	     !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))) {
-		close(sf->fd);
-		sf->fd = -1;
-		return cmfv_diag_set(d, CMFV_EIO, path, 0, 0,
-				     "changed while it was being opened: not written");
-	}
-	sf->in_place = 1;
-	return CMFV_OK;
 }
 
 /* A folder on the way is refused when someone other than root or us could
@@ -302,7 +238,7 @@ static enum cmfv_err step(struct walk *w, const char *comp, int last, int own, s
  * openat(O_NOFOLLOW): each folder is checked on the descriptor it is held
  * by, so no one can swap a component between the check and the use, and
  * a symlink is followed only when step and check_link allow it. */
-static enum cmfv_err walk_dir(const char *dir, int own, int *out, struct cmfv_diag *d)
+static enum cmfv_err walk_from(int start, const char *dir, int own, int *out, struct cmfv_diag *d)
 {
 	struct walk *w = cmfv_malloc(sizeof(*w));
 	enum cmfv_err e = CMFV_OK;
@@ -318,7 +254,9 @@ static enum cmfv_err walk_dir(const char *dir, int own, int *out, struct cmfv_di
 	strcpy(w->rest, dir);
 	w->shown[0] = '\0';
 	w->links = 0;
-	w->fd = open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	w->fd = start >= 0 && dir[0] != '/'
+		    ? fcntl(start, F_DUPFD_CLOEXEC, 0)
+		    : open(dir[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w->fd < 0 || fstat(w->fd, &w->st) != 0)
 		e = os_fail(d, dir, "cannot open the folder", errno);
 	while (e == CMFV_OK) {
@@ -345,6 +283,24 @@ static enum cmfv_err walk_dir(const char *dir, int own, int *out, struct cmfv_di
 	return e;
 }
 
+static enum cmfv_err walk_dir(const char *dir, int own, int *out, struct cmfv_diag *d)
+{
+	return walk_from(-1, dir, own, out, d);
+}
+
+/* A folder the user named: anyone's, but not writable by everyone unless
+ * it is sticky (anyone could swap the file there). */
+static enum cmfv_err check_named_dir(const char *dir, const struct stat *st, struct cmfv_diag *d)
+{
+	if ((st->st_mode & 002) != 0 && (st->st_mode & S_ISVTX) == 0)
+		return cmfv_diag_set(
+		    d, CMFV_EUSAGE, dir, 0, 0,
+		    "the folder is writable by everyone and not sticky (mode %04o): "
+		    "anyone could swap the file; refusing to write there",
+		    (unsigned)(st->st_mode & 07777));
+	return CMFV_OK;
+}
+
 /* Open the folder and check it on the descriptor (no window between check
  * and use: everything after goes through openat/renameat on it). */
 static enum cmfv_err open_dir(const char *dir, unsigned flags, struct cmfv_safefile *sf,
@@ -369,13 +325,7 @@ static enum cmfv_err open_dir(const char *dir, unsigned flags, struct cmfv_safef
 	 * with O_EXCL temporaries renamed into place nobody there can make us
 	 * write through a link. Anybody at all could swap the finished file in
 	 * a world-writable folder without the sticky bit: that one is refused. */
-	if (!own && (st.st_mode & 002) != 0 && (st.st_mode & S_ISVTX) == 0)
-		return cmfv_diag_set(
-		    d, CMFV_EUSAGE, dir, 0, 0,
-		    "the folder is writable by everyone and not sticky (mode %04o): "
-		    "anyone could swap the file; refusing to write there",
-		    (unsigned)(st.st_mode & 07777));
-	return CMFV_OK;
+	return own ? CMFV_OK : check_named_dir(dir, &st, d);
 }
 
 /* Random bytes for a temporary name (not a secret: O_EXCL makes a guessed
@@ -473,23 +423,187 @@ static enum cmfv_err split(const char *path, char **dir, const char **base, stru
 	return *dir ? CMFV_OK : cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 }
 
+/* Whether folder \p fd is in procfs (/proc/self/fd): its entries are the
+ * kernel's names for descriptors we hold. */
+static int in_procfs(int fd)
+{
+#ifdef __linux__
+	struct statfs fs;
+
+	return fstatfs(fd, &fs) == 0 && fs.f_type == 0x9fa0; /* PROC_SUPER_MAGIC */
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Open \p name in \p dfd to append, never blocking: a FIFO no one reads
+ * (ENXIO) is tried again for CMFV_FIFO_WAIT_MS, then refused. \p kernel: a
+ * descriptor we hold, named in /proc/self/fd (the link is followed by the
+ * kernel; a regular file there is the caller's redirection, appended to);
+ * else the name itself must be, on the descriptor, the FIFO or device
+ * \p seen found there. 1 when open, -1 with \p d set. */
+static int open_special(int dfd, const char *name, const struct stat *seen, int kernel,
+			const char *path, struct cmfv_safefile *sf, struct cmfv_diag *d)
+{
+	const int fl =
+	    O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | (kernel ? 0 : O_NOFOLLOW);
+	long long end = now_ms() + CMFV_FIFO_WAIT_MS;
+	struct timespec pause = {0, 20 * 1000000};
+	struct stat st;
+	int fd, fifo = kernel ? fstatat(dfd, name, &st, 0) == 0 && S_ISFIFO(st.st_mode)
+			      : S_ISFIFO(seen->st_mode);
+
+	while ((fd = openat(dfd, name, fl)) < 0 && errno == ENXIO && fifo && now_ms() < end)
+		nanosleep(&pause, NULL);
+	if (fd < 0 && errno == ENXIO && fifo) {
+		cmfv_diag_set(d, CMFV_EIO, path, 0, 0,
+			      "is a FIFO that no one read from within %d s: not written; start "
+			      "its reader first, or name >(command)",
+			      CMFV_FIFO_WAIT_MS / 1000);
+		return -1;
+	}
+	if (fd < 0) {
+		os_fail(d, path, "cannot open", errno);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || (kernel && S_ISREG(st.st_mode))) ||
+	    (!kernel && (st.st_dev != seen->st_dev || st.st_ino != seen->st_ino)) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		close(fd);
+		cmfv_diag_set(d, CMFV_EIO, path, 0, 0,
+			      "changed while it was being opened: not written");
+		return -1;
+	}
+	sf->fd = fd;
+	sf->in_place = 1;
+	return 1;
+}
+
+/* Go on from the symlink \p name in \p *dfd to its target: the target's
+ * folder walked from there with the same checks as any folder the user
+ * names (walk_from), then its last name. -1 with \p d set when refused,
+ * 0 when the target names no file (a folder). */
+static int next_target(int *dfd, char *name, size_t n, const char *path, struct cmfv_diag *d)
+{
+	char target[4096], *dir = NULL;
+	const char *base;
+	struct stat st;
+	ssize_t len = readlinkat(*dfd, name, target, sizeof(target) - 1);
+	int nd = -1, r = 1;
+
+	if (len <= 0)
+		return 0;
+	target[len] = '\0';
+	if (split(target, &dir, &base, d) != CMFV_OK || strlen(base) >= n) {
+		cmfv_diag_clear(d);
+		cmfv_free(dir);
+		return 0;
+	}
+	if (walk_from(*dfd, dir, 0, &nd, d) != CMFV_OK || fstat(nd, &st) != 0 ||
+	    check_named_dir(path, &st, d) != CMFV_OK)
+		r = -1;
+	if (r < 0 && d->code == CMFV_OK)
+		os_fail(d, path, "cannot stat the folder", errno);
+	if (r > 0) {
+		close(*dfd);
+		*dfd = nd;
+		memmove(name, base, strlen(base) + 1);
+	} else if (nd >= 0) {
+		close(nd);
+	}
+	cmfv_free(dir);
+	return r;
+}
+
+/* A FIFO in a shared sticky folder (/tmp) that neither we nor the folder's
+ * owner own was planted for us: refused, the rule of fs.protected_fifos
+ * whatever the sysctl says (another user would read the report). */
+static int planted_fifo(int dfd, const struct stat *fifo, const char *path, struct cmfv_diag *d)
+{
+	struct stat dir;
+
+	if (fifo->st_uid == geteuid() || fstat(dfd, &dir) != 0 || fifo->st_uid == dir.st_uid ||
+	    !(dir.st_mode & S_ISVTX) || !(dir.st_mode & 022))
+		return 0;
+	cmfv_diag_set(d, CMFV_EUSAGE, path, 0, 0,
+		      "is a FIFO owned by uid %lu in a shared sticky folder: refusing to write "
+		      "there",
+		      (unsigned long)fifo->st_uid);
+	return 1;
+}
+
+/* A FIFO or character device at \p base in the checked folder (or behind
+ * a symlink there that we or root own, its target reached by the same
+ * walk) is written in place: renaming over /dev/null is wrong. 1 when
+ * opened so, 0 when the target is not one (then it is replaced like any
+ * file), -1 with \p d set when refused. */
+static int try_in_place(const char *path, const char *base, struct cmfv_safefile *sf,
+			struct cmfv_diag *d)
+{
+	char name[256];
+	struct stat st;
+	int dfd, links = 0, r = 0;
+
+	if (strlen(base) >= sizeof(name))
+		return 0;
+	memcpy(name, base, strlen(base) + 1);
+	dfd = fcntl(sf->dirfd, F_DUPFD_CLOEXEC, 0);
+	if (dfd < 0) {
+		os_fail(d, path, "cannot open the folder", errno);
+		return -1;
+	}
+	while (r == 0 && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISFIFO(st.st_mode) && planted_fifo(dfd, &st, path, d))
+			r = -1;
+		else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
+			r = open_special(dfd, name, &st, 0, path, sf, d);
+		else if (!S_ISLNK(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()))
+			break; /* a file, or someone else's link: replaced, never followed */
+		else if (in_procfs(dfd))
+			r = open_special(dfd, name, &st, 1, path, sf, d);
+		else if (++links > MAX_LINKS)
+			r = -(os_fail(d, path, "cannot open", ELOOP) != CMFV_OK);
+		else if ((r = next_target(&dfd, name, sizeof(name), path, d)) == 0)
+			break; /* a link to no file: replaced */
+		else if (r > 0)
+			r = 0; /* go on at its target */
+	}
+	close(dfd);
+	return r;
+}
+
 enum cmfv_err cmfv_safefile_open(const char *path, unsigned flags, mode_t mode,
 				 struct cmfv_safefile *sf, struct cmfv_diag *d)
 {
 	const char *base;
 	char *dir = NULL;
-	struct stat seen;
-	int follow;
 	enum cmfv_err e;
+	int r;
 
 	sf_reset(sf);
-	if (!(flags & (CMFV_SF_NO_SPECIAL | CMFV_SF_NO_REPLACE)) &&
-	    special_target(path, &seen, &follow))
-		return open_in_place(path, &seen, follow, sf, d);
 	e = split(path, &dir, &base, d);
 	if (e == CMFV_OK)
 		e = open_dir(dir, flags, sf, d);
 	cmfv_free(dir);
+	if (e == CMFV_OK && !(flags & (CMFV_SF_NO_SPECIAL | CMFV_SF_NO_REPLACE)) &&
+	    (r = try_in_place(path, base, sf, d)) != 0) {
+		if (r > 0) { /* written where it is: no folder, no name */
+			close(sf->dirfd);
+			sf->dirfd = -1;
+			return CMFV_OK;
+		}
+		e = d->code;
+	}
 	if (e == CMFV_OK && (sf->name = cmfv_strdup(base)) == NULL)
 		e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	if (e == CMFV_OK)

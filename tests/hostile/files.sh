@@ -87,6 +87,38 @@ grep -q '\[CMF002\]' "$tmp/stdout.txt" && grep -q '"findings"' "$tmp/stdout.txt"
 "${pr[@]}" --report /dev/stderr <"$small" >/dev/null 2>"$tmp/err"
 grep -q '^# cmf-validate .* post-render' "$tmp/err" && ok "--report /dev/stderr" || no "--report /dev/stderr" "$(cat "$tmp/err")"
 
+# a process substitution (/dev/fd/63: /dev/fd -> /proc/self/fd, walked)
+timeout 10 "${pr[@]}" --report >(cat >"$tmp/procsub.txt") <"$small" >/dev/null 2>"$tmp/err"; rc=$?
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q '^# cmf-validate' "$tmp/procsub.txt" 2>/dev/null && break; sleep 0.2; done
+[ $rc = 0 ] && grep -q '^# cmf-validate .* post-render' "$tmp/procsub.txt" && ok "--report >(cat): written in place" ||
+	no "--report >(cat): exit $rc" "$(cat "$tmp/err")"
+"${pr[@]}" --report /dev/null <"$small" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && [ -c /dev/null ] && ! grep -q warning "$tmp/err" && ok "--report /dev/null" || no "--report /dev/null: exit $rc" "$(cat "$tmp/err")"
+# a FIFO with a reader, and through a symlink of our own
+mkfifo "$tmp/fifo"
+ln -s "$tmp/fifo" "$tmp/fifo-link"
+for t in fifo fifo-link; do
+	rm -f "$tmp/fifo.out"
+	timeout 10 cat "$tmp/fifo" >"$tmp/fifo.out" &
+	reader=$!
+	timeout 10 "${pr[@]}" --report "$tmp/$t" <"$small" >/dev/null 2>"$tmp/err"; rc=$?
+	wait $reader
+	[ $rc = 0 ] && [ -p "$tmp/fifo" ] && [ -L "$tmp/fifo-link" ] && grep -q '^# cmf-validate .* post-render' "$tmp/fifo.out" &&
+		ok "--report to a FIFO with a reader ($t): written in place" || no "--report $t: exit $rc" "$(cat "$tmp/err")"
+done
+# a FIFO no one reads: given 3 s like an input FIFO, never a hang
+start=$(date +%s%N)
+timeout 10 "${pr[@]}" --report "$tmp/fifo" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q 'warning: cannot write the report.*FIFO that no one read from within 3 s' "$tmp/err" &&
+	ok "--report to a FIFO no one reads: a warning after ${ms} ms, the release goes on" ||
+	no "--report reader-less FIFO: exit $rc in $ms ms" "$(cat "$tmp/err")"
+start=$(date +%s%N)
+timeout 10 "$bin" check -f "$broken" -o "json=$tmp/fifo" >/dev/null 2>"$tmp/err"; rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+[ $rc = 3 ] && [ $ms -lt 4500 ] && grep -q 'FIFO that no one read from' "$tmp/err" &&
+	ok "-o json= to a FIFO no one reads: exit 3 after ${ms} ms" || no "-o reader-less FIFO: exit $rc in $ms ms" "$(cat "$tmp/err")"
+
 # ------------------------------------------------------------ the default report's folder
 
 # a folder that is a symlink, or writable by others: refused with a
@@ -227,6 +259,74 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 	[ $bad_runs = 0 ] && [ $n -gt 10 ] && [ "$(stat -c %a "$secret")" = 600 ] &&
 		ok "second user racing links at --report / -o in a sticky folder: $n runs, root's file untouched" ||
 		no "race: $bad_runs of $n runs wrote through, file '$(cat "$secret")'"
+	# FIFOs of the other user's (issue 13 round 3)
+	fifos=$tmp/fifos
+	mkdir -m 1777 "$fifos" && chmod 1777 "$fifos"
+	as_user sh -c 'mkdir -m 755 "$1/nb" && mkfifo "$1/nb/f" && ln -s "$1/nb" "$1/evil" && mkfifo -m 600 "$1/report.txt"' sh "$fifos"
+	# their FIFO in their own folder (not planted: theirs to offer), no
+	# one reading: 3 s as for an input FIFO, then a warning, never a hang
+	start=$(date +%s%N)
+	timeout 10 "${pr[@]}" --report "$fifos/nb/f" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q 'FIFO that no one read from within 3 s' "$tmp/err" &&
+		ok "second user's reader-less FIFO in their folder: a warning after ${ms} ms" ||
+		no "their FIFO in their folder: exit $rc in $ms ms" "$(cat "$tmp/err")"
+	# their link on the way to their FIFO, in a sticky folder: refused as
+	# for a regular file, though they read it
+	rm -f "$tmp/fifo.out"
+	as_user timeout 5 cat "$fifos/nb/f" >"$tmp/fifo.out" &
+	reader=$!
+	timeout 10 "${pr[@]}" --report "$fifos/evil/f" <"$small" >/dev/null 2>"$tmp/err"; rc=$?
+	timeout 10 "$bin" check -f "$broken" -o "json=$fifos/evil/f" >/dev/null 2>"$tmp/err2"; rc2=$?
+	kill $reader 2>/dev/null
+	wait $reader 2>/dev/null
+	[ $rc = 0 ] && [ $rc2 = 3 ] && [ ! -s "$tmp/fifo.out" ] && grep -q "evil: is a symlink owned by uid $uid" "$tmp/err" &&
+		grep -q "evil: is a symlink owned by uid $uid" "$tmp/err2" &&
+		ok "--report / -o through the second user's link to their FIFO: refused, nothing written" ||
+		no "their link to a FIFO: exits $rc $rc2, read '$(cat "$tmp/fifo.out")'" "$(cat "$tmp/err" "$tmp/err2")"
+	# their FIFO (no one reads it) at root's --report in the sticky shared
+	# folder: planted (fs.protected_fifos' rule), refused at once, no hang
+	start=$(date +%s%N)
+	timeout 10 "${pr[@]}" --report "$fifos/report.txt" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q "FIFO owned by uid $uid in a shared sticky folder" "$tmp/err" &&
+		ok "second user's reader-less FIFO at --report: refused with a warning after ${ms} ms" ||
+		no "their reader-less FIFO: exit $rc in $ms ms" "$(cat "$tmp/err")"
+	# the same FIFO of theirs with them reading: still refused, nothing read
+	rm -f "$tmp/fifo.out"
+	as_user timeout 5 cat "$fifos/report.txt" >"$tmp/fifo.out" 2>/dev/null &
+	reader=$!
+	timeout 10 "$bin" check -f "$broken" -o "json=$fifos/report.txt" >/dev/null 2>"$tmp/err"; rc=$?
+	kill $reader 2>/dev/null
+	wait $reader 2>/dev/null
+	[ $rc = 3 ] && [ ! -s "$tmp/fifo.out" ] && grep -q "FIFO owned by uid $uid" "$tmp/err" &&
+		ok "-o to the second user's FIFO in a sticky folder: exit 3, nothing written" ||
+		no "their FIFO with a reader: exit $rc" "$(cat "$tmp/err")"
+	# the race of issue 13 round 3: the other user flips their own link
+	# between /dev and a folder of theirs where "stderr" links to root's
+	# 0600 file, while root writes --report LINK/stderr: never appended to
+	as_user sh -c 'mkdir -m 755 "$1/nb2" && ln -s "$2" "$1/nb2/stderr" && ln -s /dev "$1/sw"' sh "$fifos" "$secret"
+	as_user /usr/bin/python3 -c '
+import os, sys, time
+os.chdir(sys.argv[1])
+end, i = time.time() + 4, 0
+while time.time() < end:
+    os.symlink("/dev" if i % 2 else sys.argv[1] + "/nb2", "sw.new")
+    os.rename("sw.new", "sw")
+    i += 1' "$fifos" &
+	racer=$!
+	n=0
+	while kill -0 $racer 2>/dev/null && [ $n -lt 150 ]; do
+		timeout 10 "${pr[@]}" --report "$fifos/sw/stderr" <"$small" >/dev/null 2> >(cat >/dev/null)
+		timeout 10 "$bin" check -f "$broken" -o "json=$fifos/sw/stderr" >/dev/null 2> >(cat >/dev/null)
+		n=$((n + 1))
+	done
+	kill $racer 2>/dev/null
+	wait $racer 2>/dev/null
+	[ "$(cat "$secret")" = ROOT ] && [ $n -gt 10 ] &&
+		ok "second user flipping their link between /dev and their folder: $n runs, root's file untouched" ||
+		no "flip race: $n runs, file '$(cat "$secret")'"
+	printf 'ROOT\n' >"$secret"
 	# a CI container running as root in a workspace another uid owns: -o is
 	# written there, and a link that user planted at the target is replaced
 	as_user mkdir -m 755 "$shared/workspace"
