@@ -411,6 +411,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	enum cmfv_err e = CMFV_OK;
 	int done = 0, stop_after_first = fn == NULL;
 	size_t deepest;
+	struct cmfv_flow_meter flow = {0, 0};
 
 	memset(&l, 0, sizeof(l));
 	l.file = file;
@@ -439,12 +440,8 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	/* deeper than the limit: the parse stops there with its own message */
 	if (cmfv_yaml_flow_cost(text, len, &deepest) > CMFV_YAML_MAX_FLOW_COST &&
 	    deepest <= l.max_depth)
-		return cmfv_diag_set(
-		    d, CMFV_EINPUT, file, 1 + l.line_offset, 1,
-		    "flow collections ([...], {...}) nested too deep for their size: "
-		    "more than %zu million tokens times their depth, which would take "
-		    "libyaml seconds to minutes",
-		    CMFV_YAML_MAX_FLOW_COST / 1000000);
+		return cmfv_diag_set(d, CMFV_EINPUT, file, 1 + l.line_offset, 1, CMFV_YAML_FLOW_MSG,
+				     CMFV_YAML_MAX_FLOW_COST / 1000000);
 	/* libyaml's memory is wiped when it lets go of it (yaml_alloc.c) */
 	if (!cmfv_yaml_alloc_linked() || !yaml_parser_initialize(&l.parser))
 		return yl_oom(&l);
@@ -452,6 +449,12 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	while (!done && e == CMFV_OK) {
 		if (!yaml_parser_parse(&l.parser, &ev)) {
 			e = parse_error(&l);
+			break;
+		}
+		if (cmfv_flow_meter_add(&flow, &ev)) {
+			e = yl_fail_at(&l, ev.start_mark, CMFV_YAML_FLOW_MSG,
+				       CMFV_YAML_MAX_FLOW_COST / 1000000);
+			cmfv_yaml_event_wipe(&ev);
 			break;
 		}
 		switch (ev.type) {

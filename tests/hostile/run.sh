@@ -155,6 +155,39 @@ w('subcharts/values.yaml', 'a: 1\n')
 for c in range(4):
     w(f'subcharts/charts/sub{c}/Chart.yaml', f'apiVersion: v2\nname: sub{c}\nversion: 0.1.0\n')
     w(f'subcharts/charts/sub{c}/values.yaml', ''.join(f'k{i}: {i}\n' for i in range(70000)))
+# round 4: 65,536 map keys whose FNV-1a hashes agree in their low 24 bits
+# (the map index was unseeded FNV-1a with linear probing: 20 s in values,
+# 14 s in post-render; now SipHash under a per-process key), as values and
+# as a CMF Deployment's annotations
+def fnv_keys(stages):
+    import itertools
+    K = (1 << 24) - 1
+    def step(h, s):
+        for c in s.encode():
+            h = ((h ^ c) * 1099511628211) & K
+        return h
+    alpha = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+    h, pairs, rnd = step(1469598103934665603 & K, 'k'), [], random.Random(1)
+    for _ in range(stages):
+        seen = {}
+        while True:
+            b = ''.join(rnd.choice(alpha) for _ in range(5))
+            v = step(h, b)
+            if v in seen and seen[v] != b:
+                pairs.append((seen[v], b))
+                h = v
+                break
+            seen[v] = b
+    return ['k' + ''.join(c) for c in itertools.product(*pairs)]
+fk = fnv_keys(16)
+w('fnv-keys.yaml', 'm:\n' + ''.join('  %s: 1\n' % k for k in fk))
+w('fnv-deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: confluent-manager-for-apache-flink\n  annotations:\n' + ''.join('    %s: "1"\n' % k for k in fk) + 'spec:\n  template:\n    spec:\n      containers:\n      - {name: cmf, image: x}\n')
+# round 4: the flow pre-count blinded: a quoted string of 999 `]` lowers
+# its depth to 0, or a string of 10,001 `[` lifts it past the depth limit
+# (where it was skipped), before 200,000 items 999 levels deep (2 s and
+# 413 MB); the cost is now also counted from libyaml's events
+w('flow-hidden.yaml', 'a: ' + '[' * 999 + '"' + ']' * 999 + '"' + ', 1' * 200000 + ']' * 999 + '\n')
+w('flow-deep-string.yaml', 's: "' + '[' * 10001 + '"\na: ' + '[' * 999 + '1' + ', 1' * 200000 + ']' * 999 + '\n')
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)
