@@ -188,6 +188,19 @@ w('fnv-deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: 
 # 413 MB); the cost is now also counted from libyaml's events
 w('flow-hidden.yaml', 'a: ' + '[' * 999 + '"' + ']' * 999 + '"' + ', 1' * 200000 + ']' * 999 + '\n')
 w('flow-deep-string.yaml', 's: "' + '[' * 10001 + '"\na: ' + '[' * 999 + '1' + ', 1' * 200000 + ']' * 999 + '\n')
+# round 4: Helm's copies of values against the run's node budget: an
+# umbrella's global list of 200,000 items copied into 100 subcharts (900,000
+# items took 72 s and 8.6 GB), one subchart's values.yaml of 100,000 items
+# under 100 dependency aliases (4.5 s, 1 GB)
+w('globals-100/Chart.yaml', 'apiVersion: v2\nname: umb\nversion: 0.1.0\n')
+w('globals-100/values.yaml', 'global:\n  l: [' + ','.join(['1'] * 200000) + ']\n')
+for s in ['confluent-manager-for-apache-flink'] + ['s%d' % i for i in range(1, 100)]:
+    w(f'globals-100/charts/{s}/Chart.yaml', f'apiVersion: v2\nname: {s}\nversion: 0.1.0\n')
+    w(f'globals-100/charts/{s}/values.yaml', 'x: 1\n')
+w('aliases-100/Chart.yaml', 'apiVersion: v2\nname: al\nversion: 0.1.0\ndependencies:\n' + ''.join('- name: sub\n  version: 0.1.0\n  alias: a%d\n' % i for i in range(100)))
+w('aliases-100/values.yaml', 'x: 1\n')
+w('aliases-100/charts/sub/Chart.yaml', 'apiVersion: v2\nname: sub\nversion: 0.1.0\n')
+w('aliases-100/charts/sub/values.yaml', 'l: [' + ','.join(['1'] * 100000) + ']\n')
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)
