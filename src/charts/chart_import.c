@@ -83,8 +83,13 @@ struct gent {
 struct gmap {
 	struct gent *v;
 	size_t n, cap;
-	struct gmap *all; /* every map made, for freeing */
+	struct gmap *all;      /* every map made, for freeing */
+	struct cmfv_node *idx; /* key -> position (a CMFV_INT), from IDX_MIN keys on */
 };
+
+/* A linear lookup per key made a chart of 200,000 keys with a dependency
+ * take minutes (issue 13): bigger maps are indexed. */
+#define IDX_MIN 16
 
 struct graph {
 	struct gmap *all;
@@ -114,6 +119,7 @@ static void graph_free(struct graph *g)
 		for (i = 0; i < m->n; i++)
 			cmfv_free(m->v[i].key);
 		cmfv_free(m->v);
+		cmfv_node_free(m->idx);
 		cmfv_free(m);
 	}
 }
@@ -122,10 +128,34 @@ static struct gval *gmap_get(struct gmap *m, const char *key)
 {
 	size_t i;
 
+	if (m->idx) {
+		const struct cmfv_node *at = cmfv_map_get(m->idx, key);
+
+		return at ? &m->v[at->u.i].v : NULL;
+	}
 	for (i = 0; i < m->n; i++)
 		if (strcmp(m->v[i].key, key) == 0)
 			return &m->v[i].v;
 	return NULL;
+}
+
+/* Index the keys of \p m from position \p from on; 0 when out of memory. */
+static int index_from(struct gmap *m, size_t from)
+{
+	size_t i;
+
+	if (m->idx == NULL && (m->idx = cmfv_node_new(CMFV_MAP, NOLOC)) == NULL)
+		return 0;
+	for (i = from; i < m->n; i++) {
+		struct cmfv_node *at = cmfv_node_new(CMFV_INT, NOLOC);
+
+		if (at == NULL)
+			return 0;
+		at->u.i = (int64_t)i;
+		if (cmfv_map_set(m->idx, m->v[i].key, NOLOC, at) != CMFV_OK)
+			return 0;
+	}
+	return 1;
 }
 
 static void gmap_set(struct graph *g, struct gmap *m, const char *key, struct gval v)
@@ -152,6 +182,8 @@ static void gmap_set(struct graph *g, struct gmap *m, const char *key, struct gv
 		return;
 	}
 	m->v[m->n++].v = v;
+	if (m->n >= IDX_MIN && !index_from(m, m->idx ? m->n - 1 : 0))
+		g->failed = 1;
 }
 
 static int is_nil(struct gval v)

@@ -201,6 +201,13 @@ w('aliases-100/Chart.yaml', 'apiVersion: v2\nname: al\nversion: 0.1.0\ndependenc
 w('aliases-100/values.yaml', 'x: 1\n')
 w('aliases-100/charts/sub/Chart.yaml', 'apiVersion: v2\nname: sub\nversion: 0.1.0\n')
 w('aliases-100/charts/sub/values.yaml', 'l: [' + ','.join(['1'] * 100000) + ']\n')
+# round 4: a chart with a dependency and 100,000 keys: import-values
+# copies its values through a graph of maps whose lookups were linear
+# (200,000 keys took minutes)
+w('deps-100k/Chart.yaml', 'apiVersion: v2\nname: q\nversion: 0.1.0\ndependencies:\n- name: sub\n  version: 0.1.0\n')
+w('deps-100k/values.yaml', ''.join(f'k{i}: 1\n' for i in range(100000)))
+w('deps-100k/charts/sub/Chart.yaml', 'apiVersion: v2\nname: sub\nversion: 0.1.0\n')
+w('deps-100k/charts/sub/values.yaml', 'x: 1\n')
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)
