@@ -411,7 +411,7 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	enum cmfv_err e = CMFV_OK;
 	int done = 0, stop_after_first = fn == NULL;
 	size_t deepest;
-	struct cmfv_flow_meter flow = {0, 0};
+	struct cmfv_flow_meter flow = {0, opts && opts->flow_spent ? *opts->flow_spent : 0};
 
 	memset(&l, 0, sizeof(l));
 	l.file = file;
@@ -512,6 +512,8 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
 	reset_doc(&l);
 	cmfv_free(l.stack);
 	cmfv_yaml_parser_wipe(&l.parser, len);
+	if (opts && opts->flow_spent)
+		*opts->flow_spent = flow.cost;
 	if (opts && opts->budget) /* what is left, at least 1: 0 means "start" */
 		*opts->budget = l.total < l.total_max ? l.total_max - l.total : 1;
 	return e;
