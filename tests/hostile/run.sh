@@ -211,6 +211,9 @@ w('deps-100k/charts/sub/values.yaml', 'x: 1\n')
 # round 4: the flow cost is the run's, not each input's or document's: the
 # worst accepted document six times (-f) or five times in one stream
 w('flow-999-49k-x5.yaml', ('---\na: ' + '[' * 999 + '1,' * 49000 + '1' + ']' * 999 + '\n') * 5)
+# and five Services (never parsed as workloads), checked as YAML only
+# when no CMF Deployment is found
+w('flow-999-49k-svc-x5.yaml', ('---\nkind: Service\na: ' + '[' * 999 + '1,' * 49000 + '1' + ']' * 999 + '\n') * 5)
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)
