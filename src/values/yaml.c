@@ -36,8 +36,12 @@ static size_t yl_count_nodes(const struct cmfv_node *n)
 	return c;
 }
 
-/* Register anchor \p name (consumed) for a copy of \p node. */
-static enum cmfv_err yl_register_anchor(struct loader *l, char *name, const struct cmfv_node *node)
+/* Register anchor \p name (consumed) for a copy of \p node, at \p m. The
+ * copies of collections are taken from the input's (or run's) node budget:
+ * anchors nested 5,000 deep copied 12.5 million nodes (6.5 s, 3.2 GB; issue
+ * 13). An anchored scalar's copy is one node, at most one per node read. */
+static enum cmfv_err yl_register_anchor(struct loader *l, char *name, const struct cmfv_node *node,
+					yaml_mark_t m)
 {
 	struct cmfv_loc none = {NULL, 0, 0};
 	struct cmfv_node *copy;
@@ -45,6 +49,16 @@ static enum cmfv_err yl_register_anchor(struct loader *l, char *name, const stru
 
 	if (name == NULL)
 		return CMFV_OK;
+	if (node->kind == CMFV_MAP || node->kind == CMFV_SEQ)
+		l->total += yl_count_nodes(node);
+	if (l->total > l->total_max) {
+		cmfv_free(name);
+		return yl_fail_at(l, m,
+				  "%s, with the copy kept of every anchored node (&name), hold "
+				  "more than %zu nodes in all",
+				  l->budget_what ? l->budget_what : "the documents of this input",
+				  l->budget_what ? l->budget_total : l->total_max);
+	}
 	if (l->anchors == NULL && (l->anchors = cmfv_node_new(CMFV_MAP, none)) == NULL) {
 		cmfv_free(name);
 		return yl_oom(l);
@@ -227,7 +241,7 @@ static enum cmfv_err pop(struct loader *l, yaml_mark_t m)
 	enum cmfv_err e;
 
 	cmfv_free(f.key);
-	e = yl_register_anchor(l, f.anchor, f.node);
+	e = yl_register_anchor(l, f.anchor, f.node, m);
 	if (e != CMFV_OK) {
 		cmfv_node_free(f.node);
 		return e;
@@ -308,7 +322,7 @@ static enum cmfv_err on_scalar(struct loader *l, const yaml_event_t *ev)
 				cmfv_node_free(n);
 				return yl_oom(l);
 			}
-			e = yl_register_anchor(l, anchor, n);
+			e = yl_register_anchor(l, anchor, n, ev->start_mark);
 			cmfv_node_free(n);
 			return e;
 		}
@@ -323,7 +337,7 @@ static enum cmfv_err on_scalar(struct loader *l, const yaml_event_t *ev)
 			cmfv_node_free(n);
 			return yl_oom(l);
 		}
-		e = yl_register_anchor(l, anchor, n);
+		e = yl_register_anchor(l, anchor, n, ev->start_mark);
 		if (e != CMFV_OK) {
 			cmfv_node_free(n);
 			return e;
