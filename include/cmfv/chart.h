@@ -46,6 +46,9 @@ struct cmfv_chart {
 	size_t ndeps;
 	struct cmfv_chart **subs; /**< the subcharts from charts/ */
 	size_t nsubs;
+	struct cmfv_sources *budget; /**< the run's node budget, which Helm's copies of
+					  values (globals, aliases, import-values) take from
+					  (cmfv_chart_load sets it; NULL: none) */
 };
 
 /** Load the chart at \p path (a directory or a .tgz) with every subchart.

@@ -23,6 +23,8 @@ struct cmfv_sources {
 	size_t values_nodes;   /**< YAML nodes parsed so far as values, every input of the
 				    run together (cmfv_values_parse_in; CMFV_MAX_VALUES_NODES) */
 	size_t values_docs;    /**< YAML documents read so far as values (CMFV_MAX_DOCS) */
+	size_t values_flow;    /**< flow cost of the values read so far, every input of the run
+				    together (CMFV_YAML_MAX_FLOW_COST) */
 };
 
 /** Default for the largest input read, in bytes (256 MiB; --max-input). */

@@ -113,5 +113,10 @@ void cmfv_stream_free(struct cmfv_stream *s);
  * stream's line and column, CMFV_ENOMEM. */
 enum cmfv_err cmfv_doc_check_yaml(const struct cmfv_doc *doc, const char *name,
 				  struct cmfv_diag *d);
+/** The same, with the flow cost (cmfv_flow_meter) of the documents checked
+ * before added in \p *flow_spent: one limit for a whole stream (documents
+ * each just under it took 0.3 s apiece). */
+enum cmfv_err cmfv_doc_check_yaml_flow(const struct cmfv_doc *doc, const char *name,
+				       size_t *flow_spent, struct cmfv_diag *d);
 
 #endif

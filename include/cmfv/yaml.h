@@ -29,6 +29,9 @@ struct cmfv_yaml_opts {
 	const char *budget_what; /**< what shares \p budget, for the message ("the values
 				      of this run ..."); NULL: "the documents of this input" */
 	size_t budget_total;	 /**< the shared budget's size, for the message */
+	size_t *flow_spent;	 /**< flow cost (cmfv_flow_meter) already spent by the inputs
+				      that share one limit, added to: ten files each just under
+				      CMFV_YAML_MAX_FLOW_COST took 3.5 s. NULL: this call alone */
 };
 
 /** Load the first document of \p text. A stream with no document (empty,
@@ -64,13 +67,34 @@ enum cmfv_err cmfv_yaml_load_all(const char *text, size_t len, const char *file,
  * in \p len. */
 size_t cmfv_yaml_flow_cost(const char *text, size_t len, size_t *max_depth);
 
+struct yaml_event_s;
+struct yaml_parser_s;
+
+/** The flow cost as libyaml really spends it, counted from its events: the
+ * real flow depth (from flow collection start and end events) added per
+ * event, twice for a scalar or alias (its token and the `,` or `:` after
+ * it). Every libyaml event loop over input keeps one, so that the text
+ * pre-count above (blinded by brackets in quoted strings) is only an early
+ * refusal. libyaml's work per token is proportional to the flow depth and
+ * its lookahead is bounded (a simple key spans at most 1024 characters). */
+struct cmfv_flow_meter {
+	size_t depth, cost;
+};
+
+/** Account event \p ev; nonzero once the cost is past CMFV_YAML_MAX_FLOW_COST. */
+int cmfv_flow_meter_add(struct cmfv_flow_meter *m, const struct yaml_event_s *ev);
+
+/** The message for a text over CMFV_YAML_MAX_FLOW_COST (one %zu: millions). */
+#define CMFV_YAML_FLOW_MSG                                                                         \
+	"flow collections ([...], {...}) nested too deep for their size: "                         \
+	"more than %zu million tokens times their depth, which would take "                        \
+	"libyaml seconds to minutes"
+
 /* libyaml keeps copies of the text it reads: its input buffers, the tokens
  * it scanned ahead, every scalar event's value. A Secret's value may be
  * among them, so every libyaml parser in the core (the configuration file's,
  * in libcyaml, excepted) ends through these: they wipe that text, then free
  * it (docs/keys.md). */
-struct yaml_event_s;
-struct yaml_parser_s;
 
 /** yaml_event_delete, after wiping a scalar event's value. */
 void cmfv_yaml_event_wipe(struct yaml_event_s *ev);

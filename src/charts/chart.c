@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "chart_budget.h"
 #include "chart_int.h"
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
@@ -355,6 +356,7 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 		}
 		cmfv_buf_free(&miss);
 	}
+	cmfv_chart_budget_set(*out, src);
 	return CMFV_OK;
 }
 enum cmfv_err cmfv_chart_kube_check(const struct cmfv_chart *c, const char *kube_version,

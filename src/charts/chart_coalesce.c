@@ -9,6 +9,7 @@
 #include "cmfv/buf.h"
 #include "cmfv/chart.h"
 #include "cmfv/values.h"
+#include "chart_budget.h"
 #include "chart_values_int.h"
 
 static const struct cmfv_loc NOLOC = {NULL, 0, 0};
@@ -120,8 +121,8 @@ static enum cmfv_err cvalues(const struct cmfv_chart *c, struct cmfv_node *v, in
 /* coalesceGlobals(dest = the subchart's table, src = the parent's).
  * Sets \p *ran when the globals were copied (Helm skips them when either
  * side's global is not a table). */
-static enum cmfv_err cglobals(struct cmfv_node *dest, const struct cmfv_node *src, int major,
-			      int *ran)
+static enum cmfv_err cglobals(const struct cmfv_chart *b, struct cmfv_node *dest,
+			      const struct cmfv_node *src, int major, int *ran)
 {
 	struct cmfv_node *dg = cmfv_map_get(dest, "global"), *sg = cmfv_map_get(src, "global");
 	struct cmfv_node *ng;
@@ -131,7 +132,7 @@ static enum cmfv_err cglobals(struct cmfv_node *dest, const struct cmfv_node *sr
 	*ran = 0;
 	if ((dg && !cmfv_is_map(dg)) || (sg && !cmfv_is_map(sg)))
 		return CMFV_OK; /* Helm warns "skipping globals" */
-	ng = dg ? cmfv_node_copy(dg) : cmfv_node_new(CMFV_MAP, NOLOC);
+	ng = dg ? cmfv_chart_copy(b, dg) : cmfv_node_new(CMFV_MAP, NOLOC);
 	if (ng == NULL)
 		return CMFV_ENOMEM;
 	for (i = 0; sg && i < sg->u.map.n && e == CMFV_OK; i++) {
@@ -143,9 +144,9 @@ static enum cmfv_err cglobals(struct cmfv_node *dest, const struct cmfv_node *sr
 			continue; /* "cannot merge map onto non-map" */
 		if (!cmfv_is_map(val) && destv && cmfv_is_map(destv))
 			continue; /* "key is table. Skipping" */
-		vv = cmfv_node_copy(val);
+		vv = cmfv_chart_copy(b, val);
 		if (vv && cmfv_is_map(val) && destv) {
-			struct cmfv_node *c = cmfv_node_copy(destv);
+			struct cmfv_node *c = cmfv_chart_copy(b, destv);
 
 			/* the parent's table wins, merging top-down */
 			e = c ? cmfv_chart_ctables(vv, c, 1, major) : CMFV_ENOMEM;
@@ -167,7 +168,8 @@ static enum cmfv_err cglobals(struct cmfv_node *dest, const struct cmfv_node *sr
  * tables one level further down are the parent's own: whatever the
  * subchart merges into them (its own global defaults, its subcharts'),
  * the parent's .Values.global shows too. Copy them back. */
-static enum cmfv_err share_back(struct cmfv_node *parent, const struct cmfv_node *sub)
+static enum cmfv_err share_back(const struct cmfv_chart *b, struct cmfv_node *parent,
+				const struct cmfv_node *sub)
 {
 	struct cmfv_node *pg = cmfv_map_get(parent, "global");
 	const struct cmfv_node *cg = cmfv_map_get(sub, "global");
@@ -187,7 +189,7 @@ static enum cmfv_err share_back(struct cmfv_node *parent, const struct cmfv_node
 
 			if (!cmfv_is_map(pk->u.map.v[j].val) || !cmfv_is_map(cv))
 				continue;
-			c = cmfv_node_copy(cv);
+			c = cmfv_chart_copy(b, cv);
 			if (c == NULL)
 				return CMFV_ENOMEM;
 			cmfv_node_free(pk->u.map.v[j].val);
@@ -220,7 +222,7 @@ static enum cmfv_err share_down(const struct cmfv_node *parent, const struct cmf
 
 			if (!cmfv_is_map(pk->u.map.v[j].val) || cp == NULL || !cmfv_is_map(cp->val))
 				continue;
-			cv = cmfv_node_copy(pk->u.map.v[j].val);
+			cv = cmfv_chart_copy(c, pk->u.map.v[j].val);
 			if (cv == NULL)
 				return CMFV_ENOMEM;
 			cmfv_node_free(cp->val);
@@ -290,12 +292,12 @@ static enum cmfv_err cdeps(const struct cmfv_chart *c, struct cmfv_node *dest, i
 			e = cmfv_diag_set(d, CMFV_EINPUT, cur->loc.file, cur->loc.line,
 					  cur->loc.col, "type mismatch on %s: %s", sub->name, t);
 		}
-		if (e == CMFV_OK && cglobals(cur, dest, major, &ran) != CMFV_OK)
+		if (e == CMFV_OK && cglobals(c, cur, dest, major, &ran) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 		if (e == CMFV_OK)
 			e = coalesce(sub, cur, merge, major, d);
 		shared[i] = (unsigned char)ran;
-		if (e == CMFV_OK && ran && share_back(dest, cur) != CMFV_OK)
+		if (e == CMFV_OK && ran && share_back(c, dest, cur) != CMFV_OK)
 			e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < c->nsubs && e == CMFV_OK; i++) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chart_budget.h"
 #include "chart_values_int.h"
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
@@ -82,8 +83,13 @@ struct gent {
 struct gmap {
 	struct gent *v;
 	size_t n, cap;
-	struct gmap *all; /* every map made, for freeing */
+	struct gmap *all;      /* every map made, for freeing */
+	struct cmfv_node *idx; /* key -> position (a CMFV_INT), from IDX_MIN keys on */
 };
+
+/* A linear lookup per key made a chart of 200,000 keys with a dependency
+ * take minutes (issue 13): bigger maps are indexed. */
+#define IDX_MIN 16
 
 struct graph {
 	struct gmap *all;
@@ -113,6 +119,7 @@ static void graph_free(struct graph *g)
 		for (i = 0; i < m->n; i++)
 			cmfv_free(m->v[i].key);
 		cmfv_free(m->v);
+		cmfv_node_free(m->idx);
 		cmfv_free(m);
 	}
 }
@@ -121,10 +128,34 @@ static struct gval *gmap_get(struct gmap *m, const char *key)
 {
 	size_t i;
 
+	if (m->idx) {
+		const struct cmfv_node *at = cmfv_map_get(m->idx, key);
+
+		return at ? &m->v[at->u.i].v : NULL;
+	}
 	for (i = 0; i < m->n; i++)
 		if (strcmp(m->v[i].key, key) == 0)
 			return &m->v[i].v;
 	return NULL;
+}
+
+/* Index the keys of \p m from position \p from on; 0 when out of memory. */
+static int index_from(struct gmap *m, size_t from)
+{
+	size_t i;
+
+	if (m->idx == NULL && (m->idx = cmfv_node_new(CMFV_MAP, NOLOC)) == NULL)
+		return 0;
+	for (i = from; i < m->n; i++) {
+		struct cmfv_node *at = cmfv_node_new(CMFV_INT, NOLOC);
+
+		if (at == NULL)
+			return 0;
+		at->u.i = (int64_t)i;
+		if (cmfv_map_set(m->idx, m->v[i].key, NOLOC, at) != CMFV_OK)
+			return 0;
+	}
+	return 1;
 }
 
 static void gmap_set(struct graph *g, struct gmap *m, const char *key, struct gval v)
@@ -151,6 +182,8 @@ static void gmap_set(struct graph *g, struct gmap *m, const char *key, struct gv
 		return;
 	}
 	m->v[m->n++].v = v;
+	if (m->n >= IDX_MIN && !index_from(m, m->idx ? m->n - 1 : 0))
+		g->failed = 1;
 }
 
 static int is_nil(struct gval v)
@@ -175,23 +208,42 @@ static struct gmap *to_graph(struct graph *g, const struct cmfv_node *n)
 	return m;
 }
 
+/* What from_graph may still make: shared maps are copied where they
+ * appear, so imports can multiply a table; the run's budget bounds it. */
+struct fg {
+	int cycle, over;
+	size_t left;
+};
+
+static int fg_take(struct fg *x, size_t k)
+{
+	if (k > x->left) {
+		x->over = 1;
+		return 0;
+	}
+	x->left -= k;
+	return 1;
+}
+
 /* deepCopyMap: a value tree again. Shared maps are copied where they
  * appear; a map that holds itself (imports can make one) is refused. */
-static struct cmfv_node *from_graph(const struct gmap *m, unsigned depth, int *cycle)
+static struct cmfv_node *from_graph(const struct gmap *m, unsigned depth, struct fg *x)
 {
 	struct cmfv_node *n;
 	size_t i;
 
 	if (depth > 1000) {
-		*cycle = 1;
+		x->cycle = 1;
 		return NULL;
 	}
-	n = cmfv_node_new(CMFV_MAP, NOLOC);
+	n = fg_take(x, 1 + m->n) ? cmfv_node_new(CMFV_MAP, NOLOC) : NULL;
 	for (i = 0; n && i < m->n; i++) {
 		const struct gval *v = &m->v[i].v;
-		struct cmfv_node *c = v->m	? from_graph(v->m, depth + 1, cycle)
-				      : v->leaf ? cmfv_node_copy(v->leaf)
-						: cmfv_node_new(CMFV_NULL, NOLOC);
+		struct cmfv_node *c =
+		    v->m ? from_graph(v->m, depth + 1, x)
+		    : v->leaf
+			? (fg_take(x, cmfv_chart_nodes(v->leaf)) ? cmfv_node_copy(v->leaf) : NULL)
+			: cmfv_node_new(CMFV_NULL, NOLOC);
 
 		if (c == NULL || cmfv_map_set(n, m->v[i].key, NOLOC, c) != CMFV_OK) {
 			cmfv_node_free(c);
@@ -327,7 +379,7 @@ static enum cmfv_err import_values(struct cmfv_chart *c, int major, struct cmfv_
 	struct cmfv_node *cvals = NULL, *copy = NULL, *bt = NULL;
 	struct gmap *gc, *b;
 	size_t i, j;
-	int cycle = 0;
+	struct fg x = {0, 0, cmfv_chart_left(c)};
 	enum cmfv_err e;
 
 	if (!c->has_deps)
@@ -345,9 +397,13 @@ static enum cmfv_err import_values(struct cmfv_chart *c, int major, struct cmfv_
 	}
 	/* deepCopyMap(cvals), then the imports go under the parent's own */
 	if (e == CMFV_OK && !g.failed) {
-		copy = from_graph(gc, 0, &cycle);
-		bt = copy ? from_graph(b, 0, &cycle) : NULL;
-		if (cycle)
+		copy = from_graph(gc, 0, &x);
+		bt = copy ? from_graph(b, 0, &x) : NULL;
+		/* what the copies took, or the budget crossed */
+		cmfv_chart_charge(c, x.over ? (size_t)-1 : cmfv_chart_left(c) - x.left);
+		if (x.over)
+			e = cmfv_chart_over_fail(c, d);
+		else if (x.cycle)
 			e = cmfv_diag_set(d, CMFV_EINPUT, c->where, 0, 0,
 					  "import-values of %s make a table that holds itself "
 					  "(Helm cannot copy it either)",

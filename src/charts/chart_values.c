@@ -10,6 +10,7 @@
 #include "cmfv/buf.h"
 #include "cmfv/chart.h"
 #include "cmfv/values.h"
+#include "chart_budget.h"
 #include "chart_values_int.h"
 
 /* Values.Table: follow dotted \p path through maps; NULL when a step is
@@ -135,7 +136,9 @@ static struct cmfv_chart *clone(const struct cmfv_chart *c)
 	o->version = cmfv_strdup(c->version);
 	o->type = cmfv_strdup(c->type);
 	o->where = cmfv_strdup(c->where);
-	o->values = cmfv_node_copy(c->values);
+	/* one more values.yaml: an alias instance counts against the budget */
+	o->values = cmfv_chart_copy(c, c->values);
+	o->budget = c->budget;
 	o->has_schema = c->has_schema;
 	o->has_deps = c->has_deps;
 	o->deps = cmfv_calloc(c->ndeps + 1, sizeof(*o->deps));
@@ -382,6 +385,10 @@ enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, in
 
 	if (e == CMFV_OK)
 		e = cmfv_chart_dep_imports(c, major, d);
+	if (e != CMFV_OK && cmfv_chart_over(c)) {
+		cmfv_node_free(user);
+		return cmfv_chart_over_fail(c, d);
+	}
 	if (e == CMFV_OK && c->nsubs == 0) {
 		/* no subcharts: the one-chart coalesce, which is built for size */
 		struct cmfv_node *defaults = cmfv_node_copy(c->values);
@@ -397,7 +404,7 @@ enum cmfv_err cmfv_chart_values(struct cmfv_chart *c, struct cmfv_node *user, in
 	if (e == CMFV_OK)
 		e = cmfv_chart_coalesce_values(c, user, 0, major, out, d);
 	cmfv_node_free(user);
-	return e;
+	return e != CMFV_OK && cmfv_chart_over(c) ? cmfv_chart_over_fail(c, d) : e;
 }
 
 /* A subchart path joins names with '.', and a name may hold dots itself

@@ -196,6 +196,7 @@ static int check_all_yaml(struct pr *pr, unsigned long long total)
 	struct cmfv_doc doc;
 	struct cmfv_diag d;
 	enum cmfv_err e;
+	size_t flow = 0; /* one flow cost limit for the stream */
 
 	cmfv_diag_clear(&d);
 	if (cmfv_stream_new(reread_fn, &rr, IN_NAME, 0, &s) != CMFV_OK)
@@ -203,7 +204,7 @@ static int check_all_yaml(struct pr *pr, unsigned long long total)
 	do {
 		e = cmfv_stream_next(s, &doc, &d);
 		if (e == CMFV_OK && doc.ptr)
-			e = cmfv_doc_check_yaml(&doc, IN_NAME, &d);
+			e = cmfv_doc_check_yaml_flow(&doc, IN_NAME, &flow, &d);
 	} while (e == CMFV_OK && doc.ptr);
 	cmfv_stream_free(s);
 	return e == CMFV_OK ? 0 : say_diag(pr, &d);

@@ -35,6 +35,7 @@ void fnd_budget(struct cmfv_finder *f, struct cmfv_yaml_opts *yo)
 	yo->budget_what = "the documents post-render parses in one stream (workloads, their "
 			  "ConfigMaps and configuration files)";
 	yo->budget_total = CMFV_FINDER_MAX_NODES;
+	yo->flow_spent = &f->flow_spent;
 }
 
 void cmfv_finder_free(struct cmfv_finder *f)

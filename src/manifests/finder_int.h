@@ -34,6 +34,7 @@ struct cmfv_finder {
 	struct cm_rec *cm;
 	size_t ncm, cmcap;
 	size_t nodes_left; /* of CMFV_FINDER_MAX_NODES, for every parse (fnd_budget) */
+	size_t flow_spent; /* flow cost of every parse (CMFV_YAML_MAX_FLOW_COST in all) */
 };
 
 /* Every parse of the finder takes from one node budget. */

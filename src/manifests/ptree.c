@@ -103,6 +103,7 @@ struct pn *pn_build(const char *t, size_t len, int *oom)
 	yaml_event_t ev;
 	int done = 0, ok = 1;
 	size_t i;
+	struct cmfv_flow_meter flow = {0, 0};
 
 	memset(&b, 0, sizeof(b));
 	b.t = t;
@@ -125,6 +126,12 @@ struct pn *pn_build(const char *t, size_t len, int *oom)
 		if (!yaml_parser_parse(&p, &ev)) {
 			ok = 0;
 			*oom = p.error == YAML_MEMORY_ERROR;
+			break;
+		}
+		if (cmfv_flow_meter_add(&flow, &ev)) {
+			/* the loader refuses it first; never parse on past the limit */
+			cmfv_yaml_event_wipe(&ev);
+			ok = 0;
 			break;
 		}
 		switch (ev.type) {

@@ -674,11 +674,20 @@ fail:
 
 enum cmfv_err cmfv_doc_check_yaml(const struct cmfv_doc *doc, const char *name, struct cmfv_diag *d)
 {
+	size_t flow = 0;
+
+	return cmfv_doc_check_yaml_flow(doc, name, &flow, d);
+}
+
+enum cmfv_err cmfv_doc_check_yaml_flow(const struct cmfv_doc *doc, const char *name,
+				       size_t *flow_spent, struct cmfv_diag *d)
+{
 	yaml_parser_t p;
 	yaml_event_t ev;
 	enum cmfv_err e = CMFV_OK;
 	unsigned long depth = 0;
 	int done = 0;
+	struct cmfv_flow_meter flow = {0, *flow_spent};
 
 	if (!yaml_parser_initialize(&p))
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
@@ -703,7 +712,14 @@ enum cmfv_err cmfv_doc_check_yaml(const struct cmfv_doc *doc, const char *name, 
 			break;
 		}
 		done = ev.type == YAML_STREAM_END_EVENT;
-		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+		if (cmfv_flow_meter_add(&flow, &ev)) {
+			e = cmfv_diag_set(d, CMFV_EINPUT, name,
+					  (unsigned)(doc->line + ev.start_mark.line),
+					  (unsigned)ev.start_mark.column + 1, CMFV_YAML_FLOW_MSG,
+					  CMFV_YAML_MAX_FLOW_COST / 1000000);
+			done = 1;
+		} else if (ev.type == YAML_SEQUENCE_START_EVENT ||
+			   ev.type == YAML_MAPPING_START_EVENT) {
 			if (++depth > CMFV_YAML_MAX_DEPTH) {
 				e = cmfv_diag_set(d, CMFV_EINPUT, name,
 						  (unsigned)(doc->line + ev.start_mark.line),
@@ -719,5 +735,6 @@ enum cmfv_err cmfv_doc_check_yaml(const struct cmfv_doc *doc, const char *name, 
 		cmfv_yaml_event_wipe(&ev);
 	}
 	cmfv_yaml_parser_wipe(&p, doc->len);
+	*flow_spent = flow.cost;
 	return e;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmfv/alloc.h"
+#include "cmfv/siphash.h"
 
 /* Maps above this size get a hash index, so that hostile inputs with
  * hundreds of thousands of keys stay linear. */
@@ -66,15 +67,10 @@ void cmfv_node_free(struct cmfv_node *n)
 	cmfv_free(n);
 }
 
+/* Keyed per process: map keys come from the input (issue 13). */
 static size_t hash_str(const char *s)
 {
-	size_t h = 1469598103934665603u;
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211u;
-	}
-	return h;
+	return (size_t)cmfv_strhash(s, strlen(s));
 }
 
 /* Rebuild the index of map \p m; on allocation failure the index is simply

@@ -120,6 +120,7 @@ struct vbudget {
 	size_t docs;  /* left */
 	const char *what;
 	size_t total;
+	size_t *flow; /* flow cost spent by the run (cmfv_yaml_opts.flow_spent), or NULL */
 };
 
 #define RUN_VALUES                                                                                 \
@@ -134,7 +135,8 @@ static enum cmfv_err parse_one(const char *text, size_t len, const char *name, u
 	struct cmfv_yaml_opts yo = {.line_offset = line0,
 				    .budget = &b->nodes,
 				    .budget_what = b->what,
-				    .budget_total = b->total};
+				    .budget_total = b->total,
+				    .flow_spent = b->flow};
 	int oom;
 	char *swapped = swap_line_boms(text, len, &oom);
 	enum cmfv_err e;
@@ -264,8 +266,10 @@ static enum cmfv_err parse_budget(const struct cmfv_source *s, int helm_major, s
 enum cmfv_err cmfv_values_parse(const struct cmfv_source *s, int helm_major, struct cmfv_node **out,
 				struct cmfv_diag *d)
 {
-	/* nodes 0: the loader's default, one budget for this input */
-	struct vbudget b = {0, CMFV_MAX_DOCS, NULL, 0};
+	/* nodes 0: the loader's default, one budget for this input; one flow
+	 * cost for all its documents */
+	size_t flow = 0;
+	struct vbudget b = {0, CMFV_MAX_DOCS, NULL, 0, &flow};
 
 	return parse_budget(s, helm_major, &b, out, d);
 }
@@ -280,7 +284,7 @@ enum cmfv_err cmfv_values_parse_in(struct cmfv_sources *set, const struct cmfv_s
 			  : 1;
 	struct vbudget b = {left,
 			    set->values_docs < CMFV_MAX_DOCS ? CMFV_MAX_DOCS - set->values_docs : 0,
-			    RUN_VALUES, CMFV_MAX_VALUES_NODES};
+			    RUN_VALUES, CMFV_MAX_VALUES_NODES, &set->values_flow};
 	size_t docs = b.docs;
 	enum cmfv_err e = parse_budget(s, helm_major, &b, out, d);
 

@@ -155,6 +155,69 @@ w('subcharts/values.yaml', 'a: 1\n')
 for c in range(4):
     w(f'subcharts/charts/sub{c}/Chart.yaml', f'apiVersion: v2\nname: sub{c}\nversion: 0.1.0\n')
     w(f'subcharts/charts/sub{c}/values.yaml', ''.join(f'k{i}: {i}\n' for i in range(70000)))
+# round 4: 65,536 map keys whose FNV-1a hashes agree in their low 24 bits
+# (the map index was unseeded FNV-1a with linear probing: 20 s in values,
+# 14 s in post-render; now SipHash under a per-process key), as values and
+# as a CMF Deployment's annotations
+def fnv_keys(stages):
+    import itertools
+    K = (1 << 24) - 1
+    def step(h, s):
+        for c in s.encode():
+            h = ((h ^ c) * 1099511628211) & K
+        return h
+    alpha = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+    h, pairs, rnd = step(1469598103934665603 & K, 'k'), [], random.Random(1)
+    for _ in range(stages):
+        seen = {}
+        while True:
+            b = ''.join(rnd.choice(alpha) for _ in range(5))
+            v = step(h, b)
+            if v in seen and seen[v] != b:
+                pairs.append((seen[v], b))
+                h = v
+                break
+            seen[v] = b
+    return ['k' + ''.join(c) for c in itertools.product(*pairs)]
+fk = fnv_keys(16)
+w('fnv-keys.yaml', 'm:\n' + ''.join('  %s: 1\n' % k for k in fk))
+w('fnv-deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: confluent-manager-for-apache-flink\n  annotations:\n' + ''.join('    %s: "1"\n' % k for k in fk) + 'spec:\n  template:\n    spec:\n      containers:\n      - {name: cmf, image: x}\n')
+# round 4: the flow pre-count blinded: a quoted string of 999 `]` lowers
+# its depth to 0, or a string of 10,001 `[` lifts it past the depth limit
+# (where it was skipped), before 200,000 items 999 levels deep (2 s and
+# 413 MB); the cost is now also counted from libyaml's events
+w('flow-hidden.yaml', 'a: ' + '[' * 999 + '"' + ']' * 999 + '"' + ', 1' * 200000 + ']' * 999 + '\n')
+w('flow-deep-string.yaml', 's: "' + '[' * 10001 + '"\na: ' + '[' * 999 + '1' + ', 1' * 200000 + ']' * 999 + '\n')
+# round 4: Helm's copies of values against the run's node budget: an
+# umbrella's global list of 200,000 items copied into 100 subcharts (900,000
+# items took 72 s and 8.6 GB), one subchart's values.yaml of 100,000 items
+# under 100 dependency aliases (4.5 s, 1 GB)
+w('globals-100/Chart.yaml', 'apiVersion: v2\nname: umb\nversion: 0.1.0\n')
+w('globals-100/values.yaml', 'global:\n  l: [' + ','.join(['1'] * 200000) + ']\n')
+for s in ['confluent-manager-for-apache-flink'] + ['s%d' % i for i in range(1, 100)]:
+    w(f'globals-100/charts/{s}/Chart.yaml', f'apiVersion: v2\nname: {s}\nversion: 0.1.0\n')
+    w(f'globals-100/charts/{s}/values.yaml', 'x: 1\n')
+w('aliases-100/Chart.yaml', 'apiVersion: v2\nname: al\nversion: 0.1.0\ndependencies:\n' + ''.join('- name: sub\n  version: 0.1.0\n  alias: a%d\n' % i for i in range(100)))
+w('aliases-100/values.yaml', 'x: 1\n')
+w('aliases-100/charts/sub/Chart.yaml', 'apiVersion: v2\nname: sub\nversion: 0.1.0\n')
+w('aliases-100/charts/sub/values.yaml', 'l: [' + ','.join(['1'] * 100000) + ']\n')
+# round 4: a chart with a dependency and 100,000 keys: import-values
+# copies its values through a graph of maps whose lookups were linear
+# (200,000 keys took minutes)
+w('deps-100k/Chart.yaml', 'apiVersion: v2\nname: q\nversion: 0.1.0\ndependencies:\n- name: sub\n  version: 0.1.0\n')
+w('deps-100k/values.yaml', ''.join(f'k{i}: 1\n' for i in range(100000)))
+w('deps-100k/charts/sub/Chart.yaml', 'apiVersion: v2\nname: sub\nversion: 0.1.0\n')
+w('deps-100k/charts/sub/values.yaml', 'x: 1\n')
+# round 4: the flow cost is the run's, not each input's or document's: the
+# worst accepted document six times (-f) or five times in one stream
+w('flow-999-49k-x5.yaml', ('---\na: ' + '[' * 999 + '1,' * 49000 + '1' + ']' * 999 + '\n') * 5)
+# and five Services (never parsed as workloads), checked as YAML only
+# when no CMF Deployment is found
+w('flow-999-49k-svc-x5.yaml', ('---\nkind: Service\na: ' + '[' * 999 + '1,' * 49000 + '1' + ']' * 999 + '\n') * 5)
+# round 4: anchors nested 5,000 deep: the loader keeps a copy of each
+# anchored node, 12.5 million nodes in all (6.5 s, 3.2 GB); the copies are
+# taken from the node budget now
+w('anchors-nested.yaml', 'a:\n' + ''.join('  ' * (i + 1) + 'k: &a%d\n' % i for i in range(5000)) + '  ' * 5001 + 'k: 1\n')
 w('set-60-flags.txt', ''.join(','.join(f'a{j}x{i}[65536]=1' for j in range(4)) + '\n' for i in range(60)))
 EOF
 # a 10 GB file of which nothing is on disk (over the 256 MiB --max-input)

@@ -16,6 +16,7 @@
 #include "cmfv/safefile.h"
 #include "cmfv/source.h"
 #include "cmfv/stream.h"
+#include "cmfv/siphash.h"
 #include "cmfv/values.h"
 
 static char dir[] = "/tmp/cmfv-limits-XXXXXX";
@@ -338,6 +339,28 @@ static void test_safefile_tmp(void **state)
 	assert_int_equal(cmfv_safefile_tmp("/nonexistent/cmfv", &fd, &d), CMFV_EIO);
 }
 
+/* The map index hash: SipHash-2-4 (the paper's appendix vector: key
+ * 00..0f, message 00..0e), keyed per process for the map index. */
+static void test_siphash(void **state)
+{
+	unsigned char key[16], msg[64];
+	const char *k = "a-map-key";
+	int i;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		msg[i] = (unsigned char)i;
+	for (i = 0; i < 16; i++)
+		key[i] = (unsigned char)i;
+	assert_true(cmfv_siphash24(key, msg, 15) == 0xa129ca6149be45e5ULL);
+	assert_true(cmfv_siphash24(key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	assert_true(cmfv_siphash24(key, msg, 8) == 0x93f5f5799a932462ULL);
+	/* the process key: stable within the run, and not the all-zero key */
+	assert_true(cmfv_strhash(k, 9) == cmfv_strhash(k, 9));
+	memset(key, 0, sizeof(key));
+	assert_true(cmfv_strhash(k, 9) != cmfv_siphash24(key, k, 9));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +375,7 @@ int main(void)
 	    cmocka_unit_test(test_safefile_own_dir),
 	    cmocka_unit_test(test_safefile_special_in_place),
 	    cmocka_unit_test(test_safefile_tmp),
+	    cmocka_unit_test(test_siphash),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
