@@ -173,7 +173,11 @@ static enum cmfv_err parse_one(const char *text, size_t len, const char *name, u
 
 /* Helm 4's LoadValues: the k8s YAMLReader cuts at lines that start with
  * `---` (only spaces or a comment may follow), lines lose a final \r, and
- * each document is read on its own and merged into the ones before. */
+ * each document is read on its own and merged into the ones before. A
+ * separator line met while no document has begun is kept as its first line
+ * (YAMLReader.Read writes it to its empty buffer): a BOM after a leading
+ * `---` then starts a line, not the text, and is content ("\uFEFFk"), while
+ * one right after a later separator starts the text and is dropped. */
 static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct vbudget *b,
 				 struct cmfv_node **out, struct cmfv_diag *d)
 {
@@ -214,6 +218,8 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct vbudget *b,
 				break;
 			}
 		}
+		if (sep && doc.len == 0)
+			sep = 0; /* the start of a document, kept */
 		if ((sep || at_end) && doc.len > 0) {
 			struct cmfv_node *cur = NULL;
 
