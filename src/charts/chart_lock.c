@@ -8,7 +8,8 @@
 enum cmfv_err cmfv_chart_load_lock(const struct cfile *f, const char *label,
 				   struct cmfv_sources *src, struct cmfv_diag *d)
 {
-	const struct cmfv_yaml_opts opts = {.keep_ints = 1, .keep_nonfinite = 1};
+	const struct cmfv_yaml_opts opts = {
+	    .keep_ints = 1, .keep_nonfinite = 1, .max_nodes = CMFV_CHART_META_MAX_NODES};
 	const struct cmfv_source *s;
 	struct cmfv_node *lock = NULL;
 	enum cmfv_err e = cmfv_sources_add(src, f->display, f->data ? f->data : "", f->len, 0, &s);

@@ -513,6 +513,27 @@ static void test_umbrella(void **state)
 			  "alias: a.b}\n");
 	assert_null(values_json(NULL, &d, NULL));
 	assert_non_null(strstr(d.msg, "disallowed characters in the alias"));
+	/* names and aliases are compared sorted: the first one found twice in
+	 * the order of the list is named, as Helm's loop names it */
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n  - {name: z, "
+			  "alias: b}\n  - {name: a}\n  - {name: c, alias: a}\n  - {name: b}\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "more than one dependency with name or alias \"a\""));
+	{
+		struct cmfv_buf y = {0};
+		int i;
+
+		/* more than CMFV_CHART_MAX_SUBCHARTS dependencies: refused */
+		cmfv_buf_printf(&y, "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies: [");
+		for (i = 0; i <= CMFV_CHART_MAX_SUBCHARTS; i++)
+			cmfv_buf_printf(&y, "%s{name: d%d}", i ? "," : "", i);
+		cmfv_buf_printf(&y, "]\n");
+		assert_false(y.failed);
+		put("Chart.yaml", y.ptr);
+		cmfv_buf_free(&y);
+		assert_null(values_json(NULL, &d, NULL));
+		assert_non_null(strstr(d.msg, "lists 1001 dependencies, more than 1000"));
+	}
 	{
 		char cmd[200];
 
