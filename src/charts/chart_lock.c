@@ -16,7 +16,7 @@ enum cmfv_err cmfv_chart_load_lock(const struct cfile *f, const char *label,
 
 	if (e != CMFV_OK)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	e = cmfv_yaml_load(s->text, s->len, s->name, &opts, &lock, d);
+	e = cmfv_yaml_load_go(s->text, s->len, s->name, &opts, &lock, d);
 	if (e == CMFV_OK && lock && lock->kind != CMFV_MAP && lock->kind != CMFV_NULL)
 		e = cmfv_diag_set(d, CMFV_EINPUT, s->name, lock->loc.line, lock->loc.col,
 				  "cannot load %s: it must be a map, not a %s", label,

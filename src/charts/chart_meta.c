@@ -723,7 +723,7 @@ enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, struct meta_acc *a, con
 
 	if (e != CMFV_OK)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	e = cmfv_yaml_load(s->text, s->len, s->name, &opts, &meta, d);
+	e = cmfv_yaml_load_go(s->text, s->len, s->name, &opts, &meta, d);
 	if (e == CMFV_OK && meta && meta->kind != CMFV_MAP && meta->kind != CMFV_NULL)
 		e = cmfv_diag_set(d, CMFV_EINPUT, s->name, meta->loc.line, meta->loc.col,
 				  "cannot load %s: it must be a map, not a %s", label,

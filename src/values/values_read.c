@@ -114,6 +114,32 @@ static enum cmfv_err restore_boms(struct cmfv_node **np)
 	return CMFV_OK;
 }
 
+enum cmfv_err cmfv_yaml_load_go(const char *text, size_t len, const char *file,
+				const struct cmfv_yaml_opts *opts, struct cmfv_node **out,
+				struct cmfv_diag *d)
+{
+	int oom;
+	char *swapped = swap_line_boms(text, len, &oom);
+	struct cmfv_node *root = NULL;
+	enum cmfv_err e;
+
+	if (oom)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = cmfv_yaml_load(swapped ? swapped : text, len, file, opts, &root, d);
+	if (swapped) {
+		/* the text may be a Secret's: wipe the copy */
+		OPENSSL_cleanse(swapped, len);
+		cmfv_free(swapped);
+		if (e == CMFV_OK && root && restore_boms(&root) != CMFV_OK) {
+			cmfv_node_free(root);
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		}
+	}
+	if (e == CMFV_OK)
+		*out = root;
+	return e;
+}
+
 /* What every values parse of a run shares: the nodes and documents left. */
 struct vbudget {
 	size_t nodes; /* left; taken from by the loader (cmfv_yaml_opts.budget) */
@@ -135,22 +161,8 @@ static enum cmfv_err parse_one(const char *text, size_t len, const char *name, u
 				    .budget = &b->nodes,
 				    .budget_what = b->what,
 				    .budget_total = b->total};
-	int oom;
-	char *swapped = swap_line_boms(text, len, &oom);
-	enum cmfv_err e;
+	enum cmfv_err e = cmfv_yaml_load_go(text, len, name, &yo, &root, d);
 
-	if (oom)
-		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	e = cmfv_yaml_load(swapped ? swapped : text, len, name, &yo, &root, d);
-	if (swapped) {
-		/* the text may be a Secret's: wipe the copy */
-		OPENSSL_cleanse(swapped, len);
-		cmfv_free(swapped);
-		if (e == CMFV_OK && root && restore_boms(&root) != CMFV_OK) {
-			cmfv_node_free(root);
-			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-		}
-	}
 	if (e != CMFV_OK)
 		return e;
 	if (root == NULL || root->kind == CMFV_NULL) {
