@@ -98,7 +98,16 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 			continue;
 		}
 		if (clen > 4 && strcmp(cname + clen - 4, ".tgz") == 0) {
-			done[i] = 1;
+			/* LoadFiles groups the entries by this name and unpacks
+			 * the first of them alone: later copies are not read */
+			for (j = i; j < fs->n; j++) {
+				const char *nm = fs->v[j].name;
+
+				if (strncmp(nm, "charts/", 7) == 0 &&
+				    strncmp(nm + 7, cname, clen) == 0 &&
+				    (nm[7 + clen] == '/' || nm[7 + clen] == '\0'))
+					done[j] = 1;
+			}
 			if (slash) {
 				e = cmfv_diag_set(
 				    d, CMFV_EINPUT, c->where, 0, 0,
