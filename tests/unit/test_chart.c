@@ -887,6 +887,35 @@ static void test_loader_merge(void **state)
 	unlink(dir);
 }
 
+/* A file over 5 MiB in a .tgz: refused with Helm's own words */
+static void test_big_entry(void **state)
+{
+	size_t n = CMFV_TARGZ_MAX_FILE + 1;
+	char *big = malloc(n + 1);
+	const char *ent[4] = {"Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n",
+			      "values.yaml", NULL};
+	struct cmfv_diag d;
+	char *j;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, '#', n);
+	big[n] = '\0';
+	ent[3] = big;
+	snprintf(dir, sizeof(dir), "/tmp/cmfv-big-%d.tgz", (int)getpid());
+	put_tgz(ent, 2);
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "decompressed chart file \"top/values.yaml\" is larger than "
+				      "the maximum file size 5242880"));
+	big[n - 1] = '\0';
+	put_tgz(ent, 2);
+	j = values_json(NULL, &d, NULL); /* exactly 5 MiB: read */
+	assert_non_null(j);
+	cmfv_free(j);
+	unlink(dir);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,7 +923,7 @@ int main(void)
 	    cmocka_unit_test(test_targz_go),	 cmocka_unit_test(test_targz_trailer),
 	    cmocka_unit_test(test_umbrella),	 cmocka_unit_test(test_loader_round2),
 	    cmocka_unit_test(test_loader_dups),	 cmocka_unit_test(test_kube_version),
-	    cmocka_unit_test(test_loader_merge),
+	    cmocka_unit_test(test_loader_merge), cmocka_unit_test(test_big_entry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
