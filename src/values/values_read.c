@@ -29,6 +29,19 @@ static int has_bytes(const char *s, size_t n, const char *what)
 	return 0;
 }
 
+/* Whether \p i starts a line for libyaml: after \n, \r, NEL, LS or PS. */
+static int after_break(const char *t, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)t;
+
+	if (u[i - 1] == '\n' || u[i - 1] == '\r')
+		return 1;
+	if (i >= 2 && u[i - 2] == 0xC2 && u[i - 1] == 0x85)
+		return 1;
+	return i >= 3 && u[i - 3] == 0xE2 && u[i - 2] == 0x80 &&
+	       (u[i - 1] == 0xA8 || u[i - 1] == 0xA9);
+}
+
 /* A copy of \p text with line-start BOMs swapped, or NULL when there is
  * none (or the stand-in is in the text already). */
 static char *swap_line_boms(const char *text, size_t len, int *oom)
@@ -40,7 +53,7 @@ static char *swap_line_boms(const char *text, size_t len, int *oom)
 	if (has_bytes(text, len, STANDIN))
 		return NULL;
 	for (i = 1; i + 3 <= len; i++) {
-		if ((text[i - 1] != '\n' && text[i - 1] != '\r') || memcmp(text + i, BOM, 3) != 0)
+		if (!after_break(text, i) || memcmp(text + i, BOM, 3) != 0)
 			continue;
 		if (c == NULL) {
 			c = cmfv_malloc(len + 1);
