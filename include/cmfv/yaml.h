@@ -43,6 +43,13 @@ enum cmfv_err cmfv_yaml_load(const char *text, size_t len, const char *file,
 			     const struct cmfv_yaml_opts *opts, struct cmfv_node **out,
 			     struct cmfv_diag *d);
 
+/** cmfv_yaml_load as go-yaml reads: a BOM that starts a line (not the
+ * text) is content, part of the key or string it starts ("\uFEFFk"), where
+ * libyaml would skip it (src/values/values_read.c). */
+enum cmfv_err cmfv_yaml_load_go(const char *text, size_t len, const char *file,
+				const struct cmfv_yaml_opts *opts, struct cmfv_node **out,
+				struct cmfv_diag *d);
+
 /** Called once per document with its root (consumed: the callback owns it;
  * NULL for an empty document). Return CMFV_OK to go on. */
 typedef enum cmfv_err (*cmfv_yaml_doc_fn)(void *ctx, struct cmfv_node *doc, struct cmfv_diag *d);

@@ -99,7 +99,16 @@ static enum cmfv_err load_subcharts(struct cmfv_chart *c, struct cfiles *fs, int
 			continue;
 		}
 		if (clen > 4 && strcmp(cname + clen - 4, ".tgz") == 0) {
-			done[i] = 1;
+			/* LoadFiles groups the entries by this name and unpacks
+			 * the first of them alone: later copies are not read */
+			for (j = i; j < fs->n; j++) {
+				const char *nm = fs->v[j].name;
+
+				if (strncmp(nm, "charts/", 7) == 0 &&
+				    strncmp(nm + 7, cname, clen) == 0 &&
+				    (nm[7 + clen] == '/' || nm[7 + clen] == '\0'))
+					done[j] = 1;
+			}
 			if (slash) {
 				e = cmfv_diag_set(
 				    d, CMFV_EINPUT, c->where, 0, 0,
@@ -178,6 +187,39 @@ static enum cmfv_err detect_v4(const struct meta_acc *a, const char *where, stru
 		return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
 				     "unsupported chart version (apiVersion \"%s\")", v);
 	return CMFV_OK;
+}
+
+/* Helm 4's LoadDir detects the version from <dir>/Chart.yaml read from
+ * disk, even when .helmignore leaves it out of the chart the v2 loader then
+ * reads (whose metadata may come from requirements.yaml alone). */
+static enum cmfv_err detect_dir_v4(const char *top, struct cmfv_sources *src, struct cmfv_diag *d)
+{
+	struct meta_acc acc = {0};
+	struct cmfv_chart *c = cmfv_calloc(1, sizeof(*c));
+	struct cfile f = {"Chart.yaml", NULL, 0, cmfv_chart_join(top, "/", "Chart.yaml")};
+	enum cmfv_err e = CMFV_ENOMEM;
+
+	if (c == NULL || f.display == NULL)
+		e = cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	else if ((e = cmfv_chart_read_file(f.display, &f.data, &f.len, d)) != CMFV_OK) {
+		char why[sizeof(d->msg)];
+
+		snprintf(why, sizeof(why), "%s", d->msg);
+		e = cmfv_diag_set(d, CMFV_EINPUT, f.display, 0, 0,
+				  "unable to detect chart: Helm 4 reads this Chart.yaml (even "
+				  "one .helmignore leaves out): %s",
+				  why);
+	}
+	acc.detect4 = 1;
+	if (e == CMFV_OK)
+		e = cmfv_chart_load_meta(c, &acc, &f, "Chart.yaml", src, d);
+	if (e == CMFV_OK)
+		e = detect_v4(&acc, top, d);
+	cmfv_meta_acc_free(&acc);
+	cmfv_chart_free(c);
+	cmfv_free(f.data);
+	cmfv_free(f.display);
+	return e;
 }
 
 /* Each values.yaml replaces the one before (each copy must parse) */
@@ -297,14 +339,24 @@ enum cmfv_err cmfv_chart_load(const char *path, int helm_major, struct cmfv_sour
 		struct cfiles fs = {0};
 		size_t n = strlen(path);
 		char *top = cmfv_strndup(path, n);
+		int top4 = 0;
 
 		/* "chart/" and "chart" name the same files */
 		while (top && n > 1 && top[n - 1] == '/')
 			top[--n] = '\0';
 		e = top ? cmfv_chart_dir_files(top, &fs, d)
 			: cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		if (e == CMFV_OK && helm_major == 4) {
+			size_t i;
+
+			for (i = 0; i < fs.n && strcmp(fs.v[i].name, "Chart.yaml") != 0; i++)
+				;
+			top4 = i < fs.n;
+			if (!top4)
+				e = detect_dir_v4(top, src, d);
+		}
 		if (e == CMFV_OK)
-			e = load_files(&fs, top, helm_major, helm_major == 4, src, out, d);
+			e = load_files(&fs, top, helm_major, top4, src, out, d);
 		cmfv_cfiles_free(&fs);
 		cmfv_free(top);
 	} else {

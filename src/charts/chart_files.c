@@ -343,13 +343,20 @@ enum cmfv_err cmfv_chart_archive_files(const char *data, size_t len, const char 
 		if (e != CMFV_OK)
 			break;
 		/* Helm: bytesWritten < hd.Size (a link or device with a size) */
-		if (te->size > (long long)te->len || te->len > CMFV_TARGZ_MAX_FILE ||
-		    (total += te->len) > CMFV_TARGZ_MAX_TOTAL) {
+		if (te->size > (long long)te->len || (total += te->len) > CMFV_TARGZ_MAX_TOTAL) {
 			cmfv_free(n);
 			e = cmfv_diag_set(
 			    d, CMFV_EINPUT, display, 0, 0,
 			    "decompressed chart is larger than the maximum file size %zu",
 			    CMFV_TARGZ_MAX_TOTAL);
+			break;
+		}
+		if (te->len > CMFV_TARGZ_MAX_FILE) { /* as Helm says it */
+			cmfv_free(n);
+			e = cmfv_diag_set(d, CMFV_EINPUT, display, 0, 0,
+					  "decompressed chart file \"%.200s\" is larger than the "
+					  "maximum file size %zu",
+					  te->name, CMFV_TARGZ_MAX_FILE);
 			break;
 		}
 		p = cmfv_chart_join(display, ":", te->name);

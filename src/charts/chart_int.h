@@ -92,6 +92,12 @@ int cmfv_chart_rfc3339(const char *s);
 /* Chart.lock or requirements.lock (\p label), read as Helm reads it */
 enum cmfv_err cmfv_chart_load_lock(const struct cfile *f, const char *label,
 				   struct cmfv_sources *src, struct cmfv_diag *d);
+/* Chart.yaml, requirements.yaml and their lock files: a chart of the
+ * largest size accepted (CMFV_CHART_MAX_SUBCHARTS dependencies of a dozen
+ * fields each) has a small part of this; a 4.5 MB flow-style list of 330,000
+ * entries took 202 MB before it was refused. */
+#define CMFV_CHART_META_MAX_NODES 100000
+size_t cmfv_chart_first_dup_dep(const struct cmfv_chart *c);
 enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const char *where,
 				  struct cmfv_diag *d);
 

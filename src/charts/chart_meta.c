@@ -499,6 +499,11 @@ static enum cmfv_err deps_apply(struct meta_acc *a, const struct cmfv_node *v, s
 	enum cmfv_err e = CMFV_OK;
 
 	a->has_deps = cmfv_is_seq(v);
+	if (k > CMFV_CHART_MAX_SUBCHARTS)
+		return cmfv_diag_set(d, CMFV_EINPUT, v->loc.file, v->loc.line, v->loc.col,
+				     "lists %zu dependencies, more than %d: no chart Helm users "
+				     "deploy has that many, cannot verify",
+				     k, CMFV_CHART_MAX_SUBCHARTS);
 	if (k == 0) {
 		deps_drop(a);
 		return CMFV_OK;
@@ -603,9 +608,9 @@ static enum cmfv_err sanitize_all(struct cmfv_chart *c)
 enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const char *where,
 				  struct cmfv_diag *d)
 {
-	size_t i, j;
+	size_t i, dup;
 
-	if (sanitize_all(c) != CMFV_OK)
+	if (sanitize_all(c) != CMFV_OK || (dup = cmfv_chart_first_dup_dep(c)) == (size_t)-1)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 
 	if (!api[0])
@@ -647,15 +652,11 @@ enum cmfv_err cmfv_chart_validate(struct cmfv_chart *c, const char *api, const c
 			    d, CMFV_EINPUT, where, 0, 0,
 			    "validation: dependency \"%s\" has disallowed characters in the alias",
 			    a->name);
-		for (j = 0; j < i; j++) {
-			const struct cmfv_chart_dep *b = &c->deps[j];
-
-			if (strcmp(ka, b->alias[0] ? b->alias : b->name) == 0)
-				return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
-						     "validation: more than one dependency with "
-						     "name or alias \"%s\"",
-						     ka);
-		}
+		if (i == dup)
+			return cmfv_diag_set(d, CMFV_EINPUT, where, 0, 0,
+					     "validation: more than one dependency with "
+					     "name or alias \"%s\"",
+					     ka);
 	}
 	return CMFV_OK;
 }
@@ -713,7 +714,8 @@ static enum cmfv_err meta_fields(struct cmfv_chart *c, struct meta_acc *a,
 enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, struct meta_acc *a, const struct cfile *f,
 				   const char *label, struct cmfv_sources *src, struct cmfv_diag *d)
 {
-	const struct cmfv_yaml_opts opts = {.keep_ints = 1, .keep_nonfinite = 1};
+	const struct cmfv_yaml_opts opts = {
+	    .keep_ints = 1, .keep_nonfinite = 1, .max_nodes = CMFV_CHART_META_MAX_NODES};
 	const struct cmfv_source *s;
 	struct cmfv_node *meta = NULL;
 	enum cmfv_err e = cmfv_sources_add(src, f->display, f->data ? f->data : "", f->len, 0, &s);
@@ -721,7 +723,7 @@ enum cmfv_err cmfv_chart_load_meta(struct cmfv_chart *c, struct meta_acc *a, con
 
 	if (e != CMFV_OK)
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	e = cmfv_yaml_load(s->text, s->len, s->name, &opts, &meta, d);
+	e = cmfv_yaml_load_go(s->text, s->len, s->name, &opts, &meta, d);
 	if (e == CMFV_OK && meta && meta->kind != CMFV_MAP && meta->kind != CMFV_NULL)
 		e = cmfv_diag_set(d, CMFV_EINPUT, s->name, meta->loc.line, meta->loc.col,
 				  "cannot load %s: it must be a map, not a %s", label,

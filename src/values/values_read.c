@@ -29,6 +29,19 @@ static int has_bytes(const char *s, size_t n, const char *what)
 	return 0;
 }
 
+/* Whether \p i starts a line for libyaml: after \n, \r, NEL, LS or PS. */
+static int after_break(const char *t, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)t;
+
+	if (u[i - 1] == '\n' || u[i - 1] == '\r')
+		return 1;
+	if (i >= 2 && u[i - 2] == 0xC2 && u[i - 1] == 0x85)
+		return 1;
+	return i >= 3 && u[i - 3] == 0xE2 && u[i - 2] == 0x80 &&
+	       (u[i - 1] == 0xA8 || u[i - 1] == 0xA9);
+}
+
 /* A copy of \p text with line-start BOMs swapped, or NULL when there is
  * none (or the stand-in is in the text already). */
 static char *swap_line_boms(const char *text, size_t len, int *oom)
@@ -40,7 +53,7 @@ static char *swap_line_boms(const char *text, size_t len, int *oom)
 	if (has_bytes(text, len, STANDIN))
 		return NULL;
 	for (i = 1; i + 3 <= len; i++) {
-		if ((text[i - 1] != '\n' && text[i - 1] != '\r') || memcmp(text + i, BOM, 3) != 0)
+		if (!after_break(text, i) || memcmp(text + i, BOM, 3) != 0)
 			continue;
 		if (c == NULL) {
 			c = cmfv_malloc(len + 1);
@@ -114,6 +127,32 @@ static enum cmfv_err restore_boms(struct cmfv_node **np)
 	return CMFV_OK;
 }
 
+enum cmfv_err cmfv_yaml_load_go(const char *text, size_t len, const char *file,
+				const struct cmfv_yaml_opts *opts, struct cmfv_node **out,
+				struct cmfv_diag *d)
+{
+	int oom;
+	char *swapped = swap_line_boms(text, len, &oom);
+	struct cmfv_node *root = NULL;
+	enum cmfv_err e;
+
+	if (oom)
+		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+	e = cmfv_yaml_load(swapped ? swapped : text, len, file, opts, &root, d);
+	if (swapped) {
+		/* the text may be a Secret's: wipe the copy */
+		OPENSSL_cleanse(swapped, len);
+		cmfv_free(swapped);
+		if (e == CMFV_OK && root && restore_boms(&root) != CMFV_OK) {
+			cmfv_node_free(root);
+			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
+		}
+	}
+	if (e == CMFV_OK)
+		*out = root;
+	return e;
+}
+
 /* What every values parse of a run shares: the nodes and documents left. */
 struct vbudget {
 	size_t nodes; /* left; taken from by the loader (cmfv_yaml_opts.budget) */
@@ -137,22 +176,8 @@ static enum cmfv_err parse_one(const char *text, size_t len, const char *name, u
 				    .budget_what = b->what,
 				    .budget_total = b->total,
 				    .flow_spent = b->flow};
-	int oom;
-	char *swapped = swap_line_boms(text, len, &oom);
-	enum cmfv_err e;
+	enum cmfv_err e = cmfv_yaml_load_go(text, len, name, &yo, &root, d);
 
-	if (oom)
-		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-	e = cmfv_yaml_load(swapped ? swapped : text, len, name, &yo, &root, d);
-	if (swapped) {
-		/* the text may be a Secret's: wipe the copy */
-		OPENSSL_cleanse(swapped, len);
-		cmfv_free(swapped);
-		if (e == CMFV_OK && root && restore_boms(&root) != CMFV_OK) {
-			cmfv_node_free(root);
-			return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
-		}
-	}
 	if (e != CMFV_OK)
 		return e;
 	if (root == NULL || root->kind == CMFV_NULL) {
@@ -175,7 +200,11 @@ static enum cmfv_err parse_one(const char *text, size_t len, const char *name, u
 
 /* Helm 4's LoadValues: the k8s YAMLReader cuts at lines that start with
  * `---` (only spaces or a comment may follow), lines lose a final \r, and
- * each document is read on its own and merged into the ones before. */
+ * each document is read on its own and merged into the ones before. A
+ * separator line met while no document has begun is kept as its first line
+ * (YAMLReader.Read writes it to its empty buffer): a BOM after a leading
+ * `---` then starts a line, not the text, and is content ("\uFEFFk"), while
+ * one right after a later separator starts the text and is dropped. */
 static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct vbudget *b,
 				 struct cmfv_node **out, struct cmfv_diag *d)
 {
@@ -216,6 +245,8 @@ static enum cmfv_err parse_helm4(const struct cmfv_source *s, struct vbudget *b,
 				break;
 			}
 		}
+		if (sep && doc.len == 0)
+			sep = 0; /* the start of a document, kept */
 		if ((sep || at_end) && doc.len > 0) {
 			struct cmfv_node *cur = NULL;
 

@@ -513,6 +513,27 @@ static void test_umbrella(void **state)
 			  "alias: a.b}\n");
 	assert_null(values_json(NULL, &d, NULL));
 	assert_non_null(strstr(d.msg, "disallowed characters in the alias"));
+	/* names and aliases are compared sorted: the first one found twice in
+	 * the order of the list is named, as Helm's loop names it */
+	put("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n  - {name: z, "
+			  "alias: b}\n  - {name: a}\n  - {name: c, alias: a}\n  - {name: b}\n");
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "more than one dependency with name or alias \"a\""));
+	{
+		struct cmfv_buf y = {0};
+		int i;
+
+		/* more than CMFV_CHART_MAX_SUBCHARTS dependencies: refused */
+		cmfv_buf_printf(&y, "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies: [");
+		for (i = 0; i <= CMFV_CHART_MAX_SUBCHARTS; i++)
+			cmfv_buf_printf(&y, "%s{name: d%d}", i ? "," : "", i);
+		cmfv_buf_printf(&y, "]\n");
+		assert_false(y.failed);
+		put("Chart.yaml", y.ptr);
+		cmfv_buf_free(&y);
+		assert_null(values_json(NULL, &d, NULL));
+		assert_non_null(strstr(d.msg, "lists 1001 dependencies, more than 1000"));
+	}
 	{
 		char cmd[200];
 
@@ -866,6 +887,35 @@ static void test_loader_merge(void **state)
 	unlink(dir);
 }
 
+/* A file over 5 MiB in a .tgz: refused with Helm's own words */
+static void test_big_entry(void **state)
+{
+	size_t n = CMFV_TARGZ_MAX_FILE + 1;
+	char *big = malloc(n + 1);
+	const char *ent[4] = {"Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n",
+			      "values.yaml", NULL};
+	struct cmfv_diag d;
+	char *j;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, '#', n);
+	big[n] = '\0';
+	ent[3] = big;
+	snprintf(dir, sizeof(dir), "/tmp/cmfv-big-%d.tgz", (int)getpid());
+	put_tgz(ent, 2);
+	assert_null(values_json(NULL, &d, NULL));
+	assert_non_null(strstr(d.msg, "decompressed chart file \"top/values.yaml\" is larger than "
+				      "the maximum file size 5242880"));
+	big[n - 1] = '\0';
+	put_tgz(ent, 2);
+	j = values_json(NULL, &d, NULL); /* exactly 5 MiB: read */
+	assert_non_null(j);
+	cmfv_free(j);
+	unlink(dir);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -873,7 +923,7 @@ int main(void)
 	    cmocka_unit_test(test_targz_go),	 cmocka_unit_test(test_targz_trailer),
 	    cmocka_unit_test(test_umbrella),	 cmocka_unit_test(test_loader_round2),
 	    cmocka_unit_test(test_loader_dups),	 cmocka_unit_test(test_kube_version),
-	    cmocka_unit_test(test_loader_merge),
+	    cmocka_unit_test(test_loader_merge), cmocka_unit_test(test_big_entry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
