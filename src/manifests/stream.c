@@ -20,7 +20,7 @@
  * (a document of very many top-level lines) it reads the rest itself. */
 #define COL0_MAX ((size_t)1 << 16)
 
-enum line_kind { L_BLANK, L_CONTENT, L_START, L_END, L_DIRECTIVE };
+enum line_kind { L_BLANK, L_CONTENT, L_START, L_END, L_DIRECTIVE, L_GO_START };
 
 struct cmfv_stream {
 	cmfv_read_fn fn;
@@ -140,6 +140,40 @@ static int is_marker(const char *p, size_t n, char c)
 	       (n == 3 || p[3] == ' ' || p[3] == '\t' || p[3] == '\r' || p[3] == '\n');
 }
 
+/* The length of the character at u[0..n) that Go's unicode.IsSpace takes
+ * for a space, or 0. */
+static size_t go_space(const unsigned char *u, size_t n)
+{
+	if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r'))
+		return 1;
+	if (n >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0))
+		return 2; /* NEL, NBSP */
+	if (n < 3)
+		return 0;
+	if ((u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80) ||
+	    (u[0] == 0xE2 && u[1] == 0x80 &&
+	     (u[2] <= 0x8A || u[2] == 0xA8 || u[2] == 0xA9 || u[2] == 0xAF)) ||
+	    (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) ||
+	    (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80))
+		return 3;
+	return 0;
+}
+
+/* Is the line p[0..n) one that Kubernetes' YAML reader (Helm, kubectl,
+ * Argo CD: k8s.io/apimachinery's YAMLReader) cuts documents at: `---`,
+ * then what strings.TrimSpace leaves empty or starting with `#`? */
+static int go_separator(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 3, k;
+
+	if (n < 3 || memcmp(p, "---", 3) != 0)
+		return 0;
+	while (i < n && (k = go_space(u + i, n - i)) != 0)
+		i += k;
+	return i == n || u[i] == '#';
+}
+
 /* What the line p[0..n) is; *inline_content for `--- text`. */
 static enum line_kind classify(const char *p, size_t n, int *inline_content)
 {
@@ -148,6 +182,10 @@ static enum line_kind classify(const char *p, size_t n, int *inline_content)
 		*inline_content = !rest_is_blank(p, 3, n);
 		return L_START;
 	}
+	/* `---#`, `---` and a NEL, a form feed, a no-break space...: a
+	 * document separator to Helm and kubectl, content to YAML */
+	if (go_separator(p, n))
+		return L_GO_START;
 	if (is_marker(p, n, '.'))
 		return L_END;
 	if (n > 0 && p[0] == '%')
@@ -627,6 +665,15 @@ static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc, str
 		}
 		skip = s->base + s->scan == 0 && (s->flags & CMFV_DOC_BOM) ? 3 : 0;
 		k = classify(p + skip, n - skip, &inl);
+		if (k == L_GO_START) {
+			e = cmfv_diag_set(
+			    d, CMFV_EINPUT, s->name, (unsigned)(s->line + s->lines), 4,
+			    "`---` and then a character YAML does not take for a blank "
+			    "(`#`, a form feed, a NEL, a no-break space...): Helm and "
+			    "kubectl cut documents there, a YAML parser does not; cannot "
+			    "verify: put `---` on a line of its own");
+			goto fail;
+		}
 		if (s->closed) {
 			if (k != L_BLANK && k != L_END) {
 				cut(s, doc);
@@ -660,6 +707,7 @@ static enum cmfv_err next_piece(struct cmfv_stream *s, struct cmfv_doc *doc, str
 				s->flags |= CMFV_DOC_CONTENT;
 				break;
 			case L_BLANK:
+			case L_GO_START: /* refused above */
 				break;
 			}
 		}
