@@ -283,6 +283,42 @@ static enum cmfv_err load_meta_values(struct cmfv_chart *c, struct cfiles *fs, c
 	return e;
 }
 
+static int holds(const char *p, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; p && n >= k && i <= n - k; i++)
+		if (p[i] == needle[0] && memcmp(p + i, needle, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* Helm installs what a chart's crds/ files hold as it is, whatever its
+ * kind: no templates, no post-renderer (Helm 3's and 4's installCRDs). CMF
+ * there could get no key mount and is never seen by the check: refused
+ * when the text holds CMF's name or image as written (an escaped spelling
+ * in a double-quoted string is not looked for). */
+static enum cmfv_err crds_check(const struct cfiles *fs, struct cmfv_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		const struct cfile *f = &fs->v[i];
+
+		if (strncmp(f->name, "crds/", 5) != 0 || f->data == NULL)
+			continue;
+		if (holds(f->data, f->len, "confluent-manager-for-apache-flink") ||
+		    holds(f->data, f->len, "cp-cmf"))
+			return cmfv_diag_set(
+			    d, CMFV_EINPUT, f->display, 0, 0,
+			    "a file in crds/ names CMF (confluent-manager-for-apache-flink or the "
+			    "cp-cmf image): Helm installs crds/ files as they are, without "
+			    "templates or the post-renderer, so CMF there cannot be checked or "
+			    "get the key mount: move it to templates/");
+	}
+	return CMFV_OK;
+}
+
 static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major, int top4,
 				struct cmfv_sources *src, struct cmfv_chart **out,
 				struct cmfv_diag *d)
@@ -294,7 +330,9 @@ static enum cmfv_err load_files(struct cfiles *fs, const char *where, int major,
 		cmfv_chart_free(c);
 		return cmfv_diag_fail(d, CMFV_ENOMEM, "out of memory");
 	}
-	e = load_meta_values(c, fs, where, major, top4, src, d);
+	e = crds_check(fs, d);
+	if (e == CMFV_OK)
+		e = load_meta_values(c, fs, where, major, top4, src, d);
 	if (e == CMFV_OK && c->values == NULL) {
 		struct cmfv_loc none = {NULL, 0, 0};
 

@@ -66,7 +66,7 @@ static int wanted(const char *name)
 	return strcmp(base, "Chart.yaml") == 0 || strcmp(base, "values.yaml") == 0 ||
 	       strcmp(base, "requirements.yaml") == 0 ||
 	       (n > 4 && strcmp(name + n - 4, ".tgz") == 0 && strncmp(name, "charts/", 7) == 0) ||
-	       strstr(name, "charts/") != NULL;
+	       strstr(name, "charts/") != NULL || strncmp(name, "crds/", 5) == 0;
 }
 
 /* --------------------------------------------------------- reading files */

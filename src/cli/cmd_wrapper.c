@@ -15,7 +15,10 @@
 
 #include "commands.h"
 #include "helm.h"
+#include "cmfv/chart.h"
+#include "cmfv/diag.h"
 #include "cmfv/helmargs.h"
+#include "cmfv/source.h"
 #include "wrap.h"
 
 /* Helm 4: the post-renderer plugin shipped inside this plugin's folder,
@@ -142,12 +145,32 @@ static int has_subcharts(const char *chart)
 	return deps;
 }
 
+/* The chart as Helm loads it, nothing judged: a chart Helm refuses, or
+ * CMF in a crds/ file (installed as it is, never post-rendered), stops
+ * here with the loader's reason. */
+static int load_only(struct wrap *w)
+{
+	struct cmfv_sources src = {0};
+	struct cmfv_chart *c = NULL;
+	struct cmfv_diag d;
+	int rc = 0;
+
+	cmfv_diag_clear(&d);
+	if (cmfv_chart_load(w->o.chart, w->major, &src, &c, &d) != CMFV_OK)
+		rc = cli_print_diag(&d);
+	cmfv_chart_free(c);
+	cmfv_sources_free(&src);
+	return rc;
+}
+
 static int run_checks(struct wrap *w)
 {
 	struct cli_run run;
 	int rc;
 
 	if (w->o.chart && has_subcharts(w->o.chart)) {
+		if ((rc = load_only(w)) != 0)
+			return rc;
 		fprintf(stderr,
 			"cmf-validate: %s has subcharts: CMF's settings are judged by the "
 			"post-renderer, from what Helm renders\n",

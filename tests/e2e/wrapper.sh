@@ -46,6 +46,15 @@ sed -i 's/^name: .*/name: cmf-nokey/' charts/cmf-nokey/Chart.yaml
 sed -i 's/^name: .*/name: cmf-key/; s/^version: .*/version: 0.1.0/' charts/cmf-key/Chart.yaml
 grep -q 'production: true' charts/cmf-nokey/values.yaml || { echo "cannot make the test charts"; exit 1; }
 
+# CMF in a crds/ file (Helm installs those as they are, never post-rendered),
+# on its own and as the subchart of an umbrella chart
+cp -r "$chart" charts/cmf-crds
+mkdir -p charts/cmf-crds/crds
+mv charts/cmf-crds/templates/deployment.yaml charts/cmf-crds/crds/deployment.yaml
+mkdir -p charts/umb-crds/charts
+printf 'apiVersion: v2\nname: umb-crds\nversion: 0.1.0\n' >charts/umb-crds/Chart.yaml
+cp -r charts/cmf-crds charts/umb-crds/charts/cmf
+
 # key Secrets for the umbrella cases (Secret k, property p), as kubectl makes them
 kubectl=$(bash "$root/tests/helm/fetch-helm.sh" kubectl)
 openssl rand -out good.key 32; openssl rand -base64 32 >b64.key
@@ -131,6 +140,8 @@ for m in "${majors[@]}"; do
 	fi
 	rm -rf outdir
 	case_ "--output-dir '' (empty: stdout) on either Helm" mount template r "$chart" -f prod.yaml --output-dir=
+	case_ "CMF in crds/: refused" "2:a file in crds/ names CMF" template r charts/cmf-crds -f prod.yaml
+	case_ "CMF in a subchart's crds/: refused" "2:a file in crds/ names CMF" template r charts/umb-crds
 	# Helm's spellings
 	case_ "--values= (empty: nothing)" mount template r "$chart" --values= -f prod.yaml
 	# through `helm cmf-validate`, Helm itself takes an empty argument for one of
