@@ -131,6 +131,11 @@ size_t cmfv_finder_count(const struct cmfv_finder *f);
  * unparsed (1, the default) or is parsed like the rest (0): for tests and
  * fuzzing, which hold both to the same CMF Deployments. Process-wide. */
 void cmfv_finder_use_prefilter(int on);
+
+/** Does \p text[0..len) hold CMF's name ("confluent-manager-for-apache-
+ * flink") or image ("cp-cmf") as written? Text that holds neither, no `\`
+ * escape and no `!` tag cannot name CMF in any YAML string it holds. */
+int cmfv_text_names_cmf(const char *text, size_t len);
 struct cmfv_instance *cmfv_finder_get(struct cmfv_finder *f, size_t i);
 
 /** Is the Deployment --deployment names among the instances? */

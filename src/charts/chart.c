@@ -12,6 +12,7 @@
 #include "chart_int.h"
 #include "cmfv/alloc.h"
 #include "cmfv/buf.h"
+#include "cmfv/finder.h"
 #include "cmfv/targz.h"
 #include "cmfv/values.h"
 #include "cmfv/yaml.h"
@@ -283,16 +284,6 @@ static enum cmfv_err load_meta_values(struct cmfv_chart *c, struct cfiles *fs, c
 	return e;
 }
 
-static int holds(const char *p, size_t n, const char *needle)
-{
-	size_t k = strlen(needle), i;
-
-	for (i = 0; p && n >= k && i <= n - k; i++)
-		if (p[i] == needle[0] && memcmp(p + i, needle, k) == 0)
-			return 1;
-	return 0;
-}
-
 /* Helm installs what a chart's crds/ files hold as it is, whatever its
  * kind: no templates, no post-renderer (Helm 3's and 4's installCRDs). CMF
  * there could get no key mount and is never seen by the check: refused
@@ -307,8 +298,7 @@ static enum cmfv_err crds_check(const struct cfiles *fs, struct cmfv_diag *d)
 
 		if (strncmp(f->name, "crds/", 5) != 0 || f->data == NULL)
 			continue;
-		if (holds(f->data, f->len, "confluent-manager-for-apache-flink") ||
-		    holds(f->data, f->len, "cp-cmf"))
+		if (cmfv_text_names_cmf(f->data, f->len))
 			return cmfv_diag_set(
 			    d, CMFV_EINPUT, f->display, 0, 0,
 			    "a file in crds/ names CMF (confluent-manager-for-apache-flink or the "

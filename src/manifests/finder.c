@@ -178,6 +178,11 @@ static int holds(const char *hay, size_t n, const char *needle)
  * scan, and real releases run many Deployments. */
 static int prefilter = 1; /* cmfv_finder_use_prefilter */
 
+int cmfv_text_names_cmf(const char *text, size_t len)
+{
+	return holds(text, len, CMFV_DEFAULT_DEPLOYMENT) || holds(text, len, CMF_IMAGE);
+}
+
 void cmfv_finder_use_prefilter(int on)
 {
 	prefilter = on;
@@ -191,8 +196,7 @@ static int may_be_cmf(const struct cmfv_doc *doc, const struct cmfv_inject_opts 
 		return 1;
 	if (memchr(doc->ptr, '\\', doc->len) || memchr(doc->ptr, '!', doc->len))
 		return 1;
-	if (holds(doc->ptr, doc->len, CMFV_DEFAULT_DEPLOYMENT) ||
-	    holds(doc->ptr, doc->len, CMF_IMAGE))
+	if (cmfv_text_names_cmf(doc->ptr, doc->len))
 		return 1;
 	if (dep == NULL)
 		return 0;
