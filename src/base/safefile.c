@@ -626,6 +626,36 @@ static void release(struct cmfv_safefile *sf)
 	sf_reset(sf);
 }
 
+/* The temporary into the target's place; 0 or an errno. rename(2) over an
+ * existing file makes ext4 (auto_da_alloc) write the new file's blocks out
+ * before it returns: 0.15-0.4 ms on every run, for a report that is
+ * written each time. Exchanging the two names and then removing the old
+ * file, now under the temporary's name, replaces as atomically (a reader
+ * finds the old file or the new one, never none) without that flush. Only
+ * a file or a link is exchanged; a folder in the way, or a file system
+ * that cannot exchange, gets rename's own answer. */
+static int put_in_place(struct cmfv_safefile *sf, int sync)
+{
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+	struct stat st;
+
+	if (!sync && fstatat(sf->dirfd, sf->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
+	    renameat2(sf->dirfd, sf->tmp, sf->dirfd, sf->name, RENAME_EXCHANGE) == 0) {
+		int e;
+
+		if (unlinkat(sf->dirfd, sf->tmp, 0) == 0)
+			return 0;
+		e = errno; /* a folder swapped in meanwhile: put it back */
+		if (renameat2(sf->dirfd, sf->tmp, sf->dirfd, sf->name, RENAME_EXCHANGE) != 0)
+			return e;
+	}
+#else
+	(void)sync;
+#endif
+	return renameat(sf->dirfd, sf->tmp, sf->dirfd, sf->name) == 0 ? 0 : errno;
+}
+
 enum cmfv_err cmfv_safefile_commit(struct cmfv_safefile *sf, int sync, struct cmfv_diag *d)
 {
 	int fd = sf->fd, e = 0;
@@ -635,9 +665,8 @@ enum cmfv_err cmfv_safefile_commit(struct cmfv_safefile *sf, int sync, struct cm
 		e = errno;
 	if (fd >= 0 && close(fd) != 0 && e == 0)
 		e = errno;
-	if (e == 0 && sf->tmp && strcmp(sf->tmp, sf->name) != 0 &&
-	    renameat(sf->dirfd, sf->tmp, sf->dirfd, sf->name) != 0)
-		e = errno;
+	if (e == 0 && sf->tmp && strcmp(sf->tmp, sf->name) != 0)
+		e = put_in_place(sf, sync);
 	if (e == 0 && sync && sf->dirfd >= 0)
 		fsync(sf->dirfd); /* the new name on disk; not all file systems can */
 	if (e != 0) {

@@ -4,6 +4,7 @@
  * testdata/hostile and tests/hostile/files.sh; these are small and exact. */
 #include "helpers.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -235,6 +236,10 @@ static char *slurp(const char *p)
 	return buf;
 }
 
+/* commit with fsync (a written output) or without (the report, which
+ * takes the exchange path of safefile.c's put_in_place) */
+static int commit_sync = 1;
+
 static void write_commit(const char *p, unsigned flags, const char *text, enum cmfv_err want)
 {
 	struct cmfv_safefile sf;
@@ -245,17 +250,33 @@ static void write_commit(const char *p, unsigned flags, const char *text, enum c
 	e = cmfv_safefile_open(p, flags, 0600, &sf, &d);
 	if (e == CMFV_OK) {
 		assert_int_equal(write(sf.fd, text, strlen(text)), (ssize_t)strlen(text));
-		e = cmfv_safefile_commit(&sf, 1, &d);
+		e = cmfv_safefile_commit(&sf, commit_sync, &d);
 	}
 	assert_int_equal(e, want);
 }
 
-static void test_safefile_replaces_links(void **state)
+/* Names in the test folder's \p sub folder ("" for the folder itself). */
+static int count_entries(const char *sub)
+{
+	char where[256];
+	struct dirent *de;
+	DIR *dp;
+	int n = 0;
+
+	path_in(where, sizeof(where), sub);
+	dp = opendir(where);
+	assert_non_null(dp);
+	while ((de = readdir(dp)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(dp);
+	return n;
+}
+
+static void safefile_replaces_links(void)
 {
 	char victim[256], target[256], hard[256];
 	struct stat st;
 
-	(void)state;
 	path_in(victim, sizeof(victim), "victim");
 	path_in(target, sizeof(target), "target");
 	path_in(hard, sizeof(hard), "hard");
@@ -279,6 +300,51 @@ static void test_safefile_replaces_links(void **state)
 	unlink(target);
 	unlink(hard);
 	unlink(victim);
+}
+
+static void test_safefile_replaces_links(void **state)
+{
+	(void)state;
+	commit_sync = 1;
+	safefile_replaces_links();
+	commit_sync = 0;
+	safefile_replaces_links();
+	commit_sync = 1;
+}
+
+/* Replacing leaves one file with the new text and no temporary (the old
+ * file exchanged out is removed); a folder where the file goes is an
+ * error either way and stays as it was, nothing left beside it. */
+static void test_safefile_replace_leaves_nothing(void **state)
+{
+	char swap[256], file[300], inner[320];
+	int sync;
+
+	(void)state;
+	path_in(swap, sizeof(swap), "swap");
+	assert_int_equal(mkdir(swap, 0700), 0);
+	snprintf(file, sizeof(file), "%s/last.txt", swap);
+	for (sync = 0; sync <= 1; sync++) {
+		commit_sync = sync;
+		write_commit(file, CMFV_SF_OWN_DIR | CMFV_SF_NO_SPECIAL, "one", CMFV_OK);
+		write_commit(file, CMFV_SF_OWN_DIR | CMFV_SF_NO_SPECIAL, "two", CMFV_OK);
+		write_commit(file, CMFV_SF_OWN_DIR | CMFV_SF_NO_SPECIAL, "three", CMFV_OK);
+		assert_string_equal(slurp(file), "three");
+		assert_int_equal(count_entries("swap"), 1);
+		assert_int_equal(unlink(file), 0);
+		/* a folder in the way */
+		assert_int_equal(mkdir(file, 0700), 0);
+		snprintf(inner, sizeof(inner), "%s/kept", file);
+		write_commit(inner, 0, "kept", CMFV_OK);
+		write_commit(file, CMFV_SF_OWN_DIR | CMFV_SF_NO_SPECIAL, "x", CMFV_EIO);
+		write_commit(file, 0, "x", CMFV_EIO);
+		assert_string_equal(slurp(inner), "kept");
+		assert_int_equal(count_entries("swap"), 1);
+		assert_int_equal(unlink(inner), 0);
+		assert_int_equal(rmdir(file), 0);
+	}
+	commit_sync = 1;
+	assert_int_equal(rmdir(swap), 0);
 }
 
 static void test_safefile_own_dir(void **state)
@@ -372,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_stream_mem_document_cap),
 	    cmocka_unit_test(test_stream_long_line_on_pipe),
 	    cmocka_unit_test(test_safefile_replaces_links),
+	    cmocka_unit_test(test_safefile_replace_leaves_nothing),
 	    cmocka_unit_test(test_safefile_own_dir),
 	    cmocka_unit_test(test_safefile_special_in_place),
 	    cmocka_unit_test(test_safefile_tmp),
