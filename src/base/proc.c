@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +64,40 @@ static void close_pair(int fd[2])
 	fd[0] = fd[1] = -1;
 }
 
+/* the stack limit we were started with, when cmfv_main_stack_reserve
+ * raised it */
+static struct rlimit given_stack;
+static volatile int stack_raised;
+
+int cmfv_main_stack_reserve(size_t size)
+{
+#ifdef __linux__
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_STACK, &rl) != 0)
+		return 0;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= size)
+		return 1;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < size)
+		return 0;
+	given_stack = rl;
+	rl.rlim_cur = size;
+	if (setrlimit(RLIMIT_STACK, &rl) != 0)
+		return 0;
+	stack_raised = 1;
+	return 1;
+#else
+	(void)size;
+	return 0;
+#endif
+}
+
+void cmfv_proc_child_limits(void)
+{
+	if (stack_raised)
+		setrlimit(RLIMIT_STACK, &given_stack);
+}
+
 static void child(char *const argv[], const struct cmfv_proc_opts *o, int out[2], int err[2],
 		  int ex[2])
 {
@@ -79,6 +114,7 @@ static void child(char *const argv[], const struct cmfv_proc_opts *o, int out[2]
 	close_pair(err);
 	close(ex[0]);
 	signal(SIGPIPE, SIG_DFL);
+	cmfv_proc_child_limits();
 	execvp(argv[0], argv);
 	e = errno;
 	while (write(ex[1], &e, sizeof(e)) < 0 && errno == EINTR)

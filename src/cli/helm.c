@@ -71,6 +71,7 @@ int cli_run_inherit(char *const argv[])
 		cli_inherit_child = pid;
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
+		cmfv_proc_child_limits();
 		execvp(argv[0], argv);
 		fprintf(stderr, "cmf-validate: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

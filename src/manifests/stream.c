@@ -371,26 +371,7 @@ void cmfv_stream_use_avx2(int on)
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2_PATH 1
 #include <immintrin.h>
-#ifdef CMFV_HAVE_GLIBC_X86_H
-#include <sys/platform/x86.h>
-#endif
-
-/* 1 when AVX2 and POPCNT can be used, asked once. glibc's answer where
- * there is one: it ran cpuid when the process started, and it says
- * "active" only when the kernel saves the AVX state too. */
-static int cpu_avx2(void)
-{
-	static int known = -1;
-
-	if (known < 0) {
-#ifdef CMFV_HAVE_GLIBC_X86_H
-		known = CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(POPCNT);
-#else
-		known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
-#endif
-	}
-	return known;
-}
+#include "cmfv/cpu.h"
 
 /* block_masks with AVX2, where the CPU has it (checked at run time). */
 __attribute__((target("avx2,popcnt"))) static uint64_t
@@ -446,7 +427,7 @@ static size_t skip_body(struct cmfv_stream *s, const char *p, size_t n, size_t *
 	if (u[0] != ' ')
 		note_col0(s, s->scan);
 #ifdef HAVE_AVX2_PATH
-	if (avx2_allowed && cpu_avx2())
+	if (avx2_allowed && cmfv_cpu_avx2())
 		stop = blocks_avx2(s, u, n, &i, &nl);
 	else
 #endif

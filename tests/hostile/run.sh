@@ -246,10 +246,13 @@ run_entry() {
 	local -a cmd
 	local stdin=/dev/null
 	local -a small_stack=()
-	# stack=KB: the main thread gets only that much stack (ulimit -s); not
-	# under a CMFV_RUNNER such as valgrind, which needs its own
+	# stack=KB: the main thread gets only that much stack (ulimit -s, the
+	# soft and the hard limit); sstack=KB: the soft limit only, the hard
+	# one as it was (main.c raises it); not under a CMFV_RUNNER such as
+	# valgrind, which needs its own
 	[ -n "$stack_kb" ] && [ -z "${CMFV_RUNNER:-}" ] &&
-		small_stack=(bash -c 'ulimit -s "$0" && exec "$@"' "$stack_kb")
+		small_stack=(bash -c 'ulimit $1 -s "$0" && shift && exec "$@"' "${stack_kb#S}"
+			"$(case $stack_kb in S*) echo -S ;; *) echo -SH ;; esac)")
 	case $entry in
 	values) cmd=("$bin" check -f "$in") ;;
 	values-dump) cmd=("$bin" values -o json -f "$in") ;;
@@ -325,6 +328,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 		max=*) max_input=${opt#max=} ;;
 		time=*) max_s=${opt#time=} ;;
 		stack=*) stack_kb=${opt#stack=} ;;
+		sstack=*) stack_kb=S${opt#sstack=} ;;
 		rss=*) max_mb=${opt#rss=} ;;
 		esac
 	done

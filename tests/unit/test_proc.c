@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,6 +184,41 @@ static void test_large_secret_output(void **state)
 	}
 }
 
+/* The main thread's stack: a soft limit below the size is raised where the
+ * hard limit allows (the process sees it), and a program started later
+ * gets the limit as it was; a hard limit below the size is left alone and
+ * the answer is 0 (main.c then uses a thread). Last in the file: it
+ * changes this process's limits. */
+static void test_main_stack_reserve(void **state)
+{
+	char *argv[] = {"sh", "-c", "ulimit -S -s; ulimit -H -s", NULL};
+	struct rlimit rl, was;
+	struct cmfv_proc p;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_STACK, &was), 0);
+	if (was.rlim_max != RLIM_INFINITY && was.rlim_max < ((rlim_t)64 << 20))
+		skip();
+	rl = was;
+	rl.rlim_cur = 512 << 10;
+	assert_int_equal(setrlimit(RLIMIT_STACK, &rl), 0);
+	assert_int_equal(cmfv_main_stack_reserve((size_t)64 << 20), 1);
+	assert_int_equal(getrlimit(RLIMIT_STACK, &rl), 0);
+	assert_true(rl.rlim_cur == ((rlim_t)64 << 20));
+	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
+	assert_int_equal(p.status, 0);
+	assert_true(strncmp(str(&p.out), "512\n", 4) == 0);
+	cmfv_proc_free(&p);
+	/* already enough: nothing to do */
+	assert_int_equal(cmfv_main_stack_reserve((size_t)1 << 20), 1);
+	/* a hard limit below the size */
+	rl.rlim_cur = rl.rlim_max = 1 << 20;
+	assert_int_equal(setrlimit(RLIMIT_STACK, &rl), 0);
+	assert_int_equal(cmfv_main_stack_reserve((size_t)64 << 20), 0);
+	assert_int_equal(getrlimit(RLIMIT_STACK, &rl), 0);
+	assert_true(rl.rlim_cur == ((rlim_t)1 << 20));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +231,7 @@ int main(void)
 	    cmocka_unit_test(test_signal_status),
 	    cmocka_unit_test(test_cap),
 	    cmocka_unit_test(test_large_secret_output),
+	    cmocka_unit_test(test_main_stack_reserve),
 	};
 
 	/* as main() does: a closed pipe must not kill us */
