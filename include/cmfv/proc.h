@@ -47,11 +47,12 @@ enum cmfv_err cmfv_proc_run(char *const argv[], unsigned timeout_s, size_t max, 
 void cmfv_proc_free(struct cmfv_proc *p);
 
 /** Let the main thread's stack grow to \p size bytes: the soft
- * RLIMIT_STACK is raised to it where the hard limit allows (Linux checks
- * the limit each time the stack grows, and leaves at least 128 MiB for it
- * below the mappings whatever the limit was at exec). 1 when the main
- * thread may now use that much, 0 when not (a lower hard limit, or not
- * Linux): then run the work on a thread with a stack that size. Programs
+ * RLIMIT_STACK is raised to it, or as far as the hard limit allows (Linux
+ * checks the limit each time the stack grows, and leaves at least 128 MiB
+ * for it below the mappings whatever the limit was at exec). 1 when the
+ * main thread may now use that much, 0 when not (a lower hard limit, or
+ * not Linux): then run the work on a thread with a stack that size, and
+ * should none be made, on the main thread with what it got. Programs
  * started afterwards get the limit as it was (cmfv_proc_child_limits). */
 int cmfv_main_stack_reserve(size_t size);
 

@@ -78,14 +78,12 @@ int cmfv_main_stack_reserve(size_t size)
 		return 0;
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= size)
 		return 1;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < size)
-		return 0;
 	given_stack = rl;
-	rl.rlim_cur = size;
-	if (setrlimit(RLIMIT_STACK, &rl) != 0)
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < size ? rl.rlim_max : size;
+	if (rl.rlim_cur <= given_stack.rlim_cur || setrlimit(RLIMIT_STACK, &rl) != 0)
 		return 0;
 	stack_raised = 1;
-	return 1;
+	return rl.rlim_cur == size;
 #else
 	(void)size;
 	return 0;

@@ -642,13 +642,13 @@ static int put_in_place(struct cmfv_safefile *sf, int sync)
 	if (!sync && fstatat(sf->dirfd, sf->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
 	    renameat2(sf->dirfd, sf->tmp, sf->dirfd, sf->name, RENAME_EXCHANGE) == 0) {
-		int e;
-
 		if (unlinkat(sf->dirfd, sf->tmp, 0) == 0)
 			return 0;
-		e = errno; /* a folder swapped in meanwhile: put it back */
+		/* what was there cannot go (a folder swapped in meanwhile): put
+		 * it back, and rename below says why; if that fails, ours is in
+		 * place and the other keeps the temporary's name */
 		if (renameat2(sf->dirfd, sf->tmp, sf->dirfd, sf->name, RENAME_EXCHANGE) != 0)
-			return e;
+			return 0;
 	}
 #else
 	(void)sync;

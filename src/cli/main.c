@@ -11,6 +11,7 @@
 #include "cmfv/version.h"
 #include "commands.h"
 #include "opts.h"
+#include "stack_guard.h"
 
 struct command {
 	const char *name;
@@ -106,20 +107,15 @@ static int dispatch(int argc, char **argv)
  * far: the soft limit raised where the hard one allows, which is the
  * usual case. Else a thread with a stack of that size does it (a thread
  * costs a post-render about 0.15 ms: a second malloc arena, the stack
- * mapped and unmapped, both CPUs' TLBs flushed). Address sanitizers note
- * the main thread's stack when the process starts, so under them it is
- * always the thread. 64 MB is address space, not memory: only the pages a
- * deep input touches are used. When no thread can be made either (an
- * address-space limit), the main thread does the work as it is. */
+ * mapped and unmapped, both CPUs' TLBs flushed). Address sanitizers and
+ * valgrind note the main thread's stack when the process starts, so under
+ * them it is always the thread. 64 MB is address space, not memory: only
+ * the pages a deep input touches are used. When no thread can be made
+ * either (an address-space or process limit), the main thread does the
+ * work with the soft limit raised as far as the hard one allows. Whoever
+ * does it, running out of stack ends in a message and exit 3, not a crash
+ * (stack_guard.c). */
 #define WORK_STACK ((size_t)64 << 20)
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CMFV_STACK_NOTED_AT_START 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define CMFV_STACK_NOTED_AT_START 1
-#endif
-#endif
 
 struct job {
 	int argc;
@@ -172,6 +168,7 @@ static void *run_job(void *arg)
 
 	ending_set(&set);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	cli_stack_guard(0);
 
 	j->rc = dispatch(j->argc, j->argv);
 	return NULL;
@@ -192,9 +189,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	catch_ending_signals();
-#ifndef CMFV_STACK_NOTED_AT_START
-	if (cmfv_main_stack_reserve(WORK_STACK))
+#ifndef CLI_STACK_SANITIZED
+	if (!cli_under_valgrind() && cmfv_main_stack_reserve(WORK_STACK)) {
+		cli_stack_guard(1);
 		return dispatch(argc, argv);
+	}
 #endif
 	ending_set(&ending);
 	pthread_sigmask(SIG_BLOCK, &ending, NULL); /* the work thread unblocks them */
@@ -205,6 +204,7 @@ int main(int argc, char **argv)
 	}
 	if (!started) {
 		pthread_sigmask(SIG_UNBLOCK, &ending, NULL);
+		cli_stack_guard(1);
 		return dispatch(argc, argv);
 	}
 	if (pthread_join(t, NULL) != 0)

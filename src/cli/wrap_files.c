@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "helm.h"
 #include "cmfv/helmargs.h"
+#include "cmfv/proc.h"
 #include "wrap.h"
 
 /* Temporary files live in static buffers so that a signal handler can
@@ -62,6 +63,7 @@ static void on_signal(int sig)
 			char *const av[] = {"rm", "-rf", "--", wrap_tmp_dir, NULL};
 			char *const env[] = {NULL};
 
+			cmfv_proc_child_limits();
 			execve("/bin/rm", av, env);
 			_exit(127);
 		}

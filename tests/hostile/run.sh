@@ -476,5 +476,47 @@ closed_pipe "post-render" sh -c 'exec "$0" post-render -f "$1" <"$2"' "$bin" "$o
 { "$bin" values -f "$gen/big-scalar.yaml" 2>"$tmp/err"; echo $? >"$tmp/rc"; } | head -c1 >/dev/null
 expect_io "values (10 MiB) | head -c1" "$(cat "$tmp/rc")" "$tmp/err"
 
+# Out of stack (src/cli/stack_guard.c): nesting as deep as Helm allows
+# needs about 2 MB. When no 64 MB thread can be made (an address-space
+# limit takes it) and the hard stack limit is below that, the end is a
+# message and exit 3, never SIGSEGV; a hard limit that is enough (16 MB) is
+# used instead. Not under a runner or a sanitizer build (--no-limits): an
+# address-space limit is not theirs to take.
+if [ $limits = 1 ] && [ -z "${CMFV_RUNNER:-}" ] && command -v prlimit >/dev/null; then
+	for in in deep-flow-ok.yaml deep-map-ok.yaml; do
+		prlimit --stack=262144:262144 --as=62914560 "$bin" values -o json -f "$gen/$in" \
+			>/dev/null 2>"$tmp/err"
+		rc=$?
+		if [ $rc = 3 ] && grep -q 'out of stack' "$tmp/err" && [ "$(wc -l <"$tmp/err")" = 1 ]; then
+			ok "values $in, 256 KB stack, no thread (exit 3: $(head -1 "$tmp/err"))"
+		else
+			bad "values $in, 256 KB stack, no thread: exit $rc, want 3 and 'out of stack'"
+			head -c 400 "$tmp/err" | sed 's/^/    /'
+		fi
+		prlimit --stack=262144:16777216 --as=62914560 "$bin" values -o json -f "$gen/$in" \
+			>"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		if [ $rc = 0 ] && [ -s "$tmp/out" ]; then
+			ok "values $in, 256 KB soft of 16 MB hard stack, no thread (exit 0)"
+		else
+			bad "values $in, 256 KB soft of 16 MB hard stack, no thread: exit $rc, want 0"
+			head -c 400 "$tmp/err" | sed 's/^/    /'
+		fi
+	done
+	# little address space: the heap or the stack runs out first, either
+	# way exit 3 with one line (or it fits: 0)
+	for as in 8388608 10485760 12582912; do
+		prlimit --stack=8388608:unlimited --as=$as "$bin" values -o json \
+			--set-json "$(cat "$gen/set-json-deep-ok.txt")" >/dev/null 2>"$tmp/err"
+		rc=$?
+		if { [ $rc = 3 ] && [ "$(wc -l <"$tmp/err")" = 1 ]; } || [ $rc = 0 ]; then
+			ok "--set-json deep, $as bytes of address space (exit $rc)"
+		else
+			bad "--set-json deep, $as bytes of address space: exit $rc, want 3 and one line, or 0"
+			head -c 400 "$tmp/err" | sed 's/^/    /'
+		fi
+	done
+fi
+
 echo "hostile: $pass passed, $fail failed"
 [ $fail = 0 ]

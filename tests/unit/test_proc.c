@@ -211,7 +211,14 @@ static void test_main_stack_reserve(void **state)
 	cmfv_proc_free(&p);
 	/* already enough: nothing to do */
 	assert_int_equal(cmfv_main_stack_reserve((size_t)1 << 20), 1);
-	/* a hard limit below the size */
+	/* a hard limit below the size: raised as far as it allows */
+	rl.rlim_cur = 512 << 10;
+	rl.rlim_max = 16 << 20;
+	assert_int_equal(setrlimit(RLIMIT_STACK, &rl), 0);
+	assert_int_equal(cmfv_main_stack_reserve((size_t)64 << 20), 0);
+	assert_int_equal(getrlimit(RLIMIT_STACK, &rl), 0);
+	assert_true(rl.rlim_cur == ((rlim_t)16 << 20));
+	/* no higher to go */
 	rl.rlim_cur = rl.rlim_max = 1 << 20;
 	assert_int_equal(setrlimit(RLIMIT_STACK, &rl), 0);
 	assert_int_equal(cmfv_main_stack_reserve((size_t)64 << 20), 0);
