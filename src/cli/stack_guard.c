@@ -23,12 +23,6 @@
 #include "cmfv/safefile.h"
 #include "commands.h"
 
-#define ALT_SIZE ((size_t)64 << 10)
-#define BELOW ((uintptr_t)2 << 20) /* guard page, Linux's stack gap, a frame */
-
-static unsigned char alt[ALT_SIZE];
-static uintptr_t lo, hi; /* where a fault is the stack's end */
-
 int cli_under_valgrind(void)
 {
 #ifdef HAVE_VALGRIND_H
@@ -37,6 +31,13 @@ int cli_under_valgrind(void)
 	return 0;
 #endif
 }
+
+#ifndef CLI_STACK_SANITIZED
+#define ALT_SIZE ((size_t)64 << 10)
+#define BELOW ((uintptr_t)2 << 20) /* guard page, Linux's stack gap, a frame */
+
+static unsigned char alt[ALT_SIZE];
+static uintptr_t lo, hi; /* where a fault is the stack's end */
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
@@ -92,6 +93,8 @@ static int bounds(int on_main)
 		return 1;
 	}
 }
+
+#endif /* CLI_STACK_SANITIZED */
 
 void cli_stack_guard(int on_main)
 {
