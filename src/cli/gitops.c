@@ -14,12 +14,14 @@
 #include "cmfv/alloc.h"
 #include "cmfv/gitops.h"
 #include "cmfv/inject.h"
+#include "abrupt.h"
 #include "commands.h"
 #include "helm.h"
 
 struct pulled {
 	char *tmpdir; /* private folder the chart is untarred in; removed at the end */
 	char *chart;  /* tmpdir/<chart name> */
+	int slot;     /* tmpdir's in the table of what goes on a signal (abrupt.h) */
 };
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -32,8 +34,10 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static void pulled_free(struct pulled *p)
 {
-	if (p->tmpdir)
+	if (p->tmpdir) {
+		cli_abrupt_drop(p->slot);
 		nftw(p->tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
 	free(p->tmpdir);
 	free(p->chart);
 	memset(p, 0, sizeof(*p));
@@ -61,6 +65,7 @@ static int pull(const struct cmfv_plan *p, struct pulled *out)
 		return EXIT_ENV;
 	}
 	out->tmpdir = strdup(tmpl);
+	out->slot = cli_abrupt_add(tmpl, 1);
 	argv[n++] = bin;
 	argv[n++] = cli_unconst("pull");
 	if (has_scheme(p->chart_repo, "https://") || has_scheme(p->chart_repo, "http://")) {

@@ -9,6 +9,7 @@
 #include "cmfv/redact.h"
 #include "cmfv/safefile.h"
 #include "cmfv/version.h"
+#include "abrupt.h"
 #include "commands.h"
 #include "opts.h"
 #include "stack_guard.h"
@@ -139,7 +140,7 @@ static void ending_set(sigset_t *set)
 
 static void on_ending_signal(int sig)
 {
-	cmfv_safefile_unlink_all();
+	cli_abrupt_cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #if defined(__has_include)
@@ -20,7 +21,7 @@
 #endif
 #endif
 
-#include "cmfv/safefile.h"
+#include "abrupt.h"
 #include "commands.h"
 
 int cli_under_valgrind(void)
@@ -39,6 +40,36 @@ int cli_under_valgrind(void)
 static unsigned char alt[ALT_SIZE];
 static uintptr_t lo, hi; /* where a fault is the stack's end */
 
+/* The stack pointer where the fault was, where we know how to read it */
+static uintptr_t fault_sp(const void *uc)
+{
+	const ucontext_t *c = uc;
+
+#if defined(__x86_64__)
+	return (uintptr_t)c->uc_mcontext.gregs[REG_RSP];
+#elif defined(__i386__)
+	return (uintptr_t)c->uc_mcontext.gregs[REG_ESP];
+#elif defined(__aarch64__)
+	return (uintptr_t)c->uc_mcontext.sp;
+#elif defined(__arm__)
+	return (uintptr_t)c->uc_mcontext.arm_sp;
+#else
+	(void)c;
+	return 0; /* not known: the address alone decides */
+#endif
+}
+
+/* An overflow faults at the stack's end, next to the stack pointer: just
+ * below it (a push, a probe), or inside the frame just made below the
+ * guard. A fault far from it (a heap block overrun into a guard page) is a
+ * bug, not the stack's end. */
+static int near_sp(uintptr_t a, uintptr_t sp)
+{
+	if (sp == 0)
+		return 1;
+	return a >= sp ? a - sp <= ((uintptr_t)1 << 20) : sp - a <= ((uintptr_t)64 << 10);
+}
+
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
 	static const char msg[] =
@@ -47,15 +78,18 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	uintptr_t a = (uintptr_t)si->si_addr;
 	ssize_t w;
 
-	(void)uc;
-	if (a >= lo && a < hi) {
-		cmfv_safefile_unlink_all();
+	/* the kernel's fault (si_code > 0), not a kill(1) */
+	if (si->si_code > 0 && a >= lo && a < hi && near_sp(a, fault_sp(uc))) {
+		cli_abrupt_cleanup();
 		w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 		(void)w;
 		_exit(EXIT_ENV);
 	}
-	/* not the stack: fault again, and die of it, as without us */
+	/* anything else: die of it, as without us (a fault faults again
+	 * on return; a sent signal is pending until we return) */
 	signal(sig, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(sig);
 }
 
 /* [lo, hi): the main thread's stack may reach down from its top to the

@@ -39,6 +39,9 @@ void wrap_help(const char *cmd);
 int wrap_read_flags(const char *cmd, struct cmfv_helm_flags *f);
 int wrap_add_our_flags(struct cmfv_helm_flags *f);
 int wrap_positionals(struct wrap *w);
+/** Once the temporary in \p buf (one of the three above) exists: removed
+ * on a signal or out of stack as well (abrupt.h). */
+void wrap_tmp_watch(const char *buf, int is_dir);
 void wrap_tmp_cleanup(void);
 void wrap_tmp_signals(void);
 const char *wrap_tmp_base(void);

@@ -115,6 +115,7 @@ static const char *wrap_save_stdin(void)
 		wrap_tmp_stdin[0] = '\0';
 		return NULL;
 	}
+	wrap_tmp_watch(wrap_tmp_stdin, 0);
 	if (cmfv_read_fd(0, "<stdin>", cli_max_input_env(), &buf, &len, &d) != CMFV_OK) {
 		fprintf(stderr, "cmf-validate: -f -: %s\n", d.msg);
 		close(fd);

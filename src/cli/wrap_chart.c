@@ -27,6 +27,7 @@ static int wrap_make_tmp_dir(void)
 		wrap_tmp_dir[0] = '\0';
 		return EXIT_ENV;
 	}
+	wrap_tmp_watch(wrap_tmp_dir, 1);
 	return 0;
 }
 

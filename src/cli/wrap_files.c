@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "abrupt.h"
 #include "commands.h"
 #include "helm.h"
 #include "cmfv/helmargs.h"
@@ -30,8 +31,34 @@ static int wrap_rm_entry(const char *path, const struct stat *st, int flag, stru
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/* their slots in the table of what goes when the process ends abruptly
+ * (abrupt.h): on a signal, or out of stack */
+static int slot_of[3] = {-1, -1, -1};
+
+static int which(const char *buf)
+{
+	return buf == wrap_tmp_stdin	? 0
+	       : buf == wrap_tmp_dir	? 1
+	       : buf == wrap_tmp_report ? 2
+					: -1;
+}
+
+void wrap_tmp_watch(const char *buf, int is_dir)
+{
+	int w = which(buf);
+
+	if (w >= 0 && slot_of[w] < 0)
+		slot_of[w] = cli_abrupt_add(buf, is_dir);
+}
+
 void wrap_tmp_cleanup(void)
 {
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		cli_abrupt_drop(slot_of[i]);
+		slot_of[i] = -1;
+	}
 	if (wrap_tmp_stdin[0])
 		unlink(wrap_tmp_stdin);
 	wrap_tmp_stdin[0] = '\0';
@@ -43,33 +70,14 @@ void wrap_tmp_cleanup(void)
 	wrap_tmp_dir[0] = '\0';
 }
 
-/* Only async-signal-safe calls: nftw is not, so the folder goes with
- * rm -rf run by fork and execve (both safe). Helm, if running, is told too. */
+/* Only async-signal-safe calls (abrupt.c). Helm, if running, is told too. */
 static void on_signal(int sig)
 {
 	pid_t child = cli_inherit_child;
 
-	cmfv_safefile_unlink_all(); /* files being written (safefile) */
 	if (child > 0)
 		kill(child, sig);
-	if (wrap_tmp_stdin[0])
-		unlink(wrap_tmp_stdin);
-	if (wrap_tmp_report[0])
-		unlink(wrap_tmp_report);
-	if (wrap_tmp_dir[0]) {
-		pid_t p = fork();
-
-		if (p == 0) {
-			char *const av[] = {"rm", "-rf", "--", wrap_tmp_dir, NULL};
-			char *const env[] = {NULL};
-
-			cmfv_proc_child_limits();
-			execve("/bin/rm", av, env);
-			_exit(127);
-		}
-		if (p > 0)
-			waitpid(p, NULL, 0);
-	}
+	cli_abrupt_cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -108,6 +116,7 @@ int wrap_make_tmp_file(char *buf, size_t n, const char *what)
 		return -1;
 	}
 	close(fd);
+	wrap_tmp_watch(buf, 0);
 	return 0;
 }
 

@@ -503,6 +503,50 @@ if [ $limits = 1 ] && [ -z "${CMFV_RUNNER:-}" ] && command -v prlimit >/dev/null
 			head -c 400 "$tmp/err" | sed 's/^/    /'
 		fi
 	done
+	# out of stack in a wrapper run (the copy of -f -) and in a GitOps check
+	# (the chart it pulled): exit 3, and no temporaries left. Helm is a
+	# stand-in: its `template --help` is the real Helm 3's, when at hand
+	fake=$tmp/fakehelm tw=$tmp/tw
+	mkdir -p "$tw" "$tmp/pulled/templates"
+	printf 'apiVersion: v2\nname: c\nversion: 0.1.0\n' >"$tmp/pulled/Chart.yaml"
+	cp "$gen/deep-flow-ok.yaml" "$tmp/pulled/values.yaml"
+	printf '%s\n' 'apiVersion: argoproj.io/v1alpha1' 'kind: Application' 'metadata: {name: cmf}' \
+		'spec:' '  destination: {namespace: flink}' \
+		'  source: {repoURL: "https://example.invalid/charts", chart: c, targetRevision: 0.1.0}' \
+		>"$tmp/app.yaml"
+	cat >"$fake" <<'FAKE'
+#!/bin/sh
+case "$1 $2" in
+"version "*) echo v3.17.3 ;;
+"template --help") cat "$FAKE_HELP" ;;
+"pull "*) while [ $# -gt 0 ]; do [ "$1" = --untardir ] && d=$2; shift; done
+	[ -n "$d" ] && cp -r "$FAKE_CHART" "$d/c" ;;
+esac
+FAKE
+	chmod +x "$fake"
+	h3=$(bash "$src/tests/helm/fetch-helm.sh" 3 2>/dev/null) && [ -x "$h3" ] &&
+		"$h3" template --help >"$tmp/template-help.txt" 2>/dev/null || h3=
+	out_of_stack() { # NAME STDIN ARGS...: exit 3, "out of stack", nothing left in $tw
+		local name=$1 stdin=$2 rc
+		shift 2
+		TMPDIR=$tw HELM_BIN=$fake FAKE_CHART=$tmp/pulled FAKE_HELP=$tmp/template-help.txt \
+			prlimit --stack=262144:262144 --as=62914560 "$bin" "$@" <"$stdin" >/dev/null 2>"$tmp/err"
+		rc=$?
+		if [ $rc = 3 ] && grep -q 'out of stack' "$tmp/err" && [ -z "$(ls -A "$tw")" ]; then
+			ok "$name, out of stack (exit 3, nothing left in TMPDIR)"
+		else
+			bad "$name, out of stack: exit $rc, left: $(ls -A "$tw" | tr '\n' ' '), want 3 and nothing"
+			head -c 400 "$tmp/err" | sed 's/^/    /'
+		fi
+		rm -rf "${tw:?}"/*
+	}
+	out_of_stack "check --argocd-app (chart pulled)" /dev/null check --argocd-app "$tmp/app.yaml"
+	if [ -n "$h3" ]; then
+		out_of_stack "wrapper template -f - (stdin copied)" "$gen/deep-flow-ok.yaml" \
+			template r "$src/testdata/charts/cmf" -f -
+	else
+		echo "skip the wrapper's out-of-stack case: no Helm 3 at hand"
+	fi
 	# little address space: the heap or the stack runs out first, either
 	# way exit 3 with one line (or it fits: 0)
 	for as in 8388608 10485760 12582912; do
