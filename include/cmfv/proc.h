@@ -4,6 +4,7 @@
 #define CMFV_PROC_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cmfv/buf.h"
 #include "cmfv/diag.h"
@@ -55,6 +56,11 @@ void cmfv_proc_free(struct cmfv_proc *p);
  * should none be made, on the main thread with what it got. Programs
  * started afterwards get the limit as it was (cmfv_proc_child_limits). */
 int cmfv_main_stack_reserve(size_t size);
+
+/** The program cmfv_proc_run_opts is running now, else 0: a handler that
+ * ends the process stops it first (a `helm pull` would go on writing into
+ * a folder being removed). */
+extern volatile pid_t cmfv_proc_running;
 
 /** In a child between fork and exec: the stack limit as we were given it
  * (async-signal-safe). */

@@ -64,6 +64,8 @@ static void close_pair(int fd[2])
 	fd[0] = fd[1] = -1;
 }
 
+volatile pid_t cmfv_proc_running;
+
 /* the stack limit we were started with, when cmfv_main_stack_reserve
  * raised it */
 static struct rlimit given_stack;
@@ -147,6 +149,7 @@ enum cmfv_err cmfv_proc_run_opts(char *const argv[], const struct cmfv_proc_opts
 		goto fail;
 	if (pid == 0)
 		child(argv, o, out, err, ex);
+	cmfv_proc_running = pid;
 	close(out[1]);
 	out[1] = -1;
 	if (err[1] >= 0) {
@@ -212,6 +215,7 @@ enum cmfv_err cmfv_proc_run_opts(char *const argv[], const struct cmfv_proc_opts
 			}
 		}
 	}
+	cmfv_proc_running = 0;
 	if (WIFEXITED(st))
 		p->status = WEXITSTATUS(st);
 	else if (WIFSIGNALED(st))

@@ -71,7 +71,8 @@ static int hexval(int c)
 
 /* Hex digits, lower-cased, wherever they are; the "0x", "\u00" and "%u00"
  * prefixes are not digits of the value. A letter that is no hex digit
- * (g-z but x and u, which prefixes use) ends a run: the e's of "server:
+ * (g-z but x and u, which prefixes use, and h, a suffix: "0DEh") ends a
+ * run: the e's of "server:
  * token" are not digits of a key quoted after them, and a match that ran
  * on into them cut words out of a child's message. */
 #define SYM_BREAK 0xFF
@@ -83,7 +84,7 @@ static size_t stream_hex(const char *s, size_t n, struct sym *out)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i] | 0x20;
 
-		if (c >= 'g' && c <= 'z' && c != 'x' && c != 'u') {
+		if (c >= 'g' && c <= 'z' && c != 'x' && c != 'u' && c != 'h') {
 			out[k++] = (struct sym){SYM_BREAK, (uint32_t)i, (uint32_t)i + 1};
 			continue;
 		}

@@ -6,6 +6,7 @@
 #include "abrupt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -40,6 +41,23 @@ int cli_abrupt_add(const char *path, int is_dir)
 		return i;
 	}
 	return -1;
+}
+
+void cli_abrupt_hold(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void cli_abrupt_release(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 void cli_abrupt_drop(int slot)
@@ -77,8 +95,14 @@ static void remove_dir(char *path)
 
 void cli_abrupt_cleanup(void)
 {
+	pid_t child = cmfv_proc_running;
 	int i;
 
+	if (child > 0) { /* it may be writing into what goes below */
+		kill(child, SIGKILL);
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	cmfv_safefile_unlink_all();
 	for (i = 0; i < SLOTS; i++) {
 		if (!slots[i].used)

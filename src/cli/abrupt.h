@@ -7,17 +7,26 @@
 #ifndef CMFV_CLI_ABRUPT_H
 #define CMFV_CLI_ABRUPT_H
 
+#include <signal.h>
+
 /** Register \p path (a file, or with \p is_dir a folder removed with all
  * it holds) once it exists; the path is copied. \return its slot, or -1
  * when it is too long or the table is full (it is then removed only on a
  * normal exit). */
 int cli_abrupt_add(const char *path, int is_dir);
 
+/** Hold the ending signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT) while a
+ * temporary is made and registered, so that none lands between the two;
+ * give back the mask in \p old with cli_abrupt_release. */
+void cli_abrupt_hold(sigset_t *old);
+void cli_abrupt_release(const sigset_t *old);
+
 /** Forget the slot (before the caller removes the path itself); -1 is
  * fine. */
 void cli_abrupt_drop(int slot);
 
-/** Remove everything registered and the files being written. Only
+/** Stop a program cmfv_proc_run is running (SIGKILL, reaped), then remove
+ * everything registered and the files being written. Only
  * async-signal-safe calls: a folder goes with /bin/rm -rf, run by fork and
  * execve, with the limits we were given. */
 void cli_abrupt_cleanup(void);

@@ -56,16 +56,22 @@ static int pull(const struct cmfv_plan *p, struct pulled *out)
 	char tmpl[4096], ref[4096];
 	char *argv[12], *bin = cli_helm_bin(), *so = NULL; /* bin: borrowed */
 	const char *base = strrchr(p->chart_name, '/');
-	int n = 0, rc;
+	int n = 0, rc, made, e;
+	sigset_t old;
 
 	snprintf(tmpl, sizeof(tmpl), "%s/cmfv-chart-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (mkdtemp(tmpl) == NULL) {
+	cli_abrupt_hold(&old); /* no signal between the folder and its entry */
+	made = mkdtemp(tmpl) != NULL;
+	e = errno;
+	if (made)
+		out->slot = cli_abrupt_add(tmpl, 1);
+	cli_abrupt_release(&old);
+	if (!made) {
 		fprintf(stderr, "cmf-validate: cannot make a temporary folder for the chart: %s\n",
-			strerror(errno));
+			strerror(e));
 		return EXIT_ENV;
 	}
 	out->tmpdir = strdup(tmpl);
-	out->slot = cli_abrupt_add(tmpl, 1);
 	argv[n++] = bin;
 	argv[n++] = cli_unconst("pull");
 	if (has_scheme(p->chart_repo, "https://") || has_scheme(p->chart_repo, "http://")) {

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "abrupt.h"
 #include "cmfv/source.h"
 #include "commands.h"
 #include "helm.h"
@@ -97,7 +98,8 @@ static int wrap_add_set(struct cli_opts *o, enum cmfv_set_kind k, const char *ar
  * (Helm would find stdin empty after us). Mode 0600 from mkstemp. */
 static const char *wrap_save_stdin(void)
 {
-	int fd;
+	sigset_t old;
+	int fd, e;
 	char *buf = NULL;
 	size_t len = 0;
 	struct cmfv_diag d;
@@ -108,14 +110,18 @@ static const char *wrap_save_stdin(void)
 	cmfv_diag_clear(&d);
 	snprintf(wrap_tmp_stdin, sizeof(wrap_tmp_stdin), "%s/cmf-validate-stdin-XXXXXX",
 		 wrap_tmp_base());
+	cli_abrupt_hold(&old); /* no signal between the file and its entry */
 	fd = mkstemp(wrap_tmp_stdin);
+	e = errno;
+	if (fd >= 0)
+		wrap_tmp_watch(wrap_tmp_stdin, 0);
+	cli_abrupt_release(&old);
 	if (fd < 0) {
 		fprintf(stderr, "cmf-validate: cannot make a file for -f - in %s: %s\n",
-			wrap_tmp_base(), strerror(errno));
+			wrap_tmp_base(), strerror(e));
 		wrap_tmp_stdin[0] = '\0';
 		return NULL;
 	}
-	wrap_tmp_watch(wrap_tmp_stdin, 0);
 	if (cmfv_read_fd(0, "<stdin>", cli_max_input_env(), &buf, &len, &d) != CMFV_OK) {
 		fprintf(stderr, "cmf-validate: -f -: %s\n", d.msg);
 		close(fd);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "abrupt.h"
 #include "commands.h"
 #include "helm.h"
 #include "cmfv/helmargs.h"
@@ -19,15 +20,23 @@
 
 static int wrap_make_tmp_dir(void)
 {
+	sigset_t old;
+	int e = 0;
+
 	snprintf(wrap_tmp_dir, sizeof(wrap_tmp_dir), "%s/cmf-validate-chart-XXXXXX",
 		 wrap_tmp_base());
-	if (mkdtemp(wrap_tmp_dir) == NULL) {
+	cli_abrupt_hold(&old); /* no signal between the folder and its entry */
+	if (mkdtemp(wrap_tmp_dir) == NULL)
+		e = errno;
+	else
+		wrap_tmp_watch(wrap_tmp_dir, 1);
+	cli_abrupt_release(&old);
+	if (e) {
 		fprintf(stderr, "cmf-validate: cannot make a folder in %s: %s\n", wrap_tmp_base(),
-			strerror(errno));
+			strerror(e));
 		wrap_tmp_dir[0] = '\0';
 		return EXIT_ENV;
 	}
-	wrap_tmp_watch(wrap_tmp_dir, 1);
 	return 0;
 }
 

@@ -107,16 +107,23 @@ int wrap_make_tmp_file(char *buf, size_t n, const char *what)
 {
 	int fd;
 
+	sigset_t old;
+	int e;
+
 	snprintf(buf, n, "%s/cmf-validate-%s-XXXXXX", wrap_tmp_base(), what);
+	cli_abrupt_hold(&old); /* no signal between the file and its entry */
 	fd = mkstemp(buf);
+	e = errno;
+	if (fd >= 0)
+		wrap_tmp_watch(buf, 0);
+	cli_abrupt_release(&old);
 	if (fd < 0) {
 		fprintf(stderr, "cmf-validate: cannot make a file in %s: %s\n", wrap_tmp_base(),
-			strerror(errno));
+			strerror(e));
 		buf[0] = '\0';
 		return -1;
 	}
 	close(fd);
-	wrap_tmp_watch(buf, 0);
 	return 0;
 }
 

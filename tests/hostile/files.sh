@@ -384,6 +384,57 @@ if command -v strace >/dev/null; then
 		"$bin" keygen -o "$tmp/old.key" >/dev/null 2>&1
 	[ "$(cat "$tmp/old.key")" = OLDKEY ] && ok "SIGTERM around keygen -o onto an existing file: the file stays" ||
 		no "keygen signal removed an existing file"
+	# the wrapper's temporaries (the copy of -f -, the report file) and the
+	# chart a GitOps check pulls: a SIGTERM at each of the first system
+	# calls that make files or folders, the ones that make them included,
+	# leaves nothing in TMPDIR; and a signal during a slow `helm pull`
+	# stops the pull, so that it cannot make the folder again
+	h3=$(bash "$root/tests/helm/fetch-helm.sh" 3 2>/dev/null) && [ -x "$h3" ] || h3=
+	tw=$tmp/sig-tw
+	mkdir -p "$tw" "$tmp/pulled/templates"
+	printf 'apiVersion: v2\nname: c\nversion: 0.1.0\n' >"$tmp/pulled/Chart.yaml"
+	: >"$tmp/pulled/values.yaml"
+	printf '%s\n' 'apiVersion: argoproj.io/v1alpha1' 'kind: Application' 'metadata: {name: cmf}' \
+		'spec:' '  destination: {namespace: flink}' \
+		'  source: {repoURL: "https://example.invalid/charts", chart: c, targetRevision: 0.1.0}' \
+		>"$tmp/app.yaml"
+	cat >"$tmp/fakehelm" <<'FAKE'
+#!/bin/sh
+case "$1" in
+version) echo v3.17.3 ;;
+pull) while [ $# -gt 0 ]; do [ "$1" = --untardir ] && d=$2; shift; done
+	[ -z "$FAKE_SLOW" ] || sleep "$FAKE_SLOW"
+	[ -n "$d" ] && mkdir -p "$d" && cp -r "$FAKE_CHART" "$d/c" ;;
+esac
+FAKE
+	chmod +x "$tmp/fakehelm"
+	left=
+	for n in $(seq 1 24); do
+		if [ -n "$h3" ]; then
+			TMPDIR=$tw HELM_BIN=$h3 strace -f -qq -o /dev/null -e trace=openat \
+				-e "inject=openat:signal=SIGTERM:when=$n" \
+				"$bin" template r "$root/testdata/charts/cmf" -f - <"$root/testdata/examples/values-prod.yaml" >/dev/null 2>&1
+			[ -z "$(ls -A "$tw")" ] || left="$left wrapper@openat$n:$(ls -A "$tw")"
+			rm -rf "${tw:?}"/*
+		fi
+		[ $n -le 4 ] || continue
+		TMPDIR=$tw HELM_BIN=$tmp/fakehelm FAKE_CHART=$tmp/pulled strace -qq -o /dev/null \
+			-e trace=mkdir -e "inject=mkdir:signal=SIGTERM:when=$n" \
+			"$bin" check --argocd-app "$tmp/app.yaml" >/dev/null 2>&1
+		[ -z "$(ls -A "$tw")" ] || left="$left gitops@mkdir$n:$(ls -A "$tw")"
+		rm -rf "${tw:?}"/*
+	done
+	TMPDIR=$tw HELM_BIN=$tmp/fakehelm FAKE_CHART=$tmp/pulled FAKE_SLOW=1 \
+		"$bin" check --argocd-app "$tmp/app.yaml" >/dev/null 2>&1 &
+	p=$!
+	sleep 0.4
+	kill -TERM $p
+	wait $p
+	r=$?
+	sleep 1.2
+	[ -z "$(ls -A "$tw")" ] && [ $r = 143 ] || left="$left slow-pull(exit $r):$(ls -A "$tw")"
+	[ -z "$left" ] && ok "SIGTERM at each file the wrapper and a GitOps check make, and during a slow helm pull: nothing left in TMPDIR" ||
+		no "SIGTERM left temporaries:$left"
 else
 	echo "skip the signal cases: no strace"
 fi

@@ -274,8 +274,11 @@ static size_t esc_byte(size_t e, unsigned b, char *out, size_t outsz)
 	case 6:
 		k = snprintf(out, outsz, "0x%02X, ", b);
 		break;
-	default:
+	case 7:
 		k = snprintf(out, outsz, "\\\\x%02x", b);
+		break;
+	default: /* the known-key scan's only (assembler style) */
+		k = snprintf(out, outsz, "%02xh ", b);
 		break;
 	}
 	return k > 0 ? (size_t)k : 0;
@@ -467,7 +470,7 @@ static void test_stderr_known_key(void **state)
 						 out);
 			}
 		}
-		for (e = 0; e < 8; e++) {
+		for (e = 0; e < 9; e++) {
 			char in[4200];
 			size_t o = 0;
 
