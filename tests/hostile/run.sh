@@ -548,13 +548,17 @@ FAKE
 		echo "skip the wrapper's out-of-stack case: no Helm 3 at hand"
 	fi
 	# little address space: the heap or the stack runs out first, either
-	# way exit 3 with one line (or it fits: 0)
+	# way exit 3 with one line (or it fits: 0); at 8 MB the dynamic loader
+	# of a shared build may not even get libcrypto in (exit 127, its own
+	# message, before any of ours runs: not ours to judge)
 	for as in 8388608 10485760 12582912; do
 		prlimit --stack=8388608:unlimited --as=$as "$bin" values -o json \
 			--set-json "$(cat "$gen/set-json-deep-ok.txt")" >/dev/null 2>"$tmp/err"
 		rc=$?
 		if { [ $rc = 3 ] && [ "$(wc -l <"$tmp/err")" = 1 ]; } || [ $rc = 0 ]; then
 			ok "--set-json deep, $as bytes of address space (exit $rc)"
+		elif [ $rc = 127 ] && grep -q 'error while loading shared libraries' "$tmp/err"; then
+			ok "--set-json deep, $as bytes of address space (the loader ran out first)"
 		else
 			bad "--set-json deep, $as bytes of address space: exit $rc, want 3 and one line, or 0"
 			head -c 400 "$tmp/err" | sed 's/^/    /'
