@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -184,6 +185,22 @@ static void test_large_secret_output(void **state)
 	}
 }
 
+/* The soft stack limit as the kernel has it (/proc/self/limits). */
+static unsigned long long kernel_stack_soft(void)
+{
+	char line[256];
+	unsigned long long v = 0;
+	FILE *f = fopen("/proc/self/limits", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Max stack size", 14) == 0)
+			v = strtoull(line + 14, NULL, 10);
+	fclose(f);
+	return v;
+}
+
 /* The main thread's stack: a soft limit below the size is raised where the
  * hard limit allows (the process sees it), and a program started later
  * gets the limit as it was; a hard limit below the size is left alone and
@@ -205,10 +222,14 @@ static void test_main_stack_reserve(void **state)
 	assert_int_equal(cmfv_main_stack_reserve((size_t)64 << 20), 1);
 	assert_int_equal(getrlimit(RLIMIT_STACK, &rl), 0);
 	assert_true(rl.rlim_cur == ((rlim_t)64 << 20));
-	assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
-	assert_int_equal(p.status, 0);
-	assert_true(strncmp(str(&p.out), "512\n", 4) == 0);
-	cmfv_proc_free(&p);
+	/* valgrind keeps the stack limit to itself: the kernel's, which a
+	 * child inherits, is not changed there, so there is nothing to see */
+	if (kernel_stack_soft() == ((unsigned long long)64 << 20)) {
+		assert_int_equal(cmfv_proc_run(argv, 10, 1024, 0, &p), CMFV_OK);
+		assert_int_equal(p.status, 0);
+		assert_true(strncmp(str(&p.out), "512\n", 4) == 0);
+		cmfv_proc_free(&p);
+	}
 	/* already enough: nothing to do */
 	assert_int_equal(cmfv_main_stack_reserve((size_t)1 << 20), 1);
 	/* a hard limit below the size: raised as far as it allows */
