@@ -18,6 +18,7 @@
 #ifndef CMFV_SAFEFILE_H
 #define CMFV_SAFEFILE_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "cmfv/diag.h"
@@ -75,6 +76,16 @@ void cmfv_safefile_abort(struct cmfv_safefile *sf);
  * blocked in the calling thread until they are in the table, so a signal
  * never leaves one behind when the handler runs in that thread. */
 void cmfv_safefile_unlink_all(void);
+
+/** The signals that end the process and take the temporaries with them:
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT. */
+void cmfv_ending_signals(sigset_t *set);
+
+/** Hold them in this thread while a temporary is made and entered in a
+ * table of what goes on a signal, so that none lands between the two; give
+ * the mask in \p old back with cmfv_ending_signals_release. */
+void cmfv_ending_signals_hold(sigset_t *old);
+void cmfv_ending_signals_release(const sigset_t *old);
 
 /** An anonymous temporary file in folder \p dir (NULL or empty: /tmp):
  * O_TMPFILE where the kernel has it, else mkstemp then unlink, mode 0600,

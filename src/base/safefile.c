@@ -79,22 +79,27 @@ void cmfv_safefile_unlink_all(void)
 			unlinkat(slots[i].dirfd, slots[i].name, 0);
 }
 
+void cmfv_ending_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
 /* Signals that end the process are held from before a file is created
  * until it is in the table (or gone), so none lands in between. The CLI
  * takes them in the thread that does the work (src/cli/main.c). */
-static void hold_signals(sigset_t *old)
+void cmfv_ending_signals_hold(sigset_t *old)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	cmfv_ending_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
-static void release_signals(const sigset_t *old)
+void cmfv_ending_signals_release(const sigset_t *old)
 {
 	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
@@ -359,13 +364,13 @@ static enum cmfv_err open_tmp(const char *path, mode_t mode, struct cmfv_safefil
 
 		snprintf(sf->tmp, n, ".%s.%02x%02x%02x%02x%02x%02x.tmp", sf->name, r[0], r[1], r[2],
 			 r[3], r[4], r[5]);
-		hold_signals(&old);
+		cmfv_ending_signals_hold(&old);
 		sf->fd = openat(sf->dirfd, sf->tmp,
 				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		e = sf->fd < 0 ? errno : 0;
 		if (sf->fd >= 0)
 			sf->slot = slot_add(sf->dirfd, sf->tmp);
-		release_signals(&old);
+		cmfv_ending_signals_release(&old);
 	}
 	if (sf->fd < 0) {
 		cmfv_free(sf->tmp);
@@ -383,13 +388,13 @@ static enum cmfv_err open_new(const char *path, mode_t mode, struct cmfv_safefil
 	sigset_t old;
 	int e;
 
-	hold_signals(&old);
+	cmfv_ending_signals_hold(&old);
 	sf->fd =
 	    openat(sf->dirfd, sf->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	e = errno;
 	if (sf->fd >= 0) /* a signal before commit removes it, as abort does */
 		sf->slot = slot_add(sf->dirfd, sf->name);
-	release_signals(&old);
+	cmfv_ending_signals_release(&old);
 	errno = e;
 	if (sf->fd < 0 && (errno == EEXIST || errno == ELOOP))
 		return cmfv_diag_set(
@@ -710,12 +715,12 @@ enum cmfv_err cmfv_safefile_tmp(const char *dir, int *fd, struct cmfv_diag *d)
 			break;
 		snprintf(name, sizeof(name), "cmf-validate-%02x%02x%02x%02x%02x%02x", r[0], r[1],
 			 r[2], r[3], r[4], r[5]);
-		hold_signals(&old); /* no signal between the name and its removal */
+		cmfv_ending_signals_hold(&old); /* no signal between the name and its removal */
 		f = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		e = f < 0 ? errno : 0;
 		if (f >= 0)
 			unlinkat(dfd, name, 0);
-		release_signals(&old);
+		cmfv_ending_signals_release(&old);
 	}
 	close(dfd);
 	if (f < 0)

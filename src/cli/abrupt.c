@@ -6,7 +6,6 @@
 #include "abrupt.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -41,23 +40,6 @@ int cli_abrupt_add(const char *path, int is_dir)
 		return i;
 	}
 	return -1;
-}
-
-void cli_abrupt_hold(sigset_t *old)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	pthread_sigmask(SIG_BLOCK, &set, old);
-}
-
-void cli_abrupt_release(const sigset_t *old)
-{
-	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 void cli_abrupt_drop(int slot)

@@ -7,19 +7,12 @@
 #ifndef CMFV_CLI_ABRUPT_H
 #define CMFV_CLI_ABRUPT_H
 
-#include <signal.h>
-
 /** Register \p path (a file, or with \p is_dir a folder removed with all
- * it holds) once it exists; the path is copied. \return its slot, or -1
+ * it holds) as it is made, with cmfv_ending_signals_hold around the two
+ * (include/cmfv/safefile.h); the path is copied. \return its slot, or -1
  * when it is too long or the table is full (it is then removed only on a
  * normal exit). */
 int cli_abrupt_add(const char *path, int is_dir);
-
-/** Hold the ending signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT) while a
- * temporary is made and registered, so that none lands between the two;
- * give back the mask in \p old with cli_abrupt_release. */
-void cli_abrupt_hold(sigset_t *old);
-void cli_abrupt_release(const sigset_t *old);
 
 /** Forget the slot (before the caller removes the path itself); -1 is
  * fine. */

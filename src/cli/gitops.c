@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmfv/safefile.h"
 #include "cmfv/alloc.h"
 #include "cmfv/gitops.h"
 #include "cmfv/inject.h"
@@ -60,12 +61,12 @@ static int pull(const struct cmfv_plan *p, struct pulled *out)
 	sigset_t old;
 
 	snprintf(tmpl, sizeof(tmpl), "%s/cmfv-chart-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	cli_abrupt_hold(&old); /* no signal between the folder and its entry */
+	cmfv_ending_signals_hold(&old); /* no signal between the folder and its entry */
 	made = mkdtemp(tmpl) != NULL;
 	e = errno;
 	if (made)
 		out->slot = cli_abrupt_add(tmpl, 1);
-	cli_abrupt_release(&old);
+	cmfv_ending_signals_release(&old);
 	if (!made) {
 		fprintf(stderr, "cmf-validate: cannot make a temporary folder for the chart: %s\n",
 			strerror(e));

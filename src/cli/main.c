@@ -129,14 +129,6 @@ struct job {
  * then the process ends of the signal as it would have. Only the work
  * thread takes them: safefile holds them there while it creates a file,
  * so none lands between a file and its entry in the table. */
-static void ending_set(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGQUIT);
-}
 
 static void on_ending_signal(int sig)
 {
@@ -167,7 +159,7 @@ static void *run_job(void *arg)
 	struct job *j = arg;
 	sigset_t set;
 
-	ending_set(&set);
+	cmfv_ending_signals(&set);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	cli_stack_guard(0);
 
@@ -196,7 +188,7 @@ int main(int argc, char **argv)
 		return dispatch(argc, argv);
 	}
 #endif
-	ending_set(&ending);
+	cmfv_ending_signals(&ending);
 	pthread_sigmask(SIG_BLOCK, &ending, NULL); /* the work thread unblocks them */
 	if (pthread_attr_init(&attr) == 0) {
 		started = pthread_attr_setstacksize(&attr, WORK_STACK) == 0 &&

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "abrupt.h"
+#include "cmfv/safefile.h"
 #include "cmfv/source.h"
 #include "commands.h"
 #include "helm.h"
@@ -110,12 +111,12 @@ static const char *wrap_save_stdin(void)
 	cmfv_diag_clear(&d);
 	snprintf(wrap_tmp_stdin, sizeof(wrap_tmp_stdin), "%s/cmf-validate-stdin-XXXXXX",
 		 wrap_tmp_base());
-	cli_abrupt_hold(&old); /* no signal between the file and its entry */
+	cmfv_ending_signals_hold(&old); /* no signal between the file and its entry */
 	fd = mkstemp(wrap_tmp_stdin);
 	e = errno;
 	if (fd >= 0)
 		wrap_tmp_watch(wrap_tmp_stdin, 0);
-	cli_abrupt_release(&old);
+	cmfv_ending_signals_release(&old);
 	if (fd < 0) {
 		fprintf(stderr, "cmf-validate: cannot make a file for -f - in %s: %s\n",
 			wrap_tmp_base(), strerror(e));

@@ -15,6 +15,7 @@
 #include "abrupt.h"
 #include "commands.h"
 #include "helm.h"
+#include "cmfv/safefile.h"
 #include "cmfv/helmargs.h"
 #include "wrap.h"
 
@@ -25,12 +26,12 @@ static int wrap_make_tmp_dir(void)
 
 	snprintf(wrap_tmp_dir, sizeof(wrap_tmp_dir), "%s/cmf-validate-chart-XXXXXX",
 		 wrap_tmp_base());
-	cli_abrupt_hold(&old); /* no signal between the folder and its entry */
+	cmfv_ending_signals_hold(&old); /* no signal between the folder and its entry */
 	if (mkdtemp(wrap_tmp_dir) == NULL)
 		e = errno;
 	else
 		wrap_tmp_watch(wrap_tmp_dir, 1);
-	cli_abrupt_release(&old);
+	cmfv_ending_signals_release(&old);
 	if (e) {
 		fprintf(stderr, "cmf-validate: cannot make a folder in %s: %s\n", wrap_tmp_base(),
 			strerror(e));

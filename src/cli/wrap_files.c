@@ -14,6 +14,7 @@
 #include "abrupt.h"
 #include "commands.h"
 #include "helm.h"
+#include "cmfv/safefile.h"
 #include "cmfv/helmargs.h"
 #include "cmfv/proc.h"
 #include "wrap.h"
@@ -111,12 +112,12 @@ int wrap_make_tmp_file(char *buf, size_t n, const char *what)
 	int e;
 
 	snprintf(buf, n, "%s/cmf-validate-%s-XXXXXX", wrap_tmp_base(), what);
-	cli_abrupt_hold(&old); /* no signal between the file and its entry */
+	cmfv_ending_signals_hold(&old); /* no signal between the file and its entry */
 	fd = mkstemp(buf);
 	e = errno;
 	if (fd >= 0)
 		wrap_tmp_watch(buf, 0);
-	cli_abrupt_release(&old);
+	cmfv_ending_signals_release(&old);
 	if (fd < 0) {
 		fprintf(stderr, "cmf-validate: cannot make a file in %s: %s\n", wrap_tmp_base(),
 			strerror(e));

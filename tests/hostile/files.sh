@@ -106,13 +106,21 @@ for t in fifo fifo-link; do
 	[ $rc = 0 ] && [ -p "$tmp/fifo" ] && [ -L "$tmp/fifo-link" ] && grep -q '^# cmf-validate .* post-render' "$tmp/fifo.out" &&
 		ok "--report to a FIFO with a reader ($t): written in place" || no "--report $t: exit $rc" "$(cat "$tmp/err")"
 done
+# report_unread PATH PATTERN OK NO: post-render with --report PATH that no
+# one reads: the stream out and exit 0 within 4.5 s, a warning matching
+# PATTERN on stderr
+report_unread() {
+	local start ms rc
+	start=$(date +%s%N)
+	timeout 10 "${pr[@]}" --report "$1" <"$small" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q "$2" "$tmp/err" &&
+		ok "$3 after ${ms} ms" || no "$4: exit $rc in $ms ms" "$(cat "$tmp/err")"
+}
 # a FIFO no one reads: given 3 s like an input FIFO, never a hang
-start=$(date +%s%N)
-timeout 10 "${pr[@]}" --report "$tmp/fifo" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
-ms=$((($(date +%s%N) - start) / 1000000))
-[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q 'warning: cannot write the report.*FIFO that no one read from within 3 s' "$tmp/err" &&
-	ok "--report to a FIFO no one reads: a warning after ${ms} ms, the release goes on" ||
-	no "--report reader-less FIFO: exit $rc in $ms ms" "$(cat "$tmp/err")"
+report_unread "$tmp/fifo" 'warning: cannot write the report.*FIFO that no one read from within 3 s' \
+	"--report to a FIFO no one reads: a warning, the release goes on" "--report reader-less FIFO"
 start=$(date +%s%N)
 timeout 10 "$bin" check -f "$broken" -o "json=$tmp/fifo" >/dev/null 2>"$tmp/err"; rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
@@ -265,12 +273,8 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 	as_user sh -c 'mkdir -m 755 "$1/nb" && mkfifo "$1/nb/f" && ln -s "$1/nb" "$1/evil" && mkfifo -m 600 "$1/report.txt"' sh "$fifos"
 	# their FIFO in their own folder (not planted: theirs to offer), no
 	# one reading: 3 s as for an input FIFO, then a warning, never a hang
-	start=$(date +%s%N)
-	timeout 10 "${pr[@]}" --report "$fifos/nb/f" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
-	ms=$((($(date +%s%N) - start) / 1000000))
-	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q 'FIFO that no one read from within 3 s' "$tmp/err" &&
-		ok "second user's reader-less FIFO in their folder: a warning after ${ms} ms" ||
-		no "their FIFO in their folder: exit $rc in $ms ms" "$(cat "$tmp/err")"
+	report_unread "$fifos/nb/f" 'FIFO that no one read from within 3 s' \
+		"second user's reader-less FIFO in their folder: a warning" "their FIFO in their folder"
 	# their link on the way to their FIFO, in a sticky folder: refused as
 	# for a regular file, though they read it
 	rm -f "$tmp/fifo.out"
@@ -286,12 +290,8 @@ if [ "$(id -u)" = 0 ] && id "${user:-cmfv-test}" >/dev/null 2>&1; then
 		no "their link to a FIFO: exits $rc $rc2, read '$(cat "$tmp/fifo.out")'" "$(cat "$tmp/err" "$tmp/err2")"
 	# their FIFO (no one reads it) at root's --report in the sticky shared
 	# folder: planted (fs.protected_fifos' rule), refused at once, no hang
-	start=$(date +%s%N)
-	timeout 10 "${pr[@]}" --report "$fifos/report.txt" <"$small" >"$tmp/out" 2>"$tmp/err"; rc=$?
-	ms=$((($(date +%s%N) - start) / 1000000))
-	[ $rc = 0 ] && [ -s "$tmp/out" ] && [ $ms -lt 4500 ] && grep -q "FIFO owned by uid $uid in a shared sticky folder" "$tmp/err" &&
-		ok "second user's reader-less FIFO at --report: refused with a warning after ${ms} ms" ||
-		no "their reader-less FIFO: exit $rc in $ms ms" "$(cat "$tmp/err")"
+	report_unread "$fifos/report.txt" "FIFO owned by uid $uid in a shared sticky folder" \
+		"second user's reader-less FIFO at --report: refused with a warning" "their reader-less FIFO"
 	# the same FIFO of theirs with them reading: still refused, nothing read
 	rm -f "$tmp/fifo.out"
 	as_user timeout 5 cat "$fifos/report.txt" >"$tmp/fifo.out" 2>/dev/null &
@@ -394,20 +394,6 @@ if command -v strace >/dev/null; then
 	mkdir -p "$tw" "$tmp/pulled/templates"
 	printf 'apiVersion: v2\nname: c\nversion: 0.1.0\n' >"$tmp/pulled/Chart.yaml"
 	: >"$tmp/pulled/values.yaml"
-	printf '%s\n' 'apiVersion: argoproj.io/v1alpha1' 'kind: Application' 'metadata: {name: cmf}' \
-		'spec:' '  destination: {namespace: flink}' \
-		'  source: {repoURL: "https://example.invalid/charts", chart: c, targetRevision: 0.1.0}' \
-		>"$tmp/app.yaml"
-	cat >"$tmp/fakehelm" <<'FAKE'
-#!/bin/sh
-case "$1" in
-version) echo v3.17.3 ;;
-pull) while [ $# -gt 0 ]; do [ "$1" = --untardir ] && d=$2; shift; done
-	[ -z "$FAKE_SLOW" ] || sleep "$FAKE_SLOW"
-	[ -n "$d" ] && mkdir -p "$d" && cp -r "$FAKE_CHART" "$d/c" ;;
-esac
-FAKE
-	chmod +x "$tmp/fakehelm"
 	left=
 	for n in $(seq 1 24); do
 		if [ -n "$h3" ]; then
@@ -418,14 +404,14 @@ FAKE
 			rm -rf "${tw:?}"/*
 		fi
 		[ $n -le 4 ] || continue
-		TMPDIR=$tw HELM_BIN=$tmp/fakehelm FAKE_CHART=$tmp/pulled strace -qq -o /dev/null \
+		TMPDIR=$tw HELM_BIN=$root/tests/hostile/fake-helm FAKE_CHART=$tmp/pulled strace -qq -o /dev/null \
 			-e trace=mkdir -e "inject=mkdir:signal=SIGTERM:when=$n" \
-			"$bin" check --argocd-app "$tmp/app.yaml" >/dev/null 2>&1
+			"$bin" check --argocd-app "$root/tests/hostile/argocd-app-repo.yaml" >/dev/null 2>&1
 		[ -z "$(ls -A "$tw")" ] || left="$left gitops@mkdir$n:$(ls -A "$tw")"
 		rm -rf "${tw:?}"/*
 	done
-	TMPDIR=$tw HELM_BIN=$tmp/fakehelm FAKE_CHART=$tmp/pulled FAKE_SLOW=1 \
-		"$bin" check --argocd-app "$tmp/app.yaml" >/dev/null 2>&1 &
+	TMPDIR=$tw HELM_BIN=$root/tests/hostile/fake-helm FAKE_CHART=$tmp/pulled FAKE_SLOW=1 \
+		"$bin" check --argocd-app "$root/tests/hostile/argocd-app-repo.yaml" >/dev/null 2>&1 &
 	p=$!
 	sleep 0.4
 	kill -TERM $p

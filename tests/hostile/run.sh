@@ -506,24 +506,10 @@ if [ $limits = 1 ] && [ -z "${CMFV_RUNNER:-}" ] && command -v prlimit >/dev/null
 	# out of stack in a wrapper run (the copy of -f -) and in a GitOps check
 	# (the chart it pulled): exit 3, and no temporaries left. Helm is a
 	# stand-in: its `template --help` is the real Helm 3's, when at hand
-	fake=$tmp/fakehelm tw=$tmp/tw
+	fake=$src/tests/hostile/fake-helm tw=$tmp/tw
 	mkdir -p "$tw" "$tmp/pulled/templates"
 	printf 'apiVersion: v2\nname: c\nversion: 0.1.0\n' >"$tmp/pulled/Chart.yaml"
 	cp "$gen/deep-flow-ok.yaml" "$tmp/pulled/values.yaml"
-	printf '%s\n' 'apiVersion: argoproj.io/v1alpha1' 'kind: Application' 'metadata: {name: cmf}' \
-		'spec:' '  destination: {namespace: flink}' \
-		'  source: {repoURL: "https://example.invalid/charts", chart: c, targetRevision: 0.1.0}' \
-		>"$tmp/app.yaml"
-	cat >"$fake" <<'FAKE'
-#!/bin/sh
-case "$1 $2" in
-"version "*) echo v3.17.3 ;;
-"template --help") cat "$FAKE_HELP" ;;
-"pull "*) while [ $# -gt 0 ]; do [ "$1" = --untardir ] && d=$2; shift; done
-	[ -n "$d" ] && cp -r "$FAKE_CHART" "$d/c" ;;
-esac
-FAKE
-	chmod +x "$fake"
 	h3=$(bash "$src/tests/helm/fetch-helm.sh" 3 2>/dev/null) && [ -x "$h3" ] &&
 		"$h3" template --help >"$tmp/template-help.txt" 2>/dev/null || h3=
 	out_of_stack() { # NAME STDIN ARGS...: exit 3, "out of stack", nothing left in $tw
@@ -540,7 +526,7 @@ FAKE
 		fi
 		rm -rf "${tw:?}"/*
 	}
-	out_of_stack "check --argocd-app (chart pulled)" /dev/null check --argocd-app "$tmp/app.yaml"
+	out_of_stack "check --argocd-app (chart pulled)" /dev/null check --argocd-app "$src/tests/hostile/argocd-app-repo.yaml"
 	if [ -n "$h3" ]; then
 		out_of_stack "wrapper template -f - (stdin copied)" "$gen/deep-flow-ok.yaml" \
 			template r "$src/testdata/charts/cmf" -f -
